@@ -1,0 +1,235 @@
+// Benchmarks: the Rego engine against hand-written JS, against itself at 10 vs 1,000 rules,
+// and against Cedar's WebAssembly build on an equivalent role check. All in one run.
+
+import { Engine } from "@keygate/rego";
+import { measure, ratioLine } from "./harness.js";
+
+// Seed 000 (Harness): the deny policies, unchanged.
+const SEED_000 = [
+  `package opapolicy
+
+deny[msg] {
+contains(input.token.apiKeyType, "USER")
+msg = sprintf("Token APIKeyType %s contains 'USER'", [input.token.apiKeyType])
+}`,
+  `package opapolicy
+
+deny[msg] {
+input.token.validTo > 1779647400000
+msg = sprintf("For CreateToken, Token APIKeyType ValidTo %v greater than X date", [input.token.validTo])
+}`,
+  `package opapolicy
+
+deny[msg] {
+input.token.scheduledExpireTime > 1771957800000
+msg = sprintf("For RotateToken, Token APIKeyType ScheduledExpireTime %v greater than X date", [input.token.scheduledExpireTime])
+}`,
+];
+
+function seed000Js(input) {
+  const t = input.token ?? {};
+  const out = new Set();
+  if (typeof t.apiKeyType === "string" && t.apiKeyType.includes("USER")) {
+    out.add(`Token APIKeyType ${t.apiKeyType} contains 'USER'`);
+  }
+  if (typeof t.validTo === "number" && t.validTo > 1779647400000) {
+    out.add(`For CreateToken, Token APIKeyType ValidTo ${t.validTo} greater than X date`);
+  }
+  if (typeof t.scheduledExpireTime === "number" && t.scheduledExpireTime > 1771957800000) {
+    out.add(`For RotateToken, Token APIKeyType ScheduledExpireTime ${t.scheduledExpireTime} greater than X date`);
+  }
+  return [...out].sort();
+}
+
+// Seed 003 (Spacelift): the time-window and IP-range login policies, unchanged, in one package.
+const SEED_003 = [
+  `package spacelift
+
+allow { input.session.member }
+
+# Time-based API key restrictions
+roles["production"]["time-limited-role-id"] {
+    input.session.login == "scheduled-deployment"
+    is_deployment_window
+}
+
+# Helper rule for deployment windows
+is_deployment_window {
+    now := input.request.timestamp_ns
+    clock := time.clock([now, "UTC"])
+
+    # Allow deployments only during maintenance window
+    # Tuesday and Thursday, 2-4 AM UTC
+    weekday := time.weekday(now)
+    maintenance_days := {"Tuesday", "Thursday"}
+    maintenance_days[weekday]
+    clock[0] >= 2
+    clock[0] <= 4
+}`,
+  `package spacelift
+
+allow { input.session.member }
+
+# API keys restricted to specific networks
+roles["production"]["secure-deployer-role-id"] {
+    secure_keys := {"production-deploy", "critical-automation"}
+    secure_keys[input.session.login]
+
+    # Only allow from secure networks
+    is_secure_network
+}
+
+is_secure_network {
+    secure_cidrs := {
+        "10.0.0.0/8",        # Corporate network
+        "192.168.100.0/24"   # Secure CI/CD subnet
+    }
+    secure_cidrs[cidr]
+    net.cidr_contains(cidr, input.request.remote_ip)
+}`,
+];
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+function ipv4(s) {
+  const p = s.split(".");
+  if (p.length !== 4) return undefined;
+  let n = 0;
+  for (const x of p) {
+    const v = Number(x);
+    if (!/^\d{1,3}$/.test(x) || v > 255) return undefined;
+    n = n * 256 + v;
+  }
+  return n;
+}
+
+function cidrContainsJs(cidr, ip) {
+  const [base, bits] = cidr.split("/");
+  const b = ipv4(base);
+  const a = ipv4(ip);
+  if (a === undefined || b === undefined) return false;
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
+function seed003Js(input) {
+  const s = input.session ?? {};
+  const r = input.request ?? {};
+  const roles = {};
+  const grant = (space, role) => {
+    roles[space] ??= {};
+    roles[space][role] = true;
+  };
+  if (s.login === "scheduled-deployment" && typeof r.timestamp_ns === "number") {
+    const d = new Date(Math.floor(r.timestamp_ns / 1e6));
+    const weekday = WEEKDAYS[d.getUTCDay()];
+    const hour = d.getUTCHours();
+    if ((weekday === "Tuesday" || weekday === "Thursday") && hour >= 2 && hour <= 4) {
+      grant("production", "time-limited-role-id");
+    }
+  }
+  if ((s.login === "production-deploy" || s.login === "critical-automation") && typeof r.remote_ip === "string") {
+    if (["10.0.0.0/8", "192.168.100.0/24"].some((c) => cidrContainsJs(c, r.remote_ip))) {
+      grant("production", "secure-deployer-role-id");
+    }
+  }
+  return { allow: s.member === true, roles };
+}
+
+/** A login policy with `n` rules granting one role each, selected by key name. */
+function generatedLoginPolicy(n) {
+  const rules = [];
+  for (let i = 0; i < n; i++) {
+    rules.push(`roles["space-${i % 10}"]["role-${i}"] if input.session.login == "key-${i}"`);
+  }
+  return `package keygate.login\n\nimport rego.v1\n\n${rules.join("\n")}\n`;
+}
+
+function cedarPolicies(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      `permit(principal == ApiKey::"key-${i}", action == Action::"assumeRole", resource == Role::"space-${i % 10}/role-${i}");`,
+    );
+  }
+  return out.join("\n");
+}
+
+/** Runs the Rego benchmarks and returns printable lines. */
+export async function runRegoBench() {
+  const lines = [];
+
+  // 1. Seed 000 deny policies vs hand-written JS.
+  const e0 = new Engine();
+  for (const [i, src] of SEED_000.entries()) e0.addModule(`seed000-${i}.rego`, src);
+  const q0 = e0.prepare("data.opapolicy.deny");
+  const input0 = { token: { apiKeyType: "SERVICE", validTo: 1779647400001, name: "ci", identifier: "ci" } };
+  check("seed 000", q0.evaluate({ input: input0 })[0]?.expressions[0]?.value, seed000Js(input0));
+  const r0 = measure("seed 000 deny (Rego)", () => q0.evaluate({ input: input0 }));
+  const j0 = measure("same logic in JS", () => seed000Js(input0));
+  lines.push(ratioLine(r0, j0, "within 10x"));
+
+  // 2. Seed 003 login policies (time window, CIDR) vs hand-written JS.
+  const e3 = new Engine();
+  for (const [i, src] of SEED_003.entries()) e3.addModule(`seed003-${i}.rego`, src);
+  const q3 = e3.prepare("data.spacelift");
+  const tuesday3am = Date.UTC(2026, 10, 24, 3, 15) * 1e6;
+  const input3 = {
+    session: { login: "scheduled-deployment", member: true },
+    request: { timestamp_ns: tuesday3am, remote_ip: "10.1.2.3" },
+  };
+  const got3 = q3.evaluate({ input: input3 })[0]?.expressions[0]?.value;
+  check("seed 003", { allow: got3?.allow, roles: got3?.roles }, seed003Js(input3));
+  const r3 = measure("seed 003 login (Rego)", () => q3.evaluate({ input: input3 }));
+  const j3 = measure("same logic in JS", () => seed003Js(input3));
+  lines.push(ratioLine(r3, j3, "within 10x"));
+
+  // 3. 1,000 rules vs 10 rules.
+  const e10 = new Engine();
+  e10.addModule("login10.rego", generatedLoginPolicy(10));
+  const e1000 = new Engine();
+  e1000.addModule("login1000.rego", generatedLoginPolicy(1000));
+  const q10 = e10.prepare("data.keygate.login.roles");
+  const q1000 = e1000.prepare("data.keygate.login.roles");
+  const inputN = { session: { login: "key-7" } };
+  check("10 rules", q10.evaluate({ input: inputN })[0]?.expressions[0]?.value, { "space-7": { "role-7": true } });
+  check("1000 rules", q1000.evaluate({ input: inputN })[0]?.expressions[0]?.value, { "space-7": { "role-7": true } });
+  const m10 = measure("10-rule login policy", () => q10.evaluate({ input: inputN }));
+  const m1000 = measure("1,000-rule login policy", () => q1000.evaluate({ input: inputN }));
+  lines.push(ratioLine(m1000, m10, "within 3x"));
+
+  // 4. Role check: Rego vs Cedar (wasm), 10 policies each, same question.
+  const cedar = await import("@cedar-policy/cedar-wasm/nodejs");
+  const parsed = cedar.preparsePolicySet("bench", { staticPolicies: cedarPolicies(10) });
+  if (parsed.type !== "success") throw new Error(`cedar policies did not parse: ${JSON.stringify(parsed)}`);
+  const cedarCall = {
+    principal: { type: "ApiKey", id: "key-7" },
+    action: { type: "Action", id: "assumeRole" },
+    resource: { type: "Role", id: "space-7/role-7" },
+    context: {},
+    preparsedPolicySetId: "bench",
+    entities: [],
+  };
+  const cedarAllow = () => {
+    const a = cedar.statefulIsAuthorized(cedarCall);
+    return a.type === "success" && a.response.decision === "allow";
+  };
+  check("cedar", cedarAllow(), true);
+  const qRole = e10.prepare(`data.keygate.login.roles["space-7"]["role-7"]`);
+  const regoAllow = () => qRole.evaluate({ input: inputN })[0]?.expressions[0]?.value === true;
+  check("rego role check", regoAllow(), true);
+  const mr = measure("role check (Rego)", regoAllow);
+  const mc = measure("role check (Cedar wasm)", cedarAllow);
+  lines.push(ratioLine(mr, mc, "below 1x (faster than Cedar)"));
+  return lines;
+}
+
+function check(what, got, want) {
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    throw new Error(`${what}: the benchmark's two sides disagree: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const line of await runRegoBench()) console.log(line);
+}

@@ -1,0 +1,64 @@
+// CLI, server commands: `keygate serve`: opens the store (initialising it on first start and
+// printing the admin token once to stderr), builds the HTTP app and listens until SIGINT/SIGTERM.
+import { parseArgs } from "node:util";
+import { buildApp, ConfigError, resolveServerConfig } from "@keygate/server";
+import { CliError, type CliIo } from "../client/cli-io.js";
+import { initializeOrganization, openConfiguredStore, storeIsEmpty } from "./server-store.js";
+
+/** Runs `keygate serve`; resolves when the server has stopped. */
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "data-dir": { type: "string" },
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+      "log-level": { type: "string" },
+    },
+  });
+  let config: ReturnType<typeof resolveServerConfig>;
+  try {
+    config = resolveServerConfig(
+      { dataDir: values["data-dir"], port: values.port, host: values.host, logLevel: values["log-level"] },
+      io.env,
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`keygate serve: ${error.message}`, 2);
+    throw error;
+  }
+  const store = await openConfiguredStore(config);
+  if (await storeIsEmpty(store)) {
+    const org = io.env.KEYGATE_ORG || "default";
+    const made = await initializeOrganization(store, org, io.env.KEYGATE_ADMIN || "admin");
+    io.err(
+      `keygate: first start: created organization "${made.organization.name}" and admin user "${made.admin.name}".\n` +
+        `keygate: admin token (shown only this once): ${made.tokenValue}\n`,
+    );
+  }
+  const app = await buildApp({
+    store,
+    logger: { level: config.logLevel },
+    authFailureLimit: config.authFailureLimit,
+    authFailureWindowMs: config.authFailureWindowMs,
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  io.err(
+    `keygate: listening on ${address} (${config.databaseUrl !== undefined ? "PostgreSQL" : `SQLite in ${config.dataDir}`})\n`,
+  );
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void app
+        .close()
+        .then(() => store.close())
+        .then(
+          () => resolve(0),
+          () => resolve(1),
+        );
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}

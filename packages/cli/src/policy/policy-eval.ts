@@ -1,0 +1,65 @@
+// CLI, policy commands: `keygate policy eval`, the same JSON shape as `opa eval --format json`.
+
+import { parseArgs } from "node:util";
+import { Engine, RegoError, type RegoErrorDetail } from "@keygate/rego";
+import { loadPolicyFiles, readDocument } from "./policy-files.js";
+
+const USAGE = `usage: keygate policy eval [-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--strict-builtin-errors] <query>`;
+
+/** Runs `keygate policy eval`; returns the exit code (0 on success, 1 on errors, 2 on usage errors). */
+export function policyEval(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    err(`keygate policy eval: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    err(`keygate policy eval: expected exactly one query, got ${positionals.length}\n${USAGE}\n`);
+    return 2;
+  }
+  const files = loadPolicyFiles(values.data ?? []);
+  const input = values.input === undefined ? undefined : readDocument(values.input);
+  const engine = new Engine({
+    ...(values.v0 ? { regoVersion: 0 as const } : values.v1 ? { regoVersion: 1 as const } : {}),
+    strictBuiltinErrors: values["strict-builtin-errors"] ?? false,
+    print: (line: string) => err(`${line}\n`),
+  });
+  try {
+    for (const m of files.modules) engine.addModule(m.file, m.source);
+    engine.setData(files.data as never);
+    const result = engine.evalQuery(positionals[0] as string, input === undefined ? {} : { input });
+    out(`${JSON.stringify(result.length > 0 ? { result } : {}, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof RegoError)) throw e;
+    out(`${JSON.stringify({ errors: e.errors.map(errorJson) }, null, 2)}\n`);
+    return 1;
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      data: { type: "string", short: "d", multiple: true },
+      input: { type: "string", short: "i" },
+      v0: { type: "boolean" },
+      v1: { type: "boolean" },
+      "strict-builtin-errors": { type: "boolean" },
+      format: { type: "string", short: "f", default: "json" },
+    },
+  });
+}
+
+/** The JSON form of an error, as `opa eval` prints it. */
+export function errorJson(e: RegoErrorDetail): Record<string, unknown> {
+  return {
+    code: e.code,
+    message: e.message,
+    ...(e.location ? { location: { file: e.location.file, row: e.location.row, col: e.location.col } } : {}),
+  };
+}

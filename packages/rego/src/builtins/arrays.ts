@@ -1,0 +1,28 @@
+// Builtins: array functions (`array.concat`, `array.slice`, `array.reverse`).
+
+import type { BuiltinDecl } from "./builtin.js";
+import { defineBuiltins } from "./define.js";
+import { arrayArg, smallIntegerArg } from "./operands.js";
+import { T_ARRAY_ANY, T_NUM } from "./type-specs.js";
+
+/** Array builtins. */
+export const ARRAY_BUILTINS = defineBuiltins(
+  {
+    "array.concat": { args: [T_ARRAY_ANY, T_ARRAY_ANY], result: T_ARRAY_ANY },
+    "array.slice": { args: [T_ARRAY_ANY, T_NUM, T_NUM], result: T_ARRAY_ANY },
+    "array.reverse": { args: [T_ARRAY_ANY], result: T_ARRAY_ANY },
+  } satisfies Record<string, BuiltinDecl>,
+  {
+    "array.concat": (args) => [...arrayArg(args, 0), ...arrayArg(args, 1)],
+    "array.slice": (args) => {
+      const a = arrayArg(args, 0);
+      let start = smallIntegerArg(args, 1);
+      let stop = smallIntegerArg(args, 2);
+      if (start < 0) start = 0;
+      if (stop > a.length) stop = a.length;
+      if (start >= stop) return [];
+      return a.slice(start, stop);
+    },
+    "array.reverse": (args) => [...arrayArg(args, 0)].reverse(),
+  },
+);

@@ -1,0 +1,239 @@
+// Builtins: time (`time.*`) on int64 nanoseconds since the epoch, kept as bigint throughout.
+//
+// Time arguments are `ns`, `[ns, "zone"]` or (for time.format) `[ns, "zone", "layout"]`;
+// zones are IANA names resolved through Intl ("", "UTC" and "Local" are UTC).
+
+import { BigNumber } from "../value/big-number.js";
+import { isNumber, typeName, type Value } from "../value/value.js";
+import { type BuiltinDefinition, BuiltinError, operandError, type TypeSpec } from "./builtin.js";
+import {
+  type CivilTime,
+  checkNsRange,
+  daysIn,
+  fromCivil,
+  loadZone,
+  toCivil,
+  WEEKDAY_NAMES,
+  type Zone,
+} from "./time-calendar.js";
+import { formatTime, parseDuration, parseTime, resolveLayout } from "./time-layout.js";
+
+/** A bigint as a Rego number: a double when exact, else a BigNumber. */
+export function bigintValue(n: bigint): Value {
+  const d = Number(n);
+  return Number.isSafeInteger(d) ? d : new BigNumber(n, 0);
+}
+
+/** A Rego number as integer nanoseconds (fractions are truncated, as OPA's int64 conversion does). */
+function toNs(v: Value, pos: number): bigint {
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw operandError(pos, "number", typeName(v));
+    return BigInt(Math.trunc(v));
+  }
+  if (v instanceof BigNumber) {
+    const exact = v.toBigInt();
+    if (exact !== undefined) return exact;
+    const m = v.mantissa;
+    return m / 10n ** BigInt(-v.exponent);
+  }
+  throw operandError(pos, "number", typeName(v));
+}
+
+interface TimeArg {
+  readonly ns: bigint;
+  readonly zone: Zone;
+  readonly layout: string | undefined;
+}
+
+/** Reads `ns`, `[ns, tz]` or (when layouts are allowed) `[ns, tz, layout]`. */
+function timeArg(v: Value, pos: number, allowLayout: boolean): TimeArg {
+  if (isNumber(v)) return { ns: toNs(v, pos), zone: loadZone("UTC"), layout: undefined };
+  if (Array.isArray(v)) {
+    const arr = v as readonly Value[];
+    const maxLen = allowLayout ? 3 : 2;
+    if (arr.length < 2 || arr.length > maxLen) {
+      throw new BuiltinError(
+        "type",
+        `operand ${pos} must be array of ${allowLayout ? "two or three" : "two"} elements but got array of ${arr.length} elements`,
+      );
+    }
+    const ns = arr[0] as Value;
+    if (!isNumber(ns)) throw operandError(pos, "number as first element of array", typeName(ns));
+    const tz = arr[1] as Value;
+    if (typeof tz !== "string") throw operandError(pos, "string as second element of array", typeName(tz));
+    let layout: string | undefined;
+    if (arr.length === 3) {
+      const l = arr[2] as Value;
+      if (typeof l !== "string") throw operandError(pos, "string as third element of array", typeName(l));
+      layout = resolveLayout(l);
+    }
+    return { ns: toNs(ns, pos), zone: loadZone(tz), layout };
+  }
+  throw operandError(pos, "either a number or an array", typeName(v));
+}
+
+function civil(args: readonly Value[], pos: number): CivilTime {
+  const t = timeArg(args[pos - 1] as Value, pos, false);
+  return toCivil(t.ns, t.zone);
+}
+
+function str(args: readonly Value[], i: number): string {
+  const v = args[i] as Value;
+  if (typeof v !== "string") throw operandError(i + 1, "string", typeName(v));
+  return v;
+}
+
+function intArg(args: readonly Value[], i: number): number {
+  const v = args[i] as Value;
+  if (!isNumber(v)) throw operandError(i + 1, "number", typeName(v));
+  return Number(toNs(v, i + 1));
+}
+
+/** Go's AddDate in UTC: fields overflow into the next unit. */
+function addDate(ns: bigint, years: number, months: number, days: number): bigint {
+  const utc = loadZone("UTC");
+  const t = toCivil(ns, utc);
+  return fromCivil(
+    t.year + years,
+    t.month + months,
+    t.day + days,
+    t.hour,
+    t.minute,
+    t.second,
+    BigInt(t.nanosecond),
+    utc,
+  );
+}
+
+/** Calendar difference between two instants, in the first one's zone (years ... seconds, all >= 0). */
+function timeDiff(a: TimeArg, b: TimeArg): number[] {
+  const [x, y] = a.ns <= b.ns ? [a.ns, b.ns] : [b.ns, a.ns];
+  const t1 = toCivil(x, a.zone);
+  const t2 = toCivil(y, a.zone);
+  let year = t2.year - t1.year;
+  let month = t2.month - t1.month;
+  let day = t2.day - t1.day;
+  let hour = t2.hour - t1.hour;
+  let minute = t2.minute - t1.minute;
+  let second = t2.second - t1.second;
+  if (second < 0) {
+    second += 60;
+    minute--;
+  }
+  if (minute < 0) {
+    minute += 60;
+    hour--;
+  }
+  if (hour < 0) {
+    hour += 24;
+    day--;
+  }
+  if (day < 0) {
+    day += daysIn(t1.month, t1.year);
+    month--;
+  }
+  if (month < 0) {
+    month += 12;
+    year--;
+  }
+  return [year, month, day, hour, minute, second];
+}
+
+const N: TypeSpec = { type: "number" };
+const S: TypeSpec = { type: "string" };
+const TIME_ARG: TypeSpec = {
+  type: "any",
+  of: [N, { type: "array", static: [N, S] }],
+};
+const TRIPLE: TypeSpec = { type: "array", static: [N, N, N] };
+
+/** Every `time.*` builtin. */
+export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
+  {
+    name: "time.now_ns",
+    arity: 0,
+    nondeterministic: true,
+    decl: { args: [], result: N },
+    impl: (_args, ctx) => bigintValue(ctx.nowNs),
+  },
+  {
+    name: "time.parse_ns",
+    arity: 2,
+    decl: { args: [S, S], result: N },
+    impl: (args) => {
+      const layout = str(args, 0);
+      const value = str(args, 1);
+      return bigintValue(checkNsRange(parseTime(layout, value)));
+    },
+  },
+  {
+    name: "time.parse_rfc3339_ns",
+    arity: 1,
+    decl: { args: [S], result: N },
+    impl: (args) => bigintValue(checkNsRange(parseTime("RFC3339", str(args, 0)))),
+  },
+  {
+    name: "time.parse_duration_ns",
+    arity: 1,
+    decl: { args: [S], result: N },
+    impl: (args) => bigintValue(parseDuration(str(args, 0))),
+  },
+  {
+    name: "time.date",
+    arity: 1,
+    decl: { args: [TIME_ARG], result: TRIPLE },
+    impl: (args) => {
+      const t = civil(args, 1);
+      return [t.year, t.month, t.day];
+    },
+  },
+  {
+    name: "time.clock",
+    arity: 1,
+    decl: { args: [TIME_ARG], result: TRIPLE },
+    impl: (args) => {
+      const t = civil(args, 1);
+      return [t.hour, t.minute, t.second];
+    },
+  },
+  {
+    name: "time.weekday",
+    arity: 1,
+    decl: { args: [TIME_ARG], result: S },
+    impl: (args) => WEEKDAY_NAMES[civil(args, 1).weekday] as string,
+  },
+  {
+    name: "time.add_date",
+    arity: 4,
+    decl: { args: [N, N, N, N], result: N },
+    impl: (args) => {
+      const v = args[0] as Value;
+      if (!isNumber(v)) throw operandError(1, "number", typeName(v));
+      const ns = toNs(v, 1);
+      return bigintValue(checkNsRange(addDate(ns, intArg(args, 1), intArg(args, 2), intArg(args, 3))));
+    },
+  },
+  {
+    name: "time.diff",
+    arity: 2,
+    decl: { args: [TIME_ARG, TIME_ARG], result: { type: "array", static: [N, N, N, N, N, N] } },
+    impl: (args) => timeDiff(timeArg(args[0] as Value, 1, false), timeArg(args[1] as Value, 2, false)),
+  },
+  {
+    name: "time.format",
+    arity: 1,
+    decl: {
+      args: [
+        {
+          type: "any",
+          of: [N, { type: "array", static: [N, S] }, { type: "array", static: [N, S, S] }],
+        },
+      ],
+      result: S,
+    },
+    impl: (args) => {
+      const t = timeArg(args[0] as Value, 1, true);
+      return formatTime(toCivil(t.ns, t.zone), t.layout ?? resolveLayout("RFC3339Nano"));
+    },
+  },
+];

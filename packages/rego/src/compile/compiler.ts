@@ -1,0 +1,421 @@
+// Compile stage: turns parsed modules into a rule tree ready for evaluation. Resolves names,
+// orders bodies (safety), checks calls against builtins and functions, detects recursion and
+// conflicting rules, and builds rule indexes. Every problem is reported as an error value.
+
+import type { BuiltinDefinition } from "../builtins/builtin.js";
+import type { RegoErrorDetail } from "../errors.js";
+import type { Body, CallTerm, Expr, Module, RefTerm, Rule, Term } from "../syntax/ast.js";
+import { SPECIAL_ARITY } from "../eval/special-builtins.js";
+import { isGround } from "../syntax/term-facts.js";
+import { checkRecursion } from "./recursion.js";
+import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
+import { buildRuleIndex } from "./rule-index.js";
+import { type CompiledRule, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
+import { SafetyChecker, termVars } from "./safety.js";
+
+/** The result of compiling a set of modules. */
+export interface CompiledPolicy {
+  readonly root: RuleNode;
+  readonly modules: readonly Module[];
+  /** Builtins (by name) this policy may call. */
+  readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
+}
+
+/** A compiled query: its ordered body and the variables it reports. */
+export interface CompiledQuery {
+  readonly body: Body;
+  /** The query's own variables, in order of first appearance. */
+  readonly vars: readonly string[];
+}
+
+/** Compiles modules; returns the policy or every error found. */
+export function compileModules(
+  modules: readonly Module[],
+  builtins: ReadonlyMap<string, BuiltinDefinition>,
+): { policy: CompiledPolicy; errors: readonly RegoErrorDetail[] } {
+  const errors: RegoErrorDetail[] = [];
+  const counter: RenameCounter = { next: 0 };
+  const root = new RuleNode([]);
+
+  // Rule names per package, over all modules of the package.
+  const ruleNames = new Map<string, Set<string>>();
+  for (const m of modules) {
+    const key = packageKey(m);
+    let names = ruleNames.get(key);
+    if (!names) ruleNames.set(key, (names = new Set()));
+    for (const r of m.rules) if (r.head.ref.head.type === "var") names.add(r.head.ref.head.name);
+  }
+
+  for (const m of modules) nodeAt(root, packagePath(m)).isPackage = true;
+
+  // Pass 1: resolve names.
+  const resolved: { rule: Rule; path: string[]; keys: Term[]; module: Module }[] = [];
+  for (const m of modules) {
+    const names: ModuleNames = {
+      packagePath: packagePath(m),
+      imports: importsOf(m, errors),
+      ruleNames: ruleNames.get(packageKey(m)) ?? new Set(),
+    };
+    const resolver = new Resolver(names, counter);
+    for (const r of m.rules) {
+      const rule = resolver.resolveRule(r);
+      const { staticPath, keys } = splitHeadRef(rule.head.ref);
+      resolved.push({ rule, path: [...names.packagePath, ...staticPath], keys, module: m });
+    }
+    errors.push(...resolver.errors);
+  }
+
+  // Function arities, for output arguments and call checks.
+  const functionArity = new Map<string, number>();
+  for (const r of resolved) {
+    if (r.rule.head.args && r.keys.length === 0) functionArity.set(r.path.join("."), r.rule.head.args.length);
+  }
+  const arityOf = (op: RefTerm): number | undefined => {
+    const name = operatorName(op);
+    if (name === undefined) return undefined;
+    if (name.startsWith("data.")) return functionArity.get(name.slice(5));
+    const special = SPECIAL_ARITY.get(name);
+    if (special !== undefined) return special;
+    return builtins.get(name)?.arity;
+  };
+
+  // Pass 2: order bodies, build compiled rules, place them in the tree.
+  const safety = new SafetyChecker(arityOf);
+  for (const r of resolved) {
+    const node = nodeAt(root, r.path);
+    const kind = ruleKind(r.rule, r.keys);
+    const compiled = compileRule(r.rule, kind, r.keys, node, safety, `data.${r.path.join(".")}`);
+    if (r.rule.isDefault) {
+      if (node.defaultRule) {
+        errors.push({
+          code: "rego_type_error",
+          message: `multiple default rules ${node.name} found`,
+          location: r.rule.location,
+        });
+      }
+      node.defaultRule = compiled;
+      if (node.kind === undefined) node.kind = kind;
+      continue;
+    }
+    if (node.kind !== undefined && node.kind !== kind) {
+      errors.push({
+        code: "rego_type_error",
+        message: `conflicting rules ${node.name} found`,
+        location: r.rule.location,
+      });
+      continue;
+    }
+    node.kind = kind;
+    node.rules.push(compiled);
+  }
+  errors.push(...safety.errors);
+
+  checkTree(root, errors);
+  for (const r of resolved) checkCalls(r.rule, arityOf, builtins, errors);
+  errors.push(...checkRecursion(root));
+  indexTree(root);
+  return { policy: { root, modules, builtins }, errors };
+}
+
+/** Compiles a query against a compiled policy. */
+export function compileQuery(
+  body: Body,
+  policy: CompiledPolicy,
+): { query: CompiledQuery; errors: readonly RegoErrorDetail[] } {
+  const errors: RegoErrorDetail[] = [];
+  const resolver = new Resolver({ packagePath: [], imports: new Map(), ruleNames: new Set() }, { next: 0 });
+  const resolved = resolver.resolveQuery(body);
+  errors.push(...resolver.errors);
+  const functionArity = (op: RefTerm): number | undefined => {
+    const name = operatorName(op);
+    if (name === undefined) return undefined;
+    if (name.startsWith("data.")) {
+      const node = findNode(policy.root, name.slice(5).split("."));
+      const f = node?.kind === "function" ? node.rules[0] : undefined;
+      return f?.args?.length;
+    }
+    return SPECIAL_ARITY.get(name) ?? policy.builtins.get(name)?.arity;
+  };
+  const safety = new SafetyChecker(functionArity);
+  const ordered = safety.order(resolved, new Set(), new Set());
+  errors.push(...safety.errors);
+  for (const e of resolved) checkExprCalls(e, functionArity, policy.builtins, errors);
+  const vars: string[] = [];
+  const seen = new Set<string>();
+  for (const e of resolved) {
+    const vs = new Set<string>();
+    collectQueryVars(e, vs);
+    for (const v of vs) {
+      if (!seen.has(v) && !v.includes("$")) {
+        seen.add(v);
+        vars.push(v);
+      }
+    }
+  }
+  return { query: { body: ordered.body, vars }, errors };
+}
+
+function collectQueryVars(e: Expr, out: Set<string>): void {
+  const k = e.kind;
+  switch (k.type) {
+    case "term":
+      termVars(k.term, out, false);
+      return;
+    case "callexpr":
+      termVars(k.call, out, false);
+      return;
+    case "some":
+      for (const v of k.vars) out.add(v.name);
+      return;
+    case "somein":
+      if (k.key) termVars(k.key, out, false);
+      termVars(k.value, out, false);
+      termVars(k.domain, out, false);
+      return;
+    case "every":
+      termVars(k.domain, out, false);
+      return;
+    default: {
+      const never: never = k;
+      return never;
+    }
+  }
+}
+
+/** Finds the node at a path, if any. */
+export function findNode(root: RuleNode, path: readonly string[]): RuleNode | undefined {
+  let n: RuleNode | undefined = root;
+  for (const s of path) {
+    n = n.children.get(s);
+    if (!n) return undefined;
+  }
+  return n;
+}
+
+/** The dotted name a call operator refers to (`count`, `data.pkg.f`), if it is static. */
+export function operatorName(op: RefTerm): string | undefined {
+  if (op.head.type !== "var") return undefined;
+  const parts = [op.head.name];
+  for (const p of op.path) {
+    if (p.type !== "string") return undefined;
+    parts.push(p.value);
+  }
+  return parts.join(".");
+}
+
+function packagePath(m: Module): string[] {
+  return m.package.path.path.map((p) => (p.type === "string" ? p.value : ""));
+}
+
+function packageKey(m: Module): string {
+  return packagePath(m).join("\u0000");
+}
+
+function importsOf(m: Module, errors: RegoErrorDetail[]): Map<string, RefTerm> {
+  const out = new Map<string, RefTerm>();
+  for (const imp of m.imports) {
+    const head = imp.path.head;
+    if (head.type !== "var") continue;
+    if (head.name !== "data" && head.name !== "input") continue;
+    const last = imp.path.path[imp.path.path.length - 1];
+    const alias = imp.alias ?? (last?.type === "string" ? last.value : head.name);
+    if (out.has(alias)) {
+      errors.push({ code: "rego_compile_error", message: `import must not shadow import ${alias}`, location: imp.location });
+    }
+    out.set(alias, imp.path);
+  }
+  return out;
+}
+
+function nodeAt(root: RuleNode, path: readonly string[]): RuleNode {
+  let n = root;
+  for (const s of path) n = n.child(s);
+  return n;
+}
+
+function ruleKind(rule: Rule, keys: readonly Term[]): RuleKind {
+  if (rule.head.args) return "function";
+  if (keys.length > 0) return "object";
+  return rule.head.key ? "set" : "complete";
+}
+
+function compileRule(
+  rule: Rule,
+  kind: RuleKind,
+  keys: readonly Term[],
+  node: RuleNode,
+  safety: SafetyChecker,
+  name: string,
+): CompiledRule {
+  const bound = new Set<string>();
+  for (const a of rule.head.args ?? []) termVars(a, bound, false);
+  const outer = new Set<string>(bound);
+  for (const k of keys) termVars(k, outer, false);
+  if (rule.head.key) termVars(rule.head.key, outer, false);
+  if (rule.head.value) termVars(rule.head.value, outer, false);
+  const ordered = safety.order(rule.body, bound, outer);
+  safety.checkHeadTerms([...keys, rule.head.key, rule.head.value], ordered.bound);
+  const value: Term = rule.head.value ?? { type: "boolean", value: true, location: rule.head.location };
+  const elseRule = rule.elseRule ? compileRule(rule.elseRule, kind, keys, node, safety, name) : undefined;
+  return {
+    kind,
+    ordinal: node.rules.length,
+    keys,
+    element: rule.head.key,
+    value,
+    groundValue: isGround(value) && value.type !== "ref" && value.type !== "call",
+    args: rule.head.args,
+    body: ordered.body,
+    elseRule,
+    isDefault: rule.isDefault,
+    location: rule.location,
+    name,
+  };
+}
+
+function checkTree(node: RuleNode, errors: RegoErrorDetail[]): void {
+  if (node.kind === "function" && node.rules.length > 1) {
+    const arity = node.rules[0]?.args?.length;
+    for (const r of node.rules) {
+      if (r.args?.length !== arity) {
+        errors.push({ code: "rego_type_error", message: `conflicting rules ${node.name} found`, location: r.location });
+        break;
+      }
+    }
+  }
+  if ((node.kind === "complete" || node.kind === "function") && node.children.size > 0) {
+    for (const c of node.children.values()) {
+      if (c.hasRules()) {
+        const loc = node.rules[0]?.location ?? node.defaultRule?.location;
+        errors.push({
+          code: "rego_type_error",
+          message: `rule ${node.name} conflicts with ${c.name}`,
+          ...(loc ? { location: loc } : {}),
+        });
+        break;
+      }
+    }
+  }
+  for (const c of node.children.values()) checkTree(c, errors);
+}
+
+function indexTree(node: RuleNode): void {
+  if (node.kind !== "function") node.index = buildRuleIndex(node.rules);
+  for (const c of node.children.values()) indexTree(c);
+}
+
+function checkCalls(
+  rule: Rule,
+  arityOf: (op: RefTerm) => number | undefined,
+  builtins: ReadonlyMap<string, BuiltinDefinition>,
+  errors: RegoErrorDetail[],
+): void {
+  for (const e of rule.body) checkExprCalls(e, arityOf, builtins, errors);
+  for (const t of [rule.head.value, rule.head.key, ...(rule.head.args ?? []), ...rule.head.ref.path]) {
+    if (t) checkTermCalls(t, arityOf, builtins, errors);
+  }
+  if (rule.elseRule) checkCalls(rule.elseRule, arityOf, builtins, errors);
+}
+
+function checkExprCalls(
+  e: Expr,
+  arityOf: (op: RefTerm) => number | undefined,
+  builtins: ReadonlyMap<string, BuiltinDefinition>,
+  errors: RegoErrorDetail[],
+): void {
+  const k = e.kind;
+  switch (k.type) {
+    case "term":
+      checkTermCalls(k.term, arityOf, builtins, errors);
+      break;
+    case "callexpr":
+      checkCall(k.call, arityOf, errors, true);
+      for (const a of k.call.args) checkTermCalls(a, arityOf, builtins, errors);
+      break;
+    case "some":
+      break;
+    case "somein":
+      for (const t of [k.key, k.value, k.domain]) if (t) checkTermCalls(t, arityOf, builtins, errors);
+      break;
+    case "every":
+      checkTermCalls(k.domain, arityOf, builtins, errors);
+      for (const x of k.body) checkExprCalls(x, arityOf, builtins, errors);
+      break;
+    default: {
+      const never: never = k;
+      return never;
+    }
+  }
+  for (const w of e.with) checkTermCalls(w.value, arityOf, builtins, errors);
+}
+
+function checkTermCalls(
+  t: Term,
+  arityOf: (op: RefTerm) => number | undefined,
+  builtins: ReadonlyMap<string, BuiltinDefinition>,
+  errors: RegoErrorDetail[],
+): void {
+  switch (t.type) {
+    case "call":
+      checkCall(t, arityOf, errors, false);
+      for (const a of t.args) checkTermCalls(a, arityOf, builtins, errors);
+      return;
+    case "ref":
+      checkTermCalls(t.head, arityOf, builtins, errors);
+      for (const p of t.path) checkTermCalls(p, arityOf, builtins, errors);
+      return;
+    case "array":
+    case "set":
+      for (const i of t.items) checkTermCalls(i, arityOf, builtins, errors);
+      return;
+    case "object":
+      for (const [a, b] of t.entries) {
+        checkTermCalls(a, arityOf, builtins, errors);
+        checkTermCalls(b, arityOf, builtins, errors);
+      }
+      return;
+    case "arraycomp":
+    case "setcomp":
+      checkTermCalls(t.term, arityOf, builtins, errors);
+      for (const e of t.body) checkExprCalls(e, arityOf, builtins, errors);
+      return;
+    case "objectcomp":
+      checkTermCalls(t.key, arityOf, builtins, errors);
+      checkTermCalls(t.value, arityOf, builtins, errors);
+      for (const e of t.body) checkExprCalls(e, arityOf, builtins, errors);
+      return;
+    default:
+      return;
+  }
+}
+
+function checkCall(
+  call: CallTerm,
+  arityOf: (op: RefTerm) => number | undefined,
+  errors: RegoErrorDetail[],
+  asExpr: boolean,
+): void {
+  const name = operatorName(call.operator);
+  if (name === undefined) return;
+  if ((name === "eq" || name === "assign") && call.args.length === 2) return;
+  if (name === "print") return;
+  const arity = arityOf(call.operator);
+  if (arity === undefined) {
+    errors.push({ code: "rego_type_error", message: `undefined function ${name}`, location: call.location });
+    return;
+  }
+  const n = call.args.length;
+  if (n < arity) {
+    errors.push({
+      code: "rego_type_error",
+      message: `${name}: arity mismatch\n\thave: ${n} argument(s)\n\twant: ${arity} argument(s)`,
+      location: call.location,
+    });
+  } else if (n > arity + (asExpr ? 1 : 0)) {
+    errors.push({
+      code: "rego_type_error",
+      message: `${name}: too many arguments\n\thave: ${n} argument(s)\n\twant: ${arity} argument(s)`,
+      location: call.location,
+    });
+  }
+}

@@ -1,0 +1,121 @@
+// Compile stage: rule indexing. When many rules of one node test the same input field against
+// constants (`input.session.login == "key-7"`), the evaluator reads that field once and
+// evaluates only the rules whose constant matches, instead of every rule.
+
+import type { Expr, RefTerm, Term } from "../syntax/ast.js";
+import { numberValue } from "../eval/constants.js";
+import { type Value, valueKey } from "../value/value.js";
+import type { CompiledRule } from "./rule-tree.js";
+
+/** An index over a node's rules on one ground ref. */
+export interface RuleIndex {
+  /** The ref whose value selects the rules (`input.session.login`). */
+  readonly ref: RefTerm;
+  /** Canonical key of the constant → rules testing for it, in source order. */
+  readonly buckets: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Rules that do not test the ref: always candidates. */
+  readonly always: readonly CompiledRule[];
+}
+
+const MIN_RULES = 8;
+
+/** Builds an index for a node's rules when enough of them share an indexable equality. */
+export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | undefined {
+  if (rules.length < MIN_RULES) return undefined;
+  const perRule = rules.map((r) => indexableTests(r));
+  const counts = new Map<string, { ref: RefTerm; n: number }>();
+  for (const tests of perRule) {
+    const seen = new Set<string>();
+    for (const t of tests) {
+      if (seen.has(t.refKey)) continue;
+      seen.add(t.refKey);
+      const c = counts.get(t.refKey);
+      if (c) c.n++;
+      else counts.set(t.refKey, { ref: t.ref, n: 1 });
+    }
+  }
+  let best: { key: string; ref: RefTerm; n: number } | undefined;
+  for (const [key, c] of counts) if (!best || c.n > best.n) best = { key, ref: c.ref, n: c.n };
+  if (!best || best.n < MIN_RULES / 2) return undefined;
+  const buckets = new Map<string, CompiledRule[]>();
+  const always: CompiledRule[] = [];
+  rules.forEach((rule, i) => {
+    const test = (perRule[i] ?? []).find((t) => t.refKey === best.key);
+    if (!test) {
+      always.push(rule);
+      return;
+    }
+    const list = buckets.get(test.valueKey);
+    if (list) list.push(rule);
+    else buckets.set(test.valueKey, [rule]);
+  });
+  return { ref: best.ref, buckets, always };
+}
+
+/** The candidate rules for a value of the index ref (undefined: the ref is undefined). */
+export function candidates(index: RuleIndex, v: Value | undefined): readonly CompiledRule[] {
+  if (v === undefined) return index.always;
+  const bucket = index.buckets.get(valueKey(v));
+  if (!bucket) return index.always;
+  if (index.always.length === 0) return bucket;
+  return [...bucket, ...index.always].sort((a, b) => a.ordinal - b.ordinal);
+}
+
+interface IndexableTest {
+  readonly ref: RefTerm;
+  readonly refKey: string;
+  readonly valueKey: string;
+}
+
+function indexableTests(rule: CompiledRule): IndexableTest[] {
+  if (rule.elseRule) return [];
+  const out: IndexableTest[] = [];
+  for (const e of rule.body) {
+    const t = test(e);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+function test(e: Expr): IndexableTest | undefined {
+  if (e.negated || e.with.length > 0 || e.kind.type !== "callexpr") return undefined;
+  const call = e.kind.call;
+  const op = call.operator;
+  if (op.head.type !== "var" || op.path.length > 0) return undefined;
+  if (op.head.name !== "eq" && op.head.name !== "equal") return undefined;
+  const [a, b] = call.args as [Term, Term];
+  const pair = groundRef(a) ? ([a, b] as const) : groundRef(b) ? ([b, a] as const) : undefined;
+  if (!pair) return undefined;
+  const [ref, other] = pair as [RefTerm, Term];
+  const v = scalar(other);
+  if (v === undefined) return undefined;
+  return { ref, refKey: refKey(ref), valueKey: valueKey(v) };
+}
+
+function groundRef(t: Term): t is RefTerm {
+  return (
+    t.type === "ref" &&
+    t.head.type === "var" &&
+    t.head.name === "input" &&
+    t.path.every((p) => p.type === "string" || p.type === "number")
+  );
+}
+
+function scalar(t: Term): Value | undefined {
+  switch (t.type) {
+    case "string":
+      return t.value;
+    case "boolean":
+      return t.value;
+    case "null":
+      return null;
+    case "number":
+      return numberValue(t.text);
+    default:
+      return undefined;
+  }
+}
+
+function refKey(ref: RefTerm): string {
+  return JSON.stringify(ref.path.map((p) => (p.type === "string" ? p.value : p.type === "number" ? `#${p.text}` : "?")));
+}

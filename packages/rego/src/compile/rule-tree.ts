@@ -1,0 +1,91 @@
+// Compile stage: the rule tree. Every rule hangs at the node of its static path under `data`
+// (`data.pkg.roles` for `roles[space][role] { ... }`); the evaluator walks this tree alongside
+// the base documents to answer any `data.` reference.
+
+import type { Body, RefTerm, Term } from "../syntax/ast.js";
+import type { Location } from "../syntax/location.js";
+import type { RuleIndex } from "./rule-index.js";
+
+/**
+ * How a rule contributes to its node's value:
+ * - complete: the whole value (`p := 1`);
+ * - set: one element of a set (`p contains x`, v0 `p[x]`);
+ * - object: one entry of a (possibly nested) object (`p[k] := v`, `roles[s][r]`), or one
+ *   element of a set nested in an object (`p[k].r contains x`);
+ * - function: a function (`f(x) := y`).
+ */
+export type RuleKind = "complete" | "set" | "object" | "function";
+
+/** A rule after compilation: names resolved, body ordered for evaluation. */
+export interface CompiledRule {
+  readonly kind: RuleKind;
+  /** Position among the node's rules, in source order (used to merge index candidates). */
+  readonly ordinal: number;
+  /** Dynamic key terms after the node path (object rules: one per level). */
+  readonly keys: readonly Term[];
+  /** The set element (set rules). */
+  readonly element: Term | undefined;
+  /** The value (`true` when the rule has none). */
+  readonly value: Term;
+  /** Whether the value term holds no variables (so one solution is enough). */
+  readonly groundValue: boolean;
+  /** Function arguments. */
+  readonly args: readonly Term[] | undefined;
+  readonly body: Body;
+  readonly elseRule: CompiledRule | undefined;
+  readonly isDefault: boolean;
+  readonly location: Location;
+  /** The rule's full head ref, for messages (`data.pkg.p`). */
+  readonly name: string;
+}
+
+/** A node of the rule tree: a path segment under `data`, its children and its rules. */
+export class RuleNode {
+  readonly children = new Map<string, RuleNode>();
+  readonly rules: CompiledRule[] = [];
+  defaultRule: CompiledRule | undefined;
+  kind: RuleKind | undefined;
+  index: RuleIndex | undefined;
+  /** A module declares this package (an empty package is still an empty object). */
+  isPackage = false;
+
+  constructor(readonly path: readonly string[]) {}
+
+  /** The child for a segment, created when missing. */
+  child(segment: string): RuleNode {
+    let c = this.children.get(segment);
+    if (!c) {
+      c = new RuleNode([...this.path, segment]);
+      this.children.set(segment, c);
+    }
+    return c;
+  }
+
+  /** Whether this node or any node below holds rules. */
+  hasRules(): boolean {
+    if (this.rules.length > 0 || this.defaultRule || this.isPackage) return true;
+    for (const c of this.children.values()) if (c.hasRules()) return true;
+    return false;
+  }
+
+  /** The node's name as a data ref (`data.a.b`). */
+  get name(): string {
+    return ["data", ...this.path].join(".");
+  }
+}
+
+/** Splits a rule head ref into its static path (leading strings) and dynamic key terms. */
+export function splitHeadRef(ref: RefTerm): { staticPath: string[]; keys: Term[] } {
+  const staticPath: string[] = [];
+  const keys: Term[] = [];
+  if (ref.head.type === "var") staticPath.push(ref.head.name);
+  let dynamic = false;
+  for (const p of ref.path) {
+    if (!dynamic && p.type === "string") staticPath.push(p.value);
+    else {
+      dynamic = true;
+      keys.push(p);
+    }
+  }
+  return { staticPath, keys };
+}

@@ -1,0 +1,91 @@
+// Engine: a query compiled once and evaluated many times (per request, per save).
+
+import type { HostCapabilities } from "../builtins/builtin.js";
+import type { CompiledPolicy, CompiledQuery } from "../compile/compiler.js";
+import { RegoError } from "../errors.js";
+import { Budget, type BudgetLimits } from "../eval/budget.js";
+import { Evaluator, Frame } from "../eval/evaluator.js";
+import type { Body, Expr } from "../syntax/ast.js";
+import { fromJson, type Json, toJson } from "../value/json.js";
+import type { Value } from "../value/value.js";
+import type { EvaluateOptions, ExpressionResult, QueryResult } from "./query-result.js";
+
+/** Settings a prepared query takes from its engine. */
+export interface PreparedQuerySettings {
+  readonly strictBuiltinErrors: boolean;
+  readonly budget: BudgetLimits;
+  readonly print: (message: string) => void;
+  readonly capabilities: HostCapabilities;
+}
+
+/** A compiled query; `evaluate` runs it against the engine's current data. */
+export class PreparedQuery {
+  constructor(
+    private readonly policy: CompiledPolicy,
+    private readonly query: CompiledQuery,
+    private readonly original: Body,
+    private readonly data: () => Value,
+    private readonly settings: PreparedQuerySettings,
+    private readonly source: string,
+  ) {}
+
+  /** The variables this query reports in its bindings. */
+  get vars(): readonly string[] {
+    return this.query.vars;
+  }
+
+  /** Evaluates the query; returns one result per solution. Throws RegoError (eval_*). */
+  evaluate(options: EvaluateOptions = {}): QueryResult[] {
+    const input = options.input === undefined ? undefined : fromJson(options.input);
+    const evaluator = new Evaluator(this.policy, {
+      input,
+      data: this.data(),
+      nowNs: options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+      strictBuiltinErrors: this.settings.strictBuiltinErrors,
+      budget: new Budget(this.settings.budget),
+      print: this.settings.print,
+      capabilities: this.settings.capabilities,
+    });
+    const results: QueryResult[] = [];
+    const frame = new Frame();
+    try {
+      evaluator.run(this.query.body, frame, () => {
+        const bindings: Record<string, Json> = {};
+        for (const v of this.query.vars) {
+          const value = frame.vals.get(v);
+          if (value !== undefined) bindings[v] = toJson(value);
+        }
+        const expressions = this.original.map((e, i) => this.expression(i, e, evaluator, frame));
+        results.push({ expressions, bindings });
+        return false;
+      });
+    } catch (e) {
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        throw RegoError.of("eval_cancel_error", "evaluation exceeded the maximum depth (deep recursion)");
+      }
+      throw e;
+    }
+    return results;
+  }
+
+  /** Evaluates the query and returns the values of its first expression, one per solution. */
+  values(options: EvaluateOptions = {}): Json[] {
+    return this.evaluate(options).map((r) => r.expressions[0]?.value ?? null);
+  }
+
+  private expression(i: number, e: Expr, evaluator: Evaluator, frame: Frame): ExpressionResult {
+    let value: Json = true;
+    if (e.kind.type === "term" && !e.negated) {
+      const v = evaluator.firstValue(e.kind.term, frame);
+      if (v !== undefined) value = toJson(v);
+    }
+    return { value, text: this.expressionText(i), location: { row: e.location.row, col: e.location.col } };
+  }
+
+  /** The source text of the i-th expression: from its start to the next one's. */
+  private expressionText(i: number): string {
+    const start = this.original[i]?.location.offset ?? 0;
+    const end = this.original[i + 1]?.location.offset ?? this.source.length;
+    return this.source.slice(start, end).trim().replace(/;$/, "").trim();
+  }
+}

@@ -1,0 +1,67 @@
+// Evaluation: values of literal terms, computed once at compile time where possible.
+
+import { normalizeNumber } from "../builtins/operands.js";
+import type { Term } from "../syntax/ast.js";
+import { BigNumber } from "../value/big-number.js";
+import { RegoObject, RegoSet, type Value } from "../value/value.js";
+
+const numberCache = new Map<string, Value>();
+
+/** The value of a number literal: a double when exact, else an exact decimal. */
+export function numberValue(text: string): Value {
+  const cached = numberCache.get(text);
+  if (cached !== undefined) return cached;
+  let v: Value;
+  if (/^-?\d{1,15}$/.test(text)) v = Number(text);
+  else {
+    const big = BigNumber.parse(text);
+    if (!big) throw new Error(`invalid number literal ${text}`);
+    v = normalizeNumber(big);
+  }
+  if (numberCache.size < 10_000) numberCache.set(text, v);
+  return v;
+}
+
+/** The value of a term made only of literals, or undefined if it holds vars, refs or calls. */
+export function constantValue(t: Term): Value | undefined {
+  switch (t.type) {
+    case "null":
+      return null;
+    case "boolean":
+      return t.value;
+    case "number":
+      return numberValue(t.text);
+    case "string":
+      return t.value;
+    case "array": {
+      const out: Value[] = [];
+      for (const i of t.items) {
+        const v = constantValue(i);
+        if (v === undefined) return undefined;
+        out.push(v);
+      }
+      return out;
+    }
+    case "set": {
+      const s = new RegoSet();
+      for (const i of t.items) {
+        const v = constantValue(i);
+        if (v === undefined) return undefined;
+        s.add(v);
+      }
+      return s;
+    }
+    case "object": {
+      const o = new RegoObject();
+      for (const [k, val] of t.entries) {
+        const kv = constantValue(k);
+        const vv = constantValue(val);
+        if (kv === undefined || vv === undefined) return undefined;
+        o.set(kv, vv);
+      }
+      return o;
+    }
+    default:
+      return undefined;
+  }
+}

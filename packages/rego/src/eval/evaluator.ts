@@ -1,0 +1,1003 @@
+// Evaluation: a top-down evaluator over compiled rules, in continuation-passing style. Each
+// step calls its continuation once per solution; a continuation returns true to stop the
+// enumeration early (enough is known), false to ask for more. Variables are bound in a frame
+// for exactly as long as the continuation runs, so backtracking needs no trail.
+
+import { type BuiltinContext, BuiltinError, type HostCapabilities } from "../builtins/builtin.js";
+import { type CompiledPolicy, findNode, operatorName } from "../compile/compiler.js";
+import { candidates } from "../compile/rule-index.js";
+import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
+import { RegoError } from "../errors.js";
+import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
+import type { Location } from "../syntax/location.js";
+import { formatValue } from "../value/format-value.js";
+import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
+import { Budget } from "./budget.js";
+import { constantValue, numberValue } from "./constants.js";
+import { member2, member3, walkPairs } from "./special-builtins.js";
+
+/** Continuation for a solution: return true to stop enumerating. */
+type K = () => boolean;
+/** Continuation receiving a value. */
+type VK = (v: Value) => boolean;
+
+/** Variable bindings of one rule body or query (comprehensions share their rule's frame). */
+export class Frame {
+  readonly vals = new Map<string, Value>();
+}
+
+/** A replacement installed by `with` for a function or builtin. */
+type FunctionOverride = { readonly kind: "value"; readonly value: Value } | { readonly kind: "function"; readonly name: string };
+
+/** What `with` can change: input, parts of data, functions; each change gets fresh caches. */
+interface Context {
+  readonly input: Value | undefined;
+  readonly dataOverrides: readonly { readonly path: readonly Value[]; readonly value: Value }[];
+  readonly functionOverrides: ReadonlyMap<string, FunctionOverride>;
+  readonly cache: Map<RuleNode, Value | undefined | typeof PENDING>;
+}
+
+const PENDING = Symbol("pending");
+
+/** Options of one evaluation. */
+export interface EvaluationOptions {
+  readonly input: Value | undefined;
+  readonly data: Value;
+  readonly nowNs: bigint;
+  readonly strictBuiltinErrors: boolean;
+  readonly budget: Budget;
+  readonly print: (message: string) => void;
+  readonly capabilities: HostCapabilities;
+}
+
+const NOT_CONSTANT = Symbol("not-constant");
+const constantCache = new WeakMap<Term, Value | typeof NOT_CONSTANT>();
+
+function constantOf(t: Term): Value | typeof NOT_CONSTANT {
+  let c = constantCache.get(t);
+  if (c === undefined) {
+    c = constantValue(t) ?? NOT_CONSTANT;
+    constantCache.set(t, c);
+  }
+  return c;
+}
+
+const nameCache = new WeakMap<RefTerm, string | null>();
+
+function callName(op: RefTerm): string | undefined {
+  let n = nameCache.get(op);
+  if (n === undefined) {
+    n = operatorName(op) ?? null;
+    nameCache.set(op, n);
+  }
+  return n ?? undefined;
+}
+
+/** One evaluation of a query against a compiled policy and data. */
+export class Evaluator {
+  private readonly bctx: BuiltinContext;
+  private readonly root: RuleNode;
+  private readonly nodeCache = new Map<string, RuleNode | undefined>();
+
+  constructor(
+    private readonly policy: CompiledPolicy,
+    private readonly options: EvaluationOptions,
+  ) {
+    this.root = policy.root;
+    this.bctx = {
+      nowNs: options.nowNs,
+      cache: new Map(),
+      print: options.print,
+      random: Math.random,
+      capabilities: options.capabilities,
+    };
+  }
+
+  private rootContext: Context | undefined;
+
+  /** The evaluation's own context: its input, no overrides, caches shared by all its queries. */
+  initialContext(): Context {
+    this.rootContext ??= { input: this.options.input, dataOverrides: [], functionOverrides: new Map(), cache: new Map() };
+    return this.rootContext;
+  }
+
+  /** Runs a body, calling `k` once per solution with the frame bound. */
+  run(body: Body, frame: Frame, k: K): boolean {
+    return this.evalBody(body, 0, frame, this.initialContext(), k);
+  }
+
+  /** Evaluates a term once in a frame (for reporting expression values). */
+  firstValue(t: Term, frame: Frame): Value | undefined {
+    let out: Value | undefined;
+    this.evalTerm(t, frame, this.initialContext(), (v) => {
+      out = v;
+      return true;
+    });
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bodies and expressions
+
+  private evalBody(body: Body, i: number, f: Frame, c: Context, k: K): boolean {
+    if (i === body.length) return k();
+    const e = body[i] as Expr;
+    return this.evalExpr(e, f, c, () => this.evalBody(body, i + 1, f, c, k));
+  }
+
+  private evalExpr(e: Expr, f: Frame, c: Context, k: K): boolean {
+    this.options.budget.step(e.location);
+    if (e.with.length > 0) {
+      let result = false;
+      const applied = this.applyWith(e.with, f, c, (c2) => {
+        result = this.evalExprNegatable(e, f, c2, k);
+        return true;
+      });
+      return applied ? result : false;
+    }
+    return this.evalExprNegatable(e, f, c, k);
+  }
+
+  private evalExprNegatable(e: Expr, f: Frame, c: Context, k: K): boolean {
+    if (!e.negated) return this.evalExprKind(e, f, c, k);
+    let found = false;
+    this.evalExprKind(e, f, c, () => {
+      found = true;
+      return true;
+    });
+    return found ? false : k();
+  }
+
+  private evalExprKind(e: Expr, f: Frame, c: Context, k: K): boolean {
+    const kind = e.kind;
+    switch (kind.type) {
+      case "term":
+        return this.evalTerm(kind.term, f, c, (v) => (v !== false ? k() : false));
+      case "callexpr":
+        return this.evalCallExpr(kind.call, f, c, k);
+      case "some":
+        return k();
+      case "somein":
+        return this.evalTerm(kind.domain, f, c, (coll) =>
+          this.iterate(coll, (key, value) =>
+            kind.key
+              ? this.unifyValue(kind.key, key, f, c, () => this.unifyValue(kind.value, value, f, c, k))
+              : this.unifyValue(kind.value, value, f, c, k),
+          ),
+        );
+      case "every":
+        return this.evalTerm(kind.domain, f, c, (coll) => {
+          if (!isCollection(coll)) return false;
+          let all = true;
+          this.iterate(coll, (key, value) => {
+            let ok = false;
+            const bodyK = () => {
+              ok = true;
+              return true;
+            };
+            const withValue = () => this.unifyValue(kind.value, value, f, c, () => this.evalBody(kind.body, 0, f, c, bodyK));
+            if (kind.key) this.unifyValue(kind.key, key, f, c, withValue);
+            else withValue();
+            if (!ok) all = false;
+            return !ok;
+          });
+          return all ? k() : false;
+        });
+      default: {
+        const never: never = kind;
+        return never;
+      }
+    }
+  }
+
+  private evalCallExpr(call: CallTerm, f: Frame, c: Context, k: K): boolean {
+    const name = callName(call.operator);
+    const args = call.args;
+    if ((name === "eq" || name === "assign") && args.length === 2) {
+      return this.unify(args[0] as Term, args[1] as Term, f, c, k);
+    }
+    if (name === "walk" && args.length === 2 && !c.functionOverrides.has("walk")) {
+      return this.evalTerm(args[0] as Term, f, c, (doc) => {
+        for (const pair of walkPairs(doc)) if (this.unifyValue(args[1] as Term, pair, f, c, k)) return true;
+        return false;
+      });
+    }
+    const arity = name === undefined ? undefined : this.arityOf(name);
+    if (arity !== undefined && args.length === arity + 1) {
+      const inArgs = args.slice(0, arity);
+      return this.evalArgs(inArgs, 0, [], f, c, (vals) => {
+        const result = this.invoke(name as string, call, vals, c);
+        return result === undefined ? false : this.unifyValue(args[arity] as Term, result, f, c, k);
+      });
+    }
+    return this.evalCall(call, f, c, (v) => (v !== false ? k() : false));
+  }
+
+  private arityOf(name: string): number | undefined {
+    if (name.startsWith("data.")) {
+      const node = this.functionNode(name);
+      return node?.rules[0]?.args?.length ?? node?.defaultRule?.args?.length;
+    }
+    switch (name) {
+      case "internal.member_2":
+        return 2;
+      case "internal.member_3":
+        return 3;
+      case "walk":
+      case "trace":
+        return 1;
+      case "print":
+        return undefined;
+      default:
+        return this.policy.builtins.get(name)?.arity;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // with
+
+  private applyWith(withs: readonly WithModifier[], f: Frame, c: Context, k: (c: Context) => boolean): boolean {
+    let input = c.input;
+    const dataOverrides = [...c.dataOverrides];
+    const functionOverrides = new Map(c.functionOverrides);
+    const apply = (i: number): boolean => {
+      if (i === withs.length) {
+        return k({ input, dataOverrides, functionOverrides, cache: new Map() });
+      }
+      const w = withs[i] as WithModifier;
+      const target = w.target;
+      const head = target.head.type === "var" ? target.head.name : undefined;
+      const path = target.path.map((p) => constantOf(p));
+      if (path.some((p) => p === NOT_CONSTANT)) {
+        throw RegoError.of("rego_compile_error", "with keyword target must be a constant reference", w.location);
+      }
+      const keys = path as Value[];
+      if (head === "input") {
+        return this.evalTerm(w.value, f, c, (v) => {
+          input = setPath(input, keys, v);
+          return apply(i + 1);
+        });
+      }
+      const targetName = callName(target);
+      const fnTarget =
+        targetName !== undefined &&
+        (targetName.startsWith("data.")
+          ? this.functionNode(targetName) !== undefined
+          : this.policy.builtins.has(targetName) || this.arityOf(targetName) !== undefined);
+      if (fnTarget && targetName !== undefined) {
+        const replacement = this.functionReplacement(w.value);
+        if (replacement) {
+          functionOverrides.set(targetName, { kind: "function", name: replacement });
+          return apply(i + 1);
+        }
+        return this.evalTerm(w.value, f, c, (v) => {
+          functionOverrides.set(targetName, { kind: "value", value: v });
+          return apply(i + 1);
+        });
+      }
+      if (head === "data") {
+        return this.evalTerm(w.value, f, c, (v) => {
+          dataOverrides.push({ path: keys, value: v });
+          return apply(i + 1);
+        });
+      }
+      throw RegoError.of(
+        "rego_type_error",
+        `with keyword target must reference existing input, data, or a function`,
+        w.location,
+      );
+    };
+    return apply(0);
+  }
+
+  /** When a `with` value names a function or builtin, its name. */
+  private functionReplacement(t: Term): string | undefined {
+    if (t.type === "ref") {
+      const name = callName(t);
+      if (name === undefined) return undefined;
+      if (name.startsWith("data.")) return this.functionNode(name) ? name : undefined;
+      return this.policy.builtins.has(name) ? name : undefined;
+    }
+    if (t.type === "var" && this.policy.builtins.has(t.name)) return t.name;
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Unification
+
+  private unify(a: Term, b: Term, f: Frame, c: Context, k: K): boolean {
+    if (a.type === "var" && !f.vals.has(a.name)) return this.evalTerm(b, f, c, (v) => this.bind(a.name, v, f, k));
+    if (b.type === "var" && !f.vals.has(b.name)) return this.evalTerm(a, f, c, (v) => this.bind(b.name, v, f, k));
+    if (a.type === "array" && b.type === "array") {
+      if (a.items.length !== b.items.length) return false;
+      return this.unifyPairs(
+        a.items.map((x, i) => [x, b.items[i] as Term] as const),
+        f,
+        c,
+        k,
+      );
+    }
+    if (a.type === "object" && b.type === "object" && a.entries.length === b.entries.length) {
+      const pairs: [Term, Term][] = [];
+      for (const [ka, va] of a.entries) {
+        const ca = constantOf(ka);
+        const match = b.entries.find(([kb]) => ca !== NOT_CONSTANT && constantOf(kb) !== NOT_CONSTANT && valuesEqual(ca, constantOf(kb) as Value));
+        if (!match) break;
+        pairs.push([va, match[1]]);
+      }
+      if (pairs.length === a.entries.length) return this.unifyPairs(pairs, f, c, k);
+    }
+    if (hasUnbound(a, f)) return this.evalTerm(b, f, c, (v) => this.unifyValue(a, v, f, c, k));
+    return this.evalTerm(a, f, c, (v) => this.unifyValue(b, v, f, c, k));
+  }
+
+  /** Unifies pairs, each time choosing one that can run (not unbound on both sides). */
+  private unifyPairs(pairs: readonly (readonly [Term, Term])[], f: Frame, c: Context, k: K): boolean {
+    if (pairs.length === 0) return k();
+    let pick = pairs.findIndex(([x, y]) => !(hasUnbound(x, f) && hasUnbound(y, f)));
+    if (pick < 0) pick = 0;
+    const [x, y] = pairs[pick] as readonly [Term, Term];
+    const rest = pairs.filter((_, i) => i !== pick);
+    return this.unify(x, y, f, c, () => this.unifyPairs(rest, f, c, k));
+  }
+
+  private bind(name: string, v: Value, f: Frame, k: K): boolean {
+    f.vals.set(name, v);
+    try {
+      return k();
+    } finally {
+      f.vals.delete(name);
+    }
+  }
+
+  private unifyValue(t: Term, v: Value, f: Frame, c: Context, k: K): boolean {
+    switch (t.type) {
+      case "var": {
+        const cur = f.vals.get(t.name);
+        if (cur === undefined) return this.bind(t.name, v, f, k);
+        return valuesEqual(cur, v) ? k() : false;
+      }
+      case "array": {
+        if (!Array.isArray(v)) return false;
+        const arr = v as readonly Value[];
+        if (arr.length !== t.items.length) return false;
+        const step = (i: number): boolean =>
+          i === arr.length ? k() : this.unifyValue(t.items[i] as Term, arr[i] as Value, f, c, () => step(i + 1));
+        return step(0);
+      }
+      case "object": {
+        if (!(v instanceof RegoObject) || v.size !== t.entries.length) return false;
+        const step = (i: number): boolean => {
+          if (i === t.entries.length) return k();
+          const [kt, vt] = t.entries[i] as readonly [Term, Term];
+          return this.evalTerm(kt, f, c, (key) => {
+            const item = v.get(key);
+            return item === undefined ? false : this.unifyValue(vt, item, f, c, () => step(i + 1));
+          });
+        };
+        return step(0);
+      }
+      default:
+        return this.evalTerm(t, f, c, (tv) => (valuesEqual(tv, v) ? k() : false));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Terms
+
+  private evalTerm(t: Term, f: Frame, c: Context, vk: VK): boolean {
+    switch (t.type) {
+      case "null":
+        return vk(null);
+      case "boolean":
+        return vk(t.value);
+      case "number":
+        return vk(numberValue(t.text));
+      case "string":
+        return vk(t.value);
+      case "var": {
+        const v = f.vals.get(t.name);
+        if (v === undefined) {
+          throw RegoError.of("eval_internal_error", `var ${t.name} is unbound`, t.location);
+        }
+        return vk(v);
+      }
+      case "ref":
+        return this.evalRef(t, f, c, vk);
+      case "array": {
+        const cv = constantOf(t);
+        if (cv !== NOT_CONSTANT) return vk(cv);
+        return this.evalArgs(t.items, 0, [], f, c, (vals) => vk(vals));
+      }
+      case "set": {
+        const cv = constantOf(t);
+        if (cv !== NOT_CONSTANT) return vk(cv);
+        return this.evalArgs(t.items, 0, [], f, c, (vals) => vk(RegoSet.of(vals)));
+      }
+      case "object": {
+        const cv = constantOf(t);
+        if (cv !== NOT_CONSTANT) return vk(cv);
+        const flat = t.entries.flatMap(([a, b]) => [a, b]);
+        return this.evalArgs(flat, 0, [], f, c, (vals) => {
+          const o = new RegoObject();
+          for (let i = 0; i < vals.length; i += 2) o.set(vals[i] as Value, vals[i + 1] as Value);
+          return vk(o);
+        });
+      }
+      case "arraycomp": {
+        const out: Value[] = [];
+        this.evalBody(t.body, 0, f, c, () =>
+          this.evalTerm(t.term, f, c, (v) => {
+            out.push(v);
+            return false;
+          }),
+        );
+        return vk(out);
+      }
+      case "setcomp": {
+        const out = new RegoSet();
+        this.evalBody(t.body, 0, f, c, () =>
+          this.evalTerm(t.term, f, c, (v) => {
+            out.add(v);
+            return false;
+          }),
+        );
+        return vk(out);
+      }
+      case "objectcomp": {
+        const out = new RegoObject();
+        this.evalBody(t.body, 0, f, c, () =>
+          this.evalTerm(t.key, f, c, (key) =>
+            this.evalTerm(t.value, f, c, (value) => {
+              const prev = out.get(key);
+              if (prev !== undefined && !valuesEqual(prev, value)) {
+                throw RegoError.of("eval_conflict_error", "object keys must be unique", t.location);
+              }
+              out.set(key, value);
+              return false;
+            }),
+          ),
+        );
+        return vk(out);
+      }
+      case "call":
+        return this.evalCall(t, f, c, vk);
+      default: {
+        const never: never = t;
+        return never;
+      }
+    }
+  }
+
+  /** Evaluates terms left to right (each may enumerate), then calls `k` with their values. */
+  private evalArgs(
+    terms: readonly Term[],
+    i: number,
+    acc: Value[],
+    f: Frame,
+    c: Context,
+    k: (vals: Value[]) => boolean,
+  ): boolean {
+    if (i === terms.length) return k(acc.slice());
+    if (i === 0 && terms.length > 1 && terms.some((t) => hasUnbound(t, f))) return this.evalArgsInOrder(terms, f, c, k);
+    const t = terms[i] as Term;
+    return this.evalTerm(t, f, c, (v) => {
+      acc[i] = v;
+      return this.evalArgs(terms, i + 1, acc, f, c, k);
+    });
+  }
+
+  /** Like evalArgs, but terms with unbound variables go last (refs before them bind them). */
+  private evalArgsInOrder(terms: readonly Term[], f: Frame, c: Context, k: (vals: Value[]) => boolean): boolean {
+    const order = terms.map((_, i) => i).sort((x, y) => Number(hasUnbound(terms[x] as Term, f)) - Number(hasUnbound(terms[y] as Term, f)));
+    const acc: Value[] = new Array(terms.length);
+    const step = (j: number): boolean => {
+      if (j === order.length) return k(acc.slice());
+      const idx = order[j] as number;
+      const t = terms[idx] as Term;
+      if (hasUnbound(t, f)) {
+        // Still unbound: only a pattern can stand here; it takes no value of its own.
+        throw RegoError.of("rego_unsafe_var_error", "expression is unsafe", t.location);
+      }
+      return this.evalTerm(t, f, c, (v) => {
+        acc[idx] = v;
+        return step(j + 1);
+      });
+    };
+    return step(0);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // References
+
+  private evalRef(ref: RefTerm, f: Frame, c: Context, vk: VK): boolean {
+    const head = ref.head;
+    if (head.type === "var") {
+      switch (head.name) {
+        case "input":
+          if (c.input === undefined) return false;
+          return this.walk(c.input, ref.path, 0, f, c, vk);
+        case "data":
+          return this.evalData(this.root, this.options.data, [], ref.path, 0, f, c, vk);
+        default: {
+          const v = f.vals.get(head.name);
+          if (v === undefined) throw RegoError.of("eval_internal_error", `var ${head.name} is unbound`, head.location);
+          return this.walk(v, ref.path, 0, f, c, vk);
+        }
+      }
+    }
+    return this.evalTerm(head, f, c, (v) => this.walk(v, ref.path, 0, f, c, vk));
+  }
+
+  /** Walks a plain value along a ref path; unbound variables in the path enumerate. */
+  private walk(v: Value, path: readonly Term[], i: number, f: Frame, c: Context, vk: VK): boolean {
+    if (i === path.length) return vk(v);
+    const p = path[i] as Term;
+    if (p.type === "string") {
+      const child = lookup(v, p.value);
+      return child === undefined ? false : this.walk(child, path, i + 1, f, c, vk);
+    }
+    if (hasUnbound(p, f)) {
+      return this.iterate(v, (key, child) => this.unifyValue(p, key, f, c, () => this.walk(child, path, i + 1, f, c, vk)));
+    }
+    return this.evalTerm(p, f, c, (key) => {
+      const child = lookup(v, key);
+      return child === undefined ? false : this.walk(child, path, i + 1, f, c, vk);
+    });
+  }
+
+  /** Calls `k(key, value)` for each element of a collection. */
+  private iterate(coll: Value, k: (key: Value, value: Value) => boolean): boolean {
+    if (Array.isArray(coll)) {
+      const arr = coll as readonly Value[];
+      for (let j = 0; j < arr.length; j++) if (k(j, arr[j] as Value)) return true;
+      return false;
+    }
+    if (coll instanceof RegoObject) {
+      for (const e of coll.entries()) if (k(e.key, e.value)) return true;
+      return false;
+    }
+    if (coll instanceof RegoSet) {
+      for (const x of coll.values()) if (k(x, x)) return true;
+      return false;
+    }
+    return false;
+  }
+
+  /** Walks `data`: the rule tree and base documents side by side. */
+  private evalData(
+    node: RuleNode | undefined,
+    base: Value | undefined,
+    pos: readonly Value[],
+    path: readonly Term[],
+    i: number,
+    f: Frame,
+    c: Context,
+    vk: VK,
+  ): boolean {
+    if (c.dataOverrides.length > 0) {
+      const o = findOverride(c.dataOverrides, pos);
+      if (o !== undefined) return this.walk(o, path, i, f, c, vk);
+    }
+    if (node?.kind !== undefined) {
+      const v = this.withOverridesBelow(this.nodeValue(node, c), pos, c);
+      return v === undefined ? false : this.walk(v, path, i, f, c, vk);
+    }
+    if (i === path.length) {
+      const v = this.materialize(node, base, pos, c);
+      return v === undefined ? false : vk(v);
+    }
+    const p = path[i] as Term;
+    const step = (k: Value): boolean => {
+      // Base documents and rule paths are keyed by strings: `data.x[2]` means `data.x["2"]`.
+      const key = typeof k === "number" && !(base !== undefined && lookup(base, k) !== undefined) ? String(k) : k;
+      const childNode = typeof key === "string" ? node?.children.get(key) : undefined;
+      const childBase = base === undefined ? undefined : lookup(base, key);
+      const childPos = [...pos, key];
+      if (!childNode || !childNode.hasRules()) {
+        if (c.dataOverrides.length > 0 && hasOverrideAtOrBelow(c.dataOverrides, childPos)) {
+          return this.evalData(undefined, childBase, childPos, path, i + 1, f, c, vk);
+        }
+        return childBase === undefined ? false : this.walk(childBase, path, i + 1, f, c, vk);
+      }
+      return this.evalData(childNode, childBase, childPos, path, i + 1, f, c, vk);
+    };
+    if (p.type === "string") return step(p.value);
+    if (hasUnbound(p, f)) {
+      const keys = new Map<string, Value>();
+      if (node) for (const [name, child] of node.children) if (child.hasRules()) keys.set(name, name);
+      if (base instanceof RegoObject) for (const key of base.keys()) if (typeof key !== "string" || !keys.has(key)) keys.set(typeof key === "string" ? key : `\u0000${keys.size}`, key);
+      const sorted = [...keys.values()];
+      return sorted.some((key) => this.unifyValue(p, key, f, c, () => step(key)));
+    }
+    return this.evalTerm(p, f, c, step);
+  }
+
+  /** The value of a data node and everything below it, merged with base documents. */
+  private materialize(node: RuleNode | undefined, base: Value | undefined, pos: readonly Value[], c: Context): Value | undefined {
+    if (c.dataOverrides.length > 0) {
+      const o = findOverride(c.dataOverrides, pos);
+      if (o !== undefined) return o;
+    }
+    if (!node || !node.hasRules()) return this.withOverridesBelow(base, pos, c);
+    if (node.kind !== undefined) return this.withOverridesBelow(this.nodeValue(node, c), pos, c);
+    const out = structuralObject();
+    if (base instanceof RegoObject) for (const e of base.entries()) out.set(e.key, e.value);
+    for (const [name, child] of node.children) {
+      const v = this.materialize(child, base === undefined ? undefined : lookup(base, name), [...pos, name], c);
+      if (v !== undefined) out.set(name, v);
+    }
+    return this.withOverridesBelow(out, pos, c);
+  }
+
+  private withOverridesBelow(v: Value | undefined, pos: readonly Value[], c: Context): Value | undefined {
+    if (c.dataOverrides.length === 0) return v;
+    let out = v;
+    for (const o of c.dataOverrides) {
+      if (o.path.length > pos.length && pos.every((p, j) => valuesEqual(p, o.path[j] as Value))) {
+        out = setPath(out, o.path.slice(pos.length), o.value);
+      }
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rules
+
+  private nodeValue(node: RuleNode, c: Context): Value | undefined {
+    const cached = c.cache.get(node);
+    if (cached === PENDING) {
+      throw RegoError.of("rego_recursion_error", `rule ${node.name} is recursive`, node.rules[0]?.location);
+    }
+    if (cached !== undefined || c.cache.has(node)) return cached;
+    c.cache.set(node, PENDING);
+    let v: Value | undefined;
+    try {
+      switch (node.kind) {
+        case "complete":
+          v = this.completeValue(node, c);
+          break;
+        case "set":
+          v = this.setValue(node, c);
+          break;
+        case "object":
+          v = this.objectValue(node, c);
+          break;
+        case "function":
+        case undefined:
+          v = undefined;
+          break;
+        default: {
+          const never: never = node.kind;
+          return never;
+        }
+      }
+    } catch (e) {
+      c.cache.delete(node);
+      throw e;
+    }
+    c.cache.set(node, v);
+    return v;
+  }
+
+  private candidateRules(node: RuleNode, c: Context): readonly CompiledRule[] {
+    const index = node.index;
+    if (!index) return node.rules;
+    let v: Value | undefined;
+    this.evalRef(index.ref, new Frame(), c, (x) => {
+      v = x;
+      return true;
+    });
+    return candidates(index, v);
+  }
+
+  private completeValue(node: RuleNode, c: Context): Value | undefined {
+    let result: Value | undefined;
+    let from: CompiledRule | undefined;
+    for (const rule of this.candidateRules(node, c)) {
+      const v = this.ruleValue(rule, c);
+      if (v === undefined) continue;
+      if (result !== undefined && !valuesEqual(result, v)) {
+        throw RegoError.of("eval_conflict_error", "complete rules must not produce multiple outputs", rule.location ?? from?.location);
+      }
+      result = v;
+      from = rule;
+    }
+    if (result === undefined && node.defaultRule) result = this.ruleValue(node.defaultRule, c);
+    return result;
+  }
+
+  /** The value a complete rule (with its else chain) produces, if any. */
+  private ruleValue(rule: CompiledRule, c: Context): Value | undefined {
+    const f = new Frame();
+    let result: Value | undefined;
+    this.evalBody(rule.body, 0, f, c, () =>
+      this.evalTerm(rule.value, f, c, (v) => {
+        if (result !== undefined && !valuesEqual(result, v)) {
+          throw RegoError.of("eval_conflict_error", "complete rules must not produce multiple outputs", rule.location);
+        }
+        result = v;
+        return rule.groundValue;
+      }),
+    );
+    if (result === undefined && rule.elseRule) return this.ruleValue(rule.elseRule, c);
+    return result;
+  }
+
+  private setValue(node: RuleNode, c: Context): Value {
+    const out = new RegoSet();
+    for (const rule of this.candidateRules(node, c)) {
+      const f = new Frame();
+      const element = rule.element as Term;
+      this.evalBody(rule.body, 0, f, c, () =>
+        this.evalTerm(element, f, c, (v) => {
+          out.add(v);
+          return false;
+        }),
+      );
+    }
+    return out;
+  }
+
+  private objectValue(node: RuleNode, c: Context): Value {
+    const out = structuralObject();
+    for (const rule of this.candidateRules(node, c)) {
+      const f = new Frame();
+      const element = rule.element;
+      this.evalBody(rule.body, 0, f, c, () =>
+        this.evalArgs(rule.keys, 0, [], f, c, (keys) =>
+          element
+            ? this.evalTerm(element, f, c, (v) => {
+                insertNested(out, keys, RegoSet.of([v]), rule.location);
+                return false;
+              })
+            : this.evalTerm(rule.value, f, c, (v) => {
+                insertNested(out, keys, v, rule.location);
+                return false;
+              }),
+        ),
+      );
+    }
+    for (const [name, child] of node.children) {
+      if (!child.hasRules()) continue;
+      const v = this.materialize(child, undefined, [...node.path, name], c);
+      if (v !== undefined) insertNested(out, [name], v, child.rules[0]?.location ?? node.rules[0]?.location);
+    }
+    if (out.size === 0 && node.defaultRule) {
+      const d = this.ruleValue(node.defaultRule, c);
+      if (d !== undefined) return d;
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Calls
+
+  private functionNode(name: string): RuleNode | undefined {
+    if (this.nodeCache.has(name)) return this.nodeCache.get(name);
+    const node = findNode(this.root, name.slice(5).split("."));
+    const fn = node?.kind === "function" ? node : undefined;
+    this.nodeCache.set(name, fn);
+    return fn;
+  }
+
+  private evalCall(call: CallTerm, f: Frame, c: Context, vk: VK): boolean {
+    const name = callName(call.operator);
+    if (name === undefined) {
+      throw RegoError.of("eval_internal_error", "dynamic function calls are not supported", call.location);
+    }
+    if (name === "print" && !c.functionOverrides.has("print")) return this.evalPrint(call, f, c, vk);
+    return this.evalArgs(call.args, 0, [], f, c, (vals) => {
+      const result = this.invoke(name, call, vals, c);
+      return result === undefined ? false : vk(result);
+    });
+  }
+
+  private invoke(name: string, call: CallTerm, args: readonly Value[], c: Context): Value | undefined {
+    const override = c.functionOverrides.get(name);
+    if (override) {
+      if (override.kind === "value") return override.value;
+      return this.invoke(override.name, call, args, c);
+    }
+    if (name.startsWith("data.")) {
+      const node = this.functionNode(name);
+      if (!node) throw RegoError.of("rego_type_error", `undefined function ${name}`, call.location);
+      return this.callFunction(node, args, c);
+    }
+    switch (name) {
+      case "internal.member_2":
+        return member2(args[0] as Value, args[1] as Value);
+      case "internal.member_3":
+        return member3(args[0] as Value, args[1] as Value, args[2] as Value);
+      case "trace":
+        return true;
+      case "walk":
+        return undefined;
+      default:
+        break;
+    }
+    const b = this.policy.builtins.get(name);
+    if (!b) throw RegoError.of("rego_type_error", `undefined function ${name}`, call.location);
+    try {
+      return b.impl(args, this.bctx);
+    } catch (e) {
+      if (e instanceof RegoError) throw e;
+      if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
+      if (!this.options.strictBuiltinErrors) return undefined;
+      const message = e instanceof Error ? e.message : String(e);
+      const code = e instanceof BuiltinError && e.kind === "type" ? "eval_type_error" : "eval_builtin_error";
+      throw RegoError.of(code, `${name}: ${message}`, call.location);
+    }
+  }
+
+  private callFunction(node: RuleNode, args: readonly Value[], c: Context): Value | undefined {
+    let result: Value | undefined;
+    for (const rule of node.rules) {
+      const v = this.functionValue(rule, args, c);
+      if (v === undefined) continue;
+      if (result !== undefined && !valuesEqual(result, v)) {
+        throw RegoError.of("eval_conflict_error", "functions must not produce multiple outputs for same inputs", rule.location);
+      }
+      result = v;
+    }
+    if (result === undefined && node.defaultRule) return this.ruleValue(node.defaultRule, c);
+    return result;
+  }
+
+  private functionValue(rule: CompiledRule, args: readonly Value[], c: Context): Value | undefined {
+    const f = new Frame();
+    const params = rule.args ?? [];
+    let result: Value | undefined;
+    const bindArgs = (i: number): boolean => {
+      if (i === params.length) {
+        return this.evalBody(rule.body, 0, f, c, () =>
+          this.evalTerm(rule.value, f, c, (v) => {
+            if (result !== undefined && !valuesEqual(result, v)) {
+              throw RegoError.of("eval_conflict_error", "functions must not produce multiple outputs for same inputs", rule.location);
+            }
+            result = v;
+            return rule.groundValue;
+          }),
+        );
+      }
+      return this.unifyValue(params[i] as Term, args[i] as Value, f, c, () => bindArgs(i + 1));
+    };
+    bindArgs(0);
+    if (result === undefined && rule.elseRule) return this.functionValue(rule.elseRule, args, c);
+    return result;
+  }
+
+  private evalPrint(call: CallTerm, f: Frame, c: Context, vk: VK): boolean {
+    const parts = call.args.map((a) => {
+      const values: Value[] = [];
+      this.evalTerm(a, f, c, (v) => {
+        values.push(v);
+        return false;
+      });
+      if (values.length === 0) return "<undefined>";
+      return values.map((v) => (typeof v === "string" ? v : formatValue(v))).join(" ");
+    });
+    this.options.print(parts.join(" "));
+    return vk(true);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function hasUnbound(t: Term, f: Frame): boolean {
+  switch (t.type) {
+    case "var":
+      return !f.vals.has(t.name);
+    case "array":
+    case "set":
+      return t.items.some((i) => hasUnbound(i, f));
+    case "object":
+      return t.entries.some(([k, v]) => hasUnbound(k, f) || hasUnbound(v, f));
+    default:
+      return false;
+  }
+}
+
+/** A collection's element at a key, or undefined. */
+export function lookup(v: Value, key: Value): Value | undefined {
+  if (v instanceof RegoObject) return v.get(key);
+  if (Array.isArray(v)) {
+    if (typeof key !== "number" || !Number.isInteger(key)) return undefined;
+    return (v as readonly Value[])[key];
+  }
+  if (v instanceof RegoSet) return v.has(key) ? key : undefined;
+  return undefined;
+}
+
+function findOverride(
+  overrides: readonly { readonly path: readonly Value[]; readonly value: Value }[],
+  pos: readonly Value[],
+): Value | undefined {
+  for (let j = overrides.length - 1; j >= 0; j--) {
+    const o = overrides[j] as { path: readonly Value[]; value: Value };
+    if (o.path.length === pos.length && o.path.every((p, n) => valuesEqual(p, pos[n] as Value))) return o.value;
+  }
+  return undefined;
+}
+
+function hasOverrideAtOrBelow(
+  overrides: readonly { readonly path: readonly Value[] }[],
+  pos: readonly Value[],
+): boolean {
+  return overrides.some((o) => o.path.length >= pos.length && pos.every((p, n) => valuesEqual(p, o.path[n] as Value)));
+}
+
+/** A copy of `v` with `path` set to `value`, creating objects along the way. */
+export function setPath(v: Value | undefined, path: readonly Value[], value: Value): Value {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [Value, ...Value[]];
+  const out = new RegoObject();
+  if (v instanceof RegoObject) for (const e of v.entries()) out.set(e.key, e.value);
+  out.set(head, setPath(v instanceof RegoObject ? v.get(head) : undefined, rest, value));
+  return out;
+}
+
+// Objects built from rule paths (as opposed to values rules produce): only these may be merged.
+const structural = new WeakSet<RegoObject>();
+
+/** A new object built from rule paths. */
+function structuralObject(): RegoObject {
+  const o = new RegoObject();
+  structural.add(o);
+  return o;
+}
+
+/**
+ * Sets `keys` in a nested object being built from rules. Paths merge; sets from `contains`
+ * merge; a value a rule produced is a leaf: putting anything else there is a conflict.
+ */
+function insertNested(root: RegoObject, keys: readonly Value[], value: Value, location: Location | undefined): void {
+  let obj = root;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i] as Value;
+    const next = obj.get(key);
+    if (next === undefined) {
+      const created = structuralObject();
+      obj.set(key, created);
+      obj = created;
+    } else if (next instanceof RegoObject && structural.has(next)) {
+      obj = next;
+    } else {
+      throw conflict(location);
+    }
+  }
+  const last = keys[keys.length - 1] as Value;
+  const prev = obj.get(last);
+  if (prev === undefined) {
+    obj.set(last, value instanceof RegoObject && structural.has(value) ? copyStructural(value) : value);
+    return;
+  }
+  if (prev instanceof RegoSet && value instanceof RegoSet) {
+    const merged = RegoSet.of(prev.unordered());
+    for (const x of value.unordered()) merged.add(x);
+    obj.set(last, merged);
+    return;
+  }
+  if (prev instanceof RegoObject && value instanceof RegoObject && structural.has(prev) && structural.has(value)) {
+    for (const e of value.entries()) insertNested(prev, [e.key], e.value, location);
+    return;
+  }
+  if (!valuesEqual(prev, value)) throw conflict(location);
+}
+
+function copyStructural(o: RegoObject): RegoObject {
+  const out = structuralObject();
+  for (const e of o.entries()) {
+    out.set(e.key, e.value instanceof RegoObject && structural.has(e.value) ? copyStructural(e.value) : e.value);
+  }
+  return out;
+}
+
+function isCollection(v: Value): boolean {
+  return Array.isArray(v) || v instanceof RegoObject || v instanceof RegoSet;
+}
+
+function conflict(location: Location | undefined): RegoError {
+  return RegoError.of("eval_conflict_error", "object keys must be unique", location);
+}

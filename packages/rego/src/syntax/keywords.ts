@@ -1,0 +1,34 @@
+// Syntax stage, used by the parser: which words are Rego keywords, per language version.
+
+import type { RegoVersion } from "./ast.js";
+
+/** Keywords of every Rego version. */
+export const BASE_KEYWORDS: ReadonlySet<string> = new Set([
+  "as",
+  "default",
+  "else",
+  "false",
+  "import",
+  "not",
+  "null",
+  "package",
+  "some",
+  "true",
+  "with",
+]);
+
+/** The keywords that Rego v0 only knows after `import future.keywords...` or `import rego.v1`. */
+export type FutureKeyword = "contains" | "every" | "if" | "in";
+
+/** All future keywords, sorted (the order OPA lists them in errors). */
+export const FUTURE_KEYWORDS: readonly FutureKeyword[] = ["contains", "every", "if", "in"];
+
+/** Whether a word is one of the future keywords. */
+export function isFutureKeyword(word: string): word is FutureKeyword {
+  return word === "contains" || word === "every" || word === "if" || word === "in";
+}
+
+/** Whether a word is a keyword in the given version (v0: without any imports). */
+export function isKeywordInVersion(word: string, version: RegoVersion): boolean {
+  return BASE_KEYWORDS.has(word) || (version === 1 && isFutureKeyword(word));
+}

@@ -1,0 +1,127 @@
+// Auth, request path steps 1-2: in-memory caches of verified token records (by public id), of
+// principals' effective access and of space trees, dropped as soon as the store's change feed
+// reports a revocation, rotation, binding or space change (from this or any other instance).
+import type { EffectiveAccess } from "../domain/access/effective-access.js";
+import type { SpaceTree } from "../domain/spaces/space.js";
+import type { TokenAuthRecord } from "../domain/tokens/token-verification.js";
+import type { ChangeEvent } from "../store/change-feed.js";
+import type { Store } from "../store/store.js";
+
+/** Counts of cache lookups, for the metrics endpoint. */
+export interface AuthCacheStats {
+  hits: number;
+  misses: number;
+  invalidations: number;
+}
+
+/** The caches of the request path; every change event bumps a generation so in-flight loads that started before it are not kept. */
+export class AuthCache {
+  private readonly tokens = new Map<string, TokenAuthRecord>();
+  private readonly access = new Map<string, EffectiveAccess>();
+  private readonly trees = new Map<string, SpaceTree>();
+  private generation = 0;
+  private readonly unsubscribe: () => void;
+  /** Lookup counters. */
+  readonly stats: AuthCacheStats = { hits: 0, misses: 0, invalidations: 0 };
+
+  constructor(
+    store: Store,
+    private readonly maxTokens = 200_000,
+  ) {
+    this.unsubscribe = store.changes.subscribe((event) => this.invalidate(event));
+  }
+
+  /** The cached record of a public id, loading it with `load` on a miss (unknown ids are not cached). */
+  async token(
+    publicId: string,
+    load: () => Promise<TokenAuthRecord | undefined>,
+  ): Promise<TokenAuthRecord | undefined> {
+    const cached = this.tokens.get(publicId);
+    if (cached) {
+      this.stats.hits++;
+      return cached;
+    }
+    this.stats.misses++;
+    const generation = this.generation;
+    const record = await load();
+    if (record && generation === this.generation) {
+      if (this.tokens.size >= this.maxTokens) {
+        const oldest = this.tokens.keys().next().value;
+        if (oldest !== undefined) this.tokens.delete(oldest);
+      }
+      this.tokens.set(publicId, record);
+    }
+    return record;
+  }
+
+  /** The cached effective access of a principal, loading it on a miss. */
+  async principalAccess(principalId: string, load: () => Promise<EffectiveAccess>): Promise<EffectiveAccess> {
+    return this.cached(this.access, principalId, load);
+  }
+
+  /** The cached space tree of an organization, loading it on a miss. */
+  async spaceTree(organizationId: string, load: () => Promise<SpaceTree>): Promise<SpaceTree> {
+    return this.cached(this.trees, organizationId, load);
+  }
+
+  private async cached<T>(map: Map<string, T>, key: string, load: () => Promise<T>): Promise<T> {
+    const cached = map.get(key);
+    if (cached !== undefined) return cached;
+    const generation = this.generation;
+    const value = await load();
+    if (generation === this.generation) map.set(key, value);
+    return value;
+  }
+
+  /** Forgets whatever the change makes stale. */
+  invalidate(event: ChangeEvent): void {
+    this.generation++;
+    this.stats.invalidations++;
+    switch (event.kind) {
+      case "token.revoked":
+      case "token.rotated":
+      case "token.updated":
+      case "token.deleted":
+        this.tokens.delete(event.publicId);
+        return;
+      case "api-key.deleted":
+        this.dropTokensWhere((r) => r.apiKey.id === event.apiKeyId);
+        return;
+      case "principal.changed":
+        this.dropTokensWhere((r) => r.principal.id === event.principalId);
+        this.access.delete(event.principalId);
+        return;
+      case "binding.changed":
+      case "role.changed":
+      case "team-membership.changed":
+        this.dropAccessOf(event.organizationId);
+        return;
+      case "space.changed":
+        this.trees.delete(event.organizationId);
+        this.dropAccessOf(event.organizationId);
+        return;
+      case "policy.changed":
+        return;
+      case "resync":
+        this.tokens.clear();
+        this.access.clear();
+        this.trees.clear();
+        return;
+    }
+  }
+
+  private dropTokensWhere(test: (record: TokenAuthRecord) => boolean): void {
+    for (const [publicId, record] of this.tokens) if (test(record)) this.tokens.delete(publicId);
+  }
+
+  private dropAccessOf(organizationId: string): void {
+    for (const [principalId, access] of this.access) {
+      if (access.organizationId === organizationId) this.access.delete(principalId);
+    }
+  }
+
+  /** Stops listening to the change feed. */
+  close(): void {
+    this.unsubscribe();
+  }
+}

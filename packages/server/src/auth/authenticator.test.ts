@@ -1,0 +1,135 @@
+// Auth, request path: the authenticator against real stores on both dialects: warm requests are
+// served from memory, revocation through another instance is seen at once, failures are counted.
+import { afterEach, describe, expect, it } from "vitest";
+import { createApiKey } from "../domain/api-keys/api-key.js";
+import { SYSTEM_ACTOR } from "../domain/audit/actor.js";
+import { DomainError } from "../domain/domain-error.js";
+import { bootstrapOrganization } from "../domain/organizations/organization-bootstrap.js";
+import { createServiceAccount } from "../domain/principals/service-account.js";
+import { createRoleBinding, deleteRoleBinding } from "../domain/role-bindings/role-binding.js";
+import { createToken, revokeToken } from "../domain/tokens/token.js";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../store/test-store.js";
+import { Authenticator } from "./authenticator.js";
+import { callerMay } from "./permission-check.js";
+
+async function failure(promise: Promise<unknown>): Promise<DomainError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+
+for (const dialect of DIALECTS) {
+  describe(`Authenticator on ${dialect}`, () => {
+    const open: { db: TestDatabase; auths: Authenticator[] }[] = [];
+    afterEach(async () => {
+      for (const { db, auths } of open.splice(0)) {
+        for (const auth of auths) await auth.close();
+        await db.dispose();
+      }
+    });
+
+    async function setup() {
+      const db = await createTestDatabase(dialect);
+      const org = await bootstrapOrganization(db.store, { organizationName: "acme", adminName: "alice" });
+      const ctx = { organizationId: org.organization.id, actor: SYSTEM_ACTOR };
+      const { serviceAccount } = await createServiceAccount(db.store, ctx, {
+        spaceId: org.rootSpace.id,
+        name: "bot",
+      });
+      const { apiKey } = await createApiKey(db.store, ctx, {
+        principalId: serviceAccount.id,
+        type: "SERVICE",
+        name: "k",
+      });
+      const issued = await createToken(db.store, ctx, { apiKeyId: apiKey.id, name: "t" });
+      const entry = { db, auths: [] as Authenticator[] };
+      open.push(entry);
+      const authenticator = (store = db.store) => {
+        const auth = new Authenticator(store, { usageFlushMs: 50 });
+        entry.auths.push(auth);
+        return auth;
+      };
+      return { db, org, ctx, serviceAccount, issued, authenticator };
+    }
+
+    it("serves warm requests from memory and checks the secret every time", async () => {
+      const { issued, serviceAccount, authenticator } = await setup();
+      const auth = authenticator();
+      for (let i = 0; i < 5; i++) {
+        const caller = await auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
+        expect(caller.principal.id).toBe(serviceAccount.id);
+      }
+      expect(auth.cache.stats).toMatchObject({ hits: 4, misses: 1 });
+      // Same public id, different secret (and a valid checksum): refused although cached.
+      const { formatToken, parseToken } = await import("../domain/tokens/token-format.js");
+      const parsed = parseToken(issued.value);
+      if (!parsed.ok) throw new Error("unparseable");
+      const forged = formatToken({ ...parsed.token, secret: "A".repeat(43) });
+      expect((await failure(auth.authenticate(`Bearer ${forged}`, "10.0.0.1"))).code).toBe("unauthenticated");
+    });
+
+    it("refuses a token revoked (through another instance on PostgreSQL) on the next request", async () => {
+      const { db, ctx, issued, authenticator } = await setup();
+      // Several instances share one database only on PostgreSQL; SQLite is one process.
+      const other = dialect === "postgres" ? await db.openAnother() : db.store;
+      const here = authenticator();
+      await here.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
+      await revokeToken(other, ctx, issued.token.id);
+      // PostgreSQL delivers the notification asynchronously; give it the time of a network hop.
+      for (let i = 0; i < 20 && here.cache.stats.invalidations === 0; i++)
+        await new Promise((r) => setTimeout(r, 5));
+      const error = await failure(here.authenticate(`Bearer ${issued.value}`, "10.0.0.1"));
+      expect(error.code).toBe("unauthenticated");
+      expect(error.message).toMatch(/revoked/);
+    });
+
+    it("sees binding changes on the next request", async () => {
+      const { org, ctx, db, issued, serviceAccount, authenticator } = await setup();
+      const auth = authenticator();
+      expect(callerMay(await auth.authenticate(`Bearer ${issued.value}`, "ip"), "tokens.read")).toBe(false);
+      const binding = await createRoleBinding(db.store, ctx, {
+        subject: { kind: "principal", principalId: serviceAccount.id },
+        roleId: "viewer",
+        spaceId: org.rootSpace.id,
+      });
+      expect(callerMay(await auth.authenticate(`Bearer ${issued.value}`, "ip"), "tokens.read")).toBe(true);
+      await deleteRoleBinding(db.store, ctx, binding.id);
+      expect(callerMay(await auth.authenticate(`Bearer ${issued.value}`, "ip"), "tokens.read")).toBe(false);
+    });
+
+    it("records last-used-at off the request path", async () => {
+      const { db, org, issued, authenticator } = await setup();
+      const auth = authenticator();
+      await auth.authenticate(`Bearer ${issued.value}`, "ip");
+      await auth.flushUsage();
+      const { getToken } = await import("../domain/tokens/token.js");
+      expect((await getToken(db.store, org.organization.id, issued.token.id)).lastUsedAt).not.toBeNull();
+    });
+  });
+}
+
+describe("failed authentications", () => {
+  it("rate-limits an address after repeated failures and reports each reason", async () => {
+    const db = await createTestDatabase("sqlite");
+    const reasons: string[] = [];
+    const auth = new Authenticator(db.store, {
+      failureLimit: 2,
+      failureWindowMs: 60_000,
+      onFailure: (r) => reasons.push(r),
+    });
+    try {
+      expect((await failure(auth.authenticate(undefined, "1.2.3.4"))).code).toBe("unauthenticated");
+      expect((await failure(auth.authenticate("Bearer nope", "1.2.3.4"))).code).toBe("unauthenticated");
+      expect((await failure(auth.authenticate("Bearer nope", "1.2.3.4"))).code).toBe("rate_limited");
+      expect((await failure(auth.authenticate("Bearer nope", "5.6.7.8"))).code).toBe("unauthenticated");
+      expect(reasons).toEqual(["missing", "malformed", "malformed"]);
+    } finally {
+      await auth.close();
+      await db.dispose();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+// Auth, the request path: rate-limit check, bearer parsing and checksum, cached lookup by public
+// id, constant-time hash comparison, status and expiry, cached access resolution, and a batched
+// last-used-at note. Once warm it touches no database.
+import { resolveEffectiveAccess } from "../domain/access/effective-access.js";
+import { DomainError } from "../domain/domain-error.js";
+import { loginPoliciesOf } from "../domain/login-policies/login-policies.js";
+import { loadSpaceTree } from "../domain/spaces/space.js";
+import {
+  checkTokenAgainstRecord,
+  findTokenByPublicId,
+  parsePresentedToken,
+} from "../domain/tokens/token-verification.js";
+import type { Store } from "../store/store.js";
+import { AuthCache } from "./auth-cache.js";
+import { bearerTokenOf } from "./bearer-token.js";
+import type { Caller } from "./caller.js";
+import { FailedAuthLimiter } from "./failed-auth-limiter.js";
+import { TokenUseRecorder } from "./token-use-recorder.js";
+
+/** Settings of an Authenticator. */
+export interface AuthenticatorOptions {
+  /** Failed authentications allowed per address per window before 429; default 50. */
+  readonly failureLimit?: number;
+  /** Window of the failure limit in ms; default 60 s. */
+  readonly failureWindowMs?: number;
+  /** How often last-used-at is written, in ms; default 1 s. */
+  readonly usageFlushMs?: number;
+  /** Called with each failed authentication's reason (for metrics). */
+  readonly onFailure?: (reason: string) => void;
+  /** Called when writing last-used-at fails. */
+  readonly onUsageError?: (error: unknown) => void;
+}
+
+/** Authenticates bearer tokens for one store. */
+export class Authenticator {
+  /** The caches, exposed for metrics. */
+  readonly cache: AuthCache;
+  private readonly limiter: FailedAuthLimiter;
+  private readonly usage: TokenUseRecorder;
+  private readonly onFailure: (reason: string) => void;
+
+  constructor(
+    private readonly store: Store,
+    options: AuthenticatorOptions = {},
+  ) {
+    this.cache = new AuthCache(store);
+    this.limiter = new FailedAuthLimiter(options.failureLimit ?? 50, options.failureWindowMs ?? 60_000);
+    this.usage = new TokenUseRecorder(store, options.usageFlushMs ?? 1000, options.onUsageError);
+    this.onFailure = options.onFailure ?? (() => {});
+  }
+
+  /** The caller of a request with this Authorization header from `ip`; throws `unauthenticated` or `rate_limited`. */
+  async authenticate(
+    authorization: string | undefined,
+    ip: string,
+    now: number = Date.now(),
+  ): Promise<Caller> {
+    this.limiter.check(ip, now);
+    let caller: Caller;
+    try {
+      caller = await this.resolve(authorization, ip, now);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "unauthenticated") {
+        this.limiter.fail(ip, now);
+        const reason = error.details?.reason;
+        this.onFailure(typeof reason === "string" ? reason : "unknown");
+      }
+      throw error;
+    }
+    this.usage.note(caller.token.id, now);
+    return caller;
+  }
+
+  private async resolve(authorization: string | undefined, ip: string, now: number): Promise<Caller> {
+    const parsed = parsePresentedToken(bearerTokenOf(authorization));
+    const record = await this.cache.token(parsed.publicId, () =>
+      findTokenByPublicId(this.store, parsed.publicId, now),
+    );
+    const { token, apiKey, principal } = checkTokenAgainstRecord(parsed, record, now);
+    const organizationId = principal.organizationId;
+    const [bindings, spaces] = await Promise.all([
+      this.cache.principalAccess(principal.id, () =>
+        resolveEffectiveAccess(this.store, organizationId, principal.id),
+      ),
+      this.cache.spaceTree(organizationId, () => loadSpaceTree(this.store, organizationId)),
+    ]);
+    // Governance (policy helper): login policies run on every request (time windows and IP ranges
+    // hold exactly); their roles add to the cached bindings, and a deny refuses the request.
+    const access = await loginPoliciesOf(this.store).apply(
+      bindings,
+      { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
+      { remoteIp: ip, timestampNs: BigInt(now) * 1_000_000n },
+    );
+    return { organizationId, principal, apiKey, token, access, spaces, ip };
+  }
+
+  /** Writes pending last-used-at times now. */
+  flushUsage(): Promise<void> {
+    return this.usage.flush();
+  }
+
+  /** Stops timers and listeners, writing pending last-used-at times. */
+  async close(): Promise<void> {
+    this.cache.close();
+    await this.usage.close();
+  }
+}

@@ -1,0 +1,210 @@
+// Domain layer, access: what a principal may do where, and why: its direct bindings, its
+// teams' bindings (and, added by the login-policy layer, roles from login policies). Tokens
+// carry no roles of their own, so a token (personal or not) never exceeds its principal.
+import type { Store } from "../../store/store.js";
+import { DomainError } from "../domain-error.js";
+import { getPrincipal, type PrincipalKind } from "../principals/principal.js";
+import type { Role } from "../roles/built-in-roles.js";
+import type { Permission } from "../roles/permission-catalogue.js";
+import { getRole } from "../roles/role.js";
+import type { SpaceTree } from "../spaces/space.js";
+
+/** Why a principal holds a role in a space. */
+export type AccessReason =
+  | { readonly kind: "direct-binding"; readonly bindingId: string }
+  | {
+      readonly kind: "team-binding";
+      readonly bindingId: string;
+      readonly teamId: string;
+      readonly teamName: string;
+    }
+  | {
+      readonly kind: "login-policy";
+      readonly policyId: string;
+      readonly policyName: string;
+      /** The rule (or rule location) that granted the role, when known. */
+      readonly rule?: string;
+    };
+
+/** One role held in one space, for one reason. */
+export interface AccessGrant {
+  readonly spaceId: string;
+  readonly roleId: string;
+  readonly roleName: string;
+  readonly permissions: readonly Permission[];
+  readonly reason: AccessReason;
+}
+
+/** Everything a principal may do, indexed for fast permission checks. */
+export interface EffectiveAccess {
+  readonly organizationId: string;
+  readonly principalId: string;
+  readonly principalKind: PrincipalKind;
+  readonly grants: readonly AccessGrant[];
+  /** Permissions granted directly in each space (not counting inheritance). */
+  readonly permissionsBySpace: ReadonlyMap<string, ReadonlySet<Permission>>;
+}
+
+/** Builds an EffectiveAccess from grants (used by resolveEffectiveAccess and to add login-policy roles). */
+export function buildEffectiveAccess(
+  organizationId: string,
+  principalId: string,
+  principalKind: PrincipalKind,
+  grants: readonly AccessGrant[],
+): EffectiveAccess {
+  const permissionsBySpace = new Map<string, Set<Permission>>();
+  for (const grant of grants) {
+    let set = permissionsBySpace.get(grant.spaceId);
+    if (!set) {
+      set = new Set();
+      permissionsBySpace.set(grant.spaceId, set);
+    }
+    for (const permission of grant.permissions) set.add(permission);
+  }
+  return { organizationId, principalId, principalKind, grants, permissionsBySpace };
+}
+
+/** Adds grants (e.g. roles from login policies) to an access; permissions are additive. */
+export function addGrants(access: EffectiveAccess, grants: readonly AccessGrant[]): EffectiveAccess {
+  return buildEffectiveAccess(access.organizationId, access.principalId, access.principalKind, [
+    ...access.grants,
+    ...grants,
+  ]);
+}
+
+function grantOf(role: Role, spaceId: string, reason: AccessReason): AccessGrant {
+  return { spaceId, roleId: role.id, roleName: role.name, permissions: role.permissions, reason };
+}
+
+/**
+ * Resolves a principal's direct and team bindings into an EffectiveAccess. A disabled principal
+ * gets no grants. Team bindings of roles the principal's kind may not hold are skipped.
+ */
+export async function resolveEffectiveAccess(
+  store: Store,
+  organizationId: string,
+  principalId: string,
+): Promise<EffectiveAccess> {
+  const principal = await getPrincipal(store, organizationId, principalId);
+  if (principal.disabled) return buildEffectiveAccess(organizationId, principalId, principal.kind, []);
+  const direct = await store.db
+    .selectFrom("role_bindings")
+    .select(["id", "role_id", "space_id"])
+    .where("organization_id", "=", organizationId)
+    .where("principal_id", "=", principalId)
+    .execute();
+  const viaTeams = await store.db
+    .selectFrom("role_bindings")
+    .innerJoin("team_members", "team_members.team_id", "role_bindings.team_id")
+    .innerJoin("teams", "teams.id", "role_bindings.team_id")
+    .select([
+      "role_bindings.id as id",
+      "role_bindings.role_id as role_id",
+      "role_bindings.space_id as space_id",
+      "teams.id as team_id",
+      "teams.name as team_name",
+    ])
+    .where("role_bindings.organization_id", "=", organizationId)
+    .where("team_members.principal_id", "=", principalId)
+    .execute();
+  const roles = new Map<string, Role | null>();
+  const roleFor = async (roleId: string): Promise<Role | null> => {
+    if (!roles.has(roleId)) {
+      roles.set(
+        roleId,
+        await getRole(store, organizationId, roleId).catch((error: unknown) => {
+          // A binding to a role that no longer exists grants nothing.
+          if (error instanceof DomainError && error.code === "not_found") return null;
+          throw error;
+        }),
+      );
+    }
+    return roles.get(roleId) ?? null;
+  };
+  const grants: AccessGrant[] = [];
+  for (const row of direct) {
+    const role = await roleFor(row.role_id);
+    if (role) grants.push(grantOf(role, row.space_id, { kind: "direct-binding", bindingId: row.id }));
+  }
+  for (const row of viaTeams) {
+    const role = await roleFor(row.role_id);
+    if (!role || (role.principalKinds !== null && !role.principalKinds.includes(principal.kind))) continue;
+    grants.push(
+      grantOf(role, row.space_id, {
+        kind: "team-binding",
+        bindingId: row.id,
+        teamId: row.team_id,
+        teamName: row.team_name,
+      }),
+    );
+  }
+  return buildEffectiveAccess(organizationId, principalId, principal.kind, grants);
+}
+
+/** True when the access grants `permission` in `spaceId` or in one of its ancestors. */
+export function hasPermission(
+  access: EffectiveAccess,
+  permission: Permission,
+  spaceId: string,
+  spaceAncestors: readonly string[],
+): boolean {
+  if (access.permissionsBySpace.get(spaceId)?.has(permission)) return true;
+  for (const ancestor of spaceAncestors) {
+    if (access.permissionsBySpace.get(ancestor)?.has(permission)) return true;
+  }
+  return false;
+}
+
+/** The grants that give `permission` in `spaceId` (directly or from an ancestor): the "why". */
+export function explainPermission(
+  access: EffectiveAccess,
+  permission: Permission,
+  spaceId: string,
+  spaceAncestors: readonly string[],
+): AccessGrant[] {
+  const spaces = new Set([spaceId, ...spaceAncestors]);
+  return access.grants.filter((g) => spaces.has(g.spaceId) && g.permissions.includes(permission));
+}
+
+/** A role held in a space, with every reason and the space it was granted in. */
+export interface EffectiveRole {
+  readonly roleId: string;
+  readonly roleName: string;
+  /** The space of the binding: this space, or an ancestor it is inherited from. */
+  readonly grantedInSpaceId: string;
+  readonly reason: AccessReason;
+}
+
+/** What a principal may do in one space. */
+export interface EffectiveSpaceAccess {
+  readonly spaceId: string;
+  readonly roles: readonly EffectiveRole[];
+  readonly permissions: readonly Permission[];
+}
+
+/**
+ * Per space, the roles (with reasons) and permissions in force. With a space tree, every space
+ * of the organization that inherits something is listed; without, only the spaces of grants.
+ */
+export function summarizeEffectiveAccess(access: EffectiveAccess, tree?: SpaceTree): EffectiveSpaceAccess[] {
+  const spaceIds = tree ? [...tree.spaces.keys()] : [...new Set(access.grants.map((g) => g.spaceId))];
+  const out: EffectiveSpaceAccess[] = [];
+  for (const spaceId of spaceIds) {
+    const inScope = new Set([spaceId, ...(tree ? tree.ancestorIds(spaceId) : [])]);
+    const grants = access.grants.filter((g) => inScope.has(g.spaceId));
+    if (grants.length === 0) continue;
+    const permissions = new Set<Permission>();
+    for (const g of grants) for (const p of g.permissions) permissions.add(p);
+    out.push({
+      spaceId,
+      roles: grants.map((g) => ({
+        roleId: g.roleId,
+        roleName: g.roleName,
+        grantedInSpaceId: g.spaceId,
+        reason: g.reason,
+      })),
+      permissions: [...permissions].sort(),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,326 @@
+// Domain layer, API keys: belong to a principal; type USER (personal access keys, only on the
+// caller themself) or SERVICE (on a service account). Tokens hang off keys.
+import type { ApiKeysTable } from "../../store/database-schema.js";
+import type { Store } from "../../store/store.js";
+import type { MutationContext } from "../audit/actor.js";
+import { recordAuditEvent } from "../audit/audit-event.js";
+import { DomainError } from "../domain-error.js";
+import { auditDeniedSave } from "../governance/denied-save-audit.js";
+import { runSaveGuard } from "../governance/save-guard.js";
+import { newId } from "../ids/random-id.js";
+import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
+import { getPrincipal } from "../principals/principal.js";
+import { checkDescription, checkName, isUniqueViolation } from "../validation/field-rules.js";
+
+/** USER: a personal access key of a user, on themself. SERVICE: a key of a service account. */
+export type ApiKeyType = "USER" | "SERVICE";
+
+/** An API key. */
+export interface ApiKey {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly principalId: string;
+  readonly type: ApiKeyType;
+  /** Unique among the principal's keys. */
+  readonly name: string;
+  readonly description: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly createdBy: string | null;
+}
+
+/** Input of createApiKey. */
+export interface CreateApiKeyInput {
+  readonly principalId: string;
+  readonly type: ApiKeyType;
+  readonly name: string;
+  readonly description?: string;
+}
+
+/** Input of updateApiKey; absent fields are left unchanged. */
+export interface UpdateApiKeyInput {
+  readonly name?: string;
+  readonly description?: string;
+}
+
+/** The result of a guarded save: the key and any advisory policy warnings. */
+export interface SavedApiKey {
+  readonly apiKey: ApiKey;
+  readonly warnings: readonly string[];
+  readonly policyEvaluationId: string | null;
+}
+
+/** Maps a row to an ApiKey. */
+export function apiKeyFromRow(row: ApiKeysTable): ApiKey {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    principalId: row.principal_id,
+    type: row.type,
+    name: row.name,
+    description: row.description,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    createdBy: row.created_by,
+  };
+}
+
+function duplicateName(name: string): DomainError {
+  return new DomainError(
+    "conflict",
+    `this principal already has an API key named "${name}"; choose another name`,
+    {
+      field: "name",
+    },
+  );
+}
+
+/**
+ * Creates an API key. USER keys only on a user and only by that user themself (or the system,
+ * at bootstrap); SERVICE keys only on a service account.
+ */
+export async function createApiKey(
+  store: Store,
+  ctx: MutationContext,
+  input: CreateApiKeyInput,
+): Promise<SavedApiKey> {
+  if (input.type !== "USER" && input.type !== "SERVICE") {
+    throw new DomainError("invalid", `type must be "USER" or "SERVICE", got ${JSON.stringify(input.type)}`, {
+      field: "type",
+    });
+  }
+  const name = checkName(input.name);
+  const description = checkDescription(input.description);
+  const apiKeyId = newId("key");
+  return auditDeniedSave(
+    store,
+    ctx,
+    { action: "api-key.create", resourceType: "api-key", resourceId: apiKeyId },
+    () =>
+      store.transaction(async (tx) => {
+        const principal = await getPrincipal(tx, ctx.organizationId, input.principalId).catch(
+          (error: unknown) => {
+            if (error instanceof DomainError && error.code === "not_found") {
+              throw new DomainError(
+                "invalid",
+                `principal ${input.principalId} does not exist in this organization`,
+                {
+                  field: "principalId",
+                },
+              );
+            }
+            throw error;
+          },
+        );
+        switch (input.type) {
+          case "USER": {
+            if (principal.kind !== "user") {
+              throw new DomainError(
+                "invalid",
+                `USER API keys are personal; ${principal.id} is a service account, use type SERVICE`,
+                {
+                  field: "type",
+                },
+              );
+            }
+            const isSystem = ctx.actor.principalId === null && ctx.actor.via === "system";
+            if (!isSystem && ctx.actor.principalId !== principal.id) {
+              throw new DomainError(
+                "forbidden",
+                "a USER (personal) API key can only be created by the user themself, on their own account",
+              );
+            }
+            break;
+          }
+          case "SERVICE":
+            if (principal.kind !== "service-account") {
+              throw new DomainError(
+                "invalid",
+                `SERVICE API keys belong to service accounts; ${principal.id} is a user, use type USER for a personal key`,
+                { field: "type" },
+              );
+            }
+            break;
+        }
+        const now = ctx.now ?? Date.now();
+        const row: ApiKeysTable = {
+          id: apiKeyId,
+          organization_id: ctx.organizationId,
+          principal_id: principal.id,
+          type: input.type,
+          name,
+          description,
+          created_at: now,
+          updated_at: now,
+          created_by: ctx.actor.principalId,
+        };
+        const apiKey = apiKeyFromRow(row);
+        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
+          entity: "api-key",
+          action: "create",
+          apiKey,
+        });
+        try {
+          await tx.db.insertInto("api_keys").values(row).execute();
+        } catch (error) {
+          if (isUniqueViolation(error)) throw duplicateName(name);
+          throw error;
+        }
+        await recordAuditEvent(tx, {
+          organizationId: ctx.organizationId,
+          actor: ctx.actor,
+          action: "api-key.create",
+          resourceType: "api-key",
+          resourceId: row.id,
+          policyEvaluationId: outcome.policyEvaluationId ?? null,
+          details: { name, type: input.type, principalId: principal.id, warnings: outcome.warnings ?? [] },
+          occurredAt: now,
+        });
+        return {
+          apiKey,
+          warnings: outcome.warnings ?? [],
+          policyEvaluationId: outcome.policyEvaluationId ?? null,
+        };
+      }),
+  );
+}
+
+/** An API key of the organization, or `not_found`. */
+export async function getApiKey(store: Store, organizationId: string, apiKeyId: string): Promise<ApiKey> {
+  const row = await store.db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("id", "=", apiKeyId)
+    .where("organization_id", "=", organizationId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError("not_found", `API key ${apiKeyId} not found`);
+  return apiKeyFromRow(row);
+}
+
+/** Filters for listApiKeys. */
+export interface ApiKeyFilter {
+  readonly principalId?: string;
+  readonly type?: ApiKeyType;
+  readonly page?: PageRequest;
+}
+
+/** Lists the organization's API keys, oldest first. */
+export async function listApiKeys(
+  store: Store,
+  organizationId: string,
+  filter: ApiKeyFilter = {},
+): Promise<Page<ApiKey>> {
+  const { limit, offset } = pageWindow(filter.page);
+  let query = store.db.selectFrom("api_keys").where("organization_id", "=", organizationId);
+  if (filter.principalId !== undefined) query = query.where("principal_id", "=", filter.principalId);
+  if (filter.type !== undefined) query = query.where("type", "=", filter.type);
+  const [rows, count] = await Promise.all([
+    query.selectAll().orderBy("created_at").orderBy("id").limit(limit).offset(offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(apiKeyFromRow), total: Number(count.n) };
+}
+
+/** Renames or re-describes an API key. */
+export async function updateApiKey(
+  store: Store,
+  ctx: MutationContext,
+  apiKeyId: string,
+  input: UpdateApiKeyInput,
+): Promise<SavedApiKey> {
+  const name = input.name === undefined ? undefined : checkName(input.name);
+  const description = input.description === undefined ? undefined : checkDescription(input.description);
+  return auditDeniedSave(
+    store,
+    ctx,
+    { action: "api-key.update", resourceType: "api-key", resourceId: apiKeyId },
+    () =>
+      store.transaction(async (tx) => {
+        const current = await getApiKey(tx, ctx.organizationId, apiKeyId);
+        const now = ctx.now ?? Date.now();
+        const apiKey: ApiKey = {
+          ...current,
+          name: name ?? current.name,
+          description: description ?? current.description,
+          updatedAt: now,
+        };
+        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
+          entity: "api-key",
+          action: "update",
+          apiKey,
+        });
+        try {
+          await tx.db
+            .updateTable("api_keys")
+            .set({ name: apiKey.name, description: apiKey.description, updated_at: now })
+            .where("id", "=", apiKeyId)
+            .execute();
+        } catch (error) {
+          if (isUniqueViolation(error)) throw duplicateName(apiKey.name);
+          throw error;
+        }
+        await recordAuditEvent(tx, {
+          organizationId: ctx.organizationId,
+          actor: ctx.actor,
+          action: "api-key.update",
+          resourceType: "api-key",
+          resourceId: apiKeyId,
+          policyEvaluationId: outcome.policyEvaluationId ?? null,
+          details: {
+            changed: Object.keys(input).filter((k) => input[k as keyof UpdateApiKeyInput] !== undefined),
+            warnings: outcome.warnings ?? [],
+          },
+          occurredAt: now,
+        });
+        return {
+          apiKey,
+          warnings: outcome.warnings ?? [],
+          policyEvaluationId: outcome.policyEvaluationId ?? null,
+        };
+      }),
+  );
+}
+
+/** Deletes an API key and its tokens; `conflict` while any of its tokens still works (revoke them first). */
+export async function deleteApiKey(store: Store, ctx: MutationContext, apiKeyId: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    const apiKey = await getApiKey(tx, ctx.organizationId, apiKeyId);
+    const now = ctx.now ?? Date.now();
+    const tokens = await tx.db
+      .selectFrom("tokens")
+      .select(["id", "public_id", "revoked_at", "valid_to", "scheduled_expire_time"])
+      .where("api_key_id", "=", apiKeyId)
+      .execute();
+    const live = tokens.find(
+      (t) =>
+        t.revoked_at === null &&
+        (t.valid_to === null || Number(t.valid_to) > now) &&
+        (t.scheduled_expire_time === null || Number(t.scheduled_expire_time) > now),
+    );
+    if (live) {
+      throw new DomainError(
+        "conflict",
+        `API key ${apiKeyId} still has a working token (${live.id}); revoke its tokens before deleting the key`,
+      );
+    }
+    await tx.db.deleteFrom("api_keys").where("id", "=", apiKeyId).execute();
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "api-key.delete",
+      resourceType: "api-key",
+      resourceId: apiKeyId,
+      details: { name: apiKey.name, tokensDeleted: tokens.length },
+      occurredAt: now,
+    });
+    for (const t of tokens) {
+      await tx.changes.publish({
+        kind: "token.deleted",
+        organizationId: ctx.organizationId,
+        tokenId: t.id,
+        publicId: t.public_id,
+      });
+    }
+    await tx.changes.publish({ kind: "api-key.deleted", organizationId: ctx.organizationId, apiKeyId });
+  });
+}

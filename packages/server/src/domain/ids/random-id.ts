@@ -1,0 +1,22 @@
+// Domain layer, ids: short prefixed random ids (`tok-3kT9...`), text in every table.
+import { randomBytes } from "node:crypto";
+import { encodeBytesBase62 } from "../encoding/base62.js";
+
+/** The prefix of each kind of id. */
+export type IdPrefix =
+  | "org"
+  | "spc"
+  | "usr"
+  | "sa"
+  | "team"
+  | "role"
+  | "rb"
+  | "key"
+  | "tok"
+  | "aud"
+  | (string & {});
+
+/** A new id: `<prefix>-` and 16 base62 characters (88 random bits). */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}-${encodeBytesBase62(randomBytes(11), 16)}`;
+}

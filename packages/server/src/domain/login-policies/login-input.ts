@@ -1,0 +1,106 @@
+// Domain layer, login policies: the input of a login policy, seed 003's `input.session` (login
+// name, principal kind, teams, ...) and `input.request` (`remote_ip`, `timestamp_ns`, ...), built
+// from who is calling with what and from where. Never holds a secret.
+import type { Store } from "../../store/store.js";
+import { type ApiKey, getApiKey } from "../api-keys/api-key.js";
+import { DomainError } from "../domain-error.js";
+import { getPrincipal, type Principal } from "../principals/principal.js";
+import { listTeamsOfPrincipal } from "../teams/team-membership.js";
+import { getToken } from "../tokens/token.js";
+
+/** Who is logging in: the principal, its teams, and the API key and token it authenticated with. */
+export interface LoginSubject {
+  readonly organizationId: string;
+  readonly principal: Principal;
+  readonly teams: readonly { readonly id: string; readonly name: string; readonly externalId: string | null }[];
+  readonly apiKey: ApiKey | null;
+  readonly token: { readonly id: string; readonly name: string } | null;
+}
+
+/** The request being authorized: the caller's address and the time (the clock tests control). */
+export interface LoginRequest {
+  /** The client address as seen by the server (after trusted proxies). */
+  readonly remoteIp: string;
+  /** Epoch nanoseconds; default now. */
+  readonly timestampNs?: bigint;
+  readonly method?: string;
+  readonly path?: string;
+}
+
+/** Which credential the request came with. */
+export interface LoginCredential {
+  readonly organizationId: string;
+  readonly principalId: string;
+  /** The token used, when the request came with one (its key is looked up from it). */
+  readonly tokenId?: string;
+  /** The API key, when known without a token. */
+  readonly apiKeyId?: string;
+}
+
+/** Loads the subject of a credential (principal, teams, API key, token). */
+export async function loadLoginSubject(store: Store, credential: LoginCredential): Promise<LoginSubject> {
+  const { organizationId } = credential;
+  const principal = await getPrincipal(store, organizationId, credential.principalId);
+  const token =
+    credential.tokenId === undefined ? null : await getToken(store, organizationId, credential.tokenId);
+  const apiKeyId = token?.apiKeyId ?? credential.apiKeyId;
+  const apiKey = apiKeyId === undefined ? null : await getApiKey(store, organizationId, apiKeyId);
+  if (apiKey && apiKey.principalId !== principal.id) {
+    throw new DomainError("invalid", `API key ${apiKey.id} does not belong to principal ${principal.id}`);
+  }
+  const teams = await listTeamsOfPrincipal(store, organizationId, principal.id);
+  return {
+    organizationId,
+    principal,
+    teams: teams.map((t) => ({ id: t.id, name: t.name, externalId: t.externalId })),
+    apiKey,
+    token: token ? { id: token.id, name: token.name } : null,
+  };
+}
+
+/** The current time in epoch nanoseconds. */
+export function nowNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}
+
+/**
+ * The login policy input: `session.login` is the API key's name when the caller used a key (as in
+ * seed 003, `input.session.login == "ci-cd-production"`), else the principal's name.
+ */
+export function buildLoginInput(subject: LoginSubject, request: LoginRequest): Record<string, unknown> {
+  const { principal, apiKey, token } = subject;
+  return {
+    session: {
+      login: apiKey?.name ?? principal.name,
+      name: principal.displayName,
+      kind: principal.kind,
+      member: !principal.disabled,
+      teams: subject.teams.map((t) => t.name),
+      creator_ip: request.remoteIp,
+      principal: { identifier: principal.id, name: principal.name, kind: principal.kind },
+      apiKey: apiKey ? { identifier: apiKey.id, name: apiKey.name, apiKeyType: apiKey.type } : null,
+      token: token ? { identifier: token.id, name: token.name } : null,
+    },
+    request: {
+      remote_ip: request.remoteIp,
+      timestamp_ns: request.timestampNs ?? nowNs(),
+      ...(request.method !== undefined ? { method: request.method } : {}),
+      ...(request.path !== undefined ? { path: request.path } : {}),
+    },
+  };
+}
+
+/** The input as JSON (for samples): `timestamp_ns` as a number of nanoseconds. */
+export function loginInputToJson(input: Record<string, unknown>): unknown {
+  return JSON.parse(JSON.stringify(input, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value)));
+}
+
+/** A stored login input made evaluable again: `timestamp_ns` back to an exact integer. */
+export function loginInputFromJson(json: unknown): unknown {
+  if (typeof json !== "object" || json === null) return json;
+  const request = (json as { request?: unknown }).request;
+  if (typeof request !== "object" || request === null) return json;
+  const ts = (request as { timestamp_ns?: unknown }).timestamp_ns;
+  if (typeof ts !== "number" || !Number.isFinite(ts)) return json;
+  return { ...json, request: { ...request, timestamp_ns: BigInt(Math.round(ts)) } };
+}

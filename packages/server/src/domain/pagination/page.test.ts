@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { MAX_PAGE_SIZE, pageWindow } from "./page.js";
+
+describe("pageWindow", () => {
+  it("turns page number and size into limit and offset", () => {
+    expect(pageWindow({ pageNumber: 1, pageSize: 20 })).toEqual({ limit: 20, offset: 0 });
+    expect(pageWindow({ pageNumber: 3, pageSize: 10 })).toEqual({ limit: 10, offset: 20 });
+    expect(pageWindow(undefined)).toEqual({ limit: 20, offset: 0 });
+  });
+
+  it("refuses bad numbers, naming the field", () => {
+    expect(() => pageWindow({ pageNumber: 0, pageSize: 10 })).toThrow(
+      expect.objectContaining({ field: "pageNumber" }),
+    );
+    expect(() => pageWindow({ pageNumber: 1, pageSize: MAX_PAGE_SIZE + 1 })).toThrow(
+      expect.objectContaining({ field: "pageSize", code: "invalid" }),
+    );
+    expect(() => pageWindow({ pageNumber: 1.5, pageSize: 10 })).toThrow(
+      expect.objectContaining({ field: "pageNumber" }),
+    );
+  });
+});

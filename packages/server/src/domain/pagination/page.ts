@@ -1,0 +1,38 @@
+// Domain layer, pagination: every list takes a page request and returns one page and the total.
+import { DomainError } from "../domain-error.js";
+
+/** Which page of a list to return; pages are numbered from 1. */
+export interface PageRequest {
+  readonly pageNumber: number;
+  readonly pageSize: number;
+}
+
+/** One page of a list, with the total number of items across all pages. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+}
+
+/** The largest page size a list accepts. */
+export const MAX_PAGE_SIZE = 100;
+
+/** The page returned when a caller asks for none in particular. */
+export const DEFAULT_PAGE: PageRequest = { pageNumber: 1, pageSize: 20 };
+
+/** Checks a page request and returns its SQL limit and offset. */
+export function pageWindow(page: PageRequest | undefined): { limit: number; offset: number } {
+  const { pageNumber, pageSize } = page ?? DEFAULT_PAGE;
+  if (!Number.isInteger(pageNumber) || pageNumber < 1) {
+    throw new DomainError("invalid", `page number must be a whole number of at least 1, got ${pageNumber}`, {
+      field: "pageNumber",
+    });
+  }
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new DomainError(
+      "invalid",
+      `page size must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`,
+      { field: "pageSize" },
+    );
+  }
+  return { limit: pageSize, offset: (pageNumber - 1) * pageSize };
+}

@@ -1,0 +1,125 @@
+// Domain layer, policy evaluation: runs compiled save policies on an input and decides: a failed
+// mandatory policy denies, a failed advisory policy (or any `warn`) only warns. A policy that
+// cannot be evaluated counts as failed, so a broken mandatory policy fails closed.
+import { RegoError } from "@keygate/rego";
+import type { EnforcementLevel } from "../policies/policy.js";
+import { evaluateValue } from "../policies/policy-module.js";
+import type { CompiledPolicySet } from "./compiled-policy-sets.js";
+
+/** How one policy judged the input. */
+export type PolicyOutcome = "passed" | "failed" | "errored";
+
+/** The overall decision: allowed, allowed with warnings, or denied. */
+export type EvaluationOutcome = "allowed" | "warned" | "denied";
+
+/** One policy's result, as stored with the evaluation. */
+export interface PolicyResult {
+  readonly policyId: string;
+  readonly policyName: string;
+  readonly policySetId: string;
+  readonly policySetName: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly outcome: PolicyOutcome;
+  /** Deny messages (or the error, when it could not be evaluated). */
+  readonly messages: readonly string[];
+  /** `warn` messages. */
+  readonly warnings: readonly string[];
+  readonly durationUs: number;
+}
+
+/** The decision over every applicable policy. */
+export interface SaveDecision {
+  readonly outcome: EvaluationOutcome;
+  readonly results: readonly PolicyResult[];
+  /** Deny messages of mandatory policies, as the policies wrote them (see results for which). */
+  readonly messages: readonly string[];
+  /** Advisory deny messages and every `warn`, as the policies wrote them. */
+  readonly warnings: readonly string[];
+  readonly durationUs: number;
+}
+
+/** The messages a deny/warn value holds: a set of strings (or `{msg}` objects), or `true`. */
+export function messagesOf(value: unknown, policyName: string, rule: string): string[] {
+  if (value === undefined || value === null || value === false) return [];
+  if (value === true) return [`${rule} is true in policy ${policyName}`];
+  if (Array.isArray(value)) return value.map((item) => messageText(item));
+  if (typeof value === "string") return value === "" ? [] : [value];
+  if (typeof value === "object") {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? [] : [messageText(value)];
+  }
+  return [messageText(value)];
+}
+
+function messageText(item: unknown): string {
+  if (typeof item === "string") return item;
+  if (typeof item === "object" && item !== null) {
+    const { msg, message } = item as { msg?: unknown; message?: unknown };
+    if (typeof msg === "string") return msg;
+    if (typeof message === "string") return message;
+  }
+  return JSON.stringify(item);
+}
+
+function micros(startedMs: number): number {
+  return Math.max(0, Math.round((performance.now() - startedMs) * 1000));
+}
+
+/** Evaluates every policy of the sets on the input (a policy in two sets is evaluated for each). */
+export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, nowNs?: bigint): SaveDecision {
+  const started = performance.now();
+  const results: PolicyResult[] = [];
+  for (const { set, policies } of sets) {
+    for (const policy of policies) {
+      const t0 = performance.now();
+      const base = {
+        policyId: policy.policyId,
+        policyName: policy.policyName,
+        policySetId: set.id,
+        policySetName: set.name,
+        enforcementLevel: policy.enforcementLevel,
+      };
+      if (!policy.ok || policy.queries.kind !== "save") {
+        const why = policy.ok ? "it is not a save policy" : policy.problems.map((p) => p.message).join("; ");
+        results.push({ ...base, outcome: "errored", messages: [`policy does not compile: ${why}`], warnings: [], durationUs: 0 });
+        continue;
+      }
+      try {
+        const denies = messagesOf(evaluateValue(policy.queries.deny, input, nowNs), policy.policyName, "deny");
+        const warns = policy.queries.warn
+          ? messagesOf(evaluateValue(policy.queries.warn, input, nowNs), policy.policyName, "warn")
+          : [];
+        results.push({
+          ...base,
+          outcome: denies.length > 0 ? "failed" : "passed",
+          messages: denies,
+          warnings: warns,
+          durationUs: micros(t0),
+        });
+      } catch (error) {
+        if (!(error instanceof RegoError)) throw error;
+        results.push({
+          ...base,
+          outcome: "errored",
+          messages: [`policy could not be evaluated: ${error.message}`],
+          warnings: [],
+          durationUs: micros(t0),
+        });
+      }
+    }
+  }
+  return summarizeSaveDecision(results, micros(started));
+}
+
+/** Combines per-policy results into the decision. */
+export function summarizeSaveDecision(results: readonly PolicyResult[], durationUs: number): SaveDecision {
+  const messages: string[] = [];
+  const warnings: string[] = [];
+  for (const r of results) {
+    const target = r.outcome !== "passed" && r.enforcementLevel === "mandatory" ? messages : warnings;
+    if (r.outcome !== "passed") target.push(...r.messages);
+    warnings.push(...r.warnings);
+  }
+  const outcome: EvaluationOutcome = messages.length > 0 ? "denied" : warnings.length > 0 ? "warned" : "allowed";
+  return { outcome, results, messages, warnings, durationUs };
+}

@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
+import { type BootstrappedOrganization, bootstrapOrganization } from "../organizations/organization-bootstrap.js";
+import { listPolicySamples, recordPolicySample, SAMPLES_KEPT } from "./policy-sample.js";
+
+for (const dialect of DIALECTS) {
+  describe(`policy samples (${dialect})`, () => {
+    let database: TestDatabase;
+    let org: BootstrappedOrganization;
+
+    beforeEach(async () => {
+      database = await createTestDatabase(dialect);
+      org = await bootstrapOrganization(database.store, { organizationName: "acme", adminName: "alice" });
+    });
+    afterEach(async () => {
+      await database.dispose();
+    });
+
+    it("keeps the most recent inputs per entity type, newest first, dropping the oldest", async () => {
+      const sample = (n: number, entityType = "token") => ({
+        organizationId: org.organization.id,
+        entityType,
+        event: "onSave",
+        action: "create",
+        spaceId: org.rootSpace.id,
+        input: { token: { name: `t${n}` } },
+        evaluationId: null,
+        createdAt: 1_700_000_000_000 + n,
+      });
+      for (let n = 0; n < SAMPLES_KEPT + 5; n++) await recordPolicySample(database.store, sample(n));
+      await recordPolicySample(database.store, sample(0, "api-key"));
+      const kept = await listPolicySamples(database.store, org.organization.id, "token");
+      expect(kept).toHaveLength(SAMPLES_KEPT);
+      expect((kept[0]!.input as { token: { name: string } }).token.name).toBe(`t${SAMPLES_KEPT + 4}`);
+      expect((kept.at(-1)!.input as { token: { name: string } }).token.name).toBe("t5");
+      expect(await listPolicySamples(database.store, org.organization.id, "api-key")).toHaveLength(1);
+      expect(await listPolicySamples(database.store, org.organization.id, "token", 3)).toHaveLength(3);
+    });
+  });
+}

@@ -1,0 +1,322 @@
+// Domain layer, spaces: the tree of spaces of an organization (root space per organization);
+// a role bound in a space applies to every space below it.
+import type { SpacesTable } from "../../store/database-schema.js";
+import type { Store } from "../../store/store.js";
+import type { MutationContext } from "../audit/actor.js";
+import { recordAuditEvent } from "../audit/audit-event.js";
+import { DomainError } from "../domain-error.js";
+import { newId } from "../ids/random-id.js";
+import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
+import { checkDescription, checkName, isUniqueViolation } from "../validation/field-rules.js";
+
+/** A space: a node in an organization's tree. */
+export interface Space {
+  readonly id: string;
+  readonly organizationId: string;
+  /** Null for the organization's root space. */
+  readonly parentId: string | null;
+  readonly name: string;
+  readonly description: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** Input of createSpace. */
+export interface CreateSpaceInput {
+  readonly parentId: string;
+  readonly name: string;
+  readonly description?: string;
+}
+
+/** Input of updateSpace; absent fields are left unchanged. */
+export interface UpdateSpaceInput {
+  readonly name?: string;
+  readonly description?: string;
+}
+
+/** Maps a row to a Space. */
+export function spaceFromRow(row: SpacesTable): Space {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    parentId: row.parent_id,
+    name: row.name,
+    description: row.description,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function duplicateName(name: string): DomainError {
+  return new DomainError(
+    "conflict",
+    `a space named "${name}" already exists under that parent; choose another name`,
+    {
+      field: "name",
+    },
+  );
+}
+
+/** Creates a space under `parentId` (which must be a space of the same organization). */
+export async function createSpace(
+  store: Store,
+  ctx: MutationContext,
+  input: CreateSpaceInput,
+): Promise<Space> {
+  const name = checkName(input.name);
+  const description = checkDescription(input.description);
+  return store.transaction(async (tx) => {
+    const parent = await getSpace(tx, ctx.organizationId, input.parentId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === "not_found") {
+        throw new DomainError(
+          "invalid",
+          `parent space ${input.parentId} does not exist in this organization`,
+          {
+            field: "parentId",
+          },
+        );
+      }
+      throw error;
+    });
+    const now = ctx.now ?? Date.now();
+    const row: SpacesTable = {
+      id: newId("spc"),
+      organization_id: ctx.organizationId,
+      parent_id: parent.id,
+      name,
+      description,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await tx.db.insertInto("spaces").values(row).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(name);
+      throw error;
+    }
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "space.create",
+      resourceType: "space",
+      resourceId: row.id,
+      details: { name, parentId: parent.id },
+      occurredAt: now,
+    });
+    await tx.changes.publish({ kind: "space.changed", organizationId: ctx.organizationId, spaceId: row.id });
+    return spaceFromRow(row);
+  });
+}
+
+/** A space of the organization, or `not_found`. */
+export async function getSpace(store: Store, organizationId: string, spaceId: string): Promise<Space> {
+  const row = await store.db
+    .selectFrom("spaces")
+    .selectAll()
+    .where("id", "=", spaceId)
+    .where("organization_id", "=", organizationId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError("not_found", `space ${spaceId} not found`);
+  return spaceFromRow(row);
+}
+
+/** The organization's root space. */
+export async function getRootSpace(store: Store, organizationId: string): Promise<Space> {
+  const row = await store.db
+    .selectFrom("spaces")
+    .selectAll()
+    .where("organization_id", "=", organizationId)
+    .where("parent_id", "is", null)
+    .executeTakeFirst();
+  if (!row) throw new DomainError("not_found", `organization ${organizationId} not found`);
+  return spaceFromRow(row);
+}
+
+/** Filters for listSpaces. */
+export interface SpaceFilter {
+  /** Only the direct children of this space. */
+  readonly parentId?: string;
+  readonly page?: PageRequest;
+}
+
+/** Lists the organization's spaces (oldest first). */
+export async function listSpaces(
+  store: Store,
+  organizationId: string,
+  filter: SpaceFilter = {},
+): Promise<Page<Space>> {
+  const { limit, offset } = pageWindow(filter.page);
+  let query = store.db.selectFrom("spaces").where("organization_id", "=", organizationId);
+  if (filter.parentId !== undefined) query = query.where("parent_id", "=", filter.parentId);
+  const [rows, count] = await Promise.all([
+    query.selectAll().orderBy("created_at").orderBy("id").limit(limit).offset(offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(spaceFromRow), total: Number(count.n) };
+}
+
+/** Renames or re-describes a space. */
+export async function updateSpace(
+  store: Store,
+  ctx: MutationContext,
+  spaceId: string,
+  input: UpdateSpaceInput,
+): Promise<Space> {
+  const name = input.name === undefined ? undefined : checkName(input.name);
+  const description = input.description === undefined ? undefined : checkDescription(input.description);
+  return store.transaction(async (tx) => {
+    const space = await getSpace(tx, ctx.organizationId, spaceId);
+    const now = ctx.now ?? Date.now();
+    const updated: Space = {
+      ...space,
+      name: name ?? space.name,
+      description: description ?? space.description,
+      updatedAt: now,
+    };
+    try {
+      await tx.db
+        .updateTable("spaces")
+        .set({ name: updated.name, description: updated.description, updated_at: now })
+        .where("id", "=", spaceId)
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(updated.name);
+      throw error;
+    }
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "space.update",
+      resourceType: "space",
+      resourceId: spaceId,
+      details: {
+        changed: Object.keys(input).filter((k) => input[k as keyof UpdateSpaceInput] !== undefined),
+      },
+      occurredAt: now,
+    });
+    return updated;
+  });
+}
+
+/** Deletes a space that is empty: not the root, no child spaces, no service accounts. */
+export async function deleteSpace(store: Store, ctx: MutationContext, spaceId: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    const space = await getSpace(tx, ctx.organizationId, spaceId);
+    if (space.parentId === null) {
+      throw new DomainError(
+        "conflict",
+        `space ${spaceId} is the organization's root space and cannot be deleted`,
+      );
+    }
+    const child = await tx.db
+      .selectFrom("spaces")
+      .select("id")
+      .where("parent_id", "=", spaceId)
+      .executeTakeFirst();
+    if (child) {
+      throw new DomainError(
+        "conflict",
+        `space ${spaceId} still has child spaces (e.g. ${child.id}); delete them first`,
+      );
+    }
+    const member = await tx.db
+      .selectFrom("principals")
+      .select("id")
+      .where("space_id", "=", spaceId)
+      .executeTakeFirst();
+    if (member) {
+      throw new DomainError(
+        "conflict",
+        `space ${spaceId} still holds service accounts (e.g. ${member.id}); delete or move them first`,
+      );
+    }
+    // Bindings in the space go with it (ON DELETE CASCADE); caches must hear of it.
+    const bindings = await tx.db
+      .selectFrom("role_bindings")
+      .select(["id", "principal_id", "team_id"])
+      .where("space_id", "=", spaceId)
+      .execute();
+    await tx.db.deleteFrom("spaces").where("id", "=", spaceId).execute();
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "space.delete",
+      resourceType: "space",
+      resourceId: spaceId,
+      details: { name: space.name },
+      occurredAt: ctx.now,
+    });
+    await tx.changes.publish({ kind: "space.changed", organizationId: ctx.organizationId, spaceId });
+    for (const b of bindings) {
+      await tx.changes.publish({
+        kind: "binding.changed",
+        organizationId: ctx.organizationId,
+        bindingId: b.id,
+        principalId: b.principal_id,
+        teamId: b.team_id,
+      });
+    }
+  });
+}
+
+/** The ancestors of a space, nearest first (parent, grandparent, ..., root); empty for the root. */
+export async function getSpaceAncestors(
+  store: Store,
+  organizationId: string,
+  spaceId: string,
+): Promise<Space[]> {
+  const tree = await loadSpaceTree(store, organizationId);
+  if (!tree.spaces.has(spaceId)) throw new DomainError("not_found", `space ${spaceId} not found`);
+  return tree.ancestorIds(spaceId).map((id) => tree.spaces.get(id)!);
+}
+
+/** An organization's whole space tree in memory, for ancestor walks on the request path. */
+export interface SpaceTree {
+  readonly organizationId: string;
+  readonly spaces: ReadonlyMap<string, Space>;
+  /** Ids of the ancestors of `spaceId`, nearest first; empty for the root or an unknown id. */
+  ancestorIds(spaceId: string): string[];
+  /** Ids of the space and every space below it. */
+  subtreeIds(spaceId: string): string[];
+}
+
+/** Loads the organization's space tree (one query; cache it and reload on `space.changed`). */
+export async function loadSpaceTree(store: Store, organizationId: string): Promise<SpaceTree> {
+  const rows = await store.db
+    .selectFrom("spaces")
+    .selectAll()
+    .where("organization_id", "=", organizationId)
+    .execute();
+  const spaces = new Map(rows.map((row) => [row.id, spaceFromRow(row)]));
+  const children = new Map<string, string[]>();
+  for (const space of spaces.values()) {
+    if (space.parentId === null) continue;
+    const list = children.get(space.parentId) ?? [];
+    list.push(space.id);
+    children.set(space.parentId, list);
+  }
+  return {
+    organizationId,
+    spaces,
+    ancestorIds(spaceId) {
+      const out: string[] = [];
+      let current = spaces.get(spaceId)?.parentId ?? null;
+      while (current !== null && out.length <= spaces.size) {
+        out.push(current);
+        current = spaces.get(current)?.parentId ?? null;
+      }
+      return out;
+    },
+    subtreeIds(spaceId) {
+      if (!spaces.has(spaceId)) return [];
+      const out: string[] = [];
+      const stack = [spaceId];
+      while (stack.length > 0) {
+        const id = stack.pop()!;
+        out.push(id);
+        stack.push(...(children.get(id) ?? []));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// Domain layer, tokens: CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum at
+// the end of every token so that typos and truncation are caught before any store lookup.
+
+const TABLE: Uint32Array = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** The CRC-32 of the bytes, as an unsigned 32-bit integer. */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** The CRC-32 of a string's UTF-8 bytes. */
+export function crc32OfText(text: string): number {
+  return crc32(new TextEncoder().encode(text));
+}

@@ -1,0 +1,173 @@
+// HTTP API, infrastructure: the one error handler. Maps DomainError codes to statuses in one
+// place, turns schema validation failures into 422 (body) or 400 (query, path) naming the field,
+// and hides the internals of 5xx errors. Every error is a JSON:API error document.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { recordAuditEvent } from "../../domain/audit/audit-event.js";
+import { DomainError, type DomainErrorCode } from "../../domain/domain-error.js";
+import { JSON_API_MEDIA_TYPE } from "../jsonapi/json-api-schemas.js";
+
+const STATUS: Readonly<Record<DomainErrorCode, number>> = {
+  invalid: 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  policy_denied: 422,
+};
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: "bad request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not found",
+  405: "method not allowed",
+  409: "conflict",
+  413: "payload too large",
+  415: "unsupported media type",
+  422: "invalid attribute",
+  429: "too many requests",
+  500: "internal server error",
+  503: "service unavailable",
+};
+
+/** One JSON:API error object. */
+export interface ErrorObjectValue {
+  status: string;
+  title: string;
+  detail: string;
+  source?: { pointer?: string; parameter?: string };
+  meta?: Record<string, unknown>;
+}
+
+const QUERY_FIELDS: Readonly<Record<string, string>> = { pageNumber: "page[number]", pageSize: "page[size]" };
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The JSON pointer (or query parameter) of a domain field name such as `validTo` or `spaceId`. */
+export function sourceOfField(field: string | undefined): ErrorObjectValue["source"] {
+  if (field === undefined) return undefined;
+  if (field.startsWith("/")) return { pointer: field };
+  const parameter = QUERY_FIELDS[field];
+  if (parameter !== undefined) return { parameter };
+  if (field.endsWith("Id") && field.length > 2)
+    return { pointer: `/data/relationships/${kebab(field.slice(0, -2))}/data/id` };
+  return { pointer: `/data/attributes/${kebab(field)}` };
+}
+
+/** Sends a JSON:API error document with these error objects. */
+export function sendErrors(reply: FastifyReply, status: number, errors: ErrorObjectValue[]): FastifyReply {
+  return reply.code(status).type(JSON_API_MEDIA_TYPE).send({ errors });
+}
+
+function errorObject(
+  status: number,
+  detail: string,
+  extra: Partial<ErrorObjectValue> = {},
+): ErrorObjectValue {
+  return { status: String(status), title: TITLES[status] ?? "error", detail, ...extra };
+}
+
+function domainErrorResponse(reply: FastifyReply, error: DomainError): FastifyReply {
+  const status = STATUS[error.code];
+  if (error.code === "unauthenticated") reply.header("www-authenticate", 'Bearer realm="keygate"');
+  if (error.code === "rate_limited") {
+    const retry = error.details?.retryAfterSeconds;
+    if (typeof retry === "number") reply.header("retry-after", String(retry));
+  }
+  if (error.code === "policy_denied") {
+    const messages = Array.isArray(error.details?.messages)
+      ? (error.details.messages as unknown[]).filter((m): m is string => typeof m === "string")
+      : [];
+    const meta = { ...(error.details ?? {}) };
+    const list = messages.length > 0 ? messages : [error.message];
+    return sendErrors(
+      reply,
+      status,
+      list.map((detail) => errorObject(status, detail, { title: "policy denied", meta })),
+    );
+  }
+  const source = sourceOfField(error.field);
+  return sendErrors(reply, status, [errorObject(status, error.message, source ? { source } : {})]);
+}
+
+interface ValidationIssue {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+  readonly params: Record<string, unknown>;
+}
+
+function validationResponse(reply: FastifyReply, error: FastifyError): FastifyReply {
+  const issues = (error.validation ?? []) as unknown as ValidationIssue[];
+  const context = error.validationContext ?? "body";
+  const status = context === "body" ? 422 : 400;
+  const seen = new Set<string>();
+  const errors: ErrorObjectValue[] = [];
+  for (const issue of issues) {
+    const extra =
+      typeof issue.params.missingProperty === "string"
+        ? `/${issue.params.missingProperty}`
+        : typeof issue.params.additionalProperty === "string"
+          ? `/${issue.params.additionalProperty}`
+          : "";
+    const path = issue.instancePath + extra;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const what = path === "" ? `the ${context}` : context === "body" ? path : `${path.slice(1)}`;
+    const detail = `${what} ${issue.message ?? "is invalid"}`;
+    const source = context === "body" ? { pointer: path === "" ? "/" : path } : { parameter: path.slice(1) };
+    errors.push(errorObject(status, detail, { source }));
+  }
+  if (errors.length === 0) errors.push(errorObject(status, error.message));
+  return sendErrors(reply, status, errors);
+}
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Records a change refused for lack of permission (outcome `denied`), so the audit log shows attempts too. */
+async function auditRefusedChange(request: FastifyRequest, error: DomainError): Promise<void> {
+  const caller = request.caller;
+  if (!caller || !MUTATING.has(request.method)) return;
+  const route = request.routeOptions.url ?? request.url;
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const id = typeof params.id === "string" ? params.id : typeof params.org === "string" ? params.org : "";
+  try {
+    await recordAuditEvent(request.server.keygate.store, {
+      organizationId: caller.organizationId,
+      actor: { principalId: caller.principal.id, tokenId: caller.token.id, ip: request.ip, via: "api" },
+      action: "request.forbidden",
+      resourceType: /^\/api\/v2\/([a-z-]+)/.exec(route)?.[1] ?? "api",
+      resourceId: id,
+      outcome: "denied",
+      details: { method: request.method, route, reason: error.message },
+    });
+  } catch (failure) {
+    request.log.error({ err: failure }, "recording a refused change in the audit log failed");
+  }
+}
+
+/** Installs the error handler and a JSON:API 404 for unknown routes. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof DomainError) {
+      if (error.code === "forbidden") await auditRefusedChange(request, error);
+      return domainErrorResponse(reply, error);
+    }
+    if (error.validation) return validationResponse(reply, error);
+    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, "request failed");
+      return sendErrors(reply, 500, [
+        errorObject(500, "the server failed to handle this request; it has been logged"),
+      ]);
+    }
+    return sendErrors(reply, status, [errorObject(status, error.message)]);
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    sendErrors(reply, 404, [errorObject(404, `no route for ${request.method} ${request.url.split("?")[0]}`)]),
+  );
+}

@@ -1,0 +1,111 @@
+// HTTP API, representations: "what may this key do" (`effective-access`): per space, the roles in
+// force with the binding, team or policy rule that granted each, and the permissions.
+import { type Static, Type } from "@sinclair/typebox";
+import type { AccessReason, EffectiveSpaceAccess } from "../../domain/access/effective-access.js";
+import type { SpaceTree } from "../../domain/spaces/space.js";
+import { Nullable, ToOneRelationship } from "../jsonapi/json-api-schemas.js";
+
+const Reason = Type.Object({
+  kind: Type.Union([
+    Type.Literal("direct-binding"),
+    Type.Literal("team-binding"),
+    Type.Literal("login-policy"),
+  ]),
+  "binding-id": Nullable(Type.String()),
+  "team-id": Nullable(Type.String()),
+  "team-name": Nullable(Type.String()),
+  "policy-id": Nullable(Type.String()),
+  "policy-name": Nullable(Type.String()),
+  rule: Nullable(Type.String()),
+});
+
+const SpaceAccess = Type.Object({
+  "space-id": Type.String(),
+  "space-name": Type.String(),
+  permissions: Type.Array(Type.String()),
+  roles: Type.Array(
+    Type.Object({
+      "role-id": Type.String(),
+      "role-name": Type.String(),
+      "granted-in-space-id": Type.String(),
+      inherited: Type.Boolean(),
+      reason: Reason,
+    }),
+  ),
+});
+
+/** The effective access resource of a key (its id is the key's). */
+export const EffectiveAccessResource = Type.Object({
+  id: Type.String(),
+  type: Type.Literal("effective-access"),
+  attributes: Type.Object({ "principal-kind": Type.String(), spaces: Type.Array(SpaceAccess) }),
+  relationships: Type.Object({ "api-key": ToOneRelationship, principal: ToOneRelationship }),
+  links: Type.Object({ self: Type.String() }),
+});
+
+function renderReason(reason: AccessReason): Static<typeof Reason> {
+  const none = {
+    "binding-id": null,
+    "team-id": null,
+    "team-name": null,
+    "policy-id": null,
+    "policy-name": null,
+    rule: null,
+  };
+  switch (reason.kind) {
+    case "direct-binding":
+      return { ...none, kind: reason.kind, "binding-id": reason.bindingId };
+    case "team-binding":
+      return {
+        ...none,
+        kind: reason.kind,
+        "binding-id": reason.bindingId,
+        "team-id": reason.teamId,
+        "team-name": reason.teamName,
+      };
+    case "login-policy":
+      return {
+        ...none,
+        kind: reason.kind,
+        "policy-id": reason.policyId,
+        "policy-name": reason.policyName,
+        rule: reason.rule ?? null,
+      };
+  }
+}
+
+/** Renders a key's effective access per space. */
+export function renderEffectiveAccess(
+  apiKeyId: string,
+  principal: { readonly id: string; readonly kind: string },
+  spaces: readonly EffectiveSpaceAccess[],
+  tree: SpaceTree,
+  self: string,
+): Static<typeof EffectiveAccessResource> {
+  return {
+    id: apiKeyId,
+    type: "effective-access",
+    attributes: {
+      "principal-kind": principal.kind,
+      spaces: spaces.map((space) => ({
+        "space-id": space.spaceId,
+        "space-name": tree.spaces.get(space.spaceId)?.name ?? space.spaceId,
+        permissions: [...space.permissions],
+        roles: space.roles.map((role) => ({
+          "role-id": role.roleId,
+          "role-name": role.roleName,
+          "granted-in-space-id": role.grantedInSpaceId,
+          inherited: role.grantedInSpaceId !== space.spaceId,
+          reason: renderReason(role.reason),
+        })),
+      })),
+    },
+    relationships: {
+      "api-key": { data: { id: apiKeyId, type: "api-keys" } },
+      principal: {
+        data: { id: principal.id, type: principal.kind === "user" ? "users" : "service-accounts" },
+      },
+    },
+    links: { self },
+  };
+}

@@ -1,0 +1,140 @@
+// HTTP API, routes: the caller's own account: who am I (the hot path: served from the auth
+// cache, no database), my effective access, and my personal (USER) API keys.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { summarizeEffectiveAccess } from "../../domain/access/effective-access.js";
+import { createApiKey, listApiKeys } from "../../domain/api-keys/api-key.js";
+import { isoTime, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
+import {
+  ERROR_RESPONSES,
+  listDocument,
+  Nullable,
+  PageQuery,
+  singleDocument,
+} from "../jsonapi/json-api-schemas.js";
+import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
+import { EffectiveAccessResource, renderEffectiveAccess } from "../representations/access-representation.js";
+import { ApiKeyResource, CreateApiKeyBody, renderApiKey } from "../representations/api-key-representation.js";
+import { PrincipalResource, renderPrincipal } from "../representations/principal-representation.js";
+
+const AccountDetails = Type.Object({
+  data: PrincipalResource,
+  meta: Type.Object({
+    organization: Type.String(),
+    token: Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      status: Type.String(),
+      "api-key-id": Type.String(),
+      "api-key-type": Type.String(),
+      "valid-to": Nullable(Type.String()),
+      "scheduled-expire-time": Nullable(Type.String()),
+    }),
+  }),
+});
+
+/** Registers the account routes. */
+export async function accountRoutes(app: FastifyInstance): Promise<void> {
+  const { store } = app.keygate;
+  const tags = ["account"];
+  app.get(
+    "/account/details",
+    {
+      schema: {
+        summary: "The caller: principal and the token used",
+        tags,
+        response: { 200: AccountDetails, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      return {
+        data: renderPrincipal(caller.principal),
+        meta: {
+          organization: caller.organizationId,
+          token: {
+            id: caller.token.id,
+            name: caller.token.name,
+            status: caller.token.status,
+            "api-key-id": caller.apiKey.id,
+            "api-key-type": caller.apiKey.type,
+            "valid-to": isoTime(caller.token.validTo),
+            "scheduled-expire-time": isoTime(caller.token.scheduledExpireTime),
+          },
+        },
+      };
+    },
+  );
+  app.get(
+    "/account/effective-access",
+    {
+      schema: {
+        summary: "What the caller's key may do: permissions per space and why",
+        tags,
+        response: { 200: singleDocument(EffectiveAccessResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const spaces = summarizeEffectiveAccess(caller.access, caller.spaces);
+      return {
+        data: renderEffectiveAccess(
+          caller.apiKey.id,
+          caller.principal,
+          spaces,
+          caller.spaces,
+          "/api/v2/account/effective-access",
+        ),
+      };
+    },
+  );
+  app.get<{ Querystring: Static<typeof PageQuery> }>(
+    "/account/api-keys",
+    {
+      schema: {
+        summary: "The caller's own API keys",
+        tags,
+        querystring: PageQuery,
+        response: { 200: listDocument(ApiKeyResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const page = pageRequestOf(request.query);
+      const result = await listApiKeys(store, caller.organizationId, {
+        principalId: caller.principal.id,
+        page,
+      });
+      return listDocumentOf(
+        result,
+        result.items.map(renderApiKey),
+        page,
+        "/api/v2/account/api-keys",
+        request.query,
+      );
+    },
+  );
+  app.post<{ Body: Static<typeof CreateApiKeyBody> }>(
+    "/account/api-keys",
+    {
+      schema: {
+        summary:
+          "Create a personal (USER) API key on the caller; its tokens never exceed the caller's permissions",
+        tags,
+        body: CreateApiKeyBody,
+        response: { 201: singleDocument(ApiKeyResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const a = request.body.data.attributes;
+      const saved = await createApiKey(store, mutationContextOf(request), {
+        principalId: caller.principal.id,
+        type: "USER",
+        name: a.name,
+        ...(a.description !== undefined ? { description: a.description } : {}),
+      });
+      return reply.code(201).send({ data: renderApiKey(saved.apiKey), meta: saveMeta(saved) });
+    },
+  );
+}

@@ -1,0 +1,65 @@
+// HTTP API, routes: the audit log of an organization, filtered by actor, resource, action,
+// outcome and time.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { requirePermission } from "../../auth/permission-check.js";
+import { callerOrganization } from "../../auth/resource-scope.js";
+import { listAuditEvents } from "../../domain/audit/audit-event.js";
+import { epochMsOf, listDocumentOf, pageRequestOf } from "../jsonapi/json-api-document.js";
+import { ERROR_RESPONSES, listDocument, OrgParams, PageQuery } from "../jsonapi/json-api-schemas.js";
+import { callerOf } from "../plugins/keygate-services.js";
+import {
+  AuditEventQuery,
+  AuditEventResource,
+  renderAuditEvent,
+} from "../representations/audit-event-representation.js";
+
+const AuditListQuery = Type.Composite([PageQuery, AuditEventQuery]);
+
+function timeFilter(value: string | undefined, parameter: string): number | undefined {
+  if (value === undefined) return undefined;
+  return /^\d+$/.test(value) ? Number(value) : epochMsOf(value, parameter);
+}
+
+/** Registers the audit routes. */
+export async function auditRoutes(app: FastifyInstance): Promise<void> {
+  const { store } = app.keygate;
+  app.get<{ Params: Static<typeof OrgParams>; Querystring: Static<typeof AuditListQuery> }>(
+    "/organizations/:org/audit-events",
+    {
+      schema: {
+        summary: "List audit events, newest first",
+        tags: ["audit"],
+        params: OrgParams,
+        querystring: AuditListQuery,
+        response: { 200: listDocument(AuditEventResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      await callerOrganization(store, caller, request.params.org);
+      requirePermission(caller, "audit.read");
+      const q = request.query;
+      const page = pageRequestOf(q);
+      const since = timeFilter(q["filter[since]"], "filter[since]");
+      const until = timeFilter(q["filter[until]"], "filter[until]");
+      const result = await listAuditEvents(store, caller.organizationId, {
+        page,
+        ...(q["filter[actor]"] !== undefined ? { actor: q["filter[actor]"] } : {}),
+        ...(q["filter[resource-type]"] !== undefined ? { resourceType: q["filter[resource-type]"] } : {}),
+        ...(q["filter[resource-id]"] !== undefined ? { resourceId: q["filter[resource-id]"] } : {}),
+        ...(q["filter[action]"] !== undefined ? { action: q["filter[action]"] } : {}),
+        ...(q["filter[outcome]"] !== undefined ? { outcome: q["filter[outcome]"] } : {}),
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
+      });
+      return listDocumentOf(
+        result,
+        result.items.map(renderAuditEvent),
+        page,
+        request.url.split("?")[0] ?? "",
+        q,
+      );
+    },
+  );
+}

@@ -1,0 +1,218 @@
+// HTTP API, routes: service accounts (non-human principals living in a space) and their API keys.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { requirePermission, rootSpaceIdOf } from "../../auth/permission-check.js";
+import { callerOrganization } from "../../auth/resource-scope.js";
+import { createApiKey, listApiKeys } from "../../domain/api-keys/api-key.js";
+import { DomainError } from "../../domain/domain-error.js";
+import {
+  createServiceAccount,
+  deleteServiceAccount,
+  getServiceAccount,
+  listServiceAccounts,
+  updateServiceAccount,
+} from "../../domain/principals/service-account.js";
+import { getSpace } from "../../domain/spaces/space.js";
+import { listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  listDocument,
+  OrgParams,
+  PageQuery,
+  singleDocument,
+} from "../jsonapi/json-api-schemas.js";
+import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
+import { ApiKeyResource, CreateApiKeyBody, renderApiKey } from "../representations/api-key-representation.js";
+import {
+  CreateServiceAccountBody,
+  renderServiceAccount,
+  ServiceAccountResource,
+  UpdateServiceAccountBody,
+} from "../representations/principal-representation.js";
+
+const ServiceAccountListQuery = Type.Composite([
+  PageQuery,
+  Type.Object({ "filter[space]": Type.Optional(Type.String({ description: "Only those in this space" })) }),
+]);
+
+/** Registers the service account routes. */
+export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> {
+  const { store } = app.keygate;
+  const tags = ["service-accounts"];
+  app.get<{ Params: Static<typeof OrgParams>; Querystring: Static<typeof ServiceAccountListQuery> }>(
+    "/organizations/:org/service-accounts",
+    {
+      schema: {
+        summary: "List service accounts",
+        tags,
+        params: OrgParams,
+        querystring: ServiceAccountListQuery,
+        response: { 200: listDocument(ServiceAccountResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      await callerOrganization(store, caller, request.params.org);
+      const spaceId = request.query["filter[space]"];
+      if (spaceId !== undefined) await getSpace(store, caller.organizationId, spaceId);
+      requirePermission(caller, "service-accounts.read", spaceId);
+      const page = pageRequestOf(request.query);
+      const result = await listServiceAccounts(store, caller.organizationId, {
+        page,
+        ...(spaceId ? { spaceId } : {}),
+      });
+      return listDocumentOf(
+        result,
+        result.items.map(renderServiceAccount),
+        page,
+        request.url.split("?")[0] ?? "",
+        request.query,
+      );
+    },
+  );
+  app.post<{ Params: Static<typeof OrgParams>; Body: Static<typeof CreateServiceAccountBody> }>(
+    "/organizations/:org/service-accounts",
+    {
+      schema: {
+        summary: "Create a service account in a space (default: the root space)",
+        tags,
+        params: OrgParams,
+        body: CreateServiceAccountBody,
+        response: { 201: singleDocument(ServiceAccountResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      await callerOrganization(store, caller, request.params.org);
+      const { attributes: a, relationships } = request.body.data;
+      const spaceId = relationships?.space?.data.id ?? rootSpaceIdOf(caller.spaces);
+      await getSpace(store, caller.organizationId, spaceId).catch(() => {
+        throw new DomainError("invalid", `space ${spaceId} does not exist in this organization`, {
+          field: "/data/relationships/space/data/id",
+        });
+      });
+      requirePermission(caller, "service-accounts.write", spaceId);
+      const saved = await createServiceAccount(store, mutationContextOf(request), {
+        spaceId,
+        name: a.name,
+        ...(a["display-name"] !== undefined ? { displayName: a["display-name"] } : {}),
+        ...(a.description !== undefined ? { description: a.description } : {}),
+      });
+      return reply
+        .code(201)
+        .send({ data: renderServiceAccount(saved.serviceAccount), meta: saveMeta(saved) });
+    },
+  );
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/service-accounts/:id",
+    {
+      schema: {
+        summary: "Show a service account",
+        tags,
+        params: IdParams,
+        response: { 200: singleDocument(ServiceAccountResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
+      if (sa.id !== caller.principal.id) requirePermission(caller, "service-accounts.read", sa.spaceId);
+      return { data: renderServiceAccount(sa) };
+    },
+  );
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateServiceAccountBody> }>(
+    "/service-accounts/:id",
+    {
+      schema: {
+        summary: "Update a service account (disabling stops all its tokens)",
+        tags,
+        params: IdParams,
+        body: UpdateServiceAccountBody,
+        response: { 200: singleDocument(ServiceAccountResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
+      requirePermission(caller, "service-accounts.write", sa.spaceId);
+      const a = request.body.data.attributes;
+      const saved = await updateServiceAccount(store, mutationContextOf(request), sa.id, {
+        ...(a.name !== undefined ? { name: a.name } : {}),
+        ...(a["display-name"] !== undefined ? { displayName: a["display-name"] } : {}),
+        ...(a.description !== undefined ? { description: a.description } : {}),
+        ...(a.disabled !== undefined ? { disabled: a.disabled } : {}),
+      });
+      return { data: renderServiceAccount(saved.serviceAccount), meta: saveMeta(saved) };
+    },
+  );
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    "/service-accounts/:id",
+    {
+      schema: {
+        summary: "Delete a service account with its keys and tokens",
+        tags,
+        params: IdParams,
+        response: { 204: Type.Null(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
+      requirePermission(caller, "service-accounts.write", sa.spaceId);
+      await deleteServiceAccount(store, mutationContextOf(request), sa.id);
+      return reply.code(204).send();
+    },
+  );
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PageQuery> }>(
+    "/service-accounts/:id/api-keys",
+    {
+      schema: {
+        summary: "List a service account's API keys",
+        tags: ["api-keys"],
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: listDocument(ApiKeyResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
+      requirePermission(caller, "api-keys.read", sa.spaceId);
+      const page = pageRequestOf(request.query);
+      const result = await listApiKeys(store, caller.organizationId, { principalId: sa.id, page });
+      return listDocumentOf(
+        result,
+        result.items.map(renderApiKey),
+        page,
+        request.url.split("?")[0] ?? "",
+        request.query,
+      );
+    },
+  );
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CreateApiKeyBody> }>(
+    "/service-accounts/:id/api-keys",
+    {
+      schema: {
+        summary: "Create a SERVICE API key on a service account",
+        tags: ["api-keys"],
+        params: IdParams,
+        body: CreateApiKeyBody,
+        response: { 201: singleDocument(ApiKeyResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
+      requirePermission(caller, "api-keys.write", sa.spaceId);
+      const a = request.body.data.attributes;
+      const saved = await createApiKey(store, mutationContextOf(request), {
+        principalId: sa.id,
+        type: "SERVICE",
+        name: a.name,
+        ...(a.description !== undefined ? { description: a.description } : {}),
+      });
+      return reply.code(201).send({ data: renderApiKey(saved.apiKey), meta: saveMeta(saved) });
+    },
+  );
+}

@@ -1,0 +1,5 @@
+// Storage layer: the ordered list of migrations. Adding a migration is one line here: its file
+// name (without extension) in `store/migrations/`, which must export `up` (and `down`).
+
+/** Migration module names, oldest first; each is `./<name>.js` and exports `up`/`down`. */
+export const MIGRATION_NAMES: readonly string[] = ["0001-core", "0003-governance" /* policies, policy sets, evaluations, samples */, "0005-delegates" /* delegate tokens, delegate connections */];

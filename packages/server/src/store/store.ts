@@ -1,0 +1,169 @@
+// Storage layer: the store handle every domain function takes first: a Kysely instance over
+// SQLite (better-sqlite3, the default) or PostgreSQL (pg), its change feed, and transactions.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { type ChangeFeed, DeferredChangeFeed, LocalChangeFeed } from "./change-feed.js";
+import type { Database } from "./database-schema.js";
+import { ListedMigrationProvider } from "./migration-provider.js";
+import { PgChangeFeed } from "./pg-change-feed.js";
+import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.js";
+
+/** The SQL dialect a store runs on. */
+export type StoreDialect = "sqlite" | "postgres";
+
+/** Where the store lives. */
+export interface StoreOptions {
+  /** `postgres://...`/`postgresql://...` for PostgreSQL; `sqlite:<path>` or `:memory:` for SQLite. */
+  readonly databaseUrl?: string;
+  /** Directory of the default SQLite file `keygate.sqlite` (created if missing); default `./data`. */
+  readonly dataDir?: string;
+}
+
+/** A database handle: the whole store, or the same shape bound to one open transaction. */
+export interface Store {
+  /** The query builder; inside `transaction`, bound to that transaction. */
+  readonly db: Kysely<Database>;
+  /** Which SQL dialect is underneath. */
+  readonly dialect: StoreDialect;
+  /** Change events for cache invalidation; inside a transaction they are sent only on commit. */
+  readonly changes: ChangeFeed;
+  /** True for the handle given to a `transaction` callback. */
+  readonly inTransaction: boolean;
+  /** Runs `fn` in one transaction (or in the current one when already inside a transaction). */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Runs a trivial query; rejects when the database is unreachable (for readiness checks). */
+  ping(): Promise<void>;
+  /** Closes connections and the change feed (not allowed on a transaction handle). */
+  close(): Promise<void>;
+}
+
+async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT 1`.execute(db);
+}
+
+class TransactionStore implements Store {
+  readonly inTransaction = true;
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+    readonly changes: ChangeFeed,
+  ) {}
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  ping(): Promise<void> {
+    return pingDatabase(this.db);
+  }
+
+  async close(): Promise<void> {
+    throw new Error("close() is not allowed on a transaction handle; close the store that opened it");
+  }
+}
+
+class RootStore implements Store {
+  readonly inTransaction = false;
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+    readonly changes: ChangeFeed,
+  ) {}
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    const deferred = new DeferredChangeFeed(this.changes);
+    const result = await this.db
+      .transaction()
+      .execute((trx) => fn(new TransactionStore(trx, this.dialect, deferred)));
+    await deferred.flush();
+    return result;
+  }
+
+  ping(): Promise<void> {
+    return pingDatabase(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.changes.close();
+    await this.db.destroy();
+  }
+}
+
+/** True when the URL names a PostgreSQL database. */
+export function isPostgresUrl(url: string): boolean {
+  return url.startsWith("postgres://") || url.startsWith("postgresql://");
+}
+
+const INT8_OID = 20;
+
+/** Opens (and migrates to the latest schema) the store named by the options. */
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  const url = options.databaseUrl;
+  if (url !== undefined && isPostgresUrl(url)) return openPostgresStore(url);
+  let path: string;
+  if (url === undefined || url === "") {
+    const dir = options.dataDir ?? "./data";
+    mkdirSync(dir, { recursive: true });
+    path = join(dir, "keygate.sqlite");
+  } else if (url === ":memory:" || url === "sqlite::memory:") {
+    path = ":memory:";
+  } else if (url.startsWith("sqlite:")) {
+    path = url.slice("sqlite:".length).replace(/^\/\//, "");
+  } else {
+    throw new Error(
+      `Unsupported database URL "${url}": use postgres://user@host:port/db, sqlite:<file path> or :memory:`,
+    );
+  }
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const store = new RootStore(db, "sqlite", new LocalChangeFeed());
+  await migrate(store);
+  return store;
+}
+
+async function openPostgresStore(url: string): Promise<Store> {
+  // BIGINT columns hold epoch milliseconds and counts, all well inside Number's exact range.
+  const types = {
+    getTypeParser: ((oid: number, format?: "text" | "binary") =>
+      oid === INT8_OID
+        ? (value: string) => Number(value)
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  // An idle connection dropped by the server (restart, failover) is discarded by the pool; without
+  // a listener the 'error' event would crash the process.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let feed: PgChangeFeed;
+  try {
+    feed = await PgChangeFeed.open(url, pool);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const store = new RootStore(db, "postgres", feed);
+  try {
+    await migrate(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** Applies every pending migration; throws with the failing migration's name and cause. */
+export async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider: new ListedMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "(unknown)";
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`Database migration ${failed} failed: ${cause}`, { cause: error });
+  }
+}

@@ -1,0 +1,217 @@
+// End-to-end: scenario A (service accounts and their tokens) through the HTTP API of a real
+// `keygate serve` process, on SQLite and on PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "./support/api-session.js";
+import { type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
+import { freshStore, type StoreLocation } from "./support/test-databases.js";
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  describe(`scenario A over HTTP on ${dialect}`, () => {
+    let location: StoreLocation;
+    let server: KeygateServer;
+    let admin: string;
+    const call = (token: string, method: string, path: string, body?: unknown) =>
+      api(server.url, token, method, path, body);
+
+    beforeAll(async () => {
+      location = await freshStore(dialect);
+      const init = await runKeygate(["init", "--org", "acme", "--json", ...location.args], location.env);
+      expect(init.code, init.stderr).toBe(0);
+      admin = JSON.parse(init.stdout).adminToken;
+      server = await startKeygate(location.args, location.env);
+    }, 60_000);
+
+    afterAll(async () => {
+      await server?.stop();
+      await location?.dispose();
+    });
+
+    it("creates a service account with a role, a key and a token that authenticates as it", async () => {
+      const space = await call(admin, "POST", "/organizations/acme/spaces", {
+        data: { type: "spaces", attributes: { name: "payments" } },
+      });
+      expect(space.status).toBe(201);
+      const spaceId = space.body.data.id;
+      const role = await call(admin, "POST", "/organizations/acme/roles", {
+        data: {
+          type: "roles",
+          attributes: {
+            name: "deployer",
+            permissions: ["spaces.read", "service-accounts.read", "artefacts.write"],
+          },
+        },
+      });
+      expect(role.status).toBe(201);
+      const sa = await call(admin, "POST", "/organizations/acme/service-accounts", {
+        data: {
+          type: "service-accounts",
+          attributes: { name: "ci-bot" },
+          relationships: { space: { data: { id: spaceId, type: "spaces" } } },
+        },
+      });
+      expect(sa.status).toBe(201);
+      const saId = sa.body.data.id;
+      const binding = await call(admin, "POST", "/organizations/acme/role-bindings", {
+        data: {
+          type: "role-bindings",
+          relationships: {
+            role: { data: { id: "deployer", type: "roles" } },
+            subject: { data: { id: saId, type: "service-accounts" } },
+            space: { data: { id: spaceId, type: "spaces" } },
+          },
+        },
+      });
+      expect(binding.status).toBe(201);
+      const key = await call(admin, "POST", `/service-accounts/${saId}/api-keys`, {
+        data: { type: "api-keys", attributes: { name: "ci" } },
+      });
+      expect(key.status).toBe(201);
+      expect(key.body.data.attributes["api-key-type"]).toBe("SERVICE");
+      const validTo = new Date(Date.now() + 30 * 86_400_000).toISOString();
+      const token = await call(admin, "POST", `/api-keys/${key.body.data.id}/tokens`, {
+        data: {
+          type: "tokens",
+          attributes: { name: "pipeline", description: "GitHub Actions", "valid-to": validTo },
+        },
+      });
+      expect(token.status).toBe(201);
+      const secret: string = token.body.data.attributes.token;
+      expect(secret.startsWith("kgs_")).toBe(true);
+
+      // A.3: it authenticates as the service account and holds exactly the account's roles.
+      const me = await call(secret, "GET", "/account/details");
+      expect(me.status).toBe(200);
+      expect(me.body.data).toMatchObject({ id: saId, type: "service-accounts" });
+      const can = await call(secret, "GET", "/account/effective-access");
+      const payments = can.body.data.attributes.spaces.find(
+        (s: { "space-id": string }) => s["space-id"] === spaceId,
+      );
+      expect(payments.roles.map((r: { "role-name": string }) => r["role-name"])).toEqual(["deployer"]);
+      expect((await call(secret, "GET", `/service-accounts/${saId}`)).status).toBe(200);
+      expect((await call(secret, "GET", "/organizations/acme/users")).status).toBe(403);
+
+      // A.7: listing shows name, created-by, created-at, last-used-at, expiry, status; never the secret.
+      await new Promise((r) => setTimeout(r, 1500));
+      const list = await call(admin, "GET", `/api-keys/${key.body.data.id}/tokens`);
+      expect(list.status).toBe(200);
+      const listed = list.body.data[0];
+      expect(listed.attributes).toMatchObject({ name: "pipeline", status: "active", "valid-to": validTo });
+      expect(listed.attributes["last-used-at"]).not.toBeNull();
+      expect(listed.relationships["created-by"].data.id).toMatch(/^usr-/);
+      expect(JSON.stringify(list.body)).not.toContain(secret.slice(17, 60));
+      expect(JSON.stringify((await call(admin, "GET", `/tokens/${token.body.data.id}`)).body)).not.toContain(
+        secret.slice(17, 60),
+      );
+
+      // A.4: rotation with a grace period; both work during the grace; zero grace stops at once.
+      const rotated = await call(admin, "POST", `/tokens/${token.body.data.id}/actions/rotate`, {
+        data: { type: "tokens", attributes: { "grace-period-seconds": 600 } },
+      });
+      expect(rotated.status).toBe(201);
+      const next: string = rotated.body.data.attributes.token;
+      expect(rotated.body.included[0].attributes["scheduled-expire-time"]).not.toBeNull();
+      expect((await call(secret, "GET", "/account/details")).status).toBe(200);
+      expect((await call(next, "GET", "/account/details")).status).toBe(200);
+      const immediate = await call(admin, "POST", `/tokens/${rotated.body.data.id}/actions/rotate`, {
+        data: { type: "tokens", attributes: { "grace-period-seconds": 0 } },
+      });
+      expect(immediate.status).toBe(201);
+      expect((await call(next, "GET", "/account/details")).status).toBe(401);
+
+      // A.5: revoke: refused at once; only then can it be deleted.
+      const latest = immediate.body.data.id;
+      const latestSecret: string = immediate.body.data.attributes.token;
+      expect((await call(latestSecret, "GET", "/account/details")).status).toBe(200);
+      expect((await call(admin, "DELETE", `/tokens/${latest}`)).status).toBe(409);
+      expect((await call(admin, "POST", `/tokens/${latest}/actions/revoke`)).status).toBe(200);
+      const refused = await call(latestSecret, "GET", "/account/details");
+      expect(refused.status).toBe(401);
+      expect(refused.body.errors[0].detail).toMatch(/revoked/);
+      expect((await call(admin, "DELETE", `/tokens/${latest}`)).status).toBe(204);
+      expect((await call(admin, "GET", `/tokens/${latest}`)).status).toBe(404);
+    });
+
+    it("issues personal access tokens that never exceed the user's permissions (A.6)", async () => {
+      const user = await call(admin, "POST", "/organizations/acme/users", {
+        data: { type: "users", attributes: { name: "vic" } },
+      });
+      expect(user.status).toBe(201);
+      // Admin can't make a personal key for someone else.
+      const root = (await call(admin, "GET", "/organizations/acme")).body.data.relationships["root-space"]
+        .data.id;
+      await call(admin, "POST", "/organizations/acme/role-bindings", {
+        data: {
+          type: "role-bindings",
+          relationships: {
+            role: { data: { id: "viewer" } },
+            subject: { data: { id: user.body.data.id, type: "users" } },
+          },
+        },
+      });
+      // The admin's own personal key and token work and carry the admin's roles only.
+      const key = await call(admin, "POST", "/account/api-keys", {
+        data: { type: "api-keys", attributes: { name: "laptop" } },
+      });
+      expect(key.status).toBe(201);
+      expect(key.body.data.attributes["api-key-type"]).toBe("USER");
+      const pat = await call(admin, "POST", `/api-keys/${key.body.data.id}/tokens`, {
+        data: { type: "tokens", attributes: { name: "cli" } },
+      });
+      expect(pat.status).toBe(201);
+      expect(pat.body.data.attributes.token.startsWith("kgu_")).toBe(true);
+      const access = await call(pat.body.data.attributes.token, "GET", "/account/effective-access");
+      const rootAccess = access.body.data.attributes.spaces.find(
+        (s: { "space-id": string }) => s["space-id"] === root,
+      );
+      expect(rootAccess.roles.map((r: { "role-name": string }) => r["role-name"])).toEqual(["admin"]);
+    });
+
+    it("refuses a service-account-only role for a human user (A.8)", async () => {
+      const user = await call(admin, "POST", "/organizations/acme/users", {
+        data: { type: "users", attributes: { name: "hugo" } },
+      });
+      const bound = await call(admin, "POST", "/organizations/acme/role-bindings", {
+        data: {
+          type: "role-bindings",
+          relationships: {
+            role: { data: { id: "artefact-contributor" } },
+            subject: { data: { id: user.body.data.id, type: "users" } },
+          },
+        },
+      });
+      expect(bound.status).toBe(422);
+      expect(bound.body.errors[0].detail).toMatch(/artefact-contributor/);
+    });
+
+    it("records every change in the audit log, filterable, without secrets (F)", async () => {
+      const all = await call(admin, "GET", "/organizations/acme/audit-events?page[size]=100");
+      expect(all.status).toBe(200);
+      const actions = all.body.data.map((e: { attributes: { action: string } }) => e.attributes.action);
+      for (const action of [
+        "service-account.create",
+        "api-key.create",
+        "token.create",
+        "token.rotate",
+        "token.revoke",
+        "token.delete",
+        "role-binding.create",
+      ]) {
+        expect(actions).toContain(action);
+      }
+      const revokes = await call(
+        admin,
+        "GET",
+        "/organizations/acme/audit-events?filter[action]=token.revoke",
+      );
+      expect(revokes.body.data).toHaveLength(1);
+      expect(revokes.body.data[0].attributes["actor-ip"]).toBe("127.0.0.1");
+      const future = await call(
+        admin,
+        "GET",
+        `/organizations/acme/audit-events?filter[since]=${Date.now() + 60_000}`,
+      );
+      expect(future.body.data).toHaveLength(0);
+      expect(JSON.stringify(all.body)).not.toMatch(/kg[su]_[0-9A-Za-z]{12}_[0-9A-Za-z]{20}/);
+    });
+  });
+}
