@@ -8,7 +8,18 @@ import { type JsonSchema, minimalValue } from "./support/minimal-body.js";
 import { freshStore, type StoreLocation } from "./support/test-databases.js";
 
 interface Operation {
+  readonly parameters?: readonly { name: string; in: string; required: boolean; schema: JsonSchema }[];
   readonly requestBody?: { content: Record<string, { schema: JsonSchema }> };
+}
+
+/** The required query parameters with a minimal value each, so the request is well formed. */
+function requiredQuery(operation: Operation): string {
+  const query = new URLSearchParams();
+  for (const p of operation.parameters ?? []) {
+    if (p.in === "query" && p.required) query.set(p.name, String(minimalValue(p.schema)));
+  }
+  const text = query.toString();
+  return text === "" ? "" : `?${text}`;
 }
 
 for (const dialect of ["sqlite", "postgres"] as const) {
@@ -102,7 +113,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
             server.url,
             globex,
             method.toUpperCase(),
-            path,
+            `${path}${requiredQuery(operation)}`,
             schema ? minimalValue(schema) : undefined,
           );
           probed.push(`${method.toUpperCase()} ${template}`);

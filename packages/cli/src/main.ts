@@ -27,8 +27,19 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   role: roleCommand,
   team: teamCommand,
   audit: auditCommand,
+  delegate: async (argv, io) => (await import("./delegate/delegate-command.js")).delegateCommand(argv, io),
+  "delegate-token": async (argv, io) => (await import("./delegate/delegate-token-command.js")).delegateTokenCommand(argv, io),
   // Loaded on demand, so the resource commands never load the Rego engine.
-  policy: async (argv) => (await import("./policy/policy-router.js")).runPolicyCommand(argv),
+  policy: async (argv, io) =>
+    argv[0] === "simulate"
+      ? (await import("./governance/policy-simulate.js")).policySimulate(argv.slice(1), io)
+      : (await import("./policy/policy-router.js")).runPolicyCommand(argv),
+  // Governance over the server's API (policies, policy sets, evaluations).
+  policies: async (argv, io) => (await import("./governance/policies-command.js")).policiesCommand(argv, io),
+  "policy-sets": async (argv, io) =>
+    (await import("./governance/policy-sets-command.js")).policySetsCommand(argv, io),
+  evaluations: async (argv, io) =>
+    (await import("./governance/evaluations-command.js")).evaluationsCommand(argv, io),
 };
 
 const USAGE = `usage: keygate <command> [options]
@@ -46,10 +57,16 @@ resources (KEYGATE_SERVER, KEYGATE_TOKEN; --server URL, --output table|json):
   token create|list|show|rotate|revoke|delete
   role list|create|bind|unbind|bindings
   team create|list|delete|add|remove|members
+  delegate-token create|list|show|rotate|revoke|delete|delegates    delegate tokens (value shown once)
+  delegate run --server URL --name NAME [--token T|--token-file P]  run a delegate agent; delegate list
   audit list                  audit events (filters: --actor --action --resource-type --resource-id --since --until)
 
 policies:
   policy eval|test|check      run Rego policies locally
+  policy simulate             run a draft policy against the server's kept samples
+  policies create|list|show|update|upload|download|delete       policies (HCP Terraform Policies API)
+  policy-sets create|list|show|update|delete|add-policies|...   policy sets
+  evaluations list|show|samples                                 stored policy evaluations
 `;
 
 /** Runs the CLI with these arguments; resolves to the exit code. */

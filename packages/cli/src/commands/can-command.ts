@@ -9,7 +9,12 @@ interface SpaceAccess {
   "space-id": string;
   "space-name": string;
   permissions: string[];
-  roles: { "role-name": string; "granted-in-space-id": string; reason: Record<string, string | null> }[];
+  roles: {
+    "role-name": string;
+    "granted-in-space-id": string;
+    reason: Record<string, string | null>;
+    permissions?: string[];
+  }[];
 }
 
 function reasonText(reason: Record<string, string | null>): string {
@@ -55,11 +60,12 @@ export async function canCommand(argv: string[], io: CliIo): Promise<number> {
           `${space["space-name"]} ${space["space-id"]}`,
           role["role-name"] + inherited,
           reasonText(role.reason),
+          (role.permissions ?? []).join(","),
         ]);
       }
     }
     io.out(
-      rows.length === 0 ? "no roles in any space\n" : formatTable(["SPACE", "ROLE", "GRANTED BY"], rows),
+      rows.length === 0 ? "no roles in any space\n" : formatTable(["SPACE", "ROLE", "GRANTED BY", "PERMISSIONS"], rows),
     );
   }
   if (values.permission) {

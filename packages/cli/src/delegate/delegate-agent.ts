@@ -5,7 +5,7 @@
 // was revoked, and with 0 when asked to stop (SIGINT/SIGTERM).
 import type { DelegateWelcome } from "@keygate/server";
 import WebSocket from "ws";
-import type { CliIo } from "../client/cli-io.js";
+import { CliError, type CliIo } from "../client/cli-io.js";
 import type { DelegateTokenSource } from "./delegate-token-source.js";
 
 /** How the agent runs. */
@@ -33,15 +33,18 @@ const TOKEN_REVOKED = 4001;
 const PROTOCOL_ERROR = 4003;
 
 /** The WebSocket URL of the server's delegate endpoint, with the agent's announcement. */
-export function connectUrl(server: string, options: Pick<DelegateAgentOptions, "name" | "host" | "version">): URL {
+export function connectUrl(
+  server: string,
+  options: Pick<DelegateAgentOptions, "name" | "host" | "version">,
+): URL {
   let base: URL;
   try {
     base = new URL(server.endsWith("/") ? server : `${server}/`);
   } catch {
-    throw new Error(`--server must be a URL like http://127.0.0.1:8080, got "${server}"`);
+    throw new CliError(`--server must be a URL like http://127.0.0.1:8080, got "${server}"`, 2);
   }
   if (base.protocol !== "http:" && base.protocol !== "https:") {
-    throw new Error(`--server must be an http:// or https:// URL, got "${server}"`);
+    throw new CliError(`--server must be an http:// or https:// URL, got "${server}"`, 2);
   }
   const url = new URL("api/v2/delegates/connect", base);
   url.protocol = base.protocol === "https:" ? "wss:" : "ws:";
@@ -62,7 +65,13 @@ function detailOf(body: string, status: number): string {
   return `HTTP ${status}`;
 }
 
-function attempt(url: URL, token: string, io: CliIo, server: string, signal: AbortSignal): Promise<AttemptOutcome> {
+function attempt(
+  url: URL,
+  token: string,
+  io: CliIo,
+  server: string,
+  signal: AbortSignal,
+): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     let welcomed = false;
@@ -90,7 +99,11 @@ function attempt(url: URL, token: string, io: CliIo, server: string, signal: Abo
         if (body.length < 64 * 1024) body += chunk;
       });
       response.on("end", () => {
-        settle({ kind: "refused", status: response.statusCode ?? 0, detail: detailOf(body, response.statusCode ?? 0) });
+        settle({
+          kind: "refused",
+          status: response.statusCode ?? 0,
+          detail: detailOf(body, response.statusCode ?? 0),
+        });
         request.destroy();
       });
       response.on("error", () => settle({ kind: "refused", status: response.statusCode ?? 0, detail: "" }));
@@ -113,7 +126,9 @@ function attempt(url: URL, token: string, io: CliIo, server: string, signal: Abo
         if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "heartbeat" }));
       }, interval);
     });
-    socket.on("close", (code, reason) => settle({ kind: "closed", code, reason: reason.toString(), welcomed }));
+    socket.on("close", (code, reason) =>
+      settle({ kind: "closed", code, reason: reason.toString(), welcomed }),
+    );
     socket.on("error", (error) => {
       // After the handshake an error is followed by `close`; before it, this is the outcome.
       if (!welcomed) settle({ kind: "unreachable", message: error.message });
@@ -135,7 +150,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Runs the agent until it is stopped (0) or refused/revoked (1); resolves to the exit code. */
-export async function runDelegateAgent(options: DelegateAgentOptions, io: CliIo, signal: AbortSignal): Promise<number> {
+export async function runDelegateAgent(
+  options: DelegateAgentOptions,
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<number> {
   const url = connectUrl(options.server, options);
   const first = options.reconnectDelayMs ?? 500;
   const max = options.maxReconnectDelayMs ?? 30_000;
@@ -148,10 +167,14 @@ export async function runDelegateAgent(options: DelegateAgentOptions, io: CliIo,
         return 0;
       case "refused":
         if (outcome.status >= 500 || outcome.status === 429) {
-          io.err(`keygate delegate: the server is not accepting delegates now (${outcome.detail}); retrying\n`);
+          io.err(
+            `keygate delegate: the server is not accepting delegates now (${outcome.detail}); retrying\n`,
+          );
           break;
         }
-        io.err(`keygate delegate: the server refused the connection (${outcome.status}): ${outcome.detail}\n`);
+        io.err(
+          `keygate delegate: the server refused the connection (${outcome.status}): ${outcome.detail}\n`,
+        );
         return 1;
       case "closed":
         if (outcome.code === TOKEN_REVOKED) {
@@ -166,7 +189,9 @@ export async function runDelegateAgent(options: DelegateAgentOptions, io: CliIo,
           return 1;
         }
         if (outcome.welcomed) delay = first;
-        io.err(`keygate delegate: connection closed (${outcome.code}${outcome.reason ? `: ${outcome.reason}` : ""}); reconnecting\n`);
+        io.err(
+          `keygate delegate: connection closed (${outcome.code}${outcome.reason ? `: ${outcome.reason}` : ""}); reconnecting\n`,
+        );
         break;
       case "unreachable":
         io.err(`keygate delegate: cannot reach ${options.server} (${outcome.message}); retrying\n`);

@@ -1,13 +1,17 @@
 // CLI, policy commands: `keygate policy eval`, the same JSON shape as `opa eval --format json`.
 
 import { parseArgs } from "node:util";
-import { Engine, RegoError, type RegoErrorDetail } from "@keygate/rego";
+import { Engine, type QueryResult, RegoError, type RegoErrorDetail } from "@keygate/rego";
 import { loadPolicyFiles, readDocument } from "./policy-files.js";
 
-const USAGE = `usage: keygate policy eval [-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--strict-builtin-errors] <query>`;
+const USAGE = `usage: keygate policy eval [-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--strict-builtin-errors] [-f json] <query>`;
 
 /** Runs `keygate policy eval`; returns the exit code (0 on success, 1 on errors, 2 on usage errors). */
-export function policyEval(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+export function policyEval(
+  argv: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -20,6 +24,10 @@ export function policyEval(argv: readonly string[], out: (s: string) => void, er
     err(`keygate policy eval: expected exactly one query, got ${positionals.length}\n${USAGE}\n`);
     return 2;
   }
+  if (values.format !== "json") {
+    err(`keygate policy eval: unsupported --format "${values.format}" (only json)\n${USAGE}\n`);
+    return 2;
+  }
   const files = loadPolicyFiles(values.data ?? []);
   const input = values.input === undefined ? undefined : readDocument(values.input);
   const engine = new Engine({
@@ -28,10 +36,10 @@ export function policyEval(argv: readonly string[], out: (s: string) => void, er
     print: (line: string) => err(`${line}\n`),
   });
   try {
-    for (const m of files.modules) engine.addModule(m.file, m.source);
-    engine.setData(files.data as never);
+    engine.addModules(files.modules);
+    engine.setData(files.data);
     const result = engine.evalQuery(positionals[0] as string, input === undefined ? {} : { input });
-    out(`${JSON.stringify(result.length > 0 ? { result } : {}, null, 2)}\n`);
+    out(`${JSON.stringify(result.length > 0 ? { result: result.map(opaResult) } : {}, null, 2)}\n`);
     return 0;
   } catch (e) {
     if (!(e instanceof RegoError)) throw e;
@@ -53,6 +61,11 @@ function parse(argv: readonly string[]) {
       format: { type: "string", short: "f", default: "json" },
     },
   });
+}
+
+/** One solution as `opa eval --format json` prints it: `bindings` only when the query has variables. */
+function opaResult(r: QueryResult): QueryResult | Omit<QueryResult, "bindings"> {
+  return Object.keys(r.bindings).length > 0 ? r : { expressions: r.expressions };
 }
 
 /** The JSON form of an error, as `opa eval` prints it. */

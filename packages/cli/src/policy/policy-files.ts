@@ -1,15 +1,15 @@
 // CLI, policy commands: loads .rego modules and JSON/YAML data documents from files and folders.
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, extname, join, relative } from "node:path";
-import type { PolicySource } from "@keygate/rego";
+import { extname, join, relative } from "node:path";
+import type { Json, PolicySource } from "@keygate/rego";
 import { parse as parseYaml } from "yaml";
 
 /** Policies and data found under the given paths. */
 export interface LoadedPolicyFiles {
   readonly modules: readonly PolicySource[];
   /** Data documents merged into one object (a `data.json` under `a/b/` lands at `data.a.b`). */
-  readonly data: Record<string, unknown>;
+  readonly data: { [key: string]: Json };
 }
 
 /** An error loading a file: which file and what is wrong with it. */
@@ -17,7 +17,7 @@ export class PolicyFileError extends Error {
   override readonly name = "PolicyFileError";
 }
 
-/** Reads every `.rego` file and every `data.json`/`data.yaml` under the paths (files or folders). */
+/** Reads every `.rego` file and every `.json`/`.yaml` data file under the paths (files or folders), as OPA's loader does. */
 export function loadPolicyFiles(paths: readonly string[]): LoadedPolicyFiles {
   const modules: PolicySource[] = [];
   const data: Record<string, unknown> = {};
@@ -33,15 +33,20 @@ export function loadPolicyFiles(paths: readonly string[]): LoadedPolicyFiles {
       const ext = extname(file);
       if (ext === ".rego") {
         modules.push({ file, source: readFileSync(file, "utf8") });
-      } else if (stat.isFile() || basename(file, ext) === "data") {
-        if (ext !== ".json" && ext !== ".yaml" && ext !== ".yml") continue;
+      } else if (ext === ".json" || ext === ".yaml" || ext === ".yml") {
+        // As OPA's loader: every JSON/YAML file is data, placed at its folder's path under the root.
         const doc = parseDataFile(file);
-        const prefix = stat.isDirectory() ? relative(root, join(file, "..")).split(/[\\/]/).filter(Boolean) : [];
+        const prefix = stat.isDirectory()
+          ? relative(root, join(file, "..")).split(/[\\/]/).filter(Boolean)
+          : [];
         mergeAt(data, prefix, doc, file);
+      } else if (!stat.isDirectory()) {
+        throw new PolicyFileError(`${file}: not a policy (.rego) or data (.json, .yaml) file`);
       }
     }
   }
-  return { modules, data };
+  // Every value came from JSON.parse or the YAML parser, so it is JSON.
+  return { modules, data: data as { [key: string]: Json } };
 }
 
 /** Reads a JSON or YAML document (an input file, a data file). */
@@ -59,13 +64,17 @@ function parseDataFile(file: string): unknown {
   try {
     return extname(file) === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new PolicyFileError(`${file}: not valid ${extname(file).slice(1).toUpperCase()}: ${(e as Error).message}`);
+    throw new PolicyFileError(
+      `${file}: not valid ${extname(file).slice(1).toUpperCase()}: ${(e as Error).message}`,
+    );
   }
 }
 
 function walk(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const p = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...walk(p));
@@ -74,25 +83,37 @@ function walk(dir: string): string[] {
   return out;
 }
 
-function mergeAt(target: Record<string, unknown>, prefix: readonly string[], doc: unknown, file: string): void {
+/** Merges a document at a path under the data root; objects merge, anything else must be new. */
+function mergeAt(
+  target: Record<string, unknown>,
+  prefix: readonly string[],
+  doc: unknown,
+  file: string,
+): void {
+  if (prefix.length === 0) {
+    if (!isPlainObject(doc))
+      throw new PolicyFileError(`${file}: a data document must be an object at its root`);
+    for (const [k, v] of Object.entries(doc)) mergeAt(target, [k], v, file);
+    return;
+  }
   let node = target;
-  for (const part of prefix) {
+  for (const [i, part] of prefix.slice(0, -1).entries()) {
     const next = node[part];
     if (next === undefined) node[part] = {};
-    else if (typeof next !== "object" || next === null || Array.isArray(next)) {
-      throw new PolicyFileError(`${file}: data conflicts with a value already loaded at ${prefix.join(".")}`);
+    else if (!isPlainObject(next)) {
+      throw new PolicyFileError(
+        `${file}: data at ${prefix.slice(0, i + 1).join(".")} is already a non-object value`,
+      );
     }
     node = node[part] as Record<string, unknown>;
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    if (prefix.length === 0) throw new PolicyFileError(`${file}: a data document must be an object at its root`);
-    throw new PolicyFileError(`${file}: a data document must be an object`);
-  }
-  for (const [k, v] of Object.entries(doc)) {
-    const existing = node[k];
-    if (isPlainObject(existing) && isPlainObject(v)) mergeAt(node, [k], v, file);
-    else if (existing !== undefined) throw new PolicyFileError(`${file}: key "${k}" is already defined by another data file`);
-    else node[k] = v;
+  const key = prefix[prefix.length - 1] as string;
+  const existing = node[key];
+  if (existing === undefined) node[key] = doc;
+  else if (isPlainObject(existing) && isPlainObject(doc)) {
+    for (const [k, v] of Object.entries(doc)) mergeAt(existing, [k], v, file);
+  } else {
+    throw new PolicyFileError(`${file}: data at ${prefix.join(".")} is already defined by another data file`);
   }
 }
 

@@ -15,7 +15,11 @@ commands:
 
 type Command = (argv: readonly string[], out: (s: string) => void, err: (s: string) => void) => number;
 
-const COMMANDS: Readonly<Record<string, Command>> = { eval: policyEval, test: policyTest, check: policyCheck };
+const COMMANDS: Readonly<Record<string, Command>> = {
+  eval: policyEval,
+  test: policyTest,
+  check: policyCheck,
+};
 
 /** Runs a `keygate policy` subcommand with the given arguments; resolves to the exit code. */
 export async function runPolicyCommand(argv: string[]): Promise<number> {
@@ -24,7 +28,11 @@ export async function runPolicyCommand(argv: string[]): Promise<number> {
   const err = (s: string) => process.stderr.write(s);
   const command = name === undefined ? undefined : COMMANDS[name];
   if (!command) {
-    err(name === undefined || name === "help" || name === "--help" ? USAGE : `keygate policy: unknown command "${name}"\n${USAGE}`);
+    err(
+      name === undefined || name === "help" || name === "--help"
+        ? USAGE
+        : `keygate policy: unknown command "${name}"\n${USAGE}`,
+    );
     return 2;
   }
   try {

@@ -6,51 +6,65 @@ import { loadPolicyFiles } from "./policy-files.js";
 
 const RULE = "-".repeat(80);
 
-/** Runs `keygate policy test <paths> [-v] [-r pattern]`; exit 0 only when every test passes. */
-export function policyTest(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+/** Runs `keygate policy test <paths> [-v] [-r pattern]`; exit 0 only when every test passes (2 when some fail, 1 when the policies do not compile). */
+export function policyTest(
+  argv: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (e) {
-    err(`keygate policy test: ${(e as Error).message}\nusage: keygate policy test [-v] [-r <regex>] <file|dir>...\n`);
+    err(
+      `keygate policy test: ${(e as Error).message}\nusage: keygate policy test [-v] [-r <regex>] [--strict-builtin-errors] <file|dir>...\n`,
+    );
     return 2;
   }
   const { values, positionals } = parsed;
   if (positionals.length === 0) {
-    err("usage: keygate policy test [-v] [-r <regex>] <file|dir>...\n");
+    err("usage: keygate policy test [-v] [-r <regex>] [--strict-builtin-errors] <file|dir>...\n");
     return 2;
   }
   const { modules, data } = loadPolicyFiles(positionals);
+  let filter: RegExp | undefined;
+  try {
+    filter = values.run === undefined ? undefined : new RegExp(values.run);
+  } catch (e) {
+    err(`keygate policy test: --run is not a valid regular expression: ${(e as Error).message}\n`);
+    return 2;
+  }
   const report = runTests(modules, {
-    data: data as never,
-    ...(values.run ? { filter: new RegExp(values.run) } : {}),
+    data,
+    ...(filter ? { filter } : {}),
+    ...(values["strict-builtin-errors"] ? { engine: { strictBuiltinErrors: true } } : {}),
   });
   if (report.kind === "compile-failed") {
     err(`${report.errors.map(formatRegoError).join("\n")}\n`);
     return 1;
   }
   const verbose = values.verbose ?? false;
-  const byFile = new Map<string, TestResult[]>();
+  // As opa test's pretty reporter: every test that did not pass (all with -v), grouped under its
+  // file, then a rule and the counts.
+  let lastFile: string | undefined;
+  let shown = false;
   for (const r of report.results) {
-    const list = byFile.get(r.location.file) ?? [];
-    list.push(r);
-    byFile.set(r.location.file, list);
-  }
-  for (const [file, results] of byFile) {
-    const shown = verbose ? results : results.filter((r) => r.outcome === "fail" || r.outcome === "error");
-    if (shown.length === 0) continue;
-    out(`${file}:\n`);
-    for (const r of shown) {
-      out(`${r.name}: ${label(r)} (${duration(r.durationMs)})\n`);
-      if (r.error) out(`  ${formatRegoError(r.error)}\n`);
-      for (const line of r.output) out(`  ${line}\n`);
+    if (r.outcome === "pass" && !verbose) continue;
+    if (r.location.file !== lastFile) {
+      if (lastFile !== undefined) out("\n");
+      out(`${r.location.file}:\n`);
+      lastFile = r.location.file;
     }
-    out("\n");
+    out(`${r.name}: ${label(r)}${r.outcome === "skip" ? "" : ` (${duration(r.durationMs)})`}\n`);
+    if (r.error) out(`  ${formatRegoError(r.error)}\n`);
+    if (verbose || r.outcome !== "pass") for (const line of r.output) out(`  ${line}\n`);
+    shown = true;
   }
   const count = (o: TestResult["outcome"]) => report.results.filter((r) => r.outcome === o).length;
   const total = report.results.length;
-  out(`${RULE}\n`);
-  if (count("pass") > 0 || total === 0) out(`PASS: ${count("pass")}/${total}\n`);
+  if (shown) out(`${RULE}\n`);
+  if (total === 0) out("no tests found\n");
+  if (count("pass") > 0) out(`PASS: ${count("pass")}/${total}\n`);
   if (count("fail") > 0) out(`FAIL: ${count("fail")}/${total}\n`);
   if (count("skip") > 0) out(`SKIPPED: ${count("skip")}/${total}\n`);
   if (count("error") > 0) out(`ERROR: ${count("error")}/${total}\n`);
@@ -78,6 +92,10 @@ function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { verbose: { type: "boolean", short: "v" }, run: { type: "string", short: "r" } },
+    options: {
+      verbose: { type: "boolean", short: "v" },
+      run: { type: "string", short: "r" },
+      "strict-builtin-errors": { type: "boolean" },
+    },
   });
 }

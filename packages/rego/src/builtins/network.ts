@@ -9,6 +9,57 @@ import { type BuiltinDefinition, BuiltinError, operandError, type TypeSpec } fro
 const S: TypeSpec = { type: "string" };
 const ANY: TypeSpec = { type: "any" };
 
+// The request keys OPA's http.send accepts, and those it requires.
+const REQUEST_KEYS = new Set([
+  "method",
+  "url",
+  "body",
+  "enable_redirect",
+  "force_json_decode",
+  "force_yaml_decode",
+  "headers",
+  "raw_body",
+  "tls_use_system_certs",
+  "tls_ca_cert",
+  "tls_ca_cert_file",
+  "tls_ca_cert_env_variable",
+  "tls_client_cert",
+  "tls_client_cert_file",
+  "tls_client_cert_env_variable",
+  "tls_client_key",
+  "tls_client_key_file",
+  "tls_client_key_env_variable",
+  "tls_insecure_skip_verify",
+  "tls_server_name",
+  "timeout",
+  "cache",
+  "force_cache",
+  "force_cache_duration_seconds",
+  "raise_error",
+  "caching_mode",
+  "max_retry_attempts",
+  "cache_ignored_headers",
+]);
+const REQUIRED_KEYS = ["method", "url"];
+
+/** Refuses requests with unknown or missing parameters, as OPA does, before any network policy. */
+function validateRequest(request: RegoObject): void {
+  const invalid = request.keys().filter((k) => typeof k !== "string" || !REQUEST_KEYS.has(k));
+  if (invalid.length > 0) {
+    throw new BuiltinError(
+      "type",
+      `invalid request parameters(s): {${invalid.map((k) => JSON.stringify(k)).join(", ")}}`,
+    );
+  }
+  const missing = REQUIRED_KEYS.filter((k) => !request.has(k));
+  if (missing.length > 0) {
+    throw new BuiltinError(
+      "type",
+      `missing required request parameters(s): {${missing.map((k) => JSON.stringify(k)).join(", ")}}`,
+    );
+  }
+}
+
 /** `http.send`, `net.lookup_ip_addr` and `opa.runtime`. */
 export const NETWORK_BUILTINS: readonly BuiltinDefinition[] = [
   {
@@ -22,6 +73,7 @@ export const NETWORK_BUILTINS: readonly BuiltinDefinition[] = [
     impl: (args, ctx) => {
       const request = args[0] as Value;
       if (!(request instanceof RegoObject)) throw operandError(1, "object", typeName(request));
+      validateRequest(request);
       const send = ctx.capabilities.httpSend;
       if (!send) {
         throw new BuiltinError(

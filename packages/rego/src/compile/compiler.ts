@@ -299,9 +299,40 @@ function checkTree(node: RuleNode, errors: RegoErrorDetail[]): void {
   for (const c of node.children.values()) checkTree(c, errors);
 }
 
-function indexTree(node: RuleNode): void {
+function indexTree(node: RuleNode, covered = false): void {
   if (node.kind !== "function") node.index = buildRuleIndex(node.rules);
-  for (const c of node.children.values()) indexTree(c);
+  let coveredBelow = covered;
+  if (!covered && node.kind === undefined && node.children.size > 0) {
+    const leaves: RuleNode[] = [];
+    collectLeaves(node, leaves);
+    const nodeOf = new Map<CompiledRule, RuleNode>();
+    for (const leaf of leaves) nodeOf.set(leaf.rules[0] as CompiledRule, leaf);
+    const index = leaves.length >= 8 ? buildRuleIndex([...nodeOf.keys()]) : undefined;
+    if (index) {
+      node.subtreeIndex = { index, nodeOf };
+      coveredBelow = true;
+      markCovered(node, new Set(leaves));
+    }
+  }
+  for (const c of node.children.values()) indexTree(c, coveredBelow);
+  node.containsRules = node.hasRules();
+}
+
+/** Leaves with exactly one plain complete rule: what a subtree index can cover. */
+function collectLeaves(node: RuleNode, out: RuleNode[]): void {
+  for (const c of node.children.values()) {
+    const r = c.rules[0];
+    if (c.kind === "complete" && c.rules.length === 1 && !c.defaultRule && r && !r.elseRule && c.children.size === 0) {
+      out.push(c);
+    } else collectLeaves(c, out);
+  }
+}
+
+function markCovered(node: RuleNode, leaves: ReadonlySet<RuleNode>): boolean {
+  let all = node.kind === undefined || leaves.has(node);
+  for (const c of node.children.values()) if (!markCovered(c, leaves)) all = false;
+  node.coveredOnly = all;
+  return all;
 }
 
 function checkCalls(

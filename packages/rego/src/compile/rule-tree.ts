@@ -48,6 +48,12 @@ export class RuleNode {
   index: RuleIndex | undefined;
   /** A module declares this package (an empty package is still an empty object). */
   isPackage = false;
+  /** Index over the rules of many single-rule leaves below (1,000 `roles["s"]["r"] { ... }`). */
+  subtreeIndex: SubtreeIndex | undefined;
+  /** Every rule at and below this node is covered by an ancestor's subtree index. */
+  coveredOnly = false;
+  /** Whether rules exist at or below this node, once the tree is complete. */
+  containsRules: boolean | undefined;
 
   constructor(readonly path: readonly string[]) {}
 
@@ -63,6 +69,7 @@ export class RuleNode {
 
   /** Whether this node or any node below holds rules. */
   hasRules(): boolean {
+    if (this.containsRules !== undefined) return this.containsRules;
     if (this.rules.length > 0 || this.defaultRule || this.isPackage) return true;
     for (const c of this.children.values()) if (c.hasRules()) return true;
     return false;
@@ -72,6 +79,12 @@ export class RuleNode {
   get name(): string {
     return ["data", ...this.path].join(".");
   }
+}
+
+/** A subtree index: the rule index and the leaf node each indexed rule belongs to. */
+export interface SubtreeIndex {
+  readonly index: RuleIndex;
+  readonly nodeOf: ReadonlyMap<CompiledRule, RuleNode>;
 }
 
 /** Splits a rule head ref into its static path (leading strings) and dynamic key terms. */

@@ -4,7 +4,7 @@
 // enclosing variables they close over as already bound.
 
 import type { RegoErrorDetail } from "../errors.js";
-import type { Body, CallTerm, Expr, RefTerm, Term } from "../syntax/ast.js";
+import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 
 /** Arity of a callable (builtin or function), or undefined when unknown. */
@@ -24,7 +24,7 @@ export function termVars(t: Term, out: Set<string>, deep: boolean): Set<string> 
       out.add(t.name);
       return out;
     case "ref":
-      termVars(t.head, out, deep);
+      if (t.head.type !== "var" || (t.head.name !== "data" && t.head.name !== "input")) termVars(t.head, out, deep);
       for (const p of t.path) termVars(p, out, deep);
       return out;
     case "array":
@@ -195,7 +195,9 @@ export class SafetyChecker {
     scopeVars: VarSet,
     shared: VarSet,
   ): { binds: Set<string>; expr: Expr } | undefined {
-    for (const w of e.with) if (!this.evaluable(w.value, bound, scopeVars)) return undefined;
+    for (const w of e.with) {
+      if (!this.evaluable(w.value, bound, scopeVars) && !namesFunction(w, scopeVars)) return undefined;
+    }
     const k = e.kind;
     let binds: Set<string> | undefined;
     let expr = e;
@@ -483,6 +485,15 @@ export class SafetyChecker {
       }
     }
   }
+}
+
+/** Whether a `with` replaces a function by another one named by its value (`with count as sum`). */
+function namesFunction(w: WithModifier, scopeVars: VarSet): boolean {
+  const target = w.target.head;
+  if (target.type !== "var" || target.name === "input" || target.name === "data") return false;
+  const v = w.value;
+  if (v.type === "var") return !v.name.includes("$") && !scopeVars.has(`${v.name}$`);
+  return v.type === "ref" && v.head.type === "var" && v.path.every((p) => p.type === "string");
 }
 
 function pairEntries(

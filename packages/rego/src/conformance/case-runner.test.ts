@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runCase } from "./case-runner.js";
+import { RegoError } from "../errors.js";
+import { opaErrorText, runCase } from "./case-runner.js";
 import type { ConformanceCase } from "./conformance-case.js";
 
 function makeCase(fields: Partial<ConformanceCase>): ConformanceCase {
@@ -117,5 +118,33 @@ describe("runCase", () => {
       failure: "invalid-case",
       reason: '"query" must be a string',
     });
+  });
+
+  it("loads v0-syntax modules of a v1 folder through version detection", () => {
+    const c = makeCase({
+      regoVersion: 1,
+      modules: ["package test\n\np[x] {\n  x := 1\n}\n"],
+      wantResult: [{ x: [1] }],
+    });
+    expect(runCase(c)).toEqual({ kind: "pass" });
+  });
+
+  it("matches want_error against OPA's error text, file:row without the column", () => {
+    const c = makeCase({
+      modules: ["package test\n\np := x if {\n  x := 1 / 0\n}\n"],
+      strictError: true,
+      wantError: "test-0.rego:4: eval_builtin_error: ",
+    });
+    expect(runCase(c)).toEqual({ kind: "pass" });
+  });
+});
+
+describe("opaErrorText", () => {
+  it("prints each error as file:row: code: message", () => {
+    const e = new RegoError([
+      { code: "eval_type_error", message: "bad", location: { file: "x.rego", row: 3, col: 7, offset: 20 } },
+      { code: "rego_parse_error", message: "worse" },
+    ]);
+    expect(opaErrorText(e)).toBe("x.rego:3: eval_type_error: bad\nrego_parse_error: worse");
   });
 });

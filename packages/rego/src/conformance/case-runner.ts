@@ -26,7 +26,9 @@ export type FailureKind =
   /** The evaluation ran out of its budget (a hang in the making). */
   | "budget"
   /** Something other than a RegoError was thrown: a bug in the engine. */
-  | "crash";
+  | "crash"
+  /** The case never answered and was stopped from outside (isolated runs only). */
+  | "hang";
 
 /** The outcome of one case. */
 export type CaseOutcome =

@@ -7,6 +7,7 @@ import { DEFAULT_CASE_BUDGET } from "./case-runner.js";
 import { FLOOR_FILE, readFloor, writeFloor } from "./conformance-floor.js";
 import { DEFAULT_CONFORMANCE_DIR } from "./case-files.js";
 import { runSuite, type SuiteReport } from "./conformance-suite.js";
+import { runSuiteIsolated } from "./isolated-suite.js";
 import { groupFailures } from "./failure-groups.js";
 
 const USAGE = `usage: npm run conformance -- [options] [folder|note]
@@ -17,12 +18,15 @@ const USAGE = `usage: npm run conformance -- [options] [folder|note]
   --summary         print failures grouped by likely cause, largest group first
   --check-floor     exit 1 when fewer cases pass than packages/rego/conformance-floor.json records
   --update-floor    raise the recorded floor to this run's passing count (full runs only)
+  --floor-file <f>  another floor file than packages/rego/conformance-floor.json
   --timeout-ms <n>  time budget of one case (default ${DEFAULT_CASE_BUDGET.timeoutMs})
   --max-steps <n>   step budget of one case (default: the engine's)
+  --in-process      run the cases in this thread (by default a worker thread runs them, and a
+                    case that never answers is stopped and fails as a hang)
 `;
 
-/** Runs the conformance command; returns the exit code (0 ok, 1 below the floor, 2 usage or setup error). */
-export function conformanceMain(argv: readonly string[], out: (s: string) => void): number {
+/** Runs the conformance command; resolves to the exit code (0 ok, 1 below the floor, 2 usage or setup error). */
+export async function conformanceMain(argv: readonly string[], out: (s: string) => void): Promise<number> {
   let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);
@@ -51,12 +55,14 @@ export function conformanceMain(argv: readonly string[], out: (s: string) => voi
     return 2;
   }
   const filter = positionals[0];
+  const floorFile = values["floor-file"] ?? FLOOR_FILE;
 
-  const report = runSuite({
+  const suite = {
     dir,
     ...(filter !== undefined ? { filter } : {}),
     budget: maxSteps === undefined ? { timeoutMs } : { timeoutMs, maxSteps },
-  });
+  };
+  const report = values["in-process"] ? runSuite(suite) : await runSuiteIsolated(suite);
   printReport(report, out, {
     verbose: values.verbose ?? false,
     summary: values.summary ?? false,
@@ -68,16 +74,16 @@ export function conformanceMain(argv: readonly string[], out: (s: string) => voi
       out("conformance: --update-floor needs a full run (no filter)\n");
       return 2;
     }
-    const current = existsSync(FLOOR_FILE) ? readFloor().passing : 0;
+    const current = existsSync(floorFile) ? readFloor(floorFile).passing : 0;
     if (report.passed > current) {
-      writeFloor({ passing: report.passed, total: report.total });
-      out(`floor raised from ${current} to ${report.passed} (${FLOOR_FILE})\n`);
+      writeFloor({ passing: report.passed, total: report.total }, floorFile);
+      out(`floor raised from ${current} to ${report.passed} (${floorFile})\n`);
     } else {
       out(`floor kept at ${current} (this run: ${report.passed})\n`);
     }
   }
   if (values["check-floor"]) {
-    const floor = readFloor();
+    const floor = readFloor(floorFile);
     const ok = report.passed >= floor.passing;
     out(`floor check: ${report.passed} passing, floor ${floor.passing}: ${ok ? "ok" : "BELOW THE FLOOR"}\n`);
     if (!ok) return 1;
@@ -145,6 +151,8 @@ function parse(argv: readonly string[]) {
       "update-floor": { type: "boolean" },
       "timeout-ms": { type: "string" },
       "max-steps": { type: "string" },
+      "in-process": { type: "boolean" },
+      "floor-file": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

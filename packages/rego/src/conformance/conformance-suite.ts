@@ -3,6 +3,7 @@
 
 import { type CaseBudget, type CaseOutcome, DEFAULT_CASE_BUDGET, runCase } from "./case-runner.js";
 import { findCaseFiles, loadCases, matchesFilter } from "./case-files.js";
+import type { ConformanceCase } from "./conformance-case.js";
 import { KNOWN_FAILURES, type KnownFailure } from "./known-failures.js";
 
 /** Options of a suite run. */
@@ -12,8 +13,6 @@ export interface SuiteOptions {
   /** Runs only one folder (`v1/every` or `every`) or the cases whose note contains this text. */
   readonly filter?: string;
   readonly budget?: CaseBudget;
-  /** Called after each case, e.g. to show progress. */
-  readonly onCase?: (record: CaseRecord) => void;
   /** The known failures to mark (defaults to the project's list). */
   readonly knownFailures?: readonly KnownFailure[];
 }
@@ -48,24 +47,36 @@ export interface SuiteReport {
   readonly knownButAbsent: readonly KnownFailure[];
 }
 
-/** Runs the selected cases of the conformance folder and tallies them. */
+/** Loads the cases of the conformance folder that the filter selects. */
+export function selectCases(options: Pick<SuiteOptions, "dir" | "filter">): ConformanceCase[] {
+  return loadCases(findCaseFiles(options.dir)).filter((c) => matchesFilter(c, options.filter));
+}
+
+/** Runs the selected cases of the conformance folder in this process and tallies them. */
 export function runSuite(options: SuiteOptions): SuiteReport {
-  const known = new Map((options.knownFailures ?? KNOWN_FAILURES).map((k) => [k.note, k]));
-  const cases = loadCases(findCaseFiles(options.dir)).filter((c) => matchesFilter(c, options.filter));
+  const cases = selectCases(options);
+  const outcomes = cases.map((c) => runCase(c, options.budget ?? DEFAULT_CASE_BUDGET));
+  return summarizeRun(cases, outcomes, options.knownFailures ?? KNOWN_FAILURES);
+}
+
+/** Tallies the outcomes of a run (one per case, same order) per folder and against the known failures. */
+export function summarizeRun(
+  cases: readonly ConformanceCase[],
+  outcomes: readonly CaseOutcome[],
+  knownFailures: readonly KnownFailure[],
+): SuiteReport {
+  const known = new Map(knownFailures.map((k) => [k.note, k]));
   const folders = new Map<string, FolderTally>();
   const records: CaseRecord[] = [];
+  // Notes are not unique in OPA's data: a known entry covers every case with its note.
+  const failedNotes = new Set<string>();
   const seenNotes = new Set<string>();
-  for (const c of cases) {
-    const outcome = runCase(c, options.budget ?? DEFAULT_CASE_BUDGET);
-    const record: CaseRecord = {
-      note: c.note,
-      folder: c.folder,
-      file: c.file,
-      outcome,
-      known: known.get(c.note),
-    };
+  for (const [i, c] of cases.entries()) {
+    const outcome = outcomes[i];
+    if (outcome === undefined) throw new Error(`no outcome for case ${c.note}`);
+    records.push({ note: c.note, folder: c.folder, file: c.file, outcome, known: known.get(c.note) });
     seenNotes.add(c.note);
-    records.push(record);
+    if (outcome.kind === "fail") failedNotes.add(c.note);
     let tally = folders.get(c.folder);
     if (!tally) {
       tally = { folder: c.folder, passed: 0, failed: 0 };
@@ -73,7 +84,6 @@ export function runSuite(options: SuiteOptions): SuiteReport {
     }
     if (outcome.kind === "pass") tally.passed++;
     else tally.failed++;
-    options.onCase?.(record);
   }
   const passed = records.filter((r) => r.outcome.kind === "pass").length;
   return {
@@ -82,9 +92,7 @@ export function runSuite(options: SuiteOptions): SuiteReport {
     failed: records.length - passed,
     total: records.length,
     records,
-    knownButPassing: records
-      .filter((r) => r.outcome.kind === "pass" && r.known)
-      .map((r) => r.known as KnownFailure),
+    knownButPassing: [...known.values()].filter((k) => seenNotes.has(k.note) && !failedNotes.has(k.note)),
     knownButAbsent: [...known.values()].filter((k) => !seenNotes.has(k.note)),
   };
 }

@@ -47,6 +47,8 @@ export function failureSignature(r: CaseRecord): string | undefined {
       return `${o.failure} in ${feature}`;
     case "crash":
       return `crash: ${shape(o.reason)}`;
+    case "hang":
+      return "hang: stopped from outside after no answer";
   }
 }
 

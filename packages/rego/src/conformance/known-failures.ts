@@ -1,12 +1,38 @@
 // Conformance, bookkeeping: the cases known to fail today, each with the reason, grouped by
 // cause. The runner labels these as known and says when one starts passing, so the list only
-// shrinks. Fill it from a real run (`npm run conformance -- --verbose`), never by guessing.
+// shrinks. Filled from a real run (`npm run conformance -- --verbose`), never by guessing.
 
-/** A case known to fail, by its note, and why. */
+/** A case known to fail, by its note (a note may name several cases), and why. */
 export interface KnownFailure {
   readonly note: string;
   readonly reason: string;
 }
 
+const GRAPHQL = "graphql.* builtins (parse_query, parse_schema, is_valid) are not implemented yet";
+const DATA_INCONSISTENT =
+  "the case wants strings for the numbers of its input; OPA's cast_array/cast_set return the elements unchanged";
+
 /** Every case known to fail, with its reason. */
-export const KNOWN_FAILURES: readonly KnownFailure[] = [];
+export const KNOWN_FAILURES: readonly KnownFailure[] = [
+  // Missing builtins.
+  { note: "graphql_parse_query/success-basic-ast simple query", reason: GRAPHQL },
+  { note: "graphql_parse_query/success-basic-ast with arguments", reason: GRAPHQL },
+  { note: "graphql_parse_query/success-basic-ast inline fragments and type conditions", reason: GRAPHQL },
+  { note: "graphql_parse_query/success-basic-ast meta fields and introspection", reason: GRAPHQL },
+  { note: "graphql_is_valid/success extending non-existent types", reason: GRAPHQL },
+  { note: "graphql_is_valid/success validation rules are independent case 1", reason: GRAPHQL },
+  { note: "graphql_is_valid/success validation rules are independent case 2", reason: GRAPHQL },
+  { note: "graphql_is_valid/success deprecating types", reason: GRAPHQL },
+  { note: "graphql_is_valid/success no unused variables", reason: GRAPHQL },
+  { note: "graphql_is_valid/success - AST objects - Employee example", reason: GRAPHQL },
+
+  // Test-only builtins of OPA's own test harness, not part of Rego.
+  {
+    note: "time/time caching",
+    reason: "uses test.sleep, a builtin OPA registers only in its own test binary",
+  },
+
+  // Cases whose expectations disagree with their own input.
+  { note: "toarray/array input", reason: DATA_INCONSISTENT },
+  { note: "toset/array input", reason: DATA_INCONSISTENT },
+];

@@ -2,4 +2,4 @@
 
 import { conformanceMain } from "./conformance-cli.js";
 
-process.exitCode = conformanceMain(process.argv.slice(2), (s) => process.stdout.write(s));
+process.exitCode = await conformanceMain(process.argv.slice(2), (s) => process.stdout.write(s));

@@ -35,9 +35,13 @@ interface Context {
   readonly dataOverrides: readonly { readonly path: readonly Value[]; readonly value: Value }[];
   readonly functionOverrides: ReadonlyMap<string, FunctionOverride>;
   readonly cache: Map<RuleNode, Value | undefined | typeof PENDING>;
+  /** Per subtree-indexed node: the nodes below it that may hold a value in this context. */
+  readonly live?: Map<RuleNode, ReadonlySet<RuleNode>>;
 }
 
 const PENDING = Symbol("pending");
+// Positions under `data` are tracked only while `with` overrides some of it.
+const NO_POS: readonly Value[] = [];
 
 /** Options of one evaluation. */
 export interface EvaluationOptions {
@@ -574,7 +578,9 @@ export class Evaluator {
     f: Frame,
     c: Context,
     vk: VK,
+    liveIn?: ReadonlySet<RuleNode>,
   ): boolean {
+    const live = liveIn ?? (node?.subtreeIndex ? this.liveNodes(node, c) : undefined);
     if (c.dataOverrides.length > 0) {
       const o = findOverride(c.dataOverrides, pos);
       if (o !== undefined) return this.walk(o, path, i, f, c, vk);
@@ -584,28 +590,39 @@ export class Evaluator {
       return v === undefined ? false : this.walk(v, path, i, f, c, vk);
     }
     if (i === path.length) {
-      const v = this.materialize(node, base, pos, c);
+      const v = this.materialize(node, base, pos, c, live);
       return v === undefined ? false : vk(v);
     }
     const p = path[i] as Term;
     const step = (k: Value): boolean => {
       // Base documents and rule paths are keyed by strings: `data.x[2]` means `data.x["2"]`.
       const key = typeof k === "number" && !(base !== undefined && lookup(base, k) !== undefined) ? String(k) : k;
-      const childNode = typeof key === "string" ? node?.children.get(key) : undefined;
+      const named = typeof key === "string" ? node?.children.get(key) : undefined;
+      const childNode =
+        named && (!live || named.kind === undefined || !named.coveredOnly || live.has(named)) ? named : undefined;
       const childBase = base === undefined ? undefined : lookup(base, key);
-      const childPos = [...pos, key];
+      const childPos = c.dataOverrides.length > 0 ? [...pos, key] : NO_POS;
       if (!childNode || !childNode.hasRules()) {
         if (c.dataOverrides.length > 0 && hasOverrideAtOrBelow(c.dataOverrides, childPos)) {
           return this.evalData(undefined, childBase, childPos, path, i + 1, f, c, vk);
         }
-        return childBase === undefined ? false : this.walk(childBase, path, i + 1, f, c, vk);
+        if (childBase === undefined) return false;
+        return childBase instanceof RegoObject
+          ? this.evalData(undefined, childBase, childPos, path, i + 1, f, c, vk)
+          : this.walk(childBase, path, i + 1, f, c, vk);
       }
-      return this.evalData(childNode, childBase, childPos, path, i + 1, f, c, vk);
+      return this.evalData(childNode, childBase, childPos, path, i + 1, f, c, vk, live);
     };
     if (p.type === "string") return step(p.value);
     if (hasUnbound(p, f)) {
       const keys = new Map<string, Value>();
-      if (node) for (const [name, child] of node.children) if (child.hasRules()) keys.set(name, name);
+      if (node) {
+        for (const [name, child] of node.children) {
+          if (child.hasRules() && (!live || child.kind === undefined || !child.coveredOnly || live.has(child))) {
+            keys.set(name, name);
+          }
+        }
+      }
       if (base instanceof RegoObject) for (const key of base.keys()) if (typeof key !== "string" || !keys.has(key)) keys.set(typeof key === "string" ? key : `\u0000${keys.size}`, key);
       const sorted = [...keys.values()];
       return sorted.some((key) => this.unifyValue(p, key, f, c, () => step(key)));
@@ -614,7 +631,14 @@ export class Evaluator {
   }
 
   /** The value of a data node and everything below it, merged with base documents. */
-  private materialize(node: RuleNode | undefined, base: Value | undefined, pos: readonly Value[], c: Context): Value | undefined {
+  private materialize(
+    node: RuleNode | undefined,
+    base: Value | undefined,
+    pos: readonly Value[],
+    c: Context,
+    liveIn?: ReadonlySet<RuleNode>,
+  ): Value | undefined {
+    const live = liveIn ?? (node?.subtreeIndex ? this.liveNodes(node, c) : undefined);
     if (c.dataOverrides.length > 0) {
       const o = findOverride(c.dataOverrides, pos);
       if (o !== undefined) return o;
@@ -624,10 +648,42 @@ export class Evaluator {
     const out = structuralObject();
     if (base instanceof RegoObject) for (const e of base.entries()) out.set(e.key, e.value);
     for (const [name, child] of node.children) {
-      const v = this.materialize(child, base === undefined ? undefined : lookup(base, name), [...pos, name], c);
+      if (live && child.coveredOnly && !live.has(child)) {
+        // No rule below can be defined for this input: a leaf is undefined, a path an empty object.
+        if (child.kind === undefined) out.set(name, structuralObject());
+        continue;
+      }
+      const childPos = c.dataOverrides.length > 0 ? [...pos, name] : NO_POS;
+      const v = this.materialize(child, base === undefined ? undefined : lookup(base, name), childPos, c, live);
       if (v !== undefined) out.set(name, v);
     }
     return this.withOverridesBelow(out, pos, c);
+  }
+
+  /** The nodes below a subtree-indexed node whose rules may be defined for this input. */
+  private liveNodes(node: RuleNode, c: Context): ReadonlySet<RuleNode> {
+    const sub = node.subtreeIndex as NonNullable<RuleNode["subtreeIndex"]>;
+    const live = c.live ?? new Map<RuleNode, ReadonlySet<RuleNode>>();
+    if (!c.live) (c as { live?: Map<RuleNode, ReadonlySet<RuleNode>> }).live = live;
+    const cached = live.get(node);
+    if (cached) return cached;
+    let v: Value | undefined;
+    this.evalRef(sub.index.ref, new Frame(), c, (x) => {
+      v = x;
+      return true;
+    });
+    const out = new Set<RuleNode>();
+    for (const rule of candidates(sub.index, v)) {
+      const leaf = sub.nodeOf.get(rule);
+      if (!leaf) continue;
+      let n: RuleNode | undefined = node;
+      for (const seg of leaf.path.slice(node.path.length)) {
+        n = n?.children.get(seg);
+        if (n) out.add(n);
+      }
+    }
+    live.set(node, out);
+    return out;
   }
 
   private withOverridesBelow(v: Value | undefined, pos: readonly Value[], c: Context): Value | undefined {
@@ -797,7 +853,8 @@ export class Evaluator {
     const override = c.functionOverrides.get(name);
     if (override) {
       if (override.kind === "value") return override.value;
-      return this.invoke(override.name, call, args, c);
+      // Inside a replacement, functions mean the originals again (a mock never calls a mock).
+      return this.invoke(override.name, call, args, { ...c, functionOverrides: new Map(), cache: new Map() });
     }
     if (name.startsWith("data.")) {
       const node = this.functionNode(name);
@@ -938,14 +995,14 @@ export function setPath(v: Value | undefined, path: readonly Value[], value: Val
   return out;
 }
 
-// Objects built from rule paths (as opposed to values rules produce): only these may be merged.
-const structural = new WeakSet<RegoObject>();
+/** An object built from rule paths (as opposed to a value a rule produced): only these merge. */
+class PathObject extends RegoObject {}
+
+const structural = { has: (o: RegoObject): boolean => o instanceof PathObject };
 
 /** A new object built from rule paths. */
 function structuralObject(): RegoObject {
-  const o = new RegoObject();
-  structural.add(o);
-  return o;
+  return new PathObject();
 }
 
 /**

@@ -460,6 +460,24 @@ describe("parseModule, assorted forms", () => {
     expect(rule(m, 0).elseRule?.body.map(exprText)).toEqual(["true"]);
   });
 
+  it("reads unary minus on a reference as minus(0, ref)", () => {
+    const m = parseModule("u.rego", "package p\ns := -input.a.b\nt := 1 - -2\n");
+    expect(show(rule(m, 0).head.value)).toBe("minus(0, input.a.b)");
+    expect(show(rule(m, 1).head.value)).toBe("minus(1, -2)");
+  });
+
+  it("names tokens as OPA does in syntax errors, each error once", () => {
+    const err = errorOf(() =>
+      parseModule("s.rego", 'package p\nq if { x = = 1 }\nr := "abc\n', { regoVersion: 1 }),
+    );
+    expect(err.errors[0]?.message).toMatch(/^unexpected eq token/);
+    expect(err.errors[0]?.location).toMatchObject({ row: 2, col: 12 });
+    const str = errorOf(() => parseModule("s.rego", 'package p\nr := "abc\n', { regoVersion: 1 }));
+    expect(str.errors.map((e) => e.message)).toEqual(["non-terminated string"]);
+    const eof = errorOf(() => parseModule("s.rego", "package p\nq if {", { regoVersion: 1 }));
+    expect(eof.errors[0]?.message).toMatch(/^unexpected eof token/);
+  });
+
   it("refuses an aliased rego.v1 import in v0", () => {
     const err = errorOf(() => parseModule("r.rego", "package p\nimport rego.v1 as r\n", { regoVersion: 0 }));
     expect(err.errors[0]?.message).toBe("`rego` imports cannot be aliased");

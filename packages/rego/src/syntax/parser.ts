@@ -1,6 +1,7 @@
 // Syntax stage, public entry points: source text in, AST out (modules, queries, single terms).
-// Every error found is thrown at once as a RegoError with code `rego_parse_error` (and OPA's
-// wording); later stages (compiler, evaluator) consume the AST defined in ast.ts.
+// Every error found is thrown at once as a RegoError with OPA's code (`rego_parse_error`; the
+// v1 duplicate-import check is OPA's `rego_compile_error`) and wording; later stages
+// (compiler, evaluator) consume the AST defined in ast.ts.
 
 import { RegoError, type RegoErrorDetail } from "../errors.js";
 import type { Body, Expr, Module, RegoVersion, Term } from "./ast.js";

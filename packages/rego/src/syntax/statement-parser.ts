@@ -138,7 +138,7 @@ export class StatementParser {
       if (mode === "query" || failed >= MAX_FAILED_STATEMENTS) break;
       this.skipToNextStatement(start.pos);
     }
-    return { statements, errors: this.errors, regoV1Imported: this.regoV1Imported };
+    return { statements, errors: dedupeErrors(this.errors), regoV1Imported: this.regoV1Imported };
   }
 
   private parseStatement(mode: StatementMode, start: SavedState): Statement | undefined {
@@ -257,20 +257,21 @@ export class StatementParser {
     this.errorAt(t.location, `unexpected ${this.describe(t)}${note ? `: ${note}` : ""}`);
   }
 
+  /** The token as OPA names it in "unexpected ..." messages (`eof token`, `plus token`, `if keyword`). */
   private describe(t: Token): string {
     switch (t.kind) {
       case "eof":
-        return "end of file";
+        return "eof token";
       case "ident":
-        return this.isKeyword(t.text) ? `${t.text} keyword` : `ident ${JSON.stringify(t.text)}`;
+        return this.isKeyword(t.text) ? `${t.text} keyword` : "ident token";
       case "number":
-        return `number ${t.text}`;
+        return "number token";
       case "string":
         return "string token";
       case "illegal":
         return "illegal token";
       default:
-        return `"${t.kind}" token`;
+        return `${OPA_TOKEN_NAMES[t.kind] ?? t.kind} token`;
     }
   }
 
@@ -1120,8 +1121,26 @@ export class StatementParser {
         this.next();
         return this.makeVar(t);
       }
+      case "-": {
+        // Unary minus on a reference (`-input.n`) is `minus(0, input.n)`, as in OPA 1.x.
+        const n = this.peek();
+        if (n.kind === "ident" && (n.text === "contains" || !this.isKeyword(n.text))) {
+          this.next();
+          const v = this.makeVar(this.tok());
+          this.next();
+          const operand = this.parseTermFinish(v);
+          if (operand === undefined) return undefined;
+          const zero: Term = { type: "number", text: "0", location: t.location };
+          return {
+            type: "call",
+            operator: opRef("minus", t.location),
+            args: [zero, operand],
+            location: t.location,
+          };
+        }
+        return this.parseNumber();
+      }
       case "number":
-      case "-":
       case ".":
         return this.parseNumber();
       case "string":
@@ -1501,6 +1520,38 @@ export class StatementParser {
 }
 
 const NO_ERRORS: readonly RegoErrorDetail[] = [];
+
+/** The errors without repeats (a bad token can be reported by a term and by its statement). */
+function dedupeErrors(errors: readonly RegoErrorDetail[]): RegoErrorDetail[] {
+  const seen = new Set<string>();
+  const out: RegoErrorDetail[] = [];
+  for (const e of errors) {
+    const key = `${e.location?.offset ?? -1}:${e.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+/** OPA's names of operator tokens (its tokens.String()); other punctuation is named as written. */
+const OPA_TOKEN_NAMES: Partial<Record<TokenKind, string>> = {
+  "+": "plus",
+  "-": "minus",
+  "*": "mul",
+  "/": "div",
+  "%": "rem",
+  "&": "and",
+  "|": "or",
+  "=": "eq",
+  "==": "equal",
+  ":=": "assign",
+  "!=": "neq",
+  ">": "gt",
+  "<": "lt",
+  ">=": "gte",
+  "<=": "lte",
+};
 const OR_OPS: ReadonlySet<TokenKind> = new Set(["|"]);
 const AND_OPS: ReadonlySet<TokenKind> = new Set(["&"]);
 const ARITH_OPS: ReadonlySet<TokenKind> = new Set(["+", "-"]);

@@ -237,11 +237,28 @@ for (const dialect of DIALECTS) {
 
     it("answers a malformed body with 422 naming the field", async () => {
       const bad = await call("POST", "/api/v2/organizations/acme/service-accounts", admin, {
-        data: { type: "service-accounts", attributes: { description: 5 } },
+        data: { type: "service-accounts", attributes: { description: "no name" } },
       });
       expect(bad.status).toBe(422);
       const pointers = bad.body.errors.map((e: { source: { pointer: string } }) => e.source.pointer);
       expect(pointers).toContain("/data/attributes/name");
+      expect(bad.body.errors[0].detail).toBe("/data/attributes/name is required");
+    });
+
+    it("refuses a value of the wrong JSON type instead of coercing it (422 with its pointer)", async () => {
+      const bad = await call("POST", "/api/v2/organizations/acme/service-accounts", admin, {
+        data: { type: "service-accounts", attributes: { name: 5 } },
+      });
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors).toEqual([
+        expect.objectContaining({
+          status: "422",
+          detail: "/data/attributes/name must be string, got integer",
+          source: { pointer: "/data/attributes/name" },
+        }),
+      ]);
+      const listed = await call("GET", "/api/v2/organizations/acme/service-accounts?page[size]=100", admin);
+      expect(listed.body.data.map((r: { attributes: { name: string } }) => r.attributes.name)).not.toContain("5");
     });
 
     it("answers 401 for missing, malformed and unknown tokens", async () => {

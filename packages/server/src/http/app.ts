@@ -8,6 +8,7 @@ import { JSON_API_MEDIA_TYPE } from "./jsonapi/json-api-schemas.js";
 import { MetricsRegistry } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
 import { installErrorHandler } from "./plugins/error-handler.js";
+import { installStrictBodyTypes } from "./plugins/strict-body-types.js";
 import type { KeygateServices } from "./plugins/keygate-services.js";
 import { collectOpenApi } from "./plugins/openapi-document.js";
 import { accessRoutes } from "./routes/access-routes.js";
@@ -115,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.getDefaultJsonParser("error", "ignore"),
   );
   installErrorHandler(app);
+  installStrictBodyTypes(app);
   const openapi = collectOpenApi(app);
   await app.register(healthRoutes);
   await app.register(

@@ -173,6 +173,8 @@ export interface EffectiveRole {
   /** The space of the binding: this space, or an ancestor it is inherited from. */
   readonly grantedInSpaceId: string;
   readonly reason: AccessReason;
+  /** The permissions this role brings (so each permission can be traced to its grant). */
+  readonly permissions: readonly Permission[];
 }
 
 /** What a principal may do in one space. */
@@ -202,6 +204,7 @@ export function summarizeEffectiveAccess(access: EffectiveAccess, tree?: SpaceTr
         roleName: g.roleName,
         grantedInSpaceId: g.spaceId,
         reason: g.reason,
+        permissions: [...g.permissions].sort(),
       })),
       permissions: [...permissions].sort(),
     });

@@ -7,7 +7,10 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/tes
 import type { MutationContext } from "../audit/actor.js";
 import { listAuditEvents } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
-import { type BootstrappedOrganization, bootstrapOrganization } from "../organizations/organization-bootstrap.js";
+import {
+  type BootstrappedOrganization,
+  bootstrapOrganization,
+} from "../organizations/organization-bootstrap.js";
 import { createPolicy } from "../policies/policy.js";
 import { uploadPolicySource } from "../policies/policy-source.js";
 import { createPolicySaveGuard } from "../policy-evaluations/enforcement.js";
@@ -61,7 +64,10 @@ for (const dialect of DIALECTS) {
         status: "active",
         spaceId: org.rootSpace.id,
       });
-      const other = await bootstrapOrganization(database.store, { organizationName: "globex", adminName: "gina" });
+      const other = await bootstrapOrganization(database.store, {
+        organizationName: "globex",
+        adminName: "gina",
+      });
       const theirs = await listDelegateTokens(database.store, other.organization.id);
       expect(theirs.items.map((t) => t.spaceId)).toEqual([other.rootSpace.id]);
     });
@@ -72,7 +78,12 @@ for (const dialect of DIALECTS) {
       const parsed = parseToken(issued.value);
       expect(parsed.ok && parsed.token.kind).toBe("delegate");
       expect(issued.value.startsWith("kgd_")).toBe(true);
-      expect(issued.delegateToken).toMatchObject({ name: "ci", spaceId: space.id, status: "active", isDefault: false });
+      expect(issued.delegateToken).toMatchObject({
+        name: "ci",
+        spaceId: space.id,
+        status: "active",
+        isDefault: false,
+      });
       const row = await database.store.db
         .withTables<{ delegate_tokens: { id: string; secret_hash: string } }>()
         .selectFrom("delegate_tokens")
@@ -139,7 +150,9 @@ for (const dialect of DIALECTS) {
       expect(rotated.previous).toMatchObject({ status: "rotated", rotatedToId: rotated.delegateToken.id });
       expect((await verifyDelegateToken(database.store, issued.value)).status).toBe("rotated");
       expect((await verifyDelegateToken(database.store, rotated.value)).status).toBe("active");
-      expect(await rejection(rotateDelegateToken(database.store, ctx, issued.delegateToken.id))).toMatchObject({
+      expect(
+        await rejection(rotateDelegateToken(database.store, ctx, issued.delegateToken.id)),
+      ).toMatchObject({
         code: "conflict",
       });
       await revokeDelegateToken(database.store, ctx, issued.delegateToken.id);
@@ -158,8 +171,13 @@ for (const dialect of DIALECTS) {
     it("deletes only revoked tokens (conflict otherwise) and renames live ones", async () => {
       const issued = await createDelegateToken(database.store, ctx, { name: "short-lived" });
       const id = issued.delegateToken.id;
-      expect(await rejection(deleteDelegateToken(database.store, ctx, id))).toMatchObject({ code: "conflict" });
-      const renamed = await updateDelegateToken(database.store, ctx, id, { name: "renamed", description: "x" });
+      expect(await rejection(deleteDelegateToken(database.store, ctx, id))).toMatchObject({
+        code: "conflict",
+      });
+      const renamed = await updateDelegateToken(database.store, ctx, id, {
+        name: "renamed",
+        description: "x",
+      });
       expect(renamed.delegateToken).toMatchObject({ name: "renamed", description: "x" });
       await revokeDelegateToken(database.store, ctx, id);
       expect(await rejection(updateDelegateToken(database.store, ctx, id, { name: "again" }))).toMatchObject({
@@ -210,9 +228,15 @@ deny contains msg if {
   not startswith(input.delegateToken.name, "dt-")
   msg := sprintf("delegate token %s must start with dt-", [input.delegateToken.name])
 }`;
-      const governed = await createSpace(database.store, ctx, { parentId: org.rootSpace.id, name: "governed" });
+      const governed = await createSpace(database.store, ctx, {
+        parentId: org.rootSpace.id,
+        name: "governed",
+      });
       const below = await createSpace(database.store, ctx, { parentId: governed.id, name: "governed-child" });
-      const policy = await createPolicy(database.store, ctx, { name: "delegate-naming", enforcementLevel: "mandatory" });
+      const policy = await createPolicy(database.store, ctx, {
+        name: "delegate-naming",
+        enforcementLevel: "mandatory",
+      });
       await uploadPolicySource(database.store, ctx, policy.id, naming);
       await createPolicySet(database.store, ctx, {
         name: "delegate-rules",
@@ -227,16 +251,23 @@ deny contains msg if {
       );
       expect(refused.code).toBe("policy_denied");
       expect(refused.details?.messages).toEqual(["delegate token bad-name must start with dt-"]);
-      expect((await listDelegateTokens(database.store, ctx.organizationId, { spaceId: below.id })).total).toBe(0);
+      expect(
+        (await listDelegateTokens(database.store, ctx.organizationId, { spaceId: below.id })).total,
+      ).toBe(0);
       const denied = await listAuditEvents(database.store, ctx.organizationId, { outcome: "denied" });
-      expect(denied.items[0]).toMatchObject({ action: "delegate-token.create", resourceType: "delegate-token" });
+      expect(denied.items[0]).toMatchObject({
+        action: "delegate-token.create",
+        resourceType: "delegate-token",
+      });
       expect(denied.items[0]?.policyEvaluationId).toMatch(/^polevl-/);
       const ok = await createDelegateToken(database.store, guarded, { name: "dt-good", spaceId: below.id });
       expect(ok.policyEvaluationId).toMatch(/^polevl-/);
       const rotated = await rotateDelegateToken(database.store, guarded, ok.delegateToken.id);
       expect(rotated.policyEvaluationId).toMatch(/^polevl-/);
       expect(
-        await rejection(updateDelegateToken(database.store, guarded, rotated.delegateToken.id, { name: "nope" })),
+        await rejection(
+          updateDelegateToken(database.store, guarded, rotated.delegateToken.id, { name: "nope" }),
+        ),
       ).toMatchObject({ code: "policy_denied" });
       // Outside the governed subtree the policy does not apply.
       const free = await createDelegateToken(database.store, guarded, { name: "anything" });

@@ -234,7 +234,11 @@ async function insertDelegateToken(
   );
 }
 
-async function resolveSpaceId(store: Store, organizationId: string, spaceId: string | undefined): Promise<string> {
+async function resolveSpaceId(
+  store: Store,
+  organizationId: string,
+  spaceId: string | undefined,
+): Promise<string> {
   if (spaceId === undefined) {
     const root = await store.db
       .selectFrom("spaces")
@@ -344,7 +348,10 @@ export async function updateDelegateToken(
       store.transaction(async (tx) => {
         const current = await getDelegateToken(tx, ctx.organizationId, delegateTokenId);
         if (current.status === "revoked") {
-          throw new DomainError("conflict", `delegate token ${delegateTokenId} is revoked; it can no longer be changed`);
+          throw new DomainError(
+            "conflict",
+            `delegate token ${delegateTokenId} is revoked; it can no longer be changed`,
+          );
         }
         const delegateToken: DelegateToken = {
           ...current,
@@ -429,7 +436,12 @@ export async function rotateDelegateToken(
           now,
         );
         const delegateToken = delegateTokenFromRow(row);
-        const previous: DelegateToken = { ...current, rotatedToId: row.id, status: "rotated", updatedAt: now };
+        const previous: DelegateToken = {
+          ...current,
+          rotatedToId: row.id,
+          status: "rotated",
+          updatedAt: now,
+        };
         const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
           entity: "delegate-token",
           action: "rotate",

@@ -164,7 +164,11 @@ export async function registerDelegate(
 }
 
 /** Records a heartbeat; false when the connection's row is gone (dropped meanwhile). */
-export async function recordDelegateHeartbeat(store: Store, delegateId: string, now: number = Date.now()): Promise<boolean> {
+export async function recordDelegateHeartbeat(
+  store: Store,
+  delegateId: string,
+  now: number = Date.now(),
+): Promise<boolean> {
   const result = await delegateDb(store)
     .updateTable("delegate_connections")
     .set({ last_heartbeat_at: now })
@@ -192,14 +196,23 @@ export async function unregisterDelegate(
       action: "delegate.disconnect",
       resourceType: "delegate",
       resourceId: delegate.id,
-      details: { name: delegate.name, host: delegate.host, delegateTokenId: delegate.delegateTokenId, reason },
+      details: {
+        name: delegate.name,
+        host: delegate.host,
+        delegateTokenId: delegate.delegateTokenId,
+        reason,
+      },
       occurredAt: now,
     });
   });
 }
 
 /** Drops connections of any instance whose last heartbeat is older than `before` (e.g. a crashed instance's). */
-export async function dropSilentDelegates(store: Store, before: number, now: number = Date.now()): Promise<number> {
+export async function dropSilentDelegates(
+  store: Store,
+  before: number,
+  now: number = Date.now(),
+): Promise<number> {
   const rows = await delegateDb(store)
     .selectFrom("delegate_connections")
     .selectAll()
@@ -210,7 +223,10 @@ export async function dropSilentDelegates(store: Store, before: number, now: num
 }
 
 /** Of these delegate token ids, those that no longer admit delegates (revoked or deleted). */
-export async function unusableDelegateTokenIds(store: Store, tokenIds: readonly string[]): Promise<Set<string>> {
+export async function unusableDelegateTokenIds(
+  store: Store,
+  tokenIds: readonly string[],
+): Promise<Set<string>> {
   if (tokenIds.length === 0) return new Set();
   const usable = await delegateDb(store)
     .selectFrom("delegate_tokens")
@@ -233,7 +249,8 @@ export async function listDelegates(
     .selectFrom("delegate_connections")
     .where("organization_id", "=", organizationId)
     .where("last_heartbeat_at", ">=", filter.heartbeatSince);
-  if (filter.delegateTokenId !== undefined) query = query.where("delegate_token_id", "=", filter.delegateTokenId);
+  if (filter.delegateTokenId !== undefined)
+    query = query.where("delegate_token_id", "=", filter.delegateTokenId);
   if (filter.spaceId !== undefined) query = query.where("space_id", "=", filter.spaceId);
   const [rows, count] = await Promise.all([
     query.selectAll().orderBy("connected_at", "desc").orderBy("id").limit(limit).offset(offset).execute(),

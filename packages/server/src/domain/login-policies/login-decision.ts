@@ -29,9 +29,13 @@ export interface LoginPolicyResult {
   readonly durationUs: number;
 }
 
+/** Why a `roles[space][role]` entry granted nothing. */
+export type IgnoredRoleCode = "unknown-space" | "unknown-role" | "kind-not-allowed" | "outside-set-scope";
+
 /** A role entry that names no known space or role (or a role the principal may not hold). */
 export interface IgnoredRole extends RoleEntry {
   readonly policyName: string;
+  readonly code: IgnoredRoleCode;
   readonly why: string;
 }
 
@@ -134,18 +138,22 @@ export function decideLogin(
       for (const entry of result.roles) {
         const spaceId = spaceIdFor(resolver.tree, entry.space);
         const role = resolver.roles.get(entry.role);
-        const why =
+        const problem: { code: IgnoredRoleCode; why: string } | undefined =
           spaceId === undefined
-            ? `no single space has the id or name "${entry.space}"`
+            ? { code: "unknown-space", why: `no single space has the id or name "${entry.space}"` }
             : role === undefined
-              ? `no role has the id or name "${entry.role}"`
+              ? { code: "unknown-role", why: `no role has the id or name "${entry.role}"` }
               : role.principalKinds !== null && !role.principalKinds.includes(resolver.principalKind)
-                ? `role ${role.name} cannot be held by a ${resolver.principalKind}`
+                ? { code: "kind-not-allowed", why: `role ${role.name} cannot be held by a ${resolver.principalKind}` }
                 : allowedSpaces !== null && !allowedSpaces.has(spaceId)
-                  ? `policy set ${set.name} is not attached above space ${spaceId}`
+                  ? { code: "outside-set-scope", why: `policy set ${set.name} is not attached above space ${spaceId}` }
                   : undefined;
-        if (why !== undefined || spaceId === undefined || role === undefined) {
-          ignored.push({ ...entry, policyName: policy.policyName, why: why ?? "unresolved" });
+        if (problem !== undefined || spaceId === undefined || role === undefined) {
+          ignored.push({
+            ...entry,
+            policyName: policy.policyName,
+            ...(problem ?? { code: "unknown-role" as const, why: "unresolved" }),
+          });
           continue;
         }
         const key = `${policy.policyId}|${spaceId}|${role.id}`;

@@ -27,6 +27,9 @@ import {
 } from "./login-input.js";
 import { type ExplainedRole, explainRoles } from "./login-rule-explanation.js";
 
+/** How often at most a role name a login policy grants but the cached roles lack is looked up again. */
+export const UNKNOWN_ROLE_RETRY_MS = 1000;
+
 /** How often at most one caller's login input is kept as a sample. */
 export const LOGIN_SAMPLE_INTERVAL_MS = 60_000;
 
@@ -62,6 +65,7 @@ export class LoginPolicies {
   private readonly subjects = new Map<string, Promise<LoginSubject>>();
   private readonly roleIndexes = new Map<string, Promise<Map<string, Role>>>();
   private readonly lastSampled = new Map<string, number>();
+  private readonly unknownRoleRetries = new Map<string, number>();
   private pendingSamples: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
@@ -142,14 +146,31 @@ export class LoginPolicies {
     const timestampNs = request.timestampNs ?? nowNs();
     const input = buildLoginInput(subject, { ...request, timestampNs });
     const sets = loginSets(snapshot);
-    const decision = decideLogin(
-      sets,
-      input,
-      { tree: snapshot.tree, roles, principalKind: subject.principal.kind },
-      timestampNs,
-    );
+    const decide = (index: ReadonlyMap<string, Role>) =>
+      decideLogin(sets, input, { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind }, timestampNs);
+    let decision = decide(roles);
+    if (this.shouldReloadRoles(credential.organizationId, decision)) {
+      // A role created since the roles were cached (creation sends no change event): look again.
+      this.roleIndexes.delete(credential.organizationId);
+      decision = decide(await this.roleIndex(credential.organizationId));
+    }
     this.keepSample(credential, input);
     return { ...decision, input };
+  }
+
+  /** True when a granted role name is unknown and was not looked up again in the last second. */
+  private shouldReloadRoles(organizationId: string, decision: LoginDecision): boolean {
+    const now = Date.now();
+    let reload = false;
+    for (const entry of decision.ignored) {
+      if (entry.code !== "unknown-role") continue;
+      const key = `${organizationId}|${entry.role}`;
+      const last = this.unknownRoleRetries.get(key);
+      if (last !== undefined && now - last < UNKNOWN_ROLE_RETRY_MS) continue;
+      this.unknownRoleRetries.set(key, now);
+      reload = true;
+    }
+    return reload;
   }
 
   /**

@@ -122,7 +122,7 @@ for (const dialect of DIALECTS) {
       const evaluation = await getPolicyEvaluation(database.store, org.organization.id, issued.policyEvaluationId!);
       expect(evaluation.outcome).toBe("warned");
       const audit = await listAuditEvents(database.store, org.organization.id, { action: "token.create" });
-      expect(audit.items[0]?.policyEvaluationId).toBe(issued.policyEvaluationId);
+      expect(audit.items.find((e) => e.resourceId === issued.token.id)?.policyEvaluationId).toBe(issued.policyEvaluationId);
     });
 
     it.skipIf(!SEED_000)("seed 000's validTo limit holds on create and update", async () => {

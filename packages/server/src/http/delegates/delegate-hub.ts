@@ -149,7 +149,8 @@ export class DelegateHub {
     } catch {
       message = undefined;
     }
-    const type = typeof message === "object" && message !== null ? (message as { type?: unknown }).type : undefined;
+    const type =
+      typeof message === "object" && message !== null ? (message as { type?: unknown }).type : undefined;
     if (type !== "heartbeat") {
       void this.end(session, "closed", DELEGATE_CLOSE_CODES.protocolError, 'expected {"type":"heartbeat"}');
       return;
@@ -174,17 +175,19 @@ export class DelegateHub {
   ): Promise<void> {
     if (this.sessions.get(session.delegate.id) !== session) return;
     this.sessions.delete(session.delegate.id);
-    const socket = session.socket;
-    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
-      const [closeCode, closeText] = closeFor(reason, session, this.settings);
-      socket.close(code ?? closeCode, (message ?? closeText).slice(0, 120));
-      // An agent that does not answer the close handshake (frozen, gone) is cut off.
-      setTimeout(() => socket.terminate(), 2_000).unref();
-    }
     try {
+      // Forgotten before the agent hears of it, so that a listing after the disconnect never shows it.
       await unregisterDelegate(this.store, session.delegate, reason);
     } catch (error) {
       this.log("forgetting a delegate connection failed", error);
+    } finally {
+      const socket = session.socket;
+      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
+        const [closeCode, closeText] = closeFor(reason, session, this.settings);
+        socket.close(code ?? closeCode, (message ?? closeText).slice(0, 120));
+        // An agent that does not answer the close handshake (frozen, gone) is cut off.
+        setTimeout(() => socket.terminate(), 2_000).unref();
+      }
     }
   }
 

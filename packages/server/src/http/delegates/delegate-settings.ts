@@ -34,7 +34,8 @@ function positiveMs(env: Readonly<Record<string, string | undefined>>, name: str
  */
 export function resolveDelegateSettings(env: Readonly<Record<string, string | undefined>>): DelegateSettings {
   const interval =
-    positiveMs(env, "KEYGATE_DELEGATE_HEARTBEAT_INTERVAL_MS") ?? DEFAULT_DELEGATE_SETTINGS.heartbeatIntervalMs;
+    positiveMs(env, "KEYGATE_DELEGATE_HEARTBEAT_INTERVAL_MS") ??
+    DEFAULT_DELEGATE_SETTINGS.heartbeatIntervalMs;
   const timeout = positiveMs(env, "KEYGATE_DELEGATE_HEARTBEAT_TIMEOUT_MS") ?? interval * 3;
   if (timeout <= interval) {
     throw new Error(

@@ -118,7 +118,13 @@ function validationResponse(reply: FastifyReply, error: FastifyError): FastifyRe
     if (seen.has(path)) continue;
     seen.add(path);
     const what = path === "" ? `the ${context}` : context === "body" ? path : `${path.slice(1)}`;
-    const detail = `${what} ${issue.message ?? "is invalid"}`;
+    const message =
+      issue.keyword === "required"
+        ? "is required"
+        : issue.keyword === "additionalProperties"
+          ? "is not allowed here"
+          : (issue.message ?? "is invalid");
+    const detail = `${what} ${message}`;
     const source = context === "body" ? { pointer: path === "" ? "/" : path } : { parameter: path.slice(1) };
     errors.push(errorObject(status, detail, { source }));
   }

@@ -30,6 +30,7 @@ const SpaceAccess = Type.Object({
       "granted-in-space-id": Type.String(),
       inherited: Type.Boolean(),
       reason: Reason,
+      permissions: Type.Array(Type.String()),
     }),
   ),
 });
@@ -97,6 +98,7 @@ export function renderEffectiveAccess(
           "granted-in-space-id": role.grantedInSpaceId,
           inherited: role.grantedInSpaceId !== space.spaceId,
           reason: renderReason(role.reason),
+          permissions: [...role.permissions],
         })),
       })),
     },

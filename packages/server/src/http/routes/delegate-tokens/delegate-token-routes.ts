@@ -242,7 +242,9 @@ export async function delegateRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const token = await authorizedToken(callerOf(request), request.params.id, "delegate-tokens.write");
-      return { data: renderDelegateToken(await revokeDelegateToken(store, mutationContextOf(request), token.id)) };
+      return {
+        data: renderDelegateToken(await revokeDelegateToken(store, mutationContextOf(request), token.id)),
+      };
     },
   );
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PageQuery> }>(
@@ -278,7 +280,8 @@ export async function delegateRoutes(app: FastifyInstance): Promise<void> {
     "/organizations/:org/delegates",
     {
       schema: {
-        summary: "List connected delegates, of one space or one token with filter[space] / filter[delegate-token]",
+        summary:
+          "List connected delegates, of one space or one token with filter[space] / filter[delegate-token]",
         tags: ["delegates"],
         params: OrgParams,
         querystring: DelegateListQuery,

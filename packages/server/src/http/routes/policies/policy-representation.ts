@@ -38,6 +38,9 @@ export const PolicyResource = Type.Object(
   { title: "policies" },
 );
 
+/** A nullable string in a request body; null listed first so that Ajv's type coercion keeps it null. */
+export const NullableInput = Type.Union([Type.Null(), Type.String()]);
+
 const EnforceInput = Type.Array(
   Type.Object({ path: Type.Optional(Type.String()), mode: Type.Optional(Type.String()) }),
 );
@@ -48,9 +51,9 @@ export const CreatePolicyBody = Type.Object({
     type: Type.Literal("policies"),
     attributes: Type.Object({
       name: Type.String(),
-      description: Type.Optional(Nullable(Type.String())),
+      description: Type.Optional(NullableInput),
       kind: Type.Optional(Type.String()),
-      query: Type.Optional(Nullable(Type.String())),
+      query: Type.Optional(NullableInput),
       "enforcement-level": Type.Optional(Type.String()),
       enforce: Type.Optional(EnforceInput),
     }),
@@ -68,8 +71,8 @@ export const UpdatePolicyBody = Type.Object({
     type: Type.Literal("policies"),
     attributes: Type.Optional(
       Type.Object({
-        description: Type.Optional(Nullable(Type.String())),
-        query: Type.Optional(Nullable(Type.String())),
+        description: Type.Optional(NullableInput),
+        query: Type.Optional(NullableInput),
         "enforcement-level": Type.Optional(Type.String()),
         enforce: Type.Optional(EnforceInput),
       }),

@@ -9,9 +9,12 @@ import { DomainError } from "../../../domain/domain-error.js";
 import { getOrganization } from "../../../domain/organizations/organization.js";
 import { createPolicy, deletePolicy, getPolicy, listPolicies, type Policy, updatePolicy } from "../../../domain/policies/policy.js";
 import { downloadPolicySource, MAX_POLICY_BYTES, uploadPolicySource } from "../../../domain/policies/policy-source.js";
+import { formatPolicyProblem } from "../../../domain/policies/policy-compilation.js";
+import type { PolicyProblem } from "../../../domain/policies/policy-module.js";
 import { getPolicySets } from "../../../domain/policy-sets/policy-set.js";
 import { listDocumentOf, pageRequestOf } from "../../jsonapi/json-api-document.js";
 import { ERROR_RESPONSES, IdParams, listDocument, OrgParams, PageQuery } from "../../jsonapi/json-api-schemas.js";
+import { type ErrorObjectValue, sendErrors } from "../../plugins/error-handler.js";
 import { callerOf, mutationContextOf } from "../../plugins/keygate-services.js";
 import { PolicySetResource, renderPolicySet } from "../policy-sets/policy-set-representation.js";
 import { CreatePolicyBody, PolicyResource, renderPolicy, UpdatePolicyBody } from "./policy-representation.js";
@@ -35,6 +38,27 @@ const ListWithIncluded = Type.Composite([
   listDocument(PolicyResource),
   Type.Object({ included: Type.Optional(Type.Array(PolicySetResource)) }),
 ]);
+
+/** The problems carried by a DomainError from compiling Rego, or undefined for any other error. */
+function policyProblemsOf(error: unknown): readonly PolicyProblem[] | undefined {
+  if (!(error instanceof DomainError) || error.code !== "invalid") return undefined;
+  const errors = error.details?.errors;
+  return Array.isArray(errors) && errors.length > 0 ? (errors as PolicyProblem[]) : undefined;
+}
+
+function problemErrorObject(problem: PolicyProblem): ErrorObjectValue {
+  return {
+    status: "422",
+    title: "invalid policy",
+    detail: formatPolicyProblem(problem),
+    meta: {
+      code: problem.code,
+      ...(problem.location
+        ? { file: problem.location.file, line: problem.location.row, column: problem.location.col }
+        : {}),
+    },
+  };
+}
 
 function includesPolicySets(include: string | undefined): boolean {
   if (include === undefined || include === "") return false;
@@ -222,7 +246,14 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
       if (!Buffer.isBuffer(body) && typeof body !== "string") {
         throw new DomainError("invalid", "send the Rego text as the request body with Content-Type application/octet-stream");
       }
-      await uploadPolicySource(store, mutationContextOf(request), request.params.id, body);
+      try {
+        await uploadPolicySource(store, mutationContextOf(request), request.params.id, body);
+      } catch (error) {
+        const problems = policyProblemsOf(error);
+        if (problems === undefined) throw error;
+        // One error object per problem, each with its line and column.
+        return sendErrors(reply, 422, problems.map(problemErrorObject));
+      }
       return reply.code(200).send();
     },
   );

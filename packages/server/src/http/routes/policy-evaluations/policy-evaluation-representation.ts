@@ -1,5 +1,6 @@
 // HTTP API, routes for policy evaluations: the `policy-evaluations`, `policy-samples` and
 // `policy-simulations` resources (kebab-case attributes, the stored input as it was judged).
+import { NullableInput } from "../policies/policy-representation.js";
 import { type Static, Type } from "@sinclair/typebox";
 import type { PolicyEvaluation } from "../../../domain/policy-evaluations/policy-evaluation.js";
 import type { PolicySample } from "../../../domain/policy-evaluations/policy-sample.js";
@@ -105,7 +106,7 @@ export const SimulationBody = Type.Object({
     attributes: Type.Object({
       "entity-type": Type.String(),
       source: Type.String(),
-      query: Type.Optional(Nullable(Type.String())),
+      query: Type.Optional(NullableInput),
       "enforcement-level": Type.Optional(Type.String()),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
     }),

@@ -1,5 +1,6 @@
 // HTTP API, routes for policy sets: the `policy-sets` resource (HCP Terraform's shape, with
 // Keygate's `entity-types`, `events` and `spaces` in place of workspaces and projects).
+import { NullableInput } from "../policies/policy-representation.js";
 import { type Static, Type } from "@sinclair/typebox";
 import type { PolicySet } from "../../../domain/policy-sets/policy-set.js";
 import { isoTime } from "../../jsonapi/json-api-document.js";
@@ -41,7 +42,7 @@ export const PolicySetResource = Type.Object(
 
 const Attributes = {
   name: Type.String(),
-  description: Type.Optional(Nullable(Type.String())),
+  description: Type.Optional(NullableInput),
   kind: Type.Optional(Type.Literal("opa")),
   global: Type.Optional(Type.Boolean()),
   "entity-types": Type.Optional(Type.Array(Type.String())),
