@@ -42,7 +42,10 @@ export function compileModules(
   for (const m of modules) {
     const key = packageKey(m);
     let names = ruleNames.get(key);
-    if (!names) ruleNames.set(key, (names = new Set()));
+    if (!names) {
+      names = new Set();
+      ruleNames.set(key, names);
+    }
     for (const r of m.rules) if (r.head.ref.head.type === "var") names.add(r.head.ref.head.name);
   }
 
@@ -177,7 +180,7 @@ function collectQueryVars(e: Expr, out: Set<string>): void {
       return;
     default: {
       const never: never = k;
-      return never;
+      throw new Error(`unexpected expression ${String(never)}`);
     }
   }
 }
@@ -220,7 +223,11 @@ function importsOf(m: Module, errors: RegoErrorDetail[]): Map<string, RefTerm> {
     const last = imp.path.path[imp.path.path.length - 1];
     const alias = imp.alias ?? (last?.type === "string" ? last.value : head.name);
     if (out.has(alias)) {
-      errors.push({ code: "rego_compile_error", message: `import must not shadow import ${alias}`, location: imp.location });
+      errors.push({
+        code: "rego_compile_error",
+        message: `import must not shadow import ${alias}`,
+        location: imp.location,
+      });
     }
     out.set(alias, imp.path);
   }
@@ -278,7 +285,11 @@ function checkTree(node: RuleNode, errors: RegoErrorDetail[]): void {
     const arity = node.rules[0]?.args?.length;
     for (const r of node.rules) {
       if (r.args?.length !== arity) {
-        errors.push({ code: "rego_type_error", message: `conflicting rules ${node.name} found`, location: r.location });
+        errors.push({
+          code: "rego_type_error",
+          message: `conflicting rules ${node.name} found`,
+          location: r.location,
+        });
         break;
       }
     }
@@ -322,7 +333,14 @@ function indexTree(node: RuleNode, covered = false): void {
 function collectLeaves(node: RuleNode, out: RuleNode[]): void {
   for (const c of node.children.values()) {
     const r = c.rules[0];
-    if (c.kind === "complete" && c.rules.length === 1 && !c.defaultRule && r && !r.elseRule && c.children.size === 0) {
+    if (
+      c.kind === "complete" &&
+      c.rules.length === 1 &&
+      !c.defaultRule &&
+      r &&
+      !r.elseRule &&
+      c.children.size === 0
+    ) {
       out.push(c);
     } else collectLeaves(c, out);
   }
@@ -374,7 +392,7 @@ function checkExprCalls(
       break;
     default: {
       const never: never = k;
-      return never;
+      throw new Error(`unexpected expression ${String(never)}`);
     }
   }
   for (const w of e.with) checkTermCalls(w.value, arityOf, builtins, errors);

@@ -80,7 +80,7 @@ function exprDeps(e: Expr, root: RuleNode, out: Set<RuleNode>): void {
       break;
     default: {
       const never: never = k;
-      return never;
+      throw new Error(`unexpected expression ${String(never)}`);
     }
   }
   for (const w of e.with) termDeps(w.value, root, out);
@@ -94,7 +94,8 @@ function termDeps(t: Term, root: RuleNode, out: Set<RuleNode>): void {
       for (const p of t.path) termDeps(p, root, out);
       return;
     case "call":
-      if (t.operator.head.type === "var" && t.operator.head.name === "data") refDeps(t.operator.path, root, out);
+      if (t.operator.head.type === "var" && t.operator.head.name === "data")
+        refDeps(t.operator.path, root, out);
       for (const a of t.args) termDeps(a, root, out);
       return;
     case "array":

@@ -141,7 +141,12 @@ export class Resolver {
 
   private callExpr(call: CallTerm, scope: Scope): CallTerm {
     const op = call.operator;
-    if (op.head.type === "var" && op.path.length === 0 && op.head.name === "assign" && call.args.length === 2) {
+    if (
+      op.head.type === "var" &&
+      op.path.length === 0 &&
+      op.head.name === "assign" &&
+      call.args.length === 2
+    ) {
       const [lhs, rhs] = call.args as [Term, Term];
       const r = this.term(rhs, scope);
       this.declarePattern(lhs, scope, true);
@@ -151,7 +156,11 @@ export class Resolver {
   }
 
   private call(call: CallTerm, scope: Scope): CallTerm {
-    return { ...call, operator: this.operator(call.operator), args: call.args.map((a) => this.term(a, scope)) };
+    return {
+      ...call,
+      operator: this.operator(call.operator),
+      args: call.args.map((a) => this.term(a, scope)),
+    };
   }
 
   /** A call's operator: a package function becomes a `data.` ref; builtins stay as written. */
@@ -174,7 +183,11 @@ export class Resolver {
   }
 
   private packageRef(name: string, rest: readonly Term[], location: Location): RefTerm {
-    const path: Term[] = [...this.names.packagePath, name].map((s) => ({ type: "string", value: s, location }));
+    const path: Term[] = [...this.names.packagePath, name].map((s) => ({
+      type: "string",
+      value: s,
+      location,
+    }));
     return {
       type: "ref",
       head: { type: "var", name: "data", location },
@@ -204,7 +217,10 @@ export class Resolver {
       case "set":
         return { ...t, items: t.items.map((i) => this.term(i, scope)) };
       case "object":
-        return { ...t, entries: t.entries.map(([k, v]) => [this.term(k, scope), this.term(v, scope)] as const) };
+        return {
+          ...t,
+          entries: t.entries.map(([k, v]) => [this.term(k, scope), this.term(v, scope)] as const),
+        };
       case "arraycomp":
       case "setcomp": {
         const inner = new Scope(scope, true);

@@ -117,5 +117,7 @@ function scalar(t: Term): Value | undefined {
 }
 
 function refKey(ref: RefTerm): string {
-  return JSON.stringify(ref.path.map((p) => (p.type === "string" ? p.value : p.type === "number" ? `#${p.text}` : "?")));
+  return JSON.stringify(
+    ref.path.map((p) => (p.type === "string" ? p.value : p.type === "number" ? `#${p.text}` : "?")),
+  );
 }

@@ -24,7 +24,8 @@ export function termVars(t: Term, out: Set<string>, deep: boolean): Set<string> 
       out.add(t.name);
       return out;
     case "ref":
-      if (t.head.type !== "var" || (t.head.name !== "data" && t.head.name !== "input")) termVars(t.head, out, deep);
+      if (t.head.type !== "var" || (t.head.name !== "data" && t.head.name !== "input"))
+        termVars(t.head, out, deep);
       for (const p of t.path) termVars(p, out, deep);
       return out;
     case "array":
@@ -172,12 +173,16 @@ export class SafetyChecker {
         break;
       default: {
         const never: never = k;
-        return never;
+        throw new Error(`unexpected expression ${String(never)}`);
       }
     }
     if (missing.size === 0) collectUnbound(exprTerm(e), bound, missing);
     if (missing.size === 0) {
-      this.errors.push({ code: "rego_unsafe_var_error", message: "expression is unsafe", location: e.location });
+      this.errors.push({
+        code: "rego_unsafe_var_error",
+        message: "expression is unsafe",
+        location: e.location,
+      });
     }
     for (const [name, location] of missing) this.unsafe(name, location);
   }
@@ -209,7 +214,11 @@ export class SafetyChecker {
       }
       case "callexpr": {
         binds = this.callCheck(k.call, bound, scopeVars);
-        if (binds) expr = { ...e, kind: { type: "callexpr", call: this.nested(k.call, bound, scopeVars) as CallTerm } };
+        if (binds)
+          expr = {
+            ...e,
+            kind: { type: "callexpr", call: this.nested(k.call, bound, scopeVars) as CallTerm },
+          };
         break;
       }
       case "some":
@@ -258,7 +267,11 @@ export class SafetyChecker {
 
   private callCheck(call: CallTerm, bound: VarSet, scopeVars: VarSet): Set<string> | undefined {
     const op = call.operator;
-    if (op.head.type === "var" && op.path.length === 0 && (op.head.name === "eq" || op.head.name === "assign")) {
+    if (
+      op.head.type === "var" &&
+      op.path.length === 0 &&
+      (op.head.name === "eq" || op.head.name === "assign")
+    ) {
       const [a, b] = call.args as [Term, Term];
       return this.unify(a, b, bound, scopeVars);
     }
@@ -304,7 +317,11 @@ export class SafetyChecker {
   }
 
   /** Unifies pairs of terms in whatever order lets each one run. */
-  private unifyPairs(pairs: readonly (readonly [Term, Term])[], bound: VarSet, scopeVars: VarSet): Set<string> | undefined {
+  private unifyPairs(
+    pairs: readonly (readonly [Term, Term])[],
+    bound: VarSet,
+    scopeVars: VarSet,
+  ): Set<string> | undefined {
     let acc = new Set<string>();
     const pending = [...pairs];
     let progress = true;
@@ -446,7 +463,11 @@ export class SafetyChecker {
       case "var":
         return t;
       case "ref":
-        return { ...t, head: this.nested(t.head, bound, scopeVars), path: t.path.map((p) => this.nested(p, bound, scopeVars)) };
+        return {
+          ...t,
+          head: this.nested(t.head, bound, scopeVars),
+          path: t.path.map((p) => this.nested(p, bound, scopeVars)),
+        };
       case "array":
         return { ...t, items: t.items.map((i) => this.nested(i, bound, scopeVars)) };
       case "set":
@@ -454,7 +475,9 @@ export class SafetyChecker {
       case "object":
         return {
           ...t,
-          entries: t.entries.map(([k, v]) => [this.nested(k, bound, scopeVars), this.nested(v, bound, scopeVars)] as const),
+          entries: t.entries.map(
+            ([k, v]) => [this.nested(k, bound, scopeVars), this.nested(v, bound, scopeVars)] as const,
+          ),
         };
       case "call":
         return { ...t, args: t.args.map((a) => this.nested(a, bound, scopeVars)) };

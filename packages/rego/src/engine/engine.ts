@@ -90,7 +90,10 @@ export class Engine {
   setData(data: unknown): void {
     const v = fromJson(data);
     if (!(v instanceof RegoObject)) {
-      throw RegoError.of("rego_compile_error", `data must be an object, got ${Array.isArray(data) ? "array" : typeof data}`);
+      throw RegoError.of(
+        "rego_compile_error",
+        `data must be an object, got ${Array.isArray(data) ? "array" : typeof data}`,
+      );
     }
     this.data = v;
   }
@@ -114,12 +117,19 @@ export class Engine {
     const body = parseQuery(query);
     const { query: compiled, errors } = compileQuery(body, this.compiled);
     if (errors.length > 0) throw new RegoError(sortErrors(errors));
-    return new PreparedQuery(this.compiled, compiled, body, () => this.data, {
-      strictBuiltinErrors: this.options.strictBuiltinErrors ?? false,
-      budget: this.options.budget ?? {},
-      print: this.options.print ?? (() => {}),
-      capabilities: this.options.capabilities ?? {},
-    }, query);
+    return new PreparedQuery(
+      this.compiled,
+      compiled,
+      body,
+      () => this.data,
+      {
+        strictBuiltinErrors: this.options.strictBuiltinErrors ?? false,
+        budget: this.options.budget ?? {},
+        print: this.options.print ?? (() => {}),
+        capabilities: this.options.capabilities ?? {},
+      },
+      query,
+    );
   }
 
   /** Prepares and evaluates a query once. */

@@ -36,6 +36,20 @@ export class PreparedQuery {
 
   /** Evaluates the query; returns one result per solution. Throws RegoError (eval_*). */
   evaluate(options: EvaluateOptions = {}): QueryResult[] {
+    try {
+      return this.run(options);
+    } catch (e) {
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        throw RegoError.of(
+          "eval_cancel_error",
+          "evaluation exceeded the maximum depth (deeply nested data or recursion)",
+        );
+      }
+      throw e;
+    }
+  }
+
+  private run(options: EvaluateOptions): QueryResult[] {
     const input = options.input === undefined ? undefined : fromJson(options.input);
     const evaluator = new Evaluator(this.policy, {
       input,
@@ -48,23 +62,16 @@ export class PreparedQuery {
     });
     const results: QueryResult[] = [];
     const frame = new Frame();
-    try {
-      evaluator.run(this.query.body, frame, () => {
-        const bindings: Record<string, Json> = {};
-        for (const v of this.query.vars) {
-          const value = frame.vals.get(v);
-          if (value !== undefined) bindings[v] = toJson(value);
-        }
-        const expressions = this.original.map((e, i) => this.expression(i, e, evaluator, frame));
-        results.push({ expressions, bindings });
-        return false;
-      });
-    } catch (e) {
-      if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        throw RegoError.of("eval_cancel_error", "evaluation exceeded the maximum depth (deep recursion)");
+    evaluator.run(this.query.body, frame, () => {
+      const bindings: Record<string, Json> = {};
+      for (const v of this.query.vars) {
+        const value = frame.vals.get(v);
+        if (value !== undefined) bindings[v] = toJson(value);
       }
-      throw e;
-    }
+      const expressions = this.original.map((e, i) => this.expression(i, e, evaluator, frame));
+      results.push({ expressions, bindings });
+      return false;
+    });
     return results;
   }
 
@@ -74,11 +81,8 @@ export class PreparedQuery {
   }
 
   private expression(i: number, e: Expr, evaluator: Evaluator, frame: Frame): ExpressionResult {
-    let value: Json = true;
-    if (e.kind.type === "term" && !e.negated) {
-      const v = evaluator.firstValue(e.kind.term, frame);
-      if (v !== undefined) value = toJson(v);
-    }
+    const v = evaluator.expressionValue(e, frame);
+    const value: Json = v === undefined ? true : toJson(v);
     return { value, text: this.expressionText(i), location: { row: e.location.row, col: e.location.col } };
   }
 

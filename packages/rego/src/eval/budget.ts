@@ -30,7 +30,11 @@ export class Budget {
     this.steps++;
     if (this.steps % CHECK_EVERY !== 0) return;
     if (this.steps > this.maxSteps) {
-      throw RegoError.of("eval_cancel_error", `evaluation exceeded its budget of ${this.maxSteps} steps`, location);
+      throw RegoError.of(
+        "eval_cancel_error",
+        `evaluation exceeded its budget of ${this.maxSteps} steps`,
+        location,
+      );
     }
     if (performance.now() > this.deadline) {
       throw RegoError.of("eval_cancel_error", "evaluation exceeded its time limit", location);

@@ -12,7 +12,7 @@ import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../synta
 import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import { Budget } from "./budget.js";
+import type { Budget } from "./budget.js";
 import { constantValue, numberValue } from "./constants.js";
 import { member2, member3, walkPairs } from "./special-builtins.js";
 
@@ -27,7 +27,9 @@ export class Frame {
 }
 
 /** A replacement installed by `with` for a function or builtin. */
-type FunctionOverride = { readonly kind: "value"; readonly value: Value } | { readonly kind: "function"; readonly name: string };
+type FunctionOverride =
+  | { readonly kind: "value"; readonly value: Value }
+  | { readonly kind: "function"; readonly name: string };
 
 /** What `with` can change: input, parts of data, functions; each change gets fresh caches. */
 interface Context {
@@ -101,7 +103,12 @@ export class Evaluator {
 
   /** The evaluation's own context: its input, no overrides, caches shared by all its queries. */
   initialContext(): Context {
-    this.rootContext ??= { input: this.options.input, dataOverrides: [], functionOverrides: new Map(), cache: new Map() };
+    this.rootContext ??= {
+      input: this.options.input,
+      dataOverrides: [],
+      functionOverrides: new Map(),
+      cache: new Map(),
+    };
     return this.rootContext;
   }
 
@@ -118,6 +125,19 @@ export class Evaluator {
       return true;
     });
     return out;
+  }
+
+  /** The value OPA reports for a query expression in a solution: a term's or call's value, else true. */
+  expressionValue(e: Expr, frame: Frame): Value | undefined {
+    if (e.negated) return true;
+    const k = e.kind;
+    if (k.type === "term") return this.firstValue(k.term, frame);
+    if (k.type !== "callexpr") return true;
+    const name = callName(k.call.operator);
+    if (name === undefined || name === "eq" || name === "assign" || name === "print") return true;
+    const arity = this.arityOf(name);
+    if (arity !== undefined && k.call.args.length !== arity) return true;
+    return this.firstValue(k.call, frame);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -179,7 +199,8 @@ export class Evaluator {
               ok = true;
               return true;
             };
-            const withValue = () => this.unifyValue(kind.value, value, f, c, () => this.evalBody(kind.body, 0, f, c, bodyK));
+            const withValue = () =>
+              this.unifyValue(kind.value, value, f, c, () => this.evalBody(kind.body, 0, f, c, bodyK));
             if (kind.key) this.unifyValue(kind.key, key, f, c, withValue);
             else withValue();
             if (!ok) all = false;
@@ -240,7 +261,12 @@ export class Evaluator {
   // -------------------------------------------------------------------------------------------
   // with
 
-  private applyWith(withs: readonly WithModifier[], f: Frame, c: Context, k: (c: Context) => boolean): boolean {
+  private applyWith(
+    withs: readonly WithModifier[],
+    f: Frame,
+    c: Context,
+    k: (c: Context) => boolean,
+  ): boolean {
     let input = c.input;
     const dataOverrides = [...c.dataOverrides];
     const functionOverrides = new Map(c.functionOverrides);
@@ -253,7 +279,11 @@ export class Evaluator {
       const head = target.head.type === "var" ? target.head.name : undefined;
       const path = target.path.map((p) => constantOf(p));
       if (path.some((p) => p === NOT_CONSTANT)) {
-        throw RegoError.of("rego_compile_error", "with keyword target must be a constant reference", w.location);
+        throw RegoError.of(
+          "rego_compile_error",
+          "with keyword target must be a constant reference",
+          w.location,
+        );
       }
       const keys = path as Value[];
       if (head === "input") {
@@ -310,8 +340,10 @@ export class Evaluator {
   // Unification
 
   private unify(a: Term, b: Term, f: Frame, c: Context, k: K): boolean {
-    if (a.type === "var" && !f.vals.has(a.name)) return this.evalTerm(b, f, c, (v) => this.bind(a.name, v, f, k));
-    if (b.type === "var" && !f.vals.has(b.name)) return this.evalTerm(a, f, c, (v) => this.bind(b.name, v, f, k));
+    if (a.type === "var" && !f.vals.has(a.name))
+      return this.evalTerm(b, f, c, (v) => this.bind(a.name, v, f, k));
+    if (b.type === "var" && !f.vals.has(b.name))
+      return this.evalTerm(a, f, c, (v) => this.bind(b.name, v, f, k));
     if (a.type === "array" && b.type === "array") {
       if (a.items.length !== b.items.length) return false;
       return this.unifyPairs(
@@ -325,7 +357,12 @@ export class Evaluator {
       const pairs: [Term, Term][] = [];
       for (const [ka, va] of a.entries) {
         const ca = constantOf(ka);
-        const match = b.entries.find(([kb]) => ca !== NOT_CONSTANT && constantOf(kb) !== NOT_CONSTANT && valuesEqual(ca, constantOf(kb) as Value));
+        const match = b.entries.find(
+          ([kb]) =>
+            ca !== NOT_CONSTANT &&
+            constantOf(kb) !== NOT_CONSTANT &&
+            valuesEqual(ca, constantOf(kb) as Value),
+        );
         if (!match) break;
         pairs.push([va, match[1]]);
       }
@@ -366,7 +403,9 @@ export class Evaluator {
         const arr = v as readonly Value[];
         if (arr.length !== t.items.length) return false;
         const step = (i: number): boolean =>
-          i === arr.length ? k() : this.unifyValue(t.items[i] as Term, arr[i] as Value, f, c, () => step(i + 1));
+          i === arr.length
+            ? k()
+            : this.unifyValue(t.items[i] as Term, arr[i] as Value, f, c, () => step(i + 1));
         return step(0);
       }
       case "object": {
@@ -483,7 +522,8 @@ export class Evaluator {
     k: (vals: Value[]) => boolean,
   ): boolean {
     if (i === terms.length) return k(acc.slice());
-    if (i === 0 && terms.length > 1 && terms.some((t) => hasUnbound(t, f))) return this.evalArgsInOrder(terms, f, c, k);
+    if (i === 0 && terms.length > 1 && terms.some((t) => hasUnbound(t, f)))
+      return this.evalArgsInOrder(terms, f, c, k);
     const t = terms[i] as Term;
     return this.evalTerm(t, f, c, (v) => {
       acc[i] = v;
@@ -492,8 +532,15 @@ export class Evaluator {
   }
 
   /** Like evalArgs, but terms with unbound variables go last (refs before them bind them). */
-  private evalArgsInOrder(terms: readonly Term[], f: Frame, c: Context, k: (vals: Value[]) => boolean): boolean {
-    const order = terms.map((_, i) => i).sort((x, y) => Number(hasUnbound(terms[x] as Term, f)) - Number(hasUnbound(terms[y] as Term, f)));
+  private evalArgsInOrder(
+    terms: readonly Term[],
+    f: Frame,
+    c: Context,
+    k: (vals: Value[]) => boolean,
+  ): boolean {
+    const order = terms
+      .map((_, i) => i)
+      .sort((x, y) => Number(hasUnbound(terms[x] as Term, f)) - Number(hasUnbound(terms[y] as Term, f)));
     const acc: Value[] = new Array(terms.length);
     const step = (j: number): boolean => {
       if (j === order.length) return k(acc.slice());
@@ -525,7 +572,8 @@ export class Evaluator {
           return this.evalData(this.root, this.options.data, [], ref.path, 0, f, c, vk);
         default: {
           const v = f.vals.get(head.name);
-          if (v === undefined) throw RegoError.of("eval_internal_error", `var ${head.name} is unbound`, head.location);
+          if (v === undefined)
+            throw RegoError.of("eval_internal_error", `var ${head.name} is unbound`, head.location);
           return this.walk(v, ref.path, 0, f, c, vk);
         }
       }
@@ -542,7 +590,9 @@ export class Evaluator {
       return child === undefined ? false : this.walk(child, path, i + 1, f, c, vk);
     }
     if (hasUnbound(p, f)) {
-      return this.iterate(v, (key, child) => this.unifyValue(p, key, f, c, () => this.walk(child, path, i + 1, f, c, vk)));
+      return this.iterate(v, (key, child) =>
+        this.unifyValue(p, key, f, c, () => this.walk(child, path, i + 1, f, c, vk)),
+      );
     }
     return this.evalTerm(p, f, c, (key) => {
       const child = lookup(v, key);
@@ -596,10 +646,13 @@ export class Evaluator {
     const p = path[i] as Term;
     const step = (k: Value): boolean => {
       // Base documents and rule paths are keyed by strings: `data.x[2]` means `data.x["2"]`.
-      const key = typeof k === "number" && !(base !== undefined && lookup(base, k) !== undefined) ? String(k) : k;
+      const key =
+        typeof k === "number" && !(base !== undefined && lookup(base, k) !== undefined) ? String(k) : k;
       const named = typeof key === "string" ? node?.children.get(key) : undefined;
       const childNode =
-        named && (!live || named.kind === undefined || !named.coveredOnly || live.has(named)) ? named : undefined;
+        named && (!live || named.kind === undefined || !named.coveredOnly || live.has(named))
+          ? named
+          : undefined;
       const childBase = base === undefined ? undefined : lookup(base, key);
       const childPos = c.dataOverrides.length > 0 ? [...pos, key] : NO_POS;
       if (!childNode || !childNode.hasRules()) {
@@ -618,12 +671,18 @@ export class Evaluator {
       const keys = new Map<string, Value>();
       if (node) {
         for (const [name, child] of node.children) {
-          if (child.hasRules() && (!live || child.kind === undefined || !child.coveredOnly || live.has(child))) {
+          if (
+            child.hasRules() &&
+            (!live || child.kind === undefined || !child.coveredOnly || live.has(child))
+          ) {
             keys.set(name, name);
           }
         }
       }
-      if (base instanceof RegoObject) for (const key of base.keys()) if (typeof key !== "string" || !keys.has(key)) keys.set(typeof key === "string" ? key : `\u0000${keys.size}`, key);
+      if (base instanceof RegoObject)
+        for (const key of base.keys())
+          if (typeof key !== "string" || !keys.has(key))
+            keys.set(typeof key === "string" ? key : `\u0000${keys.size}`, key);
       const sorted = [...keys.values()];
       return sorted.some((key) => this.unifyValue(p, key, f, c, () => step(key)));
     }
@@ -654,7 +713,13 @@ export class Evaluator {
         continue;
       }
       const childPos = c.dataOverrides.length > 0 ? [...pos, name] : NO_POS;
-      const v = this.materialize(child, base === undefined ? undefined : lookup(base, name), childPos, c, live);
+      const v = this.materialize(
+        child,
+        base === undefined ? undefined : lookup(base, name),
+        childPos,
+        c,
+        live,
+      );
       if (v !== undefined) out.set(name, v);
     }
     return this.withOverridesBelow(out, pos, c);
@@ -754,7 +819,11 @@ export class Evaluator {
       const v = this.ruleValue(rule, c);
       if (v === undefined) continue;
       if (result !== undefined && !valuesEqual(result, v)) {
-        throw RegoError.of("eval_conflict_error", "complete rules must not produce multiple outputs", rule.location ?? from?.location);
+        throw RegoError.of(
+          "eval_conflict_error",
+          "complete rules must not produce multiple outputs",
+          rule.location ?? from?.location,
+        );
       }
       result = v;
       from = rule;
@@ -770,7 +839,11 @@ export class Evaluator {
     this.evalBody(rule.body, 0, f, c, () =>
       this.evalTerm(rule.value, f, c, (v) => {
         if (result !== undefined && !valuesEqual(result, v)) {
-          throw RegoError.of("eval_conflict_error", "complete rules must not produce multiple outputs", rule.location);
+          throw RegoError.of(
+            "eval_conflict_error",
+            "complete rules must not produce multiple outputs",
+            rule.location,
+          );
         }
         result = v;
         return rule.groundValue;
@@ -893,7 +966,11 @@ export class Evaluator {
       const v = this.functionValue(rule, args, c);
       if (v === undefined) continue;
       if (result !== undefined && !valuesEqual(result, v)) {
-        throw RegoError.of("eval_conflict_error", "functions must not produce multiple outputs for same inputs", rule.location);
+        throw RegoError.of(
+          "eval_conflict_error",
+          "functions must not produce multiple outputs for same inputs",
+          rule.location,
+        );
       }
       result = v;
     }
@@ -910,7 +987,11 @@ export class Evaluator {
         return this.evalBody(rule.body, 0, f, c, () =>
           this.evalTerm(rule.value, f, c, (v) => {
             if (result !== undefined && !valuesEqual(result, v)) {
-              throw RegoError.of("eval_conflict_error", "functions must not produce multiple outputs for same inputs", rule.location);
+              throw RegoError.of(
+                "eval_conflict_error",
+                "functions must not produce multiple outputs for same inputs",
+                rule.location,
+              );
             }
             result = v;
             return rule.groundValue;
@@ -973,7 +1054,8 @@ function findOverride(
 ): Value | undefined {
   for (let j = overrides.length - 1; j >= 0; j--) {
     const o = overrides[j] as { path: readonly Value[]; value: Value };
-    if (o.path.length === pos.length && o.path.every((p, n) => valuesEqual(p, pos[n] as Value))) return o.value;
+    if (o.path.length === pos.length && o.path.every((p, n) => valuesEqual(p, pos[n] as Value)))
+      return o.value;
   }
   return undefined;
 }
@@ -982,7 +1064,9 @@ function hasOverrideAtOrBelow(
   overrides: readonly { readonly path: readonly Value[] }[],
   pos: readonly Value[],
 ): boolean {
-  return overrides.some((o) => o.path.length >= pos.length && pos.every((p, n) => valuesEqual(p, o.path[n] as Value)));
+  return overrides.some(
+    (o) => o.path.length >= pos.length && pos.every((p, n) => valuesEqual(p, o.path[n] as Value)),
+  );
 }
 
 /** A copy of `v` with `path` set to `value`, creating objects along the way. */
@@ -1009,7 +1093,12 @@ function structuralObject(): RegoObject {
  * Sets `keys` in a nested object being built from rules. Paths merge; sets from `contains`
  * merge; a value a rule produced is a leaf: putting anything else there is a conflict.
  */
-function insertNested(root: RegoObject, keys: readonly Value[], value: Value, location: Location | undefined): void {
+function insertNested(
+  root: RegoObject,
+  keys: readonly Value[],
+  value: Value,
+  location: Location | undefined,
+): void {
   let obj = root;
   for (let i = 0; i < keys.length - 1; i++) {
     const key = keys[i] as Value;
@@ -1036,7 +1125,12 @@ function insertNested(root: RegoObject, keys: readonly Value[], value: Value, lo
     obj.set(last, merged);
     return;
   }
-  if (prev instanceof RegoObject && value instanceof RegoObject && structural.has(prev) && structural.has(value)) {
+  if (
+    prev instanceof RegoObject &&
+    value instanceof RegoObject &&
+    structural.has(prev) &&
+    structural.has(value)
+  ) {
     for (const e of value.entries()) insertNested(prev, [e.key], e.value, location);
     return;
   }
@@ -1046,7 +1140,10 @@ function insertNested(root: RegoObject, keys: readonly Value[], value: Value, lo
 function copyStructural(o: RegoObject): RegoObject {
   const out = structuralObject();
   for (const e of o.entries()) {
-    out.set(e.key, e.value instanceof RegoObject && structural.has(e.value) ? copyStructural(e.value) : e.value);
+    out.set(
+      e.key,
+      e.value instanceof RegoObject && structural.has(e.value) ? copyStructural(e.value) : e.value,
+    );
   }
   return out;
 }
