@@ -68,8 +68,31 @@ function parseIPv6(s: string): bigint | undefined {
   return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
 }
 
-/** Parses an IP address as Go's net.ParseIP does; IPv4-mapped IPv6 becomes IPv4. */
+// Policies test the same addresses and networks on every request: parsed forms are kept.
+const MEMO_LIMIT = 4096;
+const ipMemo = new Map<string, IpAddress | undefined>();
+const cidrMemo = new Map<string, IpNetwork | undefined>();
+
+function memo<T>(cache: Map<string, T | undefined>, key: string, parse: (s: string) => T | undefined): T | undefined {
+  if (cache.has(key)) return cache.get(key);
+  const v = parse(key);
+  if (cache.size >= MEMO_LIMIT) cache.clear();
+  cache.set(key, v);
+  return v;
+}
+
+/** Parses an IP address (IPv4, IPv6, IPv4-mapped IPv6); undefined if malformed. */
 export function parseIp(s: string): IpAddress | undefined {
+  return memo(ipMemo, s, parseIpUncached);
+}
+
+/** Parses a CIDR network (`10.0.0.0/8`, `2001:db8::/32`); undefined if malformed. */
+export function parseCidr(s: string): IpNetwork | undefined {
+  return memo(cidrMemo, s, parseCidrUncached);
+}
+
+// As Go's net.ParseIP: IPv4-mapped IPv6 becomes IPv4.
+function parseIpUncached(s: string): IpAddress | undefined {
   if (s.includes(":")) {
     const v = parseIPv6(s);
     if (v === undefined) return undefined;
@@ -84,8 +107,8 @@ function mask(bits: number, prefix: number): bigint {
   return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
 }
 
-/** Parses a CIDR as Go's net.ParseCIDR does; undefined when invalid. */
-export function parseCidr(s: string): IpNetwork | undefined {
+// As Go's net.ParseCIDR.
+function parseCidrUncached(s: string): IpNetwork | undefined {
   const slash = s.indexOf("/");
   if (slash < 0) return undefined;
   const addr = s.slice(0, slash);

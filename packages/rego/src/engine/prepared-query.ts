@@ -27,7 +27,15 @@ export class PreparedQuery {
     private readonly data: () => Value,
     private readonly settings: PreparedQuerySettings,
     private readonly source: string,
-  ) {}
+  ) {
+    for (const e of query.body) this.compiledByOffset.set(e.location.offset, e);
+    this.termExprs = query.body.filter((e) => e.kind.type === "term" && !e.negated);
+    this.texts = original.map((_, i) => this.expressionText(i));
+  }
+
+  private readonly compiledByOffset = new Map<number, Expr>();
+  private readonly termExprs: readonly Expr[];
+  private readonly texts: readonly string[];
 
   /** The variables this query reports in its bindings. */
   get vars(): readonly string[] {
@@ -54,7 +62,7 @@ export class PreparedQuery {
     const evaluator = new Evaluator(this.policy, {
       input,
       data: this.data(),
-      nowNs: options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+      nowNs: () => options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
       strictBuiltinErrors: this.settings.strictBuiltinErrors,
       budget: new Budget(this.settings.budget),
       print: this.settings.print,
@@ -62,6 +70,7 @@ export class PreparedQuery {
     });
     const results: QueryResult[] = [];
     const frame = new Frame();
+    evaluator.recordValuesOf(this.termExprs);
     evaluator.run(this.query.body, frame, () => {
       const bindings: Record<string, Json> = {};
       for (const v of this.query.vars) {
@@ -69,6 +78,7 @@ export class PreparedQuery {
         if (value !== undefined) bindings[v] = toJson(value);
       }
       const expressions = this.original.map((e, i) => this.expression(i, e, evaluator, frame));
+
       results.push({ expressions, bindings });
       return false;
     });
@@ -81,9 +91,11 @@ export class PreparedQuery {
   }
 
   private expression(i: number, e: Expr, evaluator: Evaluator, frame: Frame): ExpressionResult {
-    const v = evaluator.expressionValue(e, frame);
+    const compiled = this.compiledByOffset.get(e.location.offset);
+    const recorded = compiled ? evaluator.recordedValue(compiled) : undefined;
+    const v = recorded !== undefined ? recorded : evaluator.expressionValue(e, frame);
     const value: Json = v === undefined ? true : toJson(v);
-    return { value, text: this.expressionText(i), location: { row: e.location.row, col: e.location.col } };
+    return { value, text: this.texts[i] ?? "", location: { row: e.location.row, col: e.location.col } };
   }
 
   /** The source text of the i-th expression: from its start to the next one's. */

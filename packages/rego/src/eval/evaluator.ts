@@ -49,7 +49,8 @@ const NO_POS: readonly Value[] = [];
 export interface EvaluationOptions {
   readonly input: Value | undefined;
   readonly data: Value;
-  readonly nowNs: bigint;
+  /** The evaluation's clock: called at most once, when a policy first asks for the time. */
+  readonly nowNs: () => bigint;
   readonly strictBuiltinErrors: boolean;
   readonly budget: Budget;
   readonly print: (message: string) => void;
@@ -79,6 +80,24 @@ function callName(op: RefTerm): string | undefined {
   return n ?? undefined;
 }
 
+/** What builtins see of one evaluation; the clock is read at most once, on first use. */
+class EvaluationBuiltinContext implements BuiltinContext {
+  readonly cache = new Map<string, unknown>();
+  readonly random = Math.random;
+  private now: bigint | undefined;
+
+  constructor(
+    private readonly clock: () => bigint,
+    readonly print: (message: string) => void,
+    readonly capabilities: HostCapabilities,
+  ) {}
+
+  get nowNs(): bigint {
+    this.now ??= this.clock();
+    return this.now;
+  }
+}
+
 /** One evaluation of a query against a compiled policy and data. */
 export class Evaluator {
   private readonly bctx: BuiltinContext;
@@ -90,16 +109,22 @@ export class Evaluator {
     private readonly options: EvaluationOptions,
   ) {
     this.root = policy.root;
-    this.bctx = {
-      nowNs: options.nowNs,
-      cache: new Map(),
-      print: options.print,
-      random: Math.random,
-      capabilities: options.capabilities,
-    };
+    this.bctx = new EvaluationBuiltinContext(options.nowNs, options.print, options.capabilities);
   }
 
   private rootContext: Context | undefined;
+  /** Top-level query expressions whose values the caller reports (set by `recordValuesOf`). */
+  private recorded: Map<Expr, Value | undefined> | undefined;
+
+  /** Asks the evaluator to remember the last value of these term expressions. */
+  recordValuesOf(exprs: readonly Expr[]): void {
+    this.recorded = new Map(exprs.map((e) => [e, undefined]));
+  }
+
+  /** The last value recorded for a term expression. */
+  recordedValue(e: Expr): Value | undefined {
+    return this.recorded?.get(e);
+  }
 
   /** The evaluation's own context: its input, no overrides, caches shared by all its queries. */
   initialContext(): Context {
@@ -176,7 +201,11 @@ export class Evaluator {
     const kind = e.kind;
     switch (kind.type) {
       case "term":
-        return this.evalTerm(kind.term, f, c, (v) => (v !== false ? k() : false));
+        return this.evalTerm(kind.term, f, c, (v) => {
+          if (v === false) return false;
+          if (this.recorded?.has(e)) this.recorded.set(e, v);
+          return k();
+        });
       case "callexpr":
         return this.evalCallExpr(kind.call, f, c, k);
       case "some":
@@ -383,12 +412,11 @@ export class Evaluator {
   }
 
   private bind(name: string, v: Value, f: Frame, k: K): boolean {
+    // No try/finally: after an error the frame is never used again.
     f.vals.set(name, v);
-    try {
-      return k();
-    } finally {
-      f.vals.delete(name);
-    }
+    const stop = k();
+    f.vals.delete(name);
+    return stop;
   }
 
   private unifyValue(t: Term, v: Value, f: Frame, c: Context, k: K): boolean {
@@ -704,6 +732,21 @@ export class Evaluator {
     }
     if (!node || !node.hasRules()) return this.withOverridesBelow(base, pos, c);
     if (node.kind !== undefined) return this.withOverridesBelow(this.nodeValue(node, c), pos, c);
+    // A path node's value depends only on the context when nothing under data is overridden.
+    const cacheable = c.dataOverrides.length === 0 && liveIn === undefined;
+    if (cacheable && c.cache.has(node)) return c.cache.get(node) as Value | undefined;
+    const v = this.materializePath(node, base, pos, c, live);
+    if (cacheable) c.cache.set(node, v);
+    return v;
+  }
+
+  private materializePath(
+    node: RuleNode,
+    base: Value | undefined,
+    pos: readonly Value[],
+    c: Context,
+    live: ReadonlySet<RuleNode> | undefined,
+  ): Value | undefined {
     const out = structuralObject();
     if (base instanceof RegoObject) for (const e of base.entries()) out.set(e.key, e.value);
     for (const [name, child] of node.children) {
