@@ -10,6 +10,7 @@ import { isGround } from "../syntax/term-facts.js";
 import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
+import { checkLiteralArgs } from "./type-check.js";
 import { type CompiledRule, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { SafetyChecker, termVars } from "./safety.js";
 
@@ -378,7 +379,7 @@ function checkExprCalls(
       checkTermCalls(k.term, arityOf, builtins, errors);
       break;
     case "callexpr":
-      checkCall(k.call, arityOf, errors, true);
+      checkCall(k.call, arityOf, builtins, errors, true);
       for (const a of k.call.args) checkTermCalls(a, arityOf, builtins, errors);
       break;
     case "some":
@@ -406,7 +407,7 @@ function checkTermCalls(
 ): void {
   switch (t.type) {
     case "call":
-      checkCall(t, arityOf, errors, false);
+      checkCall(t, arityOf, builtins, errors, false);
       for (const a of t.args) checkTermCalls(a, arityOf, builtins, errors);
       return;
     case "ref":
@@ -441,6 +442,7 @@ function checkTermCalls(
 function checkCall(
   call: CallTerm,
   arityOf: (op: RefTerm) => number | undefined,
+  builtins: ReadonlyMap<string, BuiltinDefinition>,
   errors: RegoErrorDetail[],
   asExpr: boolean,
 ): void {
@@ -466,5 +468,9 @@ function checkCall(
       message: `${name}: too many arguments\n\thave: ${n} argument(s)\n\twant: ${arity} argument(s)`,
       location: call.location,
     });
+  } else {
+    const decl = builtins.get(name)?.decl;
+    const message = decl ? checkLiteralArgs(name, decl, call.args) : undefined;
+    if (message) errors.push({ code: "rego_type_error", message, location: call.location });
   }
 }

@@ -138,6 +138,13 @@ describe("Engine: errors", () => {
     );
   });
 
+  it("refuses builtin calls whose literal arguments can never fit, as OPA's type checker does", () => {
+    const err = errorOf(() => engineWith(`package x\nimport rego.v1\np if count(1) > 0`));
+    expect(err.code).toBe("rego_type_error");
+    expect(err.errors[0]?.message).toContain("count: invalid argument(s)\n\thave: (number)");
+    expect(errorOf(() => engineWith("package x\nimport rego.v1\np if count(1, 2, 3)")).code).toBe("rego_type_error");
+  });
+
   it("keeps nothing of a batch when one module fails", () => {
     const e = engineWith("package ok\np := 1");
     expect(() =>
