@@ -78,9 +78,10 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+// Fast enough for the frozen agent to be dropped quickly, with room for a busy machine.
 const FAST_HEARTBEATS = {
-  KEYGATE_DELEGATE_HEARTBEAT_INTERVAL_MS: "200",
-  KEYGATE_DELEGATE_HEARTBEAT_TIMEOUT_MS: "1000",
+  KEYGATE_DELEGATE_HEARTBEAT_INTERVAL_MS: "250",
+  KEYGATE_DELEGATE_HEARTBEAT_TIMEOUT_MS: "2000",
 };
 
 for (const dialect of ["sqlite", "postgres"] as const) {
@@ -96,11 +97,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     const cli = (args: string[], server = serverFor(0)) =>
       runKeygate([...args, "--output", "json"], { KEYGATE_SERVER: server.url, KEYGATE_TOKEN: admin });
     const delegatesOf = async (tokenId: string, server = serverFor(0)) => {
-      const run = await cli(["delegate-token", "delegates", tokenId], server);
-      expect(run.code, run.stderr).toBe(0);
-      return (JSON.parse(run.stdout) as { attributes: { name: string; host: string } }[])
-        .map((d) => d.attributes.name)
-        .sort();
+      const response = await api(server.url, admin, "GET", `/delegate-tokens/${tokenId}/delegates`);
+      expect(response.status).toBe(200);
+      return (response.body.data as { attributes: { name: string } }[]).map((d) => d.attributes.name).sort();
     };
     const agent = (args: string[], env: Record<string, string> = {}) => {
       const started = startAgent(args, env);
@@ -163,6 +162,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       for (const server of servers) {
         expect(await delegatesOf(issued.id, server)).toEqual(["runner-env", "runner-file", "runner-flag"]);
       }
+      const perToken = await cli(["delegate-token", "delegates", issued.id], serverFor(1));
+      expect(perToken.code, perToken.stderr).toBe(0);
+      expect(JSON.parse(perToken.stdout)).toHaveLength(3);
       const listed = await cli(["delegate", "list", "--token-id", issued.id]);
       expect(listed.code, listed.stderr).toBe(0);
       const rows = JSON.parse(listed.stdout) as { attributes: Record<string, string> }[];
@@ -281,10 +283,24 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           issued.attributes.token,
         ]);
         await frozen.connected();
+        const delegateId = /\(delegate (dlg-\S+),/.exec(frozen.output())?.[1];
         expect(await delegatesOf(issued.id)).toEqual(["sleepy"]);
         frozen.child.kill("SIGSTOP");
         try {
-          await eventually(async () => (await delegatesOf(issued.id)).length === 0);
+          // Dropped by the server (not merely hidden from the listing as stale): its disconnect is audited.
+          await eventually(async () => {
+            const audit = await api(
+              serverFor(0).url,
+              admin,
+              "GET",
+              `/organizations/acme/audit-events?filter[action]=delegate.disconnect&filter[resource-id]=${delegateId}`,
+            );
+            return audit.body.data.some(
+              (e: { attributes: { details: { reason?: string } } }) =>
+                e.attributes.details.reason === "heartbeat-timeout",
+            );
+          });
+          expect(await delegatesOf(issued.id)).toEqual([]);
         } finally {
           frozen.child.kill("SIGCONT");
         }

@@ -58,10 +58,11 @@ export async function startKeygate(
   let output = "";
   const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`keygate serve did not start in 20 s:\n${output}`)),
-      20_000,
-    );
+    // Generous: a loaded CI machine may take a while; a server that never says so is stopped.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`keygate serve did not start in 45 s:\n${output}`));
+    }, 45_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/[0-9.:]+)/.exec(output);

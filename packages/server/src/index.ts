@@ -48,9 +48,6 @@ export * from "./domain/policy-evaluations/policy-evaluation.js";
 export * from "./domain/policy-evaluations/policy-sample.js";
 export * from "./domain/policy-evaluations/simulation.js";
 export * from "./domain/policy-sets/policy-set.js";
-// REQUEST(HTTP): please add `getAuditEvent(store, organizationId, auditEventId): Promise<AuditEvent>`
-// (not_found for another organization's) to domain/audit/audit-event.ts, so that
-// `GET /api/v2/audit-events/:id` (the `links.self` of every audit event resource) can be served.
 // Delegates (issue 5): delegate tokens, connected delegates, the agent protocol and its timing.
 export * from "./domain/delegate-tokens/delegate-token.js";
 export * from "./domain/delegate-tokens/delegate-token-verification.js";

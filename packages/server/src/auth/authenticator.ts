@@ -3,7 +3,7 @@
 // last-used-at note. Once warm it touches no database.
 import { resolveEffectiveAccess } from "../domain/access/effective-access.js";
 import { DomainError } from "../domain/domain-error.js";
-import { loginPoliciesOf } from "../domain/login-policies/login-policies.js";
+import { applyLoginPolicies } from "../domain/login-policies/login-policies.js";
 import { loadSpaceTree } from "../domain/spaces/space.js";
 import {
   checkTokenAgainstRecord,
@@ -86,7 +86,8 @@ export class Authenticator {
     ]);
     // Governance (policy helper): login policies run on every request (time windows and IP ranges
     // hold exactly); their roles add to the cached bindings, and a deny refuses the request.
-    const access = await loginPoliciesOf(this.store).apply(
+    const access = await applyLoginPolicies(
+      this.store,
       bindings,
       { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
       { remoteIp: ip, timestampNs: BigInt(now) * 1_000_000n },

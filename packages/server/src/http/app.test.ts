@@ -276,6 +276,16 @@ for (const dialect of DIALECTS) {
       expect((await call("GET", `/api/v2/spaces/${rootSpace}`, otherAdmin)).status).toBe(404);
     });
 
+    it("serves each audit event at its links.self, to its own organization only", async () => {
+      const list = await call("GET", "/api/v2/organizations/acme/audit-events?page[size]=1", admin);
+      const listed = list.body.data[0];
+      const one = await call("GET", listed.links.self, admin);
+      expect(one.status).toBe(200);
+      expect(one.body.data).toEqual(listed);
+      expect((await call("GET", listed.links.self, otherAdmin)).status).toBe(404);
+      expect((await call("GET", "/api/v2/audit-events/aud-unknown", admin)).status).toBe(404);
+    });
+
     it("serves the OpenAPI document, health, readiness and metrics", async () => {
       const doc = await app.inject({ method: "GET", url: "/api/v2/openapi.json" });
       expect(doc.statusCode).toBe(200);

@@ -1,9 +1,12 @@
 // Storage layer, for tests: fresh, isolated stores on every dialect: a new SQLite file in a temp
-// directory, or a new uniquely named PostgreSQL database (dropped afterwards).
+// directory, or a new PostgreSQL schema in a database of the test process's own (both removed
+// afterwards; the database when the process ends).
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { openStore, type Store, type StoreDialect } from "./store.js";
 
@@ -69,8 +72,8 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+async function adminQuery(sql: string, connectionString = TEST_POSTGRES_URL): Promise<void> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     await client.query(sql);
@@ -79,28 +82,54 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  // Closed pools may still be hanging up; wait for them rather than killing them mid-goodbye.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await adminQuery(`DROP DATABASE IF EXISTS ${name}`);
-      return;
-    } catch (error) {
-      if (attempt >= 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+// CREATE DATABASE costs most of a second (it copies and syncs a template), so each test process
+// creates one database for its whole run and every test gets a fresh schema in it (milliseconds).
+// A detached watcher drops that database as soon as the process is gone, however it ends.
+const REAPER = `
+import pg from "pg";
+const [admin, name, pid] = process.argv.slice(1);
+const alive = () => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
+const timer = setInterval(async () => {
+  if (alive()) return;
+  clearInterval(timer);
+  const client = new pg.Client({ connectionString: admin });
+  try { await client.connect(); await client.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); }
+  finally { await client.end().catch(() => {}); }
+}, 200);
+`;
+
+let processDatabase: Promise<string> | undefined;
+
+/** The database of this test process, created on first use and dropped when the process ends. */
+function processDatabaseName(): Promise<string> {
+  processDatabase ??= (async () => {
+    const name = `kg_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+    await adminQuery(`CREATE DATABASE ${name}`);
+    const reaper = spawn(process.execPath, ["--input-type=module", "-e", REAPER, TEST_POSTGRES_URL, name, String(process.pid)], {
+      cwd: fileURLToPath(new URL(".", import.meta.url)),
+      detached: true,
+      stdio: "ignore",
+    });
+    reaper.unref();
+    return name;
+  })();
+  return processDatabase;
 }
 
 async function createPostgresTestDatabase(): Promise<TestDatabase> {
-  const name = `kg_test_${randomBytes(6).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const databaseUrl = withDatabase(TEST_POSTGRES_URL, name);
+  const database = await processDatabaseName();
+  const schema = `kg_${randomBytes(6).toString("hex")}`;
+  const base = withDatabase(TEST_POSTGRES_URL, database);
+  await adminQuery(`CREATE SCHEMA ${schema}`, base);
+  const url = new URL(base);
+  // Test data need not survive a crash: commits without waiting for the disk are much faster.
+  url.searchParams.set("options", `-c synchronous_commit=off -c search_path=${schema}`);
+  const databaseUrl = url.toString();
   const stores: Store[] = [];
   try {
     stores.push(await openStore({ databaseUrl }));
   } catch (error) {
-    await dropDatabase(name);
+    await adminQuery(`DROP SCHEMA ${schema} CASCADE`, base);
     throw error;
   }
   return {
@@ -114,7 +143,7 @@ async function createPostgresTestDatabase(): Promise<TestDatabase> {
     },
     async dispose() {
       for (const store of stores) await store.close();
-      await dropDatabase(name);
+      await adminQuery(`DROP SCHEMA ${schema} CASCADE`, base);
     },
   };
 }

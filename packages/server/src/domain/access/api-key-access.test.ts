@@ -67,6 +67,7 @@ for (const dialect of DIALECTS) {
           roleName: "deployer",
           grantedInSpaceId: prod.id,
           reason: { kind: "direct-binding", bindingId: direct.id },
+          permissions: ["tokens.read"],
         },
       ]);
       expect(bySpace.get(eu.id)?.roles.map((r) => [r.roleName, r.reason.kind])).toEqual([
@@ -77,6 +78,7 @@ for (const dialect of DIALECTS) {
         bindingId: viaTeam.id,
         teamName: "robots",
       });
+      expect(bySpace.get(eu.id)?.roles[1]?.permissions).toContain("audit.read");
       expect(bySpace.get(eu.id)?.permissions).toContain("audit.read");
       expect(bySpace.get(prod.id)?.permissions).toEqual(["tokens.read"]);
     });

@@ -1,6 +1,9 @@
 // Domain layer, audit: audit events (who did what to which resource, when, from where, with what
 // outcome), written in the same transaction as the change they record; never holds a secret.
+import type { Selectable } from "kysely";
+import type { Database } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
+import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import type { Actor } from "./actor.js";
@@ -135,23 +138,45 @@ export async function listAuditEvents(
     query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
   ]);
   return {
-    items: rows.map((row) => ({
-      id: row.id,
-      organizationId: row.organization_id,
-      occurredAt: Number(row.occurred_at),
-      actor: {
-        principalId: row.actor_principal_id,
-        ...(row.actor_token_id !== null ? { tokenId: row.actor_token_id } : {}),
-        ...(row.actor_ip !== null ? { ip: row.actor_ip } : {}),
-        via: row.via,
-      },
-      action: row.action,
-      resourceType: row.resource_type,
-      resourceId: row.resource_id,
-      outcome: row.outcome,
-      policyEvaluationId: row.policy_evaluation_id,
-      details: JSON.parse(row.details) as Record<string, unknown>,
-    })),
+    items: rows.map(auditEventOfRow),
     total: Number(count.n),
   };
+}
+
+type AuditEventRow = Selectable<Database["audit_events"]>;
+
+function auditEventOfRow(row: AuditEventRow): AuditEvent {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    occurredAt: Number(row.occurred_at),
+    actor: {
+      principalId: row.actor_principal_id,
+      ...(row.actor_token_id !== null ? { tokenId: row.actor_token_id } : {}),
+      ...(row.actor_ip !== null ? { ip: row.actor_ip } : {}),
+      via: row.via,
+    },
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    outcome: row.outcome,
+    policyEvaluationId: row.policy_evaluation_id,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+/** One audit event of the organization; `not_found` for an unknown id or another organization's. */
+export async function getAuditEvent(
+  store: Store,
+  organizationId: string,
+  auditEventId: string,
+): Promise<AuditEvent> {
+  const row = await store.db
+    .selectFrom("audit_events")
+    .selectAll()
+    .where("id", "=", auditEventId)
+    .where("organization_id", "=", organizationId)
+    .executeTakeFirst();
+  if (row === undefined) throw new DomainError("not_found", `audit event ${auditEventId} not found`);
+  return auditEventOfRow(row);
 }

@@ -45,6 +45,7 @@ export type DisconnectReason =
   | "closed" // the agent hung up
   | "revoked" // its token was revoked or deleted
   | "heartbeat-timeout" // no heartbeat within the timeout
+  | "protocol-error" // it sent something other than a heartbeat
   | "server-shutdown"; // the instance holding it stopped
 
 /** Filters for listDelegates. */

@@ -26,7 +26,6 @@ export interface LoginPolicyResult {
   readonly roles: readonly RoleEntry[];
   /** Set when the policy could not be evaluated (it then denies: login policies fail closed). */
   readonly error?: string;
-  readonly durationUs: number;
 }
 
 /** Why a `roles[space][role]` entry granted nothing. */
@@ -75,20 +74,25 @@ export function roleEntriesOf(value: unknown): RoleEntry[] {
   return out;
 }
 
+const spaceNameIndexes = new WeakMap<SpaceTree, Map<string, string | null>>();
+
 function spaceIdFor(tree: SpaceTree, key: string): string | undefined {
   if (tree.spaces.has(key)) return key;
-  let found: string | undefined;
-  for (const space of tree.spaces.values()) {
-    if (space.name !== key) continue;
-    // A name shared by several spaces is ambiguous: grant nothing rather than guess.
-    if (found !== undefined) return undefined;
-    found = space.id;
+  let byName = spaceNameIndexes.get(tree);
+  if (!byName) {
+    byName = new Map();
+    for (const space of tree.spaces.values()) {
+      // A name shared by several spaces is ambiguous (null): grant nothing rather than guess.
+      byName.set(space.name, byName.has(space.name) ? null : space.id);
+    }
+    spaceNameIndexes.set(tree, byName);
   }
-  return found;
+  return byName.get(key) ?? undefined;
 }
 
-function micros(startedMs: number): number {
-  return Math.max(0, Math.round((performance.now() - startedMs) * 1000));
+/** The `allow`, `deny` and `roles` of a login policy's package document (absent when undefined). */
+export function loginDocumentOf(value: unknown): { allow?: unknown; deny?: unknown; roles?: unknown } {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** Evaluates one compiled login policy. */
@@ -98,23 +102,22 @@ export function evaluateLoginPolicy(
   input: unknown,
   nowNs?: bigint,
 ): LoginPolicyResult {
-  const t0 = performance.now();
   const base = { policyId: policy.policyId, policyName: policy.policyName, policySetId: set.id };
   if (!policy.ok || policy.queries.kind !== "login") {
     const why = policy.ok ? "not compiled for login" : policy.problems.map((p) => p.message).join("; ");
     const error = `login policy ${policy.policyName} does not compile: ${why}`;
-    return { ...base, allow: false, deny: [error], roles: [], error, durationUs: 0 };
+    return { ...base, allow: false, deny: [error], roles: [], error };
   }
   try {
-    const q = policy.queries;
-    const allow = evaluateValue(q.allow, input, nowNs) === true;
-    const deny = messagesOf(evaluateValue(q.deny, input, nowNs), policy.policyName, "deny");
-    const roles = roleEntriesOf(evaluateValue(q.roles, input, nowNs));
-    return { ...base, allow, deny, roles, durationUs: micros(t0) };
+    const document = loginDocumentOf(evaluateValue(policy.queries.document, input, nowNs));
+    const allow = document.allow === true;
+    const deny = messagesOf(document.deny, policy.policyName, "deny");
+    const roles = roleEntriesOf(document.roles);
+    return { ...base, allow, deny, roles };
   } catch (e) {
     if (!(e instanceof RegoError)) throw e;
     const error = `login policy ${policy.policyName} could not be evaluated: ${e.message}`;
-    return { ...base, allow: false, deny: [error], roles: [], error, durationUs: micros(t0) };
+    return { ...base, allow: false, deny: [error], roles: [], error };
   }
 }
 

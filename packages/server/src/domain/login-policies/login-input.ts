@@ -68,19 +68,8 @@ export function nowNs(): bigint {
  * seed 003, `input.session.login == "ci-cd-production"`), else the principal's name.
  */
 export function buildLoginInput(subject: LoginSubject, request: LoginRequest): Record<string, unknown> {
-  const { principal, apiKey, token } = subject;
   return {
-    session: {
-      login: apiKey?.name ?? principal.name,
-      name: principal.displayName,
-      kind: principal.kind,
-      member: !principal.disabled,
-      teams: subject.teams.map((t) => t.name),
-      creator_ip: request.remoteIp,
-      principal: { identifier: principal.id, name: principal.name, kind: principal.kind },
-      apiKey: apiKey ? { identifier: apiKey.id, name: apiKey.name, apiKeyType: apiKey.type } : null,
-      token: token ? { identifier: token.id, name: token.name } : null,
-    },
+    session: { ...sessionOf(subject), creator_ip: request.remoteIp },
     request: {
       remote_ip: request.remoteIp,
       timestamp_ns: request.timestampNs ?? nowNs(),
@@ -88,6 +77,28 @@ export function buildLoginInput(subject: LoginSubject, request: LoginRequest): R
       ...(request.path !== undefined ? { path: request.path } : {}),
     },
   };
+}
+
+const sessions = new WeakMap<LoginSubject, Readonly<Record<string, unknown>>>();
+
+/** The request-independent part of `input.session`, built once per (cached) subject. */
+function sessionOf(subject: LoginSubject): Readonly<Record<string, unknown>> {
+  let session = sessions.get(subject);
+  if (!session) {
+    const { principal, apiKey, token } = subject;
+    session = {
+      login: apiKey?.name ?? principal.name,
+      name: principal.displayName,
+      kind: principal.kind,
+      member: !principal.disabled,
+      teams: subject.teams.map((t) => t.name),
+      principal: { identifier: principal.id, name: principal.name, kind: principal.kind },
+      apiKey: apiKey ? { identifier: apiKey.id, name: apiKey.name, apiKeyType: apiKey.type } : null,
+      token: token ? { identifier: token.id, name: token.name } : null,
+    };
+    sessions.set(subject, session);
+  }
+  return session;
 }
 
 /** The input as JSON (for samples): `timestamp_ns` as a number of nanoseconds. */

@@ -25,6 +25,7 @@ import {
   loginInputToJson,
   nowNs,
 } from "./login-input.js";
+import { dependsOnlyOnSessionAndAddress } from "./login-policy-inputs.js";
 import { type ExplainedRole, explainRoles } from "./login-rule-explanation.js";
 
 /** How often at most a role name a login policy grants but the cached roles lack is looked up again. */
@@ -45,15 +46,31 @@ export interface LoginExplanation {
   readonly rules: ReadonlyMap<string, readonly ExplainedRole[]>;
 }
 
-/** The login sets that apply: global ones, and those attached to at least one space. */
+const loginSetsBySnapshot = new WeakMap<GovernanceSnapshot, CompiledPolicySet[]>();
+
+/** The login sets that apply: global ones, and those attached to at least one space (memoized per snapshot). */
 export function loginSets(snapshot: GovernanceSnapshot): CompiledPolicySet[] {
-  return snapshot.sets.filter(
-    (s) =>
-      s.set.entityTypes.includes("login") &&
-      s.set.events.includes("onLogin") &&
-      (s.set.global || s.set.spaceIds.length > 0),
-  );
+  let sets = loginSetsBySnapshot.get(snapshot);
+  if (!sets) {
+    sets = snapshot.sets.filter(
+      (s) =>
+        s.set.entityTypes.includes("login") &&
+        s.set.events.includes("onLogin") &&
+        (s.set.global || s.set.spaceIds.length > 0),
+    );
+    loginSetsBySnapshot.set(snapshot, sets);
+  }
+  return sets;
 }
+
+/** A decision kept for reuse, with the roles it was resolved against. */
+interface ReusableDecision {
+  readonly roles: ReadonlyMap<string, Role>;
+  readonly decision: LoginDecision;
+}
+
+/** How many caller addresses' decisions are kept per caller before they are all forgotten. */
+const REUSED_ADDRESSES_PER_CALLER = 64;
 
 function subjectKey(c: LoginCredential): string {
   return `${c.organizationId}|${c.principalId}|${c.tokenId ?? ""}|${c.apiKeyId ?? ""}`;
@@ -66,6 +83,8 @@ export class LoginPolicies {
   private readonly roleIndexes = new Map<string, Promise<Map<string, Role>>>();
   private readonly lastSampled = new Map<string, number>();
   private readonly unknownRoleRetries = new Map<string, number>();
+  private readonly reusableSets = new WeakMap<readonly CompiledPolicySet[], boolean>();
+  private readonly decisions = new WeakMap<GovernanceSnapshot, WeakMap<LoginSubject, Map<string, ReusableDecision>>>();
   private pendingSamples: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
@@ -137,25 +156,87 @@ export class LoginPolicies {
 
   /** Evaluates the organization's login policies for a credential and request. */
   async evaluate(credential: LoginCredential, request: LoginRequest): Promise<EvaluatedLogin> {
-    const [snapshot, subject, roles] = await Promise.all([
-      this.policies.snapshot(this.store, credential.organizationId),
-      this.subject(credential),
-      this.roleIndex(credential.organizationId),
-    ]);
+    const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
+    const subject = await this.subject(credential);
+    const { decision, input } = await this.evaluateFor(snapshot, loginSets(snapshot), subject, credential, request);
+    return { ...decision, input };
+  }
+
+  private async evaluateFor(
+    snapshot: GovernanceSnapshot,
+    sets: readonly CompiledPolicySet[],
+    subject: LoginSubject,
+    credential: LoginCredential,
+    request: LoginRequest,
+  ): Promise<{ decision: LoginDecision; input: Record<string, unknown>; roles: ReadonlyMap<string, Role> }> {
+    let roles = await this.roleIndex(credential.organizationId);
     // One clock for the request: `input.request.timestamp_ns` and `time.now_ns()` agree.
     const timestampNs = request.timestampNs ?? nowNs();
     const input = buildLoginInput(subject, { ...request, timestampNs });
-    const sets = loginSets(snapshot);
     const decide = (index: ReadonlyMap<string, Role>) =>
       decideLogin(sets, input, { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind }, timestampNs);
     let decision = decide(roles);
     if (this.shouldReloadRoles(credential.organizationId, decision)) {
       // A role created since the roles were cached (creation sends no change event): look again.
       this.roleIndexes.delete(credential.organizationId);
-      decision = decide(await this.roleIndex(credential.organizationId));
+      roles = await this.roleIndex(credential.organizationId);
+      decision = decide(roles);
     }
     this.keepSample(credential, input);
-    return { ...decision, input };
+    return { decision, input, roles };
+  }
+
+  /** True when every policy of the sets decides from the session and the address alone (memoized). */
+  private reusable(sets: readonly CompiledPolicySet[]): boolean {
+    let reusable = this.reusableSets.get(sets);
+    if (reusable === undefined) {
+      reusable = sets.every((s) => s.policies.every((p) => dependsOnlyOnSessionAndAddress(p.source)));
+      this.reusableSets.set(sets, reusable);
+    }
+    return reusable;
+  }
+
+  /** The reusable decisions of a subject under a snapshot, by caller address. */
+  private decisionsOf(snapshot: GovernanceSnapshot, subject: LoginSubject): Map<string, ReusableDecision> {
+    let bySubject = this.decisions.get(snapshot);
+    if (!bySubject) {
+      bySubject = new WeakMap();
+      this.decisions.set(snapshot, bySubject);
+    }
+    let byAddress = bySubject.get(subject);
+    if (!byAddress) {
+      byAddress = new Map();
+      bySubject.set(subject, byAddress);
+    }
+    return byAddress;
+  }
+
+  /**
+   * The decision for a request. A policy that reads only the session and the address decides the
+   * same again for the same caller, address, policies and roles: that decision is reused (exactly
+   * what evaluating again would give); any other policy is evaluated on every request.
+   */
+  private async decisionFor(
+    snapshot: GovernanceSnapshot,
+    sets: readonly CompiledPolicySet[],
+    credential: LoginCredential,
+    request: LoginRequest,
+  ): Promise<LoginDecision> {
+    const subject = await this.subject(credential);
+    if (!this.reusable(sets)) return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
+    const byAddress = this.decisionsOf(snapshot, subject);
+    const known = byAddress.get(request.remoteIp);
+    if (known !== undefined && known.roles === (await this.roleIndex(credential.organizationId))) {
+      if (this.sampleDue(credential)) this.sampleLater(credential, request);
+      return known.decision;
+    }
+    const { decision, roles } = await this.evaluateFor(snapshot, sets, subject, credential, request);
+    // Errors (a budget running out, say) are not reused: the next request tries again.
+    if (!decision.results.some((r) => r.error !== undefined)) {
+      if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
+      byAddress.set(request.remoteIp, { roles, decision });
+    }
+    return decision;
   }
 
   /** True when a granted role name is unknown and was not looked up again in the last second. */
@@ -178,7 +259,14 @@ export class LoginPolicies {
    * `forbidden` when a login policy denies the request. Call on every authenticated request.
    */
   async apply(access: EffectiveAccess, credential: LoginCredential, request: LoginRequest): Promise<EffectiveAccess> {
-    const decision = await this.evaluate(credential, request);
+    const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
+    const sets = loginSets(snapshot);
+    if (sets.length === 0) {
+      // No login policy: nothing to judge; the input is still kept now and then for simulations.
+      if (this.sampleDue(credential)) this.sampleLater(credential, request);
+      return access;
+    }
+    const decision = await this.decisionFor(snapshot, sets, credential, request);
     if (decision.denied) {
       throw new DomainError("forbidden", `a login policy denied this request: ${decision.denyMessages.join("; ")}`, {
         details: { messages: decision.denyMessages },
@@ -222,21 +310,40 @@ export class LoginPolicies {
     });
   }
 
-  private keepSample(credential: LoginCredential, input: Record<string, unknown>): void {
+  /** True (and noted) when the credential's login input has not been kept in the last interval. */
+  private sampleDue(credential: LoginCredential): boolean {
     const key = `${credential.organizationId}|${credential.apiKeyId ?? credential.tokenId ?? credential.principalId}`;
     const now = Date.now();
     const last = this.lastSampled.get(key);
-    if (last !== undefined && now - last < LOGIN_SAMPLE_INTERVAL_MS) return;
+    if (last !== undefined && now - last < LOGIN_SAMPLE_INTERVAL_MS) return false;
     this.lastSampled.set(key, now);
+    return true;
+  }
+
+  private keepSample(credential: LoginCredential, input: Record<string, unknown>): void {
+    if (this.sampleDue(credential)) this.recordSample(credential.organizationId, loginInputToJson(input));
+  }
+
+  /** Builds the input off the request path (loading the subject if need be) and keeps it as a sample. */
+  private sampleLater(credential: LoginCredential, request: LoginRequest): void {
+    const timestampNs = request.timestampNs ?? nowNs();
+    this.subject(credential).then(
+      (subject) =>
+        this.recordSample(credential.organizationId, loginInputToJson(buildLoginInput(subject, { ...request, timestampNs }))),
+      () => undefined,
+    );
+  }
+
+  private recordSample(organizationId: string, input: unknown): void {
     const sample = {
-      organizationId: credential.organizationId,
+      organizationId,
       entityType: "login",
       event: "onLogin",
       action: "login",
       spaceId: null,
-      input: loginInputToJson(input),
+      input,
       evaluationId: null,
-      createdAt: now,
+      createdAt: Date.now(),
     };
     // Off the request's critical path; a lost sample only makes simulations see one fewer input.
     this.pendingSamples = this.pendingSamples
@@ -269,4 +376,18 @@ export function loginPoliciesOf(store: Store): LoginPolicies {
     instances.set(store, instance);
   }
   return instance;
+}
+
+/**
+ * The authenticator's hook, called on every authenticated request: adds the roles the
+ * organization's login policies grant this caller now, from this address, to its bindings; throws
+ * DomainError `forbidden` when a login policy denies the request.
+ */
+export function applyLoginPolicies(
+  store: Store,
+  access: EffectiveAccess,
+  credential: LoginCredential,
+  request: LoginRequest,
+): Promise<EffectiveAccess> {
+  return loginPoliciesOf(store).apply(access, credential, request);
 }

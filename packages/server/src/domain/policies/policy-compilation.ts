@@ -1,7 +1,7 @@
 // Domain layer, policies: checks a policy's Rego text (and its query) before it is stored, and
 // turns the problems into one `invalid` error listing each with its line and column.
 import { DomainError } from "../domain-error.js";
-import { compileModule, type ModuleCompilation, type PolicyProblem } from "./policy-module.js";
+import { compileModule, type ModuleCompilation, type PolicyProblem, packageRef } from "./policy-module.js";
 
 /** The file name a policy's module is compiled under (and errors point into): `<name>.rego`. */
 export function policyFileName(name: string): string {
@@ -10,7 +10,7 @@ export function policyFileName(name: string): string {
 
 /** The query a policy's deny is read from: its own, or `data.<package>.deny`. */
 export function denyQueryOf(query: string | null, packagePath: string): string {
-  if (query === null) return `data.${packagePath}.deny`;
+  if (query === null) return packageRef(packagePath, "deny");
   const head = query.split(/[.[\s]/, 1)[0];
   // HCP Terraform's samples write queries without `data.` ("terraform.main"); Rego needs the root.
   return head === "data" || head === "input" ? query : `data.${query}`;

@@ -1,7 +1,7 @@
-// Domain layer, policies: turns a policy's Rego text into prepared queries with our engine (Rego
-// v1 first, then v0, so policies written for either are accepted unchanged), or into every
-// problem found, each with its file, line and column.
-import { Engine, RegoError } from "@keygate/rego";
+// Domain layer, policies: turns a policy's Rego text into prepared queries with our engine (the
+// module's Rego version detected by the engine, else v1, else v0, so policies written for either
+// are accepted unchanged), or into every problem found, each with its file, line and column.
+import { Engine, type Module, RegoError } from "@keygate/rego";
 
 /** One problem in a policy's text, as reported to the author. */
 export interface PolicyProblem {
@@ -24,6 +24,8 @@ export interface CompiledModule {
   readonly regoVersion: PolicyRegoVersion;
   /** The prepared queries, in the order asked for. */
   readonly queries: readonly PreparedPolicyQuery[];
+  /** The parsed module: its rules, with their locations. */
+  readonly syntax: Module;
 }
 
 /** The outcome of compiling: the module, or every problem found. */
@@ -31,21 +33,12 @@ export type ModuleCompilation =
   | { readonly ok: true; readonly module: CompiledModule }
   | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
-const PACKAGE_CLAUSE = /^package\s+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\["[^"\\]*"\])*)/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The package path declared by a module (the first statement, after comments), or undefined. */
-export function packagePathOf(source: string): string | undefined {
-  for (const raw of source.split("\n")) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    return PACKAGE_CLAUSE.exec(line)?.[1];
-  }
-  return undefined;
-}
-
-/** True when the module defines a top-level rule of that name (e.g. `warn`). */
-export function definesRule(source: string, name: string): boolean {
-  return new RegExp(`^\\s*(?:default\\s+)?${name}\\b(?!\\s*:?=\\s*=)`, "m").test(source);
+/** The Rego reference to a package (`data.a.b`, `data.a["b-c"]`), or to one of its rules. */
+export function packageRef(packagePath: string, rule?: string): string {
+  const segments = [...packagePath.split("."), ...(rule === undefined ? [] : [rule])];
+  return `data${segments.map((s) => (IDENTIFIER.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join("")}`;
 }
 
 function problemsOf(error: unknown): PolicyProblem[] {
@@ -60,57 +53,48 @@ function problemsOf(error: unknown): PolicyProblem[] {
 function tryCompile(
   file: string,
   source: string,
-  version: PolicyRegoVersion,
+  version: PolicyRegoVersion | undefined,
   queriesFor: (packagePath: string) => readonly string[],
-  packagePath: string,
 ): ModuleCompilation {
   try {
-    const engine = new Engine({ regoVersion: version });
+    const engine = new Engine(version === undefined ? {} : { regoVersion: version });
     engine.addModule(file, source);
+    const syntax = engine.modules()[0];
+    const packagePath = engine.packages()[0];
+    if (syntax === undefined || packagePath === undefined) {
+      return {
+        ok: false,
+        problems: [{ code: "rego_parse_error", message: "the policy has no package", location: { file, row: 1, col: 1 } }],
+      };
+    }
     const queries = queriesFor(packagePath).map((q) => engine.prepare(q));
-    return { ok: true, module: { packagePath, regoVersion: version, queries } };
+    return { ok: true, module: { packagePath, regoVersion: syntax.regoVersion, queries, syntax } };
   } catch (error) {
     return { ok: false, problems: problemsOf(error) };
   }
 }
 
-function furthestRow(problems: readonly PolicyProblem[]): number {
-  return problems[0]?.location?.row ?? 0;
-}
-
 /**
- * Compiles `source` (file name `file`) and prepares the queries built from its package path.
- * Tries Rego v1, then v0; when both fail, reports the attempt that got further into the file.
+ * Compiles `source` (file name `file`) and prepares the queries built from its package path. The
+ * engine detects the module's Rego version; when that fails, v1 and then v0 are tried, and if all
+ * fail the problems of the detected attempt are reported.
  */
 export function compileModule(
   file: string,
   source: string,
   queriesFor: (packagePath: string) => readonly string[],
 ): ModuleCompilation {
-  const packagePath = packagePathOf(source);
-  if (packagePath === undefined) {
-    return {
-      ok: false,
-      problems: [
-        {
-          code: "rego_parse_error",
-          message: "the policy must start with a package declaration, e.g. `package opapolicy`",
-          location: { file, row: 1, col: 1 },
-        },
-      ],
-    };
+  const detected = tryCompile(file, source, undefined, queriesFor);
+  if (detected.ok) return detected;
+  for (const version of [1, 0] as const) {
+    const explicit = tryCompile(file, source, version, queriesFor);
+    if (explicit.ok) return explicit;
   }
-  const v1 = tryCompile(file, source, 1, queriesFor, packagePath);
-  if (v1.ok) return v1;
-  const v0 = tryCompile(file, source, 0, queriesFor, packagePath);
-  if (v0.ok) return v0;
-  return furthestRow(v0.problems) > furthestRow(v1.problems) ? v0 : v1;
+  return detected;
 }
 
 /** The value of the first expression of a query's first result, or undefined when undefined. */
 export function evaluateValue(query: PreparedPolicyQuery, input: unknown, nowNs?: bigint): unknown {
-  const results = query.evaluate({ input, ...(nowNs !== undefined ? { nowNs } : {}) } as Parameters<
-    PreparedPolicyQuery["evaluate"]
-  >[0]);
+  const results = query.evaluate(nowNs === undefined ? { input } : { input, nowNs });
   return results[0]?.expressions[0]?.value;
 }

@@ -1,11 +1,12 @@
 // Domain layer, policy evaluation: the in-memory cache of each organization's policy sets with
 // their policies compiled and queries prepared, so an evaluation costs microseconds. Rebuilt when
 // a policy, a policy set or a space changes (change feed: local, and across instances on PostgreSQL).
+import type { Module } from "@keygate/rego";
 import type { ChangeEvent } from "../../store/change-feed.js";
 import type { Store } from "../../store/store.js";
 import type { EnforcementLevel } from "../policies/policy.js";
 import { denyQueryOf, policyFileName } from "../policies/policy-compilation.js";
-import { compileModule, definesRule, type PolicyProblem, type PreparedPolicyQuery } from "../policies/policy-module.js";
+import { compileModule, type PolicyProblem, type PreparedPolicyQuery, packageRef } from "../policies/policy-module.js";
 import { listAllPolicySets, type PolicyEntityType, type PolicyEvent, type PolicySet } from "../policy-sets/policy-set.js";
 import { loadSpaceTree, type SpaceTree } from "../spaces/space.js";
 
@@ -16,12 +17,13 @@ export interface SaveQueries {
   readonly warn: PreparedPolicyQuery | undefined;
 }
 
-/** The queries of a login policy: `allow`, `deny` and `roles` of its package. */
+/**
+ * The query of a login policy: its whole package document, from which `allow`, `deny` and `roles`
+ * are read (one evaluation per request instead of three).
+ */
 export interface LoginQueries {
   readonly kind: "login";
-  readonly allow: PreparedPolicyQuery;
-  readonly deny: PreparedPolicyQuery;
-  readonly roles: PreparedPolicyQuery;
+  readonly document: PreparedPolicyQuery;
 }
 
 /** What a stored policy needs to be compiled. */
@@ -36,7 +38,13 @@ export interface PolicyText {
 /** A policy of a set, compiled for the set's purpose (or the problems that kept it from compiling). */
 export type CompiledPolicy = PolicyText &
   (
-    | { readonly ok: true; readonly packagePath: string; readonly queries: SaveQueries | LoginQueries }
+    | {
+        readonly ok: true;
+        readonly packagePath: string;
+        readonly queries: SaveQueries | LoginQueries;
+        /** The parsed module (rules with their locations). */
+        readonly syntax: Module;
+      }
     | { readonly ok: false; readonly problems: readonly PolicyProblem[] }
   );
 
@@ -57,31 +65,27 @@ export interface GovernanceSnapshot {
 export function compilePolicyFor(purpose: "save" | "login", text: PolicyText): CompiledPolicy {
   const file = policyFileName(text.policyName);
   if (purpose === "save") {
-    const hasWarn = definesRule(text.source, "warn");
-    const compiled = compileModule(file, text.source, (pkg) =>
-      hasWarn ? [denyQueryOf(text.query, pkg), `data.${pkg}.warn`] : [denyQueryOf(text.query, pkg)],
-    );
+    // `warn` rules, where the package has them, give warnings (an absent rule is just undefined).
+    const compiled = compileModule(file, text.source, (pkg) => [denyQueryOf(text.query, pkg), packageRef(pkg, "warn")]);
     if (!compiled.ok) return { ...text, ok: false, problems: compiled.problems };
     const [deny, warn] = compiled.module.queries;
     return {
       ...text,
       ok: true,
       packagePath: compiled.module.packagePath,
+      syntax: compiled.module.syntax,
       queries: { kind: "save", deny: deny!, warn },
     };
   }
-  const compiled = compileModule(file, text.source, (pkg) => [
-    `data.${pkg}.allow`,
-    `data.${pkg}.deny`,
-    `data.${pkg}.roles`,
-  ]);
+  const compiled = compileModule(file, text.source, (pkg) => [packageRef(pkg)]);
   if (!compiled.ok) return { ...text, ok: false, problems: compiled.problems };
-  const [allow, deny, roles] = compiled.module.queries;
+  const [document] = compiled.module.queries;
   return {
     ...text,
     ok: true,
     packagePath: compiled.module.packagePath,
-    queries: { kind: "login", allow: allow!, deny: deny!, roles: roles! },
+    syntax: compiled.module.syntax,
+    queries: { kind: "login", document: document! },
   };
 }
 

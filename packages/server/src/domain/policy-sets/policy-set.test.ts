@@ -54,6 +54,13 @@ for (const dialect of DIALECTS) {
       const login = await createPolicySet(database.store, ctx, { name: "login", global: true, entityTypes: ["login"] });
       expect(login).toMatchObject({ entityTypes: ["login"], events: ["onLogin"] });
       expect(await getPolicySet(database.store, org.organization.id, login.id)).toEqual(login);
+      const named = await createPolicySet(database.store, ctx, {
+        name: "login-by-event",
+        global: true,
+        entityTypes: ["login"],
+        events: ["login"],
+      });
+      expect(named.events).toEqual(["onLogin"]);
     });
 
     it("refuses mixed login and save targets, unknown types, and spaces on a global set", async () => {

@@ -122,11 +122,13 @@ function checkTargets(
   }
   const expected: PolicyEvent = login ? "onLogin" : "onSave";
   const list = events === undefined || events === null ? [expected] : events;
-  if (!Array.isArray(list) || list.length !== 1 || list[0] !== expected) {
+  // `login` is accepted as another name of the `onLogin` event.
+  const given = Array.isArray(list) && list.length === 1 ? (list[0] === "login" ? "onLogin" : list[0]) : undefined;
+  if (given !== expected) {
     throw new DomainError(
       "invalid",
       login
-        ? 'events of a login policy set must be ["onLogin"]'
+        ? 'events of a login policy set must be ["onLogin"] (or ["login"])'
         : 'events must be ["onSave"] (saves of tokens, API keys, service accounts and delegate tokens)',
       { field: pointer("events") },
     );

@@ -25,7 +25,8 @@ import { DelegateHub } from "./delegate-hub.js";
 import { DELEGATE_CLOSE_CODES, DELEGATE_CONNECT_PATH, type DelegateWelcome } from "./delegate-protocol.js";
 import type { DelegateSettings } from "./delegate-settings.js";
 
-const FAST: DelegateSettings = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400, sweepIntervalMs: 50 };
+// The timeout leaves room for a busy machine: a heartbeating client is never dropped by mistake.
+const FAST: DelegateSettings = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1000, sweepIntervalMs: 50 };
 // Long enough that nothing but the change feed can close a connection during a test.
 const NO_SWEEP: DelegateSettings = {
   heartbeatIntervalMs: 100,
@@ -198,6 +199,21 @@ for (const dialect of DIALECTS) {
         chatty.socket.close();
         await chatty.closed;
       }
+    });
+
+    it("closes a connection that sends something other than a heartbeat", async () => {
+      const token = await newToken("chatter");
+      const client = connect(instance, token.value, "name=rude");
+      const welcome = await welcomed(client);
+      client.socket.send("hello?");
+      expect((await client.closed).code).toBe(DELEGATE_CLOSE_CODES.protocolError);
+      const events = await listAuditEvents(database.store, ctx.organizationId, {
+        resourceType: "delegate",
+        action: "delegate.disconnect",
+      });
+      expect(events.items.find((e) => e.resourceId === welcome.delegateId)?.details.reason).toBe(
+        "protocol-error",
+      );
     });
 
     it("closes every connection of a revoked token at once and refuses its reconnect", async () => {

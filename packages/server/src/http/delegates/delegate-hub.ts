@@ -152,7 +152,7 @@ export class DelegateHub {
     const type =
       typeof message === "object" && message !== null ? (message as { type?: unknown }).type : undefined;
     if (type !== "heartbeat") {
-      void this.end(session, "closed", DELEGATE_CLOSE_CODES.protocolError, 'expected {"type":"heartbeat"}');
+      void this.end(session, "protocol-error");
       return;
     }
     const now = Date.now();
@@ -167,12 +167,7 @@ export class DelegateHub {
   }
 
   /** Closes a session (once) and forgets its connection. */
-  private async end(
-    session: Session,
-    reason: DisconnectReason,
-    code?: number,
-    message?: string,
-  ): Promise<void> {
+  private async end(session: Session, reason: DisconnectReason): Promise<void> {
     if (this.sessions.get(session.delegate.id) !== session) return;
     this.sessions.delete(session.delegate.id);
     try {
@@ -184,7 +179,7 @@ export class DelegateHub {
       const socket = session.socket;
       if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
         const [closeCode, closeText] = closeFor(reason, session, this.settings);
-        socket.close(code ?? closeCode, (message ?? closeText).slice(0, 120));
+        socket.close(closeCode, closeText.slice(0, 120));
         // An agent that does not answer the close handshake (frozen, gone) is cut off.
         setTimeout(() => socket.terminate(), 2_000).unref();
       }
@@ -255,6 +250,11 @@ function closeFor(reason: DisconnectReason, session: Session, settings: Delegate
       return [
         DELEGATE_CLOSE_CODES.heartbeatTimeout,
         `no heartbeat for ${settings.heartbeatTimeoutMs} ms; reconnect`,
+      ];
+    case "protocol-error":
+      return [
+        DELEGATE_CLOSE_CODES.protocolError,
+        'unexpected message; agents send only {"type":"heartbeat"}',
       ];
     case "server-shutdown":
       return [DELEGATE_CLOSE_CODES.goingAway, "the server is shutting down; reconnect"];

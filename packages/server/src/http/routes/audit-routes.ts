@@ -4,9 +4,16 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { requirePermission } from "../../auth/permission-check.js";
 import { callerOrganization } from "../../auth/resource-scope.js";
-import { listAuditEvents } from "../../domain/audit/audit-event.js";
+import { getAuditEvent, listAuditEvents } from "../../domain/audit/audit-event.js";
 import { epochMsOf, listDocumentOf, pageRequestOf } from "../jsonapi/json-api-document.js";
-import { ERROR_RESPONSES, listDocument, OrgParams, PageQuery } from "../jsonapi/json-api-schemas.js";
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  listDocument,
+  OrgParams,
+  PageQuery,
+  singleDocument,
+} from "../jsonapi/json-api-schemas.js";
 import { callerOf } from "../plugins/keygate-services.js";
 import {
   AuditEventQuery,
@@ -60,6 +67,23 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         request.url.split("?")[0] ?? "",
         q,
       );
+    },
+  );
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/audit-events/:id",
+    {
+      schema: {
+        summary: "Show one audit event",
+        tags: ["audit"],
+        params: IdParams,
+        response: { 200: singleDocument(AuditEventResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const event = await getAuditEvent(store, caller.organizationId, request.params.id);
+      requirePermission(caller, "audit.read");
+      return { data: renderAuditEvent(event) };
     },
   );
 }
