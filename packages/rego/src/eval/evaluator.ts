@@ -473,8 +473,14 @@ export class Evaluator {
         }
         return vk(v);
       }
-      case "ref":
+      case "ref": {
+        const fast = fastOf(t);
+        if (fast) {
+          const v = fast(this, f, c);
+          if (v !== FALLBACK) return v === undefined ? false : vk(v);
+        }
         return this.evalRef(t, f, c, vk);
+      }
       case "array": {
         const cv = constantOf(t);
         if (cv !== NOT_CONSTANT) return vk(cv);
@@ -531,8 +537,14 @@ export class Evaluator {
         );
         return vk(out);
       }
-      case "call":
+      case "call": {
+        const fast = fastOf(t);
+        if (fast) {
+          const v = fast(this, f, c);
+          if (v !== FALLBACK) return v === undefined ? false : vk(v);
+        }
         return this.evalCall(t, f, c, vk);
+      }
       default: {
         const never: never = t;
         return never;
@@ -550,13 +562,51 @@ export class Evaluator {
     k: (vals: Value[]) => boolean,
   ): boolean {
     if (i === terms.length) return k(acc.slice());
-    if (i === 0 && terms.length > 1 && terms.some((t) => hasUnbound(t, f)))
-      return this.evalArgsInOrder(terms, f, c, k);
+    if (i === 0) {
+      const vals = this.fastValues(terms, f, c);
+      if (vals === null) return false;
+      if (vals !== undefined) return k(vals);
+      if (terms.length > 1 && terms.some((t) => hasUnbound(t, f)))
+        return this.evalArgsInOrder(terms, f, c, k);
+    }
     const t = terms[i] as Term;
     return this.evalTerm(t, f, c, (v) => {
       acc[i] = v;
       return this.evalArgs(terms, i + 1, acc, f, c, k);
     });
+  }
+
+  /**
+   * The values of terms that each have exactly one value or none (no enumeration): the values,
+   * null when one is undefined, or undefined when some term needs the general path.
+   */
+  private fastValues(terms: readonly Term[], f: Frame, c: Context): Value[] | null | undefined {
+    const out: Value[] = new Array(terms.length);
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i] as Term;
+      const fast = fastOf(t);
+      if (!fast) return undefined;
+      const v = fast(this, f, c);
+      if (v === FALLBACK) return undefined;
+      if (v === undefined) return null;
+      out[i] = v;
+    }
+    return out;
+  }
+
+  /** The single value of a data ref whose path is fully known, or undefined. */
+  dataValue(path: readonly Term[], f: Frame, c: Context): Value | undefined {
+    let out: Value | undefined;
+    this.evalData(this.root, this.options.data, NO_POS, path, 0, f, c, (v) => {
+      out = v;
+      return true;
+    });
+    return out;
+  }
+
+  /** Calls a function or builtin by name (with `with` overrides applied). */
+  call(name: string, call: CallTerm, args: readonly Value[], c: Context): Value | undefined {
+    return this.invoke(name, call, args, c);
   }
 
   /** Like evalArgs, but terms with unbound variables go last (refs before them bind them). */
@@ -1197,4 +1247,113 @@ function isCollection(v: Value): boolean {
 
 function conflict(location: Location | undefined): RegoError {
   return RegoError.of("eval_conflict_error", "object keys must be unique", location);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths: terms that have exactly one value or none (refs along known paths, calls on such
+// terms) are evaluated by plain functions, built once per term, without continuations.
+
+const FALLBACK = Symbol("fallback");
+
+/** Evaluates a single-valued term, or returns FALLBACK when it needs the general path. */
+type Fast = (ev: Evaluator, f: Frame, c: Context) => Value | undefined | typeof FALLBACK;
+
+const fastCache = new WeakMap<Term, Fast | null>();
+
+function fastOf(t: Term): Fast | null {
+  let fast = fastCache.get(t);
+  if (fast === undefined) {
+    fast = buildFast(t);
+    fastCache.set(t, fast);
+  }
+  return fast;
+}
+
+// Calls the evaluator treats specially (relations, printing): never on the fast path.
+const SPECIAL_CALLS = new Set(["eq", "assign", "walk", "print"]);
+
+function buildFast(t: Term): Fast | null {
+  const cv = constantOf(t);
+  if (cv !== NOT_CONSTANT) return () => cv;
+  switch (t.type) {
+    case "var": {
+      const name = t.name;
+      return (_ev, f) => {
+        const v = f.vals.get(name);
+        return v === undefined ? FALLBACK : v;
+      };
+    }
+    case "ref":
+      return buildFastRef(t);
+    case "call": {
+      const name = operatorName(t.operator);
+      if (name === undefined || SPECIAL_CALLS.has(name)) return null;
+      const fns = allFast(t.args);
+      if (!fns) return null;
+      return (ev, f, c) => {
+        const vals: Value[] = new Array(fns.length);
+        for (let i = 0; i < fns.length; i++) {
+          const v = (fns[i] as Fast)(ev, f, c);
+          if (v === FALLBACK || v === undefined) return v;
+          vals[i] = v;
+        }
+        return ev.call(name, t, vals, c);
+      };
+    }
+    case "array": {
+      const fns = allFast(t.items);
+      if (!fns) return null;
+      return (ev, f, c) => {
+        const out: Value[] = new Array(fns.length);
+        for (let i = 0; i < fns.length; i++) {
+          const v = (fns[i] as Fast)(ev, f, c);
+          if (v === FALLBACK || v === undefined) return v;
+          out[i] = v;
+        }
+        return out;
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+function allFast(terms: readonly Term[]): Fast[] | null {
+  const out: Fast[] = [];
+  for (const t of terms) {
+    const fast = fastOf(t);
+    if (!fast) return null;
+    out.push(fast);
+  }
+  return out;
+}
+
+function buildFastRef(ref: RefTerm): Fast | null {
+  const head = ref.head;
+  if (head.type !== "var") return null;
+  for (const p of ref.path) if (p.type !== "string" && p.type !== "number" && p.type !== "var") return null;
+  const keys = allFast(ref.path);
+  if (!keys) return null;
+  const path = ref.path;
+  if (head.name === "data") {
+    return (ev, f, c) => {
+      // With every path variable bound, the ref has one value or none.
+      for (const p of path) if (p.type === "var" && !f.vals.has(p.name)) return FALLBACK;
+      return ev.dataValue(path, f, c);
+    };
+  }
+  const isInput = head.name === "input";
+  const name = head.name;
+  return (ev, f, c) => {
+    let v: Value | undefined = isInput ? c.input : f.vals.get(name);
+    if (v === undefined) return isInput ? undefined : FALLBACK;
+    for (let i = 0; i < keys.length; i++) {
+      const key = (keys[i] as Fast)(ev, f, c);
+      if (key === FALLBACK) return FALLBACK;
+      if (key === undefined) return undefined;
+      v = lookup(v, key);
+      if (v === undefined) return undefined;
+    }
+    return v;
+  };
 }
