@@ -298,6 +298,13 @@ function formatArg(a: GoArg, verb: string, spec: Spec): string {
   return out ?? `%!${verb}(${goTypeName(a)}=${plainValue(a)})`;
 }
 
+// The end of a run of ASCII digits starting at `from`.
+function digitsEnd(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  return i;
+}
+
 /** Formats `format` with `args` as Go's fmt.Sprintf does. */
 export function goSprintf(format: string, args: readonly GoArg[]): string {
   let out = "";
@@ -305,13 +312,13 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
   const n = format.length;
   let i = 0;
   while (i < n) {
-    const c = format[i] as string;
-    if (c !== "%") {
-      out += c;
-      i++;
-      continue;
+    const pct = format.indexOf("%", i);
+    if (pct < 0) {
+      out += format.slice(i);
+      break;
     }
-    i++;
+    if (pct > i) out += format.slice(i, pct);
+    i = pct + 1;
     const spec: Spec = {
       minus: false,
       plus: false,
@@ -342,10 +349,10 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
         }
       } else badWidth = true;
     } else {
-      const m = /^\d+/.exec(format.slice(i));
-      if (m) {
-        spec.width = Number(m[0]);
-        i += m[0].length;
+      const end = digitsEnd(format, i);
+      if (end > i) {
+        spec.width = Number(format.slice(i, end));
+        i = end;
       }
     }
     let badPrec = false;
@@ -357,9 +364,9 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
         if (p?.kind === "int" && p.value >= 0n) spec.prec = Number(p.value);
         else badPrec = true;
       } else {
-        const m = /^\d+/.exec(format.slice(i));
-        spec.prec = m ? Number(m[0]) : 0;
-        if (m) i += m[0].length;
+        const end = digitsEnd(format, i);
+        spec.prec = end > i ? Number(format.slice(i, end)) : 0;
+        i = end;
       }
     }
     if (badWidth) out += "%!(BADWIDTH)";
