@@ -70,6 +70,9 @@ function constantOf(t: Term): Value | typeof NOT_CONSTANT {
 }
 
 const nameCache = new WeakMap<RefTerm, string | null>();
+const arityCache = new WeakMap<CallTerm, number | null>();
+// Function nodes by name, per compiled policy (shared by all its evaluations).
+const functionNodes = new WeakMap<CompiledPolicy, Map<string, RuleNode | undefined>>();
 
 function callName(op: RefTerm): string | undefined {
   let n = nameCache.get(op);
@@ -102,13 +105,19 @@ class EvaluationBuiltinContext implements BuiltinContext {
 export class Evaluator {
   private readonly bctx: BuiltinContext;
   private readonly root: RuleNode;
-  private readonly nodeCache = new Map<string, RuleNode | undefined>();
+  private readonly nodeCache: Map<string, RuleNode | undefined>;
 
   constructor(
     private readonly policy: CompiledPolicy,
     private readonly options: EvaluationOptions,
   ) {
     this.root = policy.root;
+    let nodes = functionNodes.get(policy);
+    if (!nodes) {
+      nodes = new Map();
+      functionNodes.set(policy, nodes);
+    }
+    this.nodeCache = nodes;
     this.bctx = new EvaluationBuiltinContext(options.nowNs, options.print, options.capabilities);
   }
 
@@ -256,7 +265,7 @@ export class Evaluator {
         return false;
       });
     }
-    const arity = name === undefined ? undefined : this.arityOf(name);
+    const arity = name === undefined ? undefined : this.callArity(call, name);
     if (arity !== undefined && args.length === arity + 1) {
       const inArgs = args.slice(0, arity);
       return this.evalArgs(inArgs, 0, [], f, c, (vals) => {
@@ -264,7 +273,21 @@ export class Evaluator {
         return result === undefined ? false : this.unifyValue(args[arity] as Term, result, f, c, k);
       });
     }
+    const fast = fastOf(call);
+    if (fast) {
+      const v = fast(this, f, c);
+      if (v !== FALLBACK) return v === undefined || v === false ? false : k();
+    }
     return this.evalCall(call, f, c, (v) => (v !== false ? k() : false));
+  }
+
+  /** A call's arity, looked up once per call site (the policy's functions never change). */
+  private callArity(call: CallTerm, name: string): number | undefined {
+    const cached = arityCache.get(call);
+    if (cached !== undefined) return cached ?? undefined;
+    const arity = this.arityOf(name);
+    arityCache.set(call, arity ?? null);
+    return arity;
   }
 
   private arityOf(name: string): number | undefined {
@@ -1016,7 +1039,7 @@ export class Evaluator {
   }
 
   private invoke(name: string, call: CallTerm, args: readonly Value[], c: Context): Value | undefined {
-    const override = c.functionOverrides.get(name);
+    const override = c.functionOverrides.size === 0 ? undefined : c.functionOverrides.get(name);
     if (override) {
       if (override.kind === "value") return override.value;
       // Inside a replacement, functions mean the originals again (a mock never calls a mock).
