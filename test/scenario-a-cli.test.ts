@@ -98,6 +98,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     it("manages roles, bindings and teams", async () => {
       await kg("role", "create", "reader", "--permission", "spaces.read", "--permission", "tokens.read");
       expect((await kg("role", "list")).stdout).toMatch(/reader/);
+      const carol = await kgJson("user", "create", "carol", "--email", "carol@example.com");
+      expect(carol.attributes.email).toBe("carol@example.com");
+      expect((await kg("user", "list")).stdout).toMatch(/carol\s+carol@example.com/);
+      const refusedRole = await runKeygate(["role", "bind", "artefact-contributor", "--user", carol.id], env);
+      expect(refusedRole.code).toBe(1);
+      expect(refusedRole.stderr).toMatch(/service account/);
       const team = await kgJson("team", "create", "platform");
       const user = await runKeygate(["whoami", "--output", "json"], env);
       const adminId = JSON.parse(user.stdout).data.id;

@@ -10,6 +10,7 @@ import { saCommand } from "./commands/sa-command.js";
 import { spaceCommand } from "./commands/space-command.js";
 import { teamCommand } from "./commands/team-command.js";
 import { tokenCommand } from "./commands/token-command.js";
+import { userCommand } from "./commands/user-command.js";
 import { whoamiCommand } from "./commands/whoami-command.js";
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   whoami: whoamiCommand,
   can: canCommand,
   space: spaceCommand,
+  user: userCommand,
   sa: saCommand,
   key: keyCommand,
   token: tokenCommand,
@@ -52,6 +54,7 @@ resources (KEYGATE_SERVER, KEYGATE_TOKEN; --server URL, --output table|json):
   whoami                      the principal behind KEYGATE_TOKEN
   can [--key ID|--token ID]   effective access per space, and why
   space create|list
+  user create|list|show|delete  users (humans)
   sa create|list|show|delete  service accounts
   key create|list|revoke      API keys
   token create|list|show|rotate|revoke|delete

@@ -7,12 +7,22 @@ import {
   type ServerConfig,
   type Store,
 } from "@keygate/server";
+import { CliError } from "../client/cli-io.js";
 
-/** Opens (and migrates) the configured store. */
-export function openConfiguredStore(config: ServerConfig): Promise<Store> {
-  return config.databaseUrl !== undefined
-    ? openStore({ databaseUrl: config.databaseUrl })
-    : openStore({ dataDir: config.dataDir });
+/** Opens (and migrates) the configured store; a store that cannot be opened is a CliError saying why. */
+export async function openConfiguredStore(config: ServerConfig): Promise<Store> {
+  const where =
+    config.databaseUrl !== undefined
+      ? "the database of KEYGATE_DATABASE_URL"
+      : `the SQLite store in ${config.dataDir}`;
+  try {
+    return config.databaseUrl !== undefined
+      ? await openStore({ databaseUrl: config.databaseUrl })
+      : await openStore({ dataDir: config.dataDir });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(`keygate: cannot open ${where}: ${reason}`);
+  }
 }
 
 /** True when the store holds no organization yet. */

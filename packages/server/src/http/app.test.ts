@@ -276,6 +276,21 @@ for (const dialect of DIALECTS) {
       expect((await call("GET", `/api/v2/spaces/${rootSpace}`, otherAdmin)).status).toBe(404);
     });
 
+    it("updates the caller's organization, and never another's (404)", async () => {
+      const patched = await call("PATCH", "/api/v2/organizations/acme", admin, {
+        data: { type: "organizations", attributes: { "display-name": "Acme Corp" } },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body.data.attributes["display-name"]).toBe("Acme Corp");
+      const other = await call("PATCH", "/api/v2/organizations/acme", otherAdmin, {
+        data: { type: "organizations", attributes: { "display-name": "Taken" } },
+      });
+      expect(other.status).toBe(404);
+      expect((await call("GET", "/api/v2/organizations/acme", admin)).body.data.attributes["display-name"]).toBe(
+        "Acme Corp",
+      );
+    });
+
     it("serves each audit event at its links.self, to its own organization only", async () => {
       const list = await call("GET", "/api/v2/organizations/acme/audit-events?page[size]=1", admin);
       const listed = list.body.data[0];

@@ -1,6 +1,11 @@
 // HTTP API, the app factory: builds the Fastify instance with its infrastructure (error handler,
 // JSON:API content type, metrics, OpenAPI, authentication) and one route plugin per domain.
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyServerOptions,
+  type onResponseHookHandler,
+} from "fastify";
 import { Authenticator } from "../auth/authenticator.js";
 import type { SaveGuard } from "../domain/governance/save-guard.js";
 import type { Store } from "../store/store.js";
@@ -97,14 +102,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.startedAt = process.hrtime.bigint();
     done();
   });
+  // Each route observes its own latency with its URL captured once: `request.routeOptions` is a
+  // getter that builds an object on every call, too dear for the hot path.
+  app.addHook("onRoute", (route) => {
+    const url = route.url ?? "unmatched";
+    const observe: onResponseHookHandler = (request, reply, done) => {
+      const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9;
+      metrics.observeRequest(request.method, url, reply.statusCode, seconds);
+      done();
+    };
+    const existing = route.onResponse;
+    route.onResponse =
+      existing === undefined ? [observe] : [...(Array.isArray(existing) ? existing : [existing]), observe];
+  });
   app.addHook("onResponse", (request, reply, done) => {
-    const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9;
-    metrics.observeRequest(
-      request.method,
-      request.routeOptions.url ?? "unmatched",
-      reply.statusCode,
-      seconds,
-    );
+    if (request.is404) {
+      const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9;
+      metrics.observeRequest(request.method, "unmatched", reply.statusCode, seconds);
+    }
     done();
   });
   app.addHook("onClose", async () => {

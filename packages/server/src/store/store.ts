@@ -113,8 +113,10 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   } else if (url.startsWith("sqlite:")) {
     path = url.slice("sqlite:".length).replace(/^\/\//, "");
   } else {
+    // Only the scheme is echoed: the rest of a URL may hold a password.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? "(no scheme)";
     throw new Error(
-      `Unsupported database URL "${url}": use postgres://user@host:port/db, sqlite:<file path> or :memory:`,
+      `Unsupported database URL scheme "${scheme}"; use postgres://user@host:port/db, sqlite:<file path> or :memory:`,
     );
   }
   const sqlite = new SqliteDatabase(path);

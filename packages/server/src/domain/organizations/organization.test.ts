@@ -6,7 +6,7 @@ import { DomainError } from "../domain-error.js";
 import { listRoleBindings } from "../role-bindings/role-binding.js";
 import { getRootSpace } from "../spaces/space.js";
 import { verifyTokenSecret } from "../tokens/token-verification.js";
-import { createOrganization, getOrganization, listOrganizations } from "./organization.js";
+import { createOrganization, getOrganization, listOrganizations, updateOrganization } from "./organization.js";
 import { bootstrapOrganization } from "./organization-bootstrap.js";
 
 for (const dialect of DIALECTS) {
@@ -44,6 +44,20 @@ for (const dialect of DIALECTS) {
         field: "name",
       });
       await expect(getOrganization(database.store, "nope")).rejects.toBeInstanceOf(DomainError);
+    });
+
+    it("updates the display name (audited), refuses a blank one, and keeps the name", async () => {
+      const { organization } = await createOrganization(database.store, SYSTEM_ACTOR, { name: "acme" });
+      const ctx = { organizationId: organization.id, actor: SYSTEM_ACTOR };
+      const updated = await updateOrganization(database.store, ctx, { displayName: "Acme Corp" });
+      expect(updated).toEqual({ ...organization, displayName: "Acme Corp" });
+      expect(await getOrganization(database.store, "acme")).toEqual(updated);
+      await expect(updateOrganization(database.store, ctx, { displayName: " " })).rejects.toMatchObject({
+        code: "invalid",
+        field: "displayName",
+      });
+      const audit = await listAuditEvents(database.store, organization.id, { action: "organization.update" });
+      expect(audit.items.map((e) => e.details)).toEqual([{ displayName: "Acme Corp" }]);
     });
 
     it("lists organizations by name with pagination", async () => {

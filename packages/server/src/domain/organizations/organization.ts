@@ -1,7 +1,7 @@
 // Domain layer, organizations: the tenants; each has a unique name and a root space.
 import type { OrganizationsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
-import type { Actor } from "../audit/actor.js";
+import type { Actor, MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
@@ -103,4 +103,38 @@ export async function listOrganizations(store: Store, page?: PageRequest): Promi
       .executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(organizationFromRow), total: Number(count.n) };
+}
+
+/** Changes of updateOrganization (the name is the organization's key in URLs and stays). */
+export interface UpdateOrganizationInput {
+  readonly displayName?: string;
+}
+
+/** Updates the caller's organization; audited in the same transaction. */
+export async function updateOrganization(
+  store: Store,
+  ctx: MutationContext,
+  input: UpdateOrganizationInput,
+): Promise<Organization> {
+  const displayName = input.displayName === undefined ? undefined : checkName(input.displayName, "displayName");
+  const now = ctx.now ?? Date.now();
+  return store.transaction(async (tx) => {
+    const current = await getOrganization(tx, ctx.organizationId);
+    if (displayName === undefined || displayName === current.displayName) return current;
+    await tx.db
+      .updateTable("organizations")
+      .set({ display_name: displayName })
+      .where("id", "=", current.id)
+      .execute();
+    await recordAuditEvent(tx, {
+      organizationId: current.id,
+      actor: ctx.actor,
+      action: "organization.update",
+      resourceType: "organization",
+      resourceId: current.id,
+      details: { displayName },
+      occurredAt: now,
+    });
+    return { ...current, displayName };
+  });
 }

@@ -3,14 +3,19 @@
 import type { FastifyInstance } from "fastify";
 import { JSON_API_MEDIA_TYPE } from "../jsonapi/json-api-schemas.js";
 
-const PUBLIC_PATHS = new Set(["/api/v2/openapi.json"]);
+const OPENAPI_PATH = "/api/v2/openapi.json";
+
+/** True for the one public path (compared on the raw URL: `request.routeOptions` is costly). */
+function isPublic(url: string): boolean {
+  return url === OPENAPI_PATH || url.startsWith(`${OPENAPI_PATH}?`);
+}
 
 /** Adds the authentication hook to an encapsulated /api/v2 scope. */
 export function installAuthentication(api: FastifyInstance): void {
   api.decorateRequest("caller", null);
   api.addHook("onRequest", async (request, reply) => {
     reply.type(JSON_API_MEDIA_TYPE);
-    if (PUBLIC_PATHS.has(request.routeOptions.url ?? "")) return;
+    if (isPublic(request.url)) return;
     request.caller = await api.keygate.authenticator.authenticate(request.headers.authorization, request.ip);
   });
 }

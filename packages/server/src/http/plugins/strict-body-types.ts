@@ -1,7 +1,8 @@
 // HTTP API, infrastructure: JSON types of request bodies are checked as sent. Fastify's validator
 // coerces scalars (so `"name": 5` would become "5", `"disabled": "yes"` would fail oddly); this
-// preValidation hook refuses such a body first with a 422 naming the field by JSON pointer.
-import type { FastifyInstance } from "fastify";
+// preValidation hook (added to routes with a body schema) refuses such a body first with a 422
+// naming the field by JSON pointer.
+import type { FastifyInstance, preValidationHookHandler } from "fastify";
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -94,15 +95,20 @@ class BodyTypeError extends Error {
   }
 }
 
-/** Installs the hook on every route that has a body schema. */
+/** Installs the check on every route that has a body schema (call before routes are added). */
 export function installStrictBodyTypes(app: FastifyInstance): void {
-  app.addHook("preValidation", (request, _reply, done) => {
-    const schema = (request.routeOptions.schema as { body?: Schema } | undefined)?.body;
-    const body = request.body;
-    // Only parsed JSON documents; raw uploads (strings, buffers) are the route's own business.
-    if (schema === undefined || typeof body !== "object" || body === null || Buffer.isBuffer(body))
-      return done();
-    const issues = bodyTypeIssues(schema, body);
-    done(issues.length > 0 ? new BodyTypeError(issues) : undefined);
+  app.addHook("onRoute", (route) => {
+    const schema = (route.schema as { body?: Schema } | undefined)?.body;
+    if (schema === undefined) return;
+    const check: preValidationHookHandler = (request, _reply, done) => {
+      const body = request.body;
+      // Only parsed JSON documents; raw uploads (strings, buffers) are the route's own business.
+      if (typeof body !== "object" || body === null || Buffer.isBuffer(body)) return done();
+      const issues = bodyTypeIssues(schema, body);
+      done(issues.length > 0 ? new BodyTypeError(issues) : undefined);
+    };
+    const existing = route.preValidation;
+    route.preValidation =
+      existing === undefined ? [check] : [check, ...(Array.isArray(existing) ? existing : [existing])];
   });
 }

@@ -28,3 +28,11 @@ export function renderOrganization(
     links: { self: `/api/v2/organizations/${encodeURIComponent(org.name)}` },
   };
 }
+
+/** Body of PATCH /organizations/:org. */
+export const UpdateOrganizationBody = Type.Object({
+  data: Type.Object({
+    type: Type.Literal("organizations"),
+    attributes: Type.Object({ "display-name": Type.Optional(Type.String()) }),
+  }),
+});

@@ -4,6 +4,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { summarizeEffectiveAccess } from "../../domain/access/effective-access.js";
 import { createApiKey, listApiKeys } from "../../domain/api-keys/api-key.js";
+import type { Principal } from "../../domain/principals/principal.js";
 import { isoTime, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
 import {
   ERROR_RESPONSES,
@@ -36,6 +37,17 @@ const AccountDetails = Type.Object({
 /** Registers the account routes. */
 export async function accountRoutes(app: FastifyInstance): Promise<void> {
   const { store } = app.keygate;
+  // The caller's principal object is the cached one until a change replaces it, so its rendering
+  // (date formatting included) is done once per principal version, not on every request.
+  const rendered = new WeakMap<Principal, ReturnType<typeof renderPrincipal>>();
+  const renderCallerPrincipal = (principal: Principal) => {
+    let resource = rendered.get(principal);
+    if (resource === undefined) {
+      resource = renderPrincipal(principal);
+      rendered.set(principal, resource);
+    }
+    return resource;
+  };
   const tags = ["account"];
   app.get(
     "/account/details",
@@ -49,7 +61,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       return {
-        data: renderPrincipal(caller.principal),
+        data: renderCallerPrincipal(caller.principal),
         meta: {
           organization: caller.organizationId,
           token: {

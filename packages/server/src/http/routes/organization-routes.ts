@@ -1,9 +1,9 @@
 // HTTP API, routes: organizations. A caller sees only its own organization.
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { rootSpaceIdOf } from "../../auth/permission-check.js";
+import { requirePermission, rootSpaceIdOf } from "../../auth/permission-check.js";
 import { callerOrganization } from "../../auth/resource-scope.js";
-import { getOrganization } from "../../domain/organizations/organization.js";
+import { getOrganization, updateOrganization } from "../../domain/organizations/organization.js";
 import { listDocumentOf, pageRequestOf } from "../jsonapi/json-api-document.js";
 import {
   ERROR_RESPONSES,
@@ -12,8 +12,12 @@ import {
   PageQuery,
   singleDocument,
 } from "../jsonapi/json-api-schemas.js";
-import { callerOf } from "../plugins/keygate-services.js";
-import { OrganizationResource, renderOrganization } from "../representations/organization-representation.js";
+import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
+import {
+  OrganizationResource,
+  renderOrganization,
+  UpdateOrganizationBody,
+} from "../representations/organization-representation.js";
 
 /** Registers the organization routes. */
 export async function organizationRoutes(app: FastifyInstance): Promise<void> {
@@ -49,6 +53,28 @@ export async function organizationRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
+      return { data: renderOrganization(org, rootSpaceIdOf(caller.spaces)) };
+    },
+  );
+  app.patch<{ Params: Static<typeof OrgParams>; Body: Static<typeof UpdateOrganizationBody> }>(
+    "/organizations/:org",
+    {
+      schema: {
+        summary: "Change an organization's display name",
+        tags: ["organizations"],
+        params: OrgParams,
+        body: UpdateOrganizationBody,
+        response: { 200: singleDocument(OrganizationResource), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      await callerOrganization(store, caller, request.params.org);
+      requirePermission(caller, "organizations.write");
+      const attributes = request.body.data.attributes;
+      const org = await updateOrganization(store, mutationContextOf(request), {
+        ...(attributes["display-name"] !== undefined ? { displayName: attributes["display-name"] } : {}),
+      });
       return { data: renderOrganization(org, rootSpaceIdOf(caller.spaces)) };
     },
   );
