@@ -36,13 +36,16 @@ export async function initCommand(argv: string[], io: CliIo): Promise<number> {
           rootSpace: made.rootSpace.id,
           admin: made.admin.id,
           adminToken: made.tokenValue,
+          delegateTokenId: made.delegateToken.id,
+          delegateToken: made.delegateTokenValue,
         })}\n`,
       );
     } else {
       io.out(
         `Created organization ${made.organization.name} (${made.organization.id}) with root space ${made.rootSpace.id}\n` +
           `Admin user ${made.admin.name} (${made.admin.id}). Admin token (shown only this once):\n\n  ${made.tokenValue}\n\n` +
-          "export KEYGATE_TOKEN=<the token above> to use the keygate commands.\n",
+          "export KEYGATE_TOKEN=<the token above> to use the keygate commands.\n" +
+          `Default delegate token ${made.delegateToken.id} (shown only this once):\n\n  ${made.delegateTokenValue}\n`,
       );
     }
     return 0;

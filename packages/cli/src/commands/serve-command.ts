@@ -32,7 +32,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     const made = await initializeOrganization(store, org, io.env.KEYGATE_ADMIN || "admin");
     io.err(
       `keygate: first start: created organization "${made.organization.name}" and admin user "${made.admin.name}".\n` +
-        `keygate: admin token (shown only this once): ${made.tokenValue}\n`,
+        `keygate: admin token (shown only this once): ${made.tokenValue}\n` +
+        `keygate: default delegate token ${made.delegateToken.id} (shown only this once): ${made.delegateTokenValue}\n`,
     );
   }
   const app = await buildApp({

@@ -3,7 +3,7 @@
 import type { Store } from "../../store/store.js";
 import { type ApiKey, createApiKey } from "../api-keys/api-key.js";
 import { type Actor, SYSTEM_ACTOR } from "../audit/actor.js";
-import { createDefaultDelegateToken } from "../delegate-tokens/delegate-token.js";
+import { createDefaultDelegateToken, type IssuedDelegateToken } from "../delegate-tokens/delegate-token.js";
 import type { User } from "../principals/principal.js";
 import { createUser } from "../principals/user.js";
 import { createRoleBinding, type RoleBinding } from "../role-bindings/role-binding.js";
@@ -21,7 +21,7 @@ export interface BootstrapOrganizationInput {
   readonly tokenValidTo?: number | null;
 }
 
-/** What bootstrap made; `tokenValue` is the admin's token text, shown once. */
+/** What bootstrap made; `tokenValue` and `delegateTokenValue` are token texts, shown once. */
 export interface BootstrappedOrganization {
   readonly organization: Organization;
   readonly rootSpace: Space;
@@ -30,6 +30,9 @@ export interface BootstrappedOrganization {
   readonly apiKey: ApiKey;
   readonly token: Token;
   readonly tokenValue: string;
+  /** The organization's default delegate token. */
+  readonly delegateToken: IssuedDelegateToken["delegateToken"];
+  readonly delegateTokenValue: string;
 }
 
 /** Creates an organization, its root space, an admin user with `admin` on the root and their first token. */
@@ -44,7 +47,8 @@ export async function bootstrapOrganization(
       ...(input.organizationDisplayName !== undefined ? { displayName: input.organizationDisplayName } : {}),
     });
     const ctx = { organizationId: organization.id, actor };
-    await createDefaultDelegateToken(tx, ctx); // Delegates (issue 5): every organization has a default delegate token.
+    // Every organization has a default delegate token; its value is shown this once.
+    const delegate = await createDefaultDelegateToken(tx, ctx);
     const admin = await createUser(tx, ctx, {
       name: input.adminName,
       ...(input.adminEmail !== undefined ? { email: input.adminEmail } : {}),
@@ -76,6 +80,8 @@ export async function bootstrapOrganization(
       apiKey,
       token: issued.token,
       tokenValue: issued.value,
+      delegateToken: delegate.delegateToken,
+      delegateTokenValue: delegate.value,
     };
   });
 }

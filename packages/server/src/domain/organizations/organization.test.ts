@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
 import { SYSTEM_ACTOR } from "../audit/actor.js";
 import { listAuditEvents } from "../audit/audit-event.js";
+import { verifyDelegateToken } from "../delegate-tokens/delegate-token-verification.js";
 import { DomainError } from "../domain-error.js";
 import { listRoleBindings } from "../role-bindings/role-binding.js";
 import { getRootSpace } from "../spaces/space.js";
@@ -29,6 +30,14 @@ for (const dialect of DIALECTS) {
       expect(await getRootSpace(database.store, organization.id)).toEqual(rootSpace);
       const audit = await listAuditEvents(database.store, organization.id);
       expect(audit.items.map((e) => [e.action, e.actor.via])).toEqual([["organization.create", "system"]]);
+    });
+
+    it("bootstraps with a default delegate token whose value is returned once and verifies", async () => {
+      const made = await bootstrapOrganization(database.store, { organizationName: "acme", adminName: "admin" });
+      expect(made.delegateToken).toMatchObject({ name: "default", spaceId: made.rootSpace.id });
+      expect(made.delegateTokenValue).toMatch(/^kgd_/);
+      const verified = await verifyDelegateToken(database.store, made.delegateTokenValue);
+      expect(verified.id).toBe(made.delegateToken.id);
     });
 
     it("refuses a duplicate or badly formed name, naming the field", async () => {
