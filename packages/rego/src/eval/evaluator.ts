@@ -38,7 +38,7 @@ interface Context {
   readonly functionOverrides: ReadonlyMap<string, FunctionOverride>;
   readonly cache: Map<RuleNode, Value | undefined | typeof PENDING>;
   /** Per subtree-indexed node: the nodes below it that may hold a value in this context. */
-  readonly live?: Map<RuleNode, ReadonlySet<RuleNode>>;
+  readonly live?: Map<RuleNode, LiveSet>;
 }
 
 const PENDING = Symbol("pending");
@@ -729,7 +729,7 @@ export class Evaluator {
     f: Frame,
     c: Context,
     vk: VK,
-    liveIn?: ReadonlySet<RuleNode>,
+    liveIn?: LiveSet,
   ): boolean {
     const live = liveIn ?? (node?.subtreeIndex ? this.liveNodes(node, c) : undefined);
     if (c.dataOverrides.length > 0) {
@@ -796,7 +796,7 @@ export class Evaluator {
     base: Value | undefined,
     pos: readonly Value[],
     c: Context,
-    liveIn?: ReadonlySet<RuleNode>,
+    liveIn?: LiveSet,
   ): Value | undefined {
     const live = liveIn ?? (node?.subtreeIndex ? this.liveNodes(node, c) : undefined);
     if (c.dataOverrides.length > 0) {
@@ -818,16 +818,19 @@ export class Evaluator {
     base: Value | undefined,
     pos: readonly Value[],
     c: Context,
-    live: ReadonlySet<RuleNode> | undefined,
+    live: LiveSet | undefined,
   ): Value | undefined {
     const out = structuralObject();
     if (base instanceof RegoObject) for (const e of base.entries()) out.set(e.key, e.value);
-    for (const [name, child] of node.children) {
-      if (live && child.coveredOnly && !live.has(child)) {
-        // No rule below can be defined for this input: a leaf is undefined, a path an empty object.
-        if (child.kind === undefined) out.set(name, structuralObject());
-        continue;
-      }
+    let children: Iterable<readonly [string, RuleNode]> = node.children;
+    if (live) {
+      // Only rules the index selected can be defined: leaves not selected are undefined (and
+      // never visited), paths with no selected leaf below are empty objects.
+      const { uncovered, coveredPaths } = partitionChildren(node);
+      for (const [name, child] of coveredPaths) if (!live.has(child)) out.set(name, structuralObject());
+      children = [...uncovered, ...coveredPaths.filter(([, child]) => live.has(child)), ...live.leavesUnder(node)];
+    }
+    for (const [name, child] of children) {
       const childPos = c.dataOverrides.length > 0 ? [...pos, name] : NO_POS;
       const v = this.materialize(
         child,
@@ -842,10 +845,10 @@ export class Evaluator {
   }
 
   /** The nodes below a subtree-indexed node whose rules may be defined for this input. */
-  private liveNodes(node: RuleNode, c: Context): ReadonlySet<RuleNode> {
+  private liveNodes(node: RuleNode, c: Context): LiveSet {
     const sub = node.subtreeIndex as NonNullable<RuleNode["subtreeIndex"]>;
-    const live = c.live ?? new Map<RuleNode, ReadonlySet<RuleNode>>();
-    if (!c.live) (c as { live?: Map<RuleNode, ReadonlySet<RuleNode>> }).live = live;
+    const live = c.live ?? new Map<RuleNode, LiveSet>();
+    if (!c.live) (c as { live?: Map<RuleNode, LiveSet> }).live = live;
     const cached = live.get(node);
     if (cached) return cached;
     let v: Value | undefined;
@@ -853,14 +856,16 @@ export class Evaluator {
       v = x;
       return true;
     });
-    const out = new Set<RuleNode>();
+    const out = new LiveSet();
     for (const rule of candidates(sub.index, v)) {
       const leaf = sub.nodeOf.get(rule);
       if (!leaf) continue;
-      let n: RuleNode | undefined = node;
+      let n: RuleNode = node;
       for (const seg of leaf.path.slice(node.path.length)) {
-        n = n?.children.get(seg);
-        if (n) out.add(n);
+        const child = n.children.get(seg);
+        if (!child) break;
+        out.add(n, seg, child);
+        n = child;
       }
     }
     live.set(node, out);
@@ -1379,4 +1384,51 @@ function buildFastRef(ref: RefTerm): Fast | null {
     }
     return v;
   };
+}
+
+/** The nodes below a subtree-indexed node that may hold a value for one input. */
+class LiveSet {
+  private readonly nodes = new Set<RuleNode>();
+  private readonly leaves = new Map<RuleNode, [string, RuleNode][]>();
+
+  /** Records `child` (named `name` under `parent`) as live. */
+  add(parent: RuleNode, name: string, child: RuleNode): void {
+    if (this.nodes.has(child)) return;
+    this.nodes.add(child);
+    if (child.kind === undefined) return;
+    const list = this.leaves.get(parent);
+    if (list) list.push([name, child]);
+    else this.leaves.set(parent, [[name, child]]);
+  }
+
+  has(node: RuleNode): boolean {
+    return this.nodes.has(node);
+  }
+
+  /** The live leaves directly under a node. */
+  leavesUnder(node: RuleNode): readonly (readonly [string, RuleNode])[] {
+    return this.leaves.get(node) ?? [];
+  }
+}
+
+const partitions = new WeakMap<
+  RuleNode,
+  { uncovered: (readonly [string, RuleNode])[]; coveredPaths: (readonly [string, RuleNode])[] }
+>();
+
+/** A node's children not covered by a subtree index, and its covered path (non-leaf) children. */
+function partitionChildren(node: RuleNode): {
+  uncovered: (readonly [string, RuleNode])[];
+  coveredPaths: (readonly [string, RuleNode])[];
+} {
+  let p = partitions.get(node);
+  if (!p) {
+    p = { uncovered: [], coveredPaths: [] };
+    for (const [name, child] of node.children) {
+      if (!child.coveredOnly) p.uncovered.push([name, child]);
+      else if (child.kind === undefined) p.coveredPaths.push([name, child]);
+    }
+    partitions.set(node, p);
+  }
+  return p;
 }
