@@ -160,6 +160,8 @@ export async function createRole(store: Store, ctx: MutationContext, input: Crea
       details: { name, permissions, principalKinds },
       occurredAt: now,
     });
+    // Login policies name roles: a new role must be seen at once, on every instance.
+    await tx.changes.publish({ kind: "role.changed", organizationId: ctx.organizationId, roleId: row.id });
     return roleFromRow(row);
   });
 }
