@@ -135,11 +135,6 @@ function seedBench(seed000, seed003) {
   return lines;
 }
 
-/** The spaces of a roles object that grant at least one role. */
-function grantedOnly(roles) {
-  return Object.fromEntries(Object.entries(roles ?? {}).filter(([, r]) => Object.keys(r).length > 0));
-}
-
 /** Runs the Rego benchmarks and returns printable lines. */
 export async function runRegoBench() {
   const lines = [];
