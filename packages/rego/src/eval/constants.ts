@@ -65,3 +65,17 @@ export function constantValue(t: Term): Value | undefined {
       return undefined;
   }
 }
+
+/** Marks a term that is not a literal. */
+export const NOT_CONSTANT = Symbol("not-constant");
+const constantCache = new WeakMap<Term, Value | typeof NOT_CONSTANT>();
+
+/** The value of a literal term, computed once per term; NOT_CONSTANT otherwise. */
+export function constantOf(t: Term): Value | typeof NOT_CONSTANT {
+  let c = constantCache.get(t);
+  if (c === undefined) {
+    c = constantValue(t) ?? NOT_CONSTANT;
+    constantCache.set(t, c);
+  }
+  return c;
+}

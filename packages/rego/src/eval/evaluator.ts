@@ -13,35 +13,22 @@ import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import type { Budget } from "./budget.js";
-import { constantValue, numberValue } from "./constants.js";
+import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
+import { type Context, Frame, type LiveSetCache, PENDING } from "./context.js";
+import { FALLBACK, fastOf } from "./fast-path.js";
+import { LiveSet, partitionChildren } from "./live-set.js";
+import { lookup } from "./lookup.js";
+import { insertNested, structuralObject } from "./path-object.js";
 import { member2, member3, walkPairs } from "./special-builtins.js";
+
+export { Frame } from "./context.js";
+export { lookup } from "./lookup.js";
 
 /** Continuation for a solution: return true to stop enumerating. */
 type K = () => boolean;
 /** Continuation receiving a value. */
 type VK = (v: Value) => boolean;
 
-/** Variable bindings of one rule body or query (comprehensions share their rule's frame). */
-export class Frame {
-  readonly vals = new Map<string, Value>();
-}
-
-/** A replacement installed by `with` for a function or builtin. */
-type FunctionOverride =
-  | { readonly kind: "value"; readonly value: Value }
-  | { readonly kind: "function"; readonly name: string };
-
-/** What `with` can change: input, parts of data, functions; each change gets fresh caches. */
-interface Context {
-  readonly input: Value | undefined;
-  readonly dataOverrides: readonly { readonly path: readonly Value[]; readonly value: Value }[];
-  readonly functionOverrides: ReadonlyMap<string, FunctionOverride>;
-  readonly cache: Map<RuleNode, Value | undefined | typeof PENDING>;
-  /** Per subtree-indexed node: the nodes below it that may hold a value in this context. */
-  readonly live?: Map<RuleNode, LiveSet>;
-}
-
-const PENDING = Symbol("pending");
 // Positions under `data` are tracked only while `with` overrides some of it.
 const NO_POS: readonly Value[] = [];
 
@@ -55,18 +42,6 @@ export interface EvaluationOptions {
   readonly budget: Budget;
   readonly print: (message: string) => void;
   readonly capabilities: HostCapabilities;
-}
-
-const NOT_CONSTANT = Symbol("not-constant");
-const constantCache = new WeakMap<Term, Value | typeof NOT_CONSTANT>();
-
-function constantOf(t: Term): Value | typeof NOT_CONSTANT {
-  let c = constantCache.get(t);
-  if (c === undefined) {
-    c = constantValue(t) ?? NOT_CONSTANT;
-    constantCache.set(t, c);
-  }
-  return c;
 }
 
 const nameCache = new WeakMap<RefTerm, string | null>();
@@ -828,7 +803,11 @@ export class Evaluator {
       // never visited), paths with no selected leaf below are empty objects.
       const { uncovered, coveredPaths } = partitionChildren(node);
       for (const [name, child] of coveredPaths) if (!live.has(child)) out.set(name, structuralObject());
-      children = [...uncovered, ...coveredPaths.filter(([, child]) => live.has(child)), ...live.leavesUnder(node)];
+      children = [
+        ...uncovered,
+        ...coveredPaths.filter(([, child]) => live.has(child)),
+        ...live.leavesUnder(node),
+      ];
     }
     for (const [name, child] of children) {
       const childPos = c.dataOverrides.length > 0 ? [...pos, name] : NO_POS;
@@ -847,8 +826,8 @@ export class Evaluator {
   /** The nodes below a subtree-indexed node whose rules may be defined for this input. */
   private liveNodes(node: RuleNode, c: Context): LiveSet {
     const sub = node.subtreeIndex as NonNullable<RuleNode["subtreeIndex"]>;
-    const live = c.live ?? new Map<RuleNode, LiveSet>();
-    if (!c.live) (c as { live?: Map<RuleNode, LiveSet> }).live = live;
+    const live: LiveSetCache = c.live ?? new Map();
+    if (!c.live) (c as { live?: LiveSetCache }).live = live;
     const cached = live.get(node);
     if (cached) return cached;
     let v: Value | undefined;
@@ -1158,17 +1137,6 @@ function hasUnbound(t: Term, f: Frame): boolean {
   }
 }
 
-/** A collection's element at a key, or undefined. */
-export function lookup(v: Value, key: Value): Value | undefined {
-  if (v instanceof RegoObject) return v.get(key);
-  if (Array.isArray(v)) {
-    if (typeof key !== "number" || !Number.isInteger(key)) return undefined;
-    return (v as readonly Value[])[key];
-  }
-  if (v instanceof RegoSet) return v.has(key) ? key : undefined;
-  return undefined;
-}
-
 function findOverride(
   overrides: readonly { readonly path: readonly Value[]; readonly value: Value }[],
   pos: readonly Value[],
@@ -1200,235 +1168,6 @@ export function setPath(v: Value | undefined, path: readonly Value[], value: Val
   return out;
 }
 
-/** An object built from rule paths (as opposed to a value a rule produced): only these merge. */
-class PathObject extends RegoObject {}
-
-const structural = { has: (o: RegoObject): boolean => o instanceof PathObject };
-
-/** A new object built from rule paths. */
-function structuralObject(): RegoObject {
-  return new PathObject();
-}
-
-/**
- * Sets `keys` in a nested object being built from rules. Paths merge; sets from `contains`
- * merge; a value a rule produced is a leaf: putting anything else there is a conflict.
- */
-function insertNested(
-  root: RegoObject,
-  keys: readonly Value[],
-  value: Value,
-  location: Location | undefined,
-): void {
-  let obj = root;
-  for (let i = 0; i < keys.length - 1; i++) {
-    const key = keys[i] as Value;
-    const next = obj.get(key);
-    if (next === undefined) {
-      const created = structuralObject();
-      obj.set(key, created);
-      obj = created;
-    } else if (next instanceof RegoObject && structural.has(next)) {
-      obj = next;
-    } else {
-      throw conflict(location);
-    }
-  }
-  const last = keys[keys.length - 1] as Value;
-  const prev = obj.get(last);
-  if (prev === undefined) {
-    obj.set(last, value instanceof RegoObject && structural.has(value) ? copyStructural(value) : value);
-    return;
-  }
-  if (prev instanceof RegoSet && value instanceof RegoSet) {
-    const merged = RegoSet.of(prev.unordered());
-    for (const x of value.unordered()) merged.add(x);
-    obj.set(last, merged);
-    return;
-  }
-  if (
-    prev instanceof RegoObject &&
-    value instanceof RegoObject &&
-    structural.has(prev) &&
-    structural.has(value)
-  ) {
-    for (const e of value.entries()) insertNested(prev, [e.key], e.value, location);
-    return;
-  }
-  if (!valuesEqual(prev, value)) throw conflict(location);
-}
-
-function copyStructural(o: RegoObject): RegoObject {
-  const out = structuralObject();
-  for (const e of o.entries()) {
-    out.set(
-      e.key,
-      e.value instanceof RegoObject && structural.has(e.value) ? copyStructural(e.value) : e.value,
-    );
-  }
-  return out;
-}
-
 function isCollection(v: Value): boolean {
   return Array.isArray(v) || v instanceof RegoObject || v instanceof RegoSet;
-}
-
-function conflict(location: Location | undefined): RegoError {
-  return RegoError.of("eval_conflict_error", "object keys must be unique", location);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fast paths: terms that have exactly one value or none (refs along known paths, calls on such
-// terms) are evaluated by plain functions, built once per term, without continuations.
-
-const FALLBACK = Symbol("fallback");
-
-/** Evaluates a single-valued term, or returns FALLBACK when it needs the general path. */
-type Fast = (ev: Evaluator, f: Frame, c: Context) => Value | undefined | typeof FALLBACK;
-
-const fastCache = new WeakMap<Term, Fast | null>();
-
-function fastOf(t: Term): Fast | null {
-  let fast = fastCache.get(t);
-  if (fast === undefined) {
-    fast = buildFast(t);
-    fastCache.set(t, fast);
-  }
-  return fast;
-}
-
-// Calls the evaluator treats specially (relations, printing): never on the fast path.
-const SPECIAL_CALLS = new Set(["eq", "assign", "walk", "print"]);
-
-function buildFast(t: Term): Fast | null {
-  const cv = constantOf(t);
-  if (cv !== NOT_CONSTANT) return () => cv;
-  switch (t.type) {
-    case "var": {
-      const name = t.name;
-      return (_ev, f) => {
-        const v = f.vals.get(name);
-        return v === undefined ? FALLBACK : v;
-      };
-    }
-    case "ref":
-      return buildFastRef(t);
-    case "call": {
-      const name = operatorName(t.operator);
-      if (name === undefined || SPECIAL_CALLS.has(name)) return null;
-      const fns = allFast(t.args);
-      if (!fns) return null;
-      return (ev, f, c) => {
-        const vals: Value[] = new Array(fns.length);
-        for (let i = 0; i < fns.length; i++) {
-          const v = (fns[i] as Fast)(ev, f, c);
-          if (v === FALLBACK || v === undefined) return v;
-          vals[i] = v;
-        }
-        return ev.call(name, t, vals, c);
-      };
-    }
-    case "array": {
-      const fns = allFast(t.items);
-      if (!fns) return null;
-      return (ev, f, c) => {
-        const out: Value[] = new Array(fns.length);
-        for (let i = 0; i < fns.length; i++) {
-          const v = (fns[i] as Fast)(ev, f, c);
-          if (v === FALLBACK || v === undefined) return v;
-          out[i] = v;
-        }
-        return out;
-      };
-    }
-    default:
-      return null;
-  }
-}
-
-function allFast(terms: readonly Term[]): Fast[] | null {
-  const out: Fast[] = [];
-  for (const t of terms) {
-    const fast = fastOf(t);
-    if (!fast) return null;
-    out.push(fast);
-  }
-  return out;
-}
-
-function buildFastRef(ref: RefTerm): Fast | null {
-  const head = ref.head;
-  if (head.type !== "var") return null;
-  for (const p of ref.path) if (p.type !== "string" && p.type !== "number" && p.type !== "var") return null;
-  const keys = allFast(ref.path);
-  if (!keys) return null;
-  const path = ref.path;
-  if (head.name === "data") {
-    return (ev, f, c) => {
-      // With every path variable bound, the ref has one value or none.
-      for (const p of path) if (p.type === "var" && !f.vals.has(p.name)) return FALLBACK;
-      return ev.dataValue(path, f, c);
-    };
-  }
-  const isInput = head.name === "input";
-  const name = head.name;
-  return (ev, f, c) => {
-    let v: Value | undefined = isInput ? c.input : f.vals.get(name);
-    if (v === undefined) return isInput ? undefined : FALLBACK;
-    for (let i = 0; i < keys.length; i++) {
-      const key = (keys[i] as Fast)(ev, f, c);
-      if (key === FALLBACK) return FALLBACK;
-      if (key === undefined) return undefined;
-      v = lookup(v, key);
-      if (v === undefined) return undefined;
-    }
-    return v;
-  };
-}
-
-/** The nodes below a subtree-indexed node that may hold a value for one input. */
-class LiveSet {
-  private readonly nodes = new Set<RuleNode>();
-  private readonly leaves = new Map<RuleNode, [string, RuleNode][]>();
-
-  /** Records `child` (named `name` under `parent`) as live. */
-  add(parent: RuleNode, name: string, child: RuleNode): void {
-    if (this.nodes.has(child)) return;
-    this.nodes.add(child);
-    if (child.kind === undefined) return;
-    const list = this.leaves.get(parent);
-    if (list) list.push([name, child]);
-    else this.leaves.set(parent, [[name, child]]);
-  }
-
-  has(node: RuleNode): boolean {
-    return this.nodes.has(node);
-  }
-
-  /** The live leaves directly under a node. */
-  leavesUnder(node: RuleNode): readonly (readonly [string, RuleNode])[] {
-    return this.leaves.get(node) ?? [];
-  }
-}
-
-const partitions = new WeakMap<
-  RuleNode,
-  { uncovered: (readonly [string, RuleNode])[]; coveredPaths: (readonly [string, RuleNode])[] }
->();
-
-/** A node's children not covered by a subtree index, and its covered path (non-leaf) children. */
-function partitionChildren(node: RuleNode): {
-  uncovered: (readonly [string, RuleNode])[];
-  coveredPaths: (readonly [string, RuleNode])[];
-} {
-  let p = partitions.get(node);
-  if (!p) {
-    p = { uncovered: [], coveredPaths: [] };
-    for (const [name, child] of node.children) {
-      if (!child.coveredOnly) p.uncovered.push([name, child]);
-      else if (child.kind === undefined) p.coveredPaths.push([name, child]);
-    }
-    partitions.set(node, p);
-  }
-  return p;
 }
