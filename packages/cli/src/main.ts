@@ -30,7 +30,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   team: teamCommand,
   audit: auditCommand,
   delegate: async (argv, io) => (await import("./delegate/delegate-command.js")).delegateCommand(argv, io),
-  "delegate-token": async (argv, io) => (await import("./delegate/delegate-token-command.js")).delegateTokenCommand(argv, io),
+  "delegate-token": async (argv, io) =>
+    (await import("./delegate/delegate-token-command.js")).delegateTokenCommand(argv, io),
   // Loaded on demand, so the resource commands never load the Rego engine.
   policy: async (argv, io) =>
     argv[0] === "simulate"

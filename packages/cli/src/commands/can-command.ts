@@ -65,7 +65,9 @@ export async function canCommand(argv: string[], io: CliIo): Promise<number> {
       }
     }
     io.out(
-      rows.length === 0 ? "no roles in any space\n" : formatTable(["SPACE", "ROLE", "GRANTED BY", "PERMISSIONS"], rows),
+      rows.length === 0
+        ? "no roles in any space\n"
+        : formatTable(["SPACE", "ROLE", "GRANTED BY", "PERMISSIONS"], rows),
     );
   }
   if (values.permission) {

@@ -5,6 +5,7 @@ import type { CliIo } from "../client/cli-io.js";
 import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
 import { attr, ID, printResource, printResources, rel } from "../output/result-printer.js";
 import { onePositional, runVerb } from "./subcommands.js";
+import { deleteVerb, showVerb } from "./id-verbs.js";
 
 const COLUMNS = [ID, attr("name"), rel("space"), attr("disabled"), attr("created-at", "CREATED")];
 
@@ -69,29 +70,8 @@ export function saCommand(argv: string[], io: CliIo): Promise<number> {
         );
         return 0;
       },
-      async show(args) {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: CONNECTION_OPTIONS,
-        });
-        const id = onePositional(positionals, "service account id", "usage: keygate sa show ID");
-        const { client, format } = connect(values, io);
-        printResource(io, format, (await client.one(`/service-accounts/${encodeURIComponent(id)}`)).data);
-        return 0;
-      },
-      async delete(args) {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: CONNECTION_OPTIONS,
-        });
-        const id = onePositional(positionals, "service account id", "usage: keygate sa delete ID");
-        const { client } = connect(values, io);
-        await client.request("DELETE", `/service-accounts/${encodeURIComponent(id)}`);
-        io.err(`deleted service account ${id}\n`);
-        return 0;
-      },
+      show: showVerb(io, { command: "sa", what: "service account", collection: "/service-accounts" }),
+      delete: deleteVerb(io, { command: "sa", what: "service account", collection: "/service-accounts" }),
     },
     argv,
     io,

@@ -6,6 +6,7 @@ import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
 import { attr, ID, printResource, printResources } from "../output/result-printer.js";
 import { SUBJECT_OPTIONS, subjectOf } from "./subject-options.js";
 import { onePositional, runVerb } from "./subcommands.js";
+import { deleteVerb } from "./id-verbs.js";
 
 const COLUMNS = [ID, attr("name"), attr("external-id", "IDP GROUP"), attr("description")];
 const MEMBER_COLUMNS = [ID, { heading: "TYPE", cell: (r: ApiResource) => r.type }, attr("name")];
@@ -79,18 +80,7 @@ export function teamCommand(argv: string[], io: CliIo): Promise<number> {
         );
         return 0;
       },
-      async delete(args) {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: CONNECTION_OPTIONS,
-        });
-        const id = onePositional(positionals, "team id", "usage: keygate team delete TEAM_ID");
-        const { client } = connect(values, io);
-        await client.request("DELETE", `/teams/${encodeURIComponent(id)}`);
-        io.err(`deleted team ${id}\n`);
-        return 0;
-      },
+      delete: deleteVerb(io, { command: "team", what: "team", collection: "/teams" }),
       add: membership("POST", io),
       remove: membership("DELETE", io),
       async members(args) {

@@ -6,6 +6,7 @@ import { CliError, type CliIo } from "../client/cli-io.js";
 import { CONNECTION_OPTIONS, connect, type OutputFormat } from "../client/connection-options.js";
 import { attr, ID, printResource, printResources } from "../output/result-printer.js";
 import { onePositional, parseDurationSeconds, runVerb } from "./subcommands.js";
+import { deleteVerb, showVerb } from "./id-verbs.js";
 
 const COLUMNS = [
   ID,
@@ -82,17 +83,7 @@ export function tokenCommand(argv: string[], io: CliIo): Promise<number> {
         printResources(io, format, await client.all(path), COLUMNS);
         return 0;
       },
-      async show(args) {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: CONNECTION_OPTIONS,
-        });
-        const id = onePositional(positionals, "token id", "usage: keygate token show TOKEN_ID");
-        const { client, format } = connect(values, io);
-        printResource(io, format, (await client.one(`/tokens/${encodeURIComponent(id)}`)).data);
-        return 0;
-      },
+      show: showVerb(io, { command: "token", what: "token", collection: "/tokens" }),
       async rotate(args) {
         const usage =
           "usage: keygate token rotate TOKEN_ID [--grace DURATION (e.g. 0, 15m, 24h)] [--valid-to ISO_TIME]";
@@ -134,18 +125,7 @@ export function tokenCommand(argv: string[], io: CliIo): Promise<number> {
         printResource(io, format, doc?.data as ApiResource);
         return 0;
       },
-      async delete(args) {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: CONNECTION_OPTIONS,
-        });
-        const id = onePositional(positionals, "token id", "usage: keygate token delete TOKEN_ID");
-        const { client } = connect(values, io);
-        await client.request("DELETE", `/tokens/${encodeURIComponent(id)}`);
-        io.err(`deleted token ${id}\n`);
-        return 0;
-      },
+      delete: deleteVerb(io, { command: "token", what: "token", collection: "/tokens" }),
     },
     argv,
     io,

@@ -5,6 +5,7 @@ import type { CliIo } from "../client/cli-io.js";
 import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
 import { attr, ID, printResource, printResources } from "../output/result-printer.js";
 import { onePositional, runVerb } from "./subcommands.js";
+import { deleteVerb, showVerb } from "./id-verbs.js";
 
 const COLUMNS = [ID, attr("name"), attr("email"), attr("disabled"), attr("created-at", "CREATED")];
 
@@ -47,29 +48,8 @@ export function userCommand(argv: string[], io: CliIo): Promise<number> {
         printResources(io, format, await client.all(`/organizations/${org}/users`), COLUMNS);
         return 0;
       },
-      async show(args) {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: CONNECTION_OPTIONS,
-        });
-        const id = onePositional(positionals, "user id", "usage: keygate user show ID");
-        const { client, format } = connect(values, io);
-        printResource(io, format, (await client.one(`/users/${encodeURIComponent(id)}`)).data);
-        return 0;
-      },
-      async delete(args) {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: CONNECTION_OPTIONS,
-        });
-        const id = onePositional(positionals, "user id", "usage: keygate user delete ID");
-        const { client } = connect(values, io);
-        await client.request("DELETE", `/users/${encodeURIComponent(id)}`);
-        io.err(`deleted user ${id}\n`);
-        return 0;
-      },
+      show: showVerb(io, { command: "user", what: "user", collection: "/users" }),
+      delete: deleteVerb(io, { command: "user", what: "user", collection: "/users" }),
     },
     argv,
     io,

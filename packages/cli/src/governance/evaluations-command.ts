@@ -13,7 +13,11 @@ const COLUMNS = [
   attr("action"),
   attr("resource-id", "RESOURCE"),
   attr("outcome"),
-  { heading: "MESSAGES", cell: (r: ApiResource) => (r.attributes.messages as string[]).concat(r.attributes.warnings as string[]).join("; ") },
+  {
+    heading: "MESSAGES",
+    cell: (r: ApiResource) =>
+      (r.attributes.messages as string[]).concat(r.attributes.warnings as string[]).join("; "),
+  },
   attr("created-at", "AT"),
 ];
 
@@ -35,7 +39,12 @@ export function evaluationsCommand(argv: string[], io: CliIo): Promise<number> {
       async list(args) {
         const { values } = parseArgs({
           args,
-          options: { ...CONNECTION_OPTIONS, entity: { type: "string" }, outcome: { type: "string" }, resource: { type: "string" } },
+          options: {
+            ...CONNECTION_OPTIONS,
+            entity: { type: "string" },
+            outcome: { type: "string" },
+            resource: { type: "string" },
+          },
         });
         const { client, format } = connect(values, io);
         const query = new URLSearchParams();
@@ -43,12 +52,27 @@ export function evaluationsCommand(argv: string[], io: CliIo): Promise<number> {
         if (values.outcome) query.set("filter[outcome]", values.outcome);
         if (values.resource) query.set("filter[resource]", values.resource);
         const q = query.toString();
-        printResources(io, format, await client.all(`/organizations/${await client.organization()}/policy-evaluations${q ? `?${q}` : ""}`), COLUMNS);
+        printResources(
+          io,
+          format,
+          await client.all(
+            `/organizations/${await client.organization()}/policy-evaluations${q ? `?${q}` : ""}`,
+          ),
+          COLUMNS,
+        );
         return 0;
       },
       async show(args) {
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CONNECTION_OPTIONS });
-        const id = onePositional(positionals, "evaluation id", "usage: keygate evaluations show EVALUATION_ID");
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: CONNECTION_OPTIONS,
+        });
+        const id = onePositional(
+          positionals,
+          "evaluation id",
+          "usage: keygate evaluations show EVALUATION_ID",
+        );
         const { client, format } = connect(values, io);
         const e = (await client.one(`/policy-evaluations/${encodeURIComponent(id)}`)).data;
         if (format === "json") {
@@ -56,23 +80,42 @@ export function evaluationsCommand(argv: string[], io: CliIo): Promise<number> {
           return 0;
         }
         const a = e.attributes;
-        io.out(`${e.id}: ${String(a["entity-type"])} ${String(a.action)} ${String(a["resource-id"] ?? "")} -> ${String(a.outcome)} (${String(a["duration-us"])} us)\n`);
+        io.out(
+          `${e.id}: ${String(a["entity-type"])} ${String(a.action)} ${String(a["resource-id"] ?? "")} -> ${String(a.outcome)} (${String(a["duration-us"])} us)\n`,
+        );
         const results = a["policy-results"] as PolicyResultAttributes[];
         io.out(
           formatTable(
             ["POLICY", "SET", "LEVEL", "OUTCOME", "MESSAGES"],
-            results.map((r) => [r["policy-name"], r["policy-set-name"], r["enforcement-level"], r.outcome, [...r.messages, ...r.warnings].join("; ")]),
+            results.map((r) => [
+              r["policy-name"],
+              r["policy-set-name"],
+              r["enforcement-level"],
+              r.outcome,
+              [...r.messages, ...r.warnings].join("; "),
+            ]),
           ),
         );
         io.out(`input:\n${JSON.stringify(a.input, null, 2)}\n`);
         return 0;
       },
       async samples(args) {
-        const { values } = parseArgs({ args, options: { ...CONNECTION_OPTIONS, entity: { type: "string" } } });
+        const { values } = parseArgs({
+          args,
+          options: { ...CONNECTION_OPTIONS, entity: { type: "string" } },
+        });
         const { client, format } = connect(values, io);
         const entity = values.entity ?? "token";
-        const doc = await client.request("GET", `/organizations/${await client.organization()}/policy-samples?filter[entity-type]=${encodeURIComponent(entity)}`);
-        printResources(io, format, (doc?.data ?? []) as ApiResource[], [ID, attr("action"), attr("space-id", "SPACE"), attr("created-at", "AT")]);
+        const doc = await client.request(
+          "GET",
+          `/organizations/${await client.organization()}/policy-samples?filter[entity-type]=${encodeURIComponent(entity)}`,
+        );
+        printResources(io, format, (doc?.data ?? []) as ApiResource[], [
+          ID,
+          attr("action"),
+          attr("space-id", "SPACE"),
+          attr("created-at", "AT"),
+        ]);
         return 0;
       },
     },

@@ -54,9 +54,14 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       db = await createTestDatabase(dialect);
       const org = await bootstrapOrganization(db.store, { organizationName: "acme", adminName: "alice" });
-      const ctx = { organizationId: org.organization.id, actor: { principalId: org.admin.id, via: "cli" as const } };
+      const ctx = {
+        organizationId: org.organization.id,
+        actor: { principalId: org.admin.id, via: "cli" as const },
+      };
       const sa = await createServiceAccount(db.store, ctx, { spaceId: org.rootSpace.id, name: "deployer" });
-      keyId = (await createApiKey(db.store, ctx, { principalId: sa.serviceAccount.id, type: "SERVICE", name: "ci" })).apiKey.id;
+      keyId = (
+        await createApiKey(db.store, ctx, { principalId: sa.serviceAccount.id, type: "SERVICE", name: "ci" })
+      ).apiKey.id;
       app = await buildApp({ store: db.store, authFailureLimit: 1000 });
       await app.listen({ port: 0, host: "127.0.0.1" });
       const { port } = app.server.address() as AddressInfo;
@@ -69,16 +74,33 @@ for (const dialect of DIALECTS) {
 
     it("creates a set and a policy from a file, downloads it, refuses a token, shows the evaluation, simulates a draft", async () => {
       const setIo = io();
-      expect(await policySetsCommand(["create", "tokens", "--global", "--entities", "token", "-o", "json"], setIo)).toBe(0);
+      expect(
+        await policySetsCommand(["create", "tokens", "--global", "--entities", "token", "-o", "json"], setIo),
+      ).toBe(0);
       const setId: string = JSON.parse(setIo.output()).id;
 
       const created = io();
       const seedFile = join(dir, "valid-to-limit.rego");
       writeFileSync(seedFile, seed000Source("valid-to-limit"));
-      const args = ["create", "valid-to-limit", "--file", seedFile, "--level", "mandatory", "--set", setId, "-o", "json"];
+      const args = [
+        "create",
+        "valid-to-limit",
+        "--file",
+        seedFile,
+        "--level",
+        "mandatory",
+        "--set",
+        setId,
+        "-o",
+        "json",
+      ];
       expect(await policiesCommand(args, created)).toBe(0);
       const policy = JSON.parse(created.output());
-      expect(policy.attributes).toMatchObject({ name: "valid-to-limit", "enforcement-level": "mandatory", "policy-set-count": 1 });
+      expect(policy.attributes).toMatchObject({
+        name: "valid-to-limit",
+        "enforcement-level": "mandatory",
+        "policy-set-count": 1,
+      });
 
       const downloaded = io();
       expect(await policiesCommand(["download", policy.id], downloaded)).toBe(0);
@@ -87,12 +109,17 @@ for (const dialect of DIALECTS) {
       await policiesCommand(["list"], listed);
       expect(listed.output()).toMatch(/valid-to-limit\s+mandatory/);
 
-      const refused = await tokenCommand(["create", "ci", "--key", keyId, "--valid-to", "2099-01-01T00:00:00Z"], io()).then(
+      const refused = await tokenCommand(
+        ["create", "ci", "--key", keyId, "--valid-to", "2099-01-01T00:00:00Z"],
+        io(),
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(refused).toBeInstanceOf(CliError);
-      expect((refused as CliError).message).toContain("For CreateToken, Token APIKeyType ValidTo 4070908800000 greater than X date");
+      expect((refused as CliError).message).toContain(
+        "For CreateToken, Token APIKeyType ValidTo 4070908800000 greater than X date",
+      );
 
       const evaluations = io();
       expect(await evaluationsCommand(["list", "--outcome", "denied", "-o", "json"], evaluations)).toBe(0);
@@ -103,7 +130,10 @@ for (const dialect of DIALECTS) {
       expect(shown.output()).toMatch(/valid-to-limit\s+tokens\s+mandatory\s+failed/);
 
       const draft = join(dir, "draft.rego");
-      writeFileSync(draft, 'package opapolicy\n\ndeny[msg] {\n  input.token.validTo > 4102444800000\n  msg := "after 2100"\n}\n');
+      writeFileSync(
+        draft,
+        'package opapolicy\n\ndeny[msg] {\n  input.token.validTo > 4102444800000\n  msg := "after 2100"\n}\n',
+      );
       const simulated = io();
       expect(await policySimulate([draft, "--entity", "token", "--replace", policy.id], simulated)).toBe(0);
       expect(simulated.output()).toContain("1 of 1 samples change with the draft");

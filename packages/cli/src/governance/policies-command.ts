@@ -8,8 +8,16 @@ import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
 import { onePositional, runVerb } from "../commands/subcommands.js";
 import { attr, ID, printResource, printResources } from "../output/result-printer.js";
 import { downloadPolicyText, uploadPolicyText } from "./raw-transfer.js";
+import { deleteVerb, showVerb } from "../commands/id-verbs.js";
 
-const COLUMNS = [ID, attr("name"), attr("enforcement-level", "LEVEL"), attr("query"), attr("policy-set-count", "SETS"), attr("updated-at", "UPDATED")];
+const COLUMNS = [
+  ID,
+  attr("name"),
+  attr("enforcement-level", "LEVEL"),
+  attr("query"),
+  attr("policy-set-count", "SETS"),
+  attr("updated-at", "UPDATED"),
+];
 
 function readSource(path: string): string {
   try {
@@ -52,7 +60,9 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
               ...(values.query ? { query: values.query } : {}),
               ...(values.description ? { description: values.description } : {}),
             },
-            relationships: { "policy-sets": { data: (values.set ?? []).map((id) => ({ id, type: "policy-sets" })) } },
+            relationships: {
+              "policy-sets": { data: (values.set ?? []).map((id) => ({ id, type: "policy-sets" })) },
+            },
           },
         });
         const policy = doc?.data as ApiResource;
@@ -62,7 +72,9 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
           } catch (error) {
             // The policy exists without text; say so rather than leave it unexplained.
             if (error instanceof CliError) {
-              throw new CliError(`policy ${policy.id} was created but its text was refused: ${error.message}`);
+              throw new CliError(
+                `policy ${policy.id} was created but its text was refused: ${error.message}`,
+              );
             }
             throw error;
           }
@@ -73,25 +85,33 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
         return 0;
       },
       async list(args) {
-        const { values } = parseArgs({ args, options: { ...CONNECTION_OPTIONS, search: { type: "string" } } });
+        const { values } = parseArgs({
+          args,
+          options: { ...CONNECTION_OPTIONS, search: { type: "string" } },
+        });
         const { client, format } = connect(values, io);
         const search = values.search ? `?search[name]=${encodeURIComponent(values.search)}` : "";
-        printResources(io, format, await client.all(`/organizations/${await client.organization()}/policies${search}`), COLUMNS);
+        printResources(
+          io,
+          format,
+          await client.all(`/organizations/${await client.organization()}/policies${search}`),
+          COLUMNS,
+        );
         return 0;
       },
-      async show(args) {
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CONNECTION_OPTIONS });
-        const id = onePositional(positionals, "policy id", "usage: keygate policies show POLICY_ID");
-        const { client, format } = connect(values, io);
-        printResource(io, format, (await client.one(`/policies/${encodeURIComponent(id)}`)).data);
-        return 0;
-      },
+      show: showVerb(io, { command: "policies", what: "policy", collection: "/policies" }),
       async update(args) {
-        const usage = "usage: keygate policies update POLICY_ID [--level mandatory|advisory] [--query Q] [--description TEXT]";
+        const usage =
+          "usage: keygate policies update POLICY_ID [--level mandatory|advisory] [--query Q] [--description TEXT]";
         const { values, positionals } = parseArgs({
           args,
           allowPositionals: true,
-          options: { ...CONNECTION_OPTIONS, level: { type: "string" }, query: { type: "string" }, description: { type: "string" } },
+          options: {
+            ...CONNECTION_OPTIONS,
+            level: { type: "string" },
+            query: { type: "string" },
+            description: { type: "string" },
+          },
         });
         const id = onePositional(positionals, "policy id", usage);
         const { client, format } = connect(values, io);
@@ -110,7 +130,11 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
       },
       async upload(args) {
         const usage = "usage: keygate policies upload POLICY_ID FILE.rego";
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CONNECTION_OPTIONS });
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: CONNECTION_OPTIONS,
+        });
         const [id, file, ...extra] = positionals;
         if (id === undefined || file === undefined || extra.length > 0) throw new CliError(usage, 2);
         await uploadPolicyText(values, io, id, readSource(file));
@@ -118,19 +142,16 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
         return 0;
       },
       async download(args) {
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CONNECTION_OPTIONS });
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: CONNECTION_OPTIONS,
+        });
         const id = onePositional(positionals, "policy id", "usage: keygate policies download POLICY_ID");
         io.out(await downloadPolicyText(values, io, id));
         return 0;
       },
-      async delete(args) {
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CONNECTION_OPTIONS });
-        const id = onePositional(positionals, "policy id", "usage: keygate policies delete POLICY_ID");
-        const { client } = connect(values, io);
-        await client.request("DELETE", `/policies/${encodeURIComponent(id)}`);
-        io.err(`deleted policy ${id}\n`);
-        return 0;
-      },
+      delete: deleteVerb(io, { command: "policies", what: "policy", collection: "/policies" }),
     },
     argv,
     io,

@@ -6,6 +6,7 @@ import { CliError, type CliIo } from "../client/cli-io.js";
 import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
 import { onePositional, runVerb, type Verb } from "../commands/subcommands.js";
 import { attr, ID, printResource, printResources } from "../output/result-printer.js";
+import { deleteVerb, showVerb } from "../commands/id-verbs.js";
 
 const COLUMNS = [
   ID,
@@ -18,7 +19,12 @@ const COLUMNS = [
 ];
 
 function list(text: string | undefined): string[] | undefined {
-  return text === undefined ? undefined : text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return text === undefined
+    ? undefined
+    : text
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
 }
 
 function relationshipVerb(io: CliIo, method: "POST" | "DELETE", relation: "policies" | "spaces"): Verb {
@@ -58,43 +64,51 @@ export function policySetsCommand(argv: string[], io: CliIo): Promise<number> {
           },
         });
         const name = onePositional(positionals, "policy set name", usage);
-        if (values.login && values.entities) throw new CliError(`give --login or --entities, not both\n${usage}`, 2);
+        if (values.login && values.entities)
+          throw new CliError(`give --login or --entities, not both\n${usage}`, 2);
         const entityTypes = values.login ? ["login"] : list(values.entities);
         const { client, format } = connect(values, io);
-        const doc = await client.request("POST", `/organizations/${await client.organization()}/policy-sets`, {
-          data: {
-            type: "policy-sets",
-            attributes: {
-              name,
-              global: values.global ?? false,
-              ...(entityTypes ? { "entity-types": entityTypes } : {}),
-              ...(values.description ? { description: values.description } : {}),
-            },
-            relationships: {
-              policies: { data: (values.policy ?? []).map((id) => ({ id, type: "policies" })) },
-              spaces: { data: (values.space ?? []).map((id) => ({ id, type: "spaces" })) },
+        const doc = await client.request(
+          "POST",
+          `/organizations/${await client.organization()}/policy-sets`,
+          {
+            data: {
+              type: "policy-sets",
+              attributes: {
+                name,
+                global: values.global ?? false,
+                ...(entityTypes ? { "entity-types": entityTypes } : {}),
+                ...(values.description ? { description: values.description } : {}),
+              },
+              relationships: {
+                policies: { data: (values.policy ?? []).map((id) => ({ id, type: "policies" })) },
+                spaces: { data: (values.space ?? []).map((id) => ({ id, type: "spaces" })) },
+              },
             },
           },
-        });
+        );
         printResource(io, format, doc?.data as ApiResource);
         return 0;
       },
       async list(args) {
-        const { values } = parseArgs({ args, options: { ...CONNECTION_OPTIONS, search: { type: "string" } } });
+        const { values } = parseArgs({
+          args,
+          options: { ...CONNECTION_OPTIONS, search: { type: "string" } },
+        });
         const { client, format } = connect(values, io);
         const search = values.search ? `?search[name]=${encodeURIComponent(values.search)}` : "";
-        printResources(io, format, await client.all(`/organizations/${await client.organization()}/policy-sets${search}`), COLUMNS);
+        printResources(
+          io,
+          format,
+          await client.all(`/organizations/${await client.organization()}/policy-sets${search}`),
+          COLUMNS,
+        );
         return 0;
       },
-      async show(args) {
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CONNECTION_OPTIONS });
-        const id = onePositional(positionals, "policy set id", "usage: keygate policy-sets show SET_ID");
-        const { client, format } = connect(values, io);
-        printResource(io, format, (await client.one(`/policy-sets/${encodeURIComponent(id)}`)).data);
-        return 0;
-      },
+      show: showVerb(io, { command: "policy-sets", what: "policy set", collection: "/policy-sets" }),
       async update(args) {
-        const usage = "usage: keygate policy-sets update SET_ID [--name NAME] [--global|--no-global] [--entities ...] [--description TEXT]";
+        const usage =
+          "usage: keygate policy-sets update SET_ID [--name NAME] [--global|--no-global] [--entities ...] [--description TEXT]";
         const { values, positionals } = parseArgs({
           args,
           allowPositionals: true,
@@ -123,14 +137,7 @@ export function policySetsCommand(argv: string[], io: CliIo): Promise<number> {
         printResource(io, format, doc?.data as ApiResource);
         return 0;
       },
-      async delete(args) {
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CONNECTION_OPTIONS });
-        const id = onePositional(positionals, "policy set id", "usage: keygate policy-sets delete SET_ID");
-        const { client } = connect(values, io);
-        await client.request("DELETE", `/policy-sets/${encodeURIComponent(id)}`);
-        io.err(`deleted policy set ${id}\n`);
-        return 0;
-      },
+      delete: deleteVerb(io, { command: "policy-sets", what: "policy set", collection: "/policy-sets" }),
       "add-policies": relationshipVerb(io, "POST", "policies"),
       "remove-policies": relationshipVerb(io, "DELETE", "policies"),
       "attach-spaces": relationshipVerb(io, "POST", "spaces"),

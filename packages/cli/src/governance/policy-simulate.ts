@@ -62,24 +62,29 @@ export async function policySimulate(argv: string[], io: CliIo): Promise<number>
     throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError(`--limit must be a whole number >= 1\n${USAGE}`, 2);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new CliError(`--limit must be a whole number >= 1\n${USAGE}`, 2);
   const { client, format } = connect(values, io);
-  const doc = await client.request("POST", `/organizations/${await client.organization()}/policy-simulations`, {
-    data: {
-      type: "policy-simulations",
-      attributes: {
-        "entity-type": values.entity,
-        source,
-        ...(values.level ? { "enforcement-level": values.level } : {}),
-        ...(values.query ? { query: values.query } : {}),
-        ...(limit !== undefined ? { limit } : {}),
-      },
-      relationships: {
-        ...(values.replace ? { policy: { data: { id: values.replace, type: "policies" } } } : {}),
-        ...(values.set ? { "policy-set": { data: { id: values.set, type: "policy-sets" } } } : {}),
+  const doc = await client.request(
+    "POST",
+    `/organizations/${await client.organization()}/policy-simulations`,
+    {
+      data: {
+        type: "policy-simulations",
+        attributes: {
+          "entity-type": values.entity,
+          source,
+          ...(values.level ? { "enforcement-level": values.level } : {}),
+          ...(values.query ? { query: values.query } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        },
+        relationships: {
+          ...(values.replace ? { policy: { data: { id: values.replace, type: "policies" } } } : {}),
+          ...(values.set ? { "policy-set": { data: { id: values.set, type: "policy-sets" } } } : {}),
+        },
       },
     },
-  });
+  );
   const attributes = (doc?.data as { attributes: Record<string, unknown> } | undefined)?.attributes ?? {};
   if (format === "json") {
     io.out(`${JSON.stringify(doc?.data, null, 2)}\n`);
@@ -87,15 +92,26 @@ export async function policySimulate(argv: string[], io: CliIo): Promise<number>
   }
   const samples = (attributes.samples ?? []) as SampleResult[];
   if (samples.length === 0) {
-    io.out(`no samples of ${values.entity} yet: samples are kept as real ${values.entity} inputs are evaluated\n`);
+    io.out(
+      `no samples of ${values.entity} yet: samples are kept as real ${values.entity} inputs are evaluated\n`,
+    );
     return 0;
   }
   io.out(
     formatTable(
       ["SAMPLE", "AT", "ACTION", "NOW", "WITH DRAFT", "CHANGED"],
-      samples.map((s) => [s["sample-id"], s["created-at"], s.action, summary(s.current), summary(s.draft), s.changed ? "yes" : ""]),
+      samples.map((s) => [
+        s["sample-id"],
+        s["created-at"],
+        s.action,
+        summary(s.current),
+        summary(s.draft),
+        s.changed ? "yes" : "",
+      ]),
     ),
   );
-  io.out(`${String(attributes["changed-count"])} of ${String(attributes["sample-count"])} samples change with the draft\n`);
+  io.out(
+    `${String(attributes["changed-count"])} of ${String(attributes["sample-count"])} samples change with the draft\n`,
+  );
   return 0;
 }

@@ -6,7 +6,11 @@ import { CliError, type CliIo } from "../client/cli-io.js";
 function endpoint(values: { server?: string | undefined }, io: CliIo): { server: string; token: string } {
   const server = values.server ?? io.env.KEYGATE_SERVER ?? "http://127.0.0.1:8080";
   const token = io.env.KEYGATE_TOKEN;
-  if (!token) throw new CliError("KEYGATE_TOKEN is not set: export the token to use (e.g. the admin token from keygate init)", 2);
+  if (!token)
+    throw new CliError(
+      "KEYGATE_TOKEN is not set: export the token to use (e.g. the admin token from keygate init)",
+      2,
+    );
   return { server: server.replace(/\/+$/, ""), token };
 }
 
@@ -30,7 +34,8 @@ async function send(
       ...(body !== undefined ? { body } : {}),
     });
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    const cause =
+      error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     throw new CliError(`cannot reach the Keygate server at ${server}: ${cause}`);
   }
   const text = await response.text();
@@ -58,6 +63,10 @@ export async function uploadPolicyText(
 }
 
 /** Downloads a policy's Rego text (`GET /policies/:id/download`). */
-export function downloadPolicyText(values: { server?: string | undefined }, io: CliIo, policyId: string): Promise<string> {
+export function downloadPolicyText(
+  values: { server?: string | undefined },
+  io: CliIo,
+  policyId: string,
+): Promise<string> {
   return send(values, io, "GET", `/policies/${encodeURIComponent(policyId)}/download`);
 }
