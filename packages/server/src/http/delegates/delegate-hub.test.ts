@@ -181,15 +181,16 @@ for (const dialect of DIALECTS) {
 
     it("drops a delegate whose heartbeat stops and keeps one that sends them", async () => {
       const token = await newToken("heartbeats");
-      const silent = connect(instance, token.value, "name=silent");
       const chatty = connect(instance, token.value, "name=chatty");
       const chattyWelcome = await welcomed(chatty);
-      await welcomed(silent);
+      // Beat from the welcome on, so a slow machine never lets the chatty one look silent.
       const beat = setInterval(
         () => chatty.socket.send(JSON.stringify({ type: "heartbeat" })),
         FAST.heartbeatIntervalMs,
       );
+      const silent = connect(instance, token.value, "name=silent");
       try {
+        await welcomed(silent);
         const closed = await silent.closed;
         expect(closed.code).toBe(DELEGATE_CLOSE_CODES.heartbeatTimeout);
         const left = await live({ delegateTokenId: token.delegateToken.id });
