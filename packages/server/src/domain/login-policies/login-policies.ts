@@ -25,6 +25,7 @@ import {
   loginInputToJson,
   nowNs,
 } from "./login-input.js";
+import { dependsOnClockBySecond } from "./login-policy-clock.js";
 import { dependsOnlyOnSessionAndAddress } from "./login-policy-inputs.js";
 import { type ExplainedRole, explainRoles } from "./login-rule-explanation.js";
 
@@ -72,6 +73,15 @@ interface ReusableDecision {
 /** How many caller addresses' decisions are kept per caller before they are all forgotten. */
 const REUSED_ADDRESSES_PER_CALLER = 64;
 
+/** How long a decision holds for one caller and address. */
+type Reuse = "always" | "per-second" | "never";
+
+/** The second a nanosecond timestamp falls in (floor, also before 1970). */
+function secondOf(ns: bigint): bigint {
+  const s = ns / 1_000_000_000n;
+  return ns < 0n && s * 1_000_000_000n !== ns ? s - 1n : s;
+}
+
 function subjectKey(c: LoginCredential): string {
   return `${c.organizationId}|${c.principalId}|${c.tokenId ?? ""}|${c.apiKeyId ?? ""}`;
 }
@@ -83,7 +93,7 @@ export class LoginPolicies {
   private readonly roleIndexes = new Map<string, Promise<Map<string, Role>>>();
   private readonly lastSampled = new Map<string, number>();
   private readonly unknownRoleRetries = new Map<string, number>();
-  private readonly reusableSets = new WeakMap<readonly CompiledPolicySet[], boolean>();
+  private readonly reusableSets = new WeakMap<readonly CompiledPolicySet[], Reuse>();
   private readonly decisions = new WeakMap<GovernanceSnapshot, WeakMap<LoginSubject, Map<string, ReusableDecision>>>();
   private pendingSamples: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
@@ -186,11 +196,20 @@ export class LoginPolicies {
     return { decision, input, roles };
   }
 
-  /** True when every policy of the sets decides from the session and the address alone (memoized). */
-  private reusable(sets: readonly CompiledPolicySet[]): boolean {
+  /**
+   * How long the sets' decision holds for one caller and address (memoized): always, when every
+   * policy reads only the session and the address; within one second, when some also read the
+   * civil time of the request; otherwise never.
+   */
+  private reusable(sets: readonly CompiledPolicySet[]): Reuse {
     let reusable = this.reusableSets.get(sets);
     if (reusable === undefined) {
-      reusable = sets.every((s) => s.policies.every((p) => dependsOnlyOnSessionAndAddress(p.source)));
+      const sources = sets.flatMap((s) => s.policies.map((p) => p.source));
+      reusable = sources.every(dependsOnlyOnSessionAndAddress)
+        ? "always"
+        : sources.every((src) => dependsOnlyOnSessionAndAddress(src) || dependsOnClockBySecond(src))
+          ? "per-second"
+          : "never";
       this.reusableSets.set(sets, reusable);
     }
     return reusable;
@@ -223,18 +242,23 @@ export class LoginPolicies {
     request: LoginRequest,
   ): Promise<LoginDecision> {
     const subject = await this.subject(credential);
-    if (!this.reusable(sets)) return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
+    const reuse = this.reusable(sets);
+    if (reuse === "never") return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
+    // One clock for the request, fixed here so that the key and the evaluation agree.
+    const timestampNs = request.timestampNs ?? nowNs();
+    const timed = { ...request, timestampNs };
+    const key = reuse === "always" ? request.remoteIp : `${request.remoteIp}|${secondOf(timestampNs)}`;
     const byAddress = this.decisionsOf(snapshot, subject);
-    const known = byAddress.get(request.remoteIp);
+    const known = byAddress.get(key);
     if (known !== undefined && known.roles === (await this.roleIndex(credential.organizationId))) {
       if (this.sampleDue(credential)) this.sampleLater(credential, request);
       return known.decision;
     }
-    const { decision, roles } = await this.evaluateFor(snapshot, sets, subject, credential, request);
+    const { decision, roles } = await this.evaluateFor(snapshot, sets, subject, credential, timed);
     // Errors (a budget running out, say) are not reused: the next request tries again.
     if (!decision.results.some((r) => r.error !== undefined)) {
       if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
-      byAddress.set(request.remoteIp, { roles, decision });
+      byAddress.set(key, { roles, decision });
     }
     return decision;
   }

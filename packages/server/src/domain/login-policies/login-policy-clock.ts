@@ -1,0 +1,223 @@
+// Domain layer, login policies: policies whose only use of the clock is through the civil time
+// of the request (`time.clock`, `time.weekday`, `time.date` of `input.request.timestamp_ns`), as
+// time-window policies are. Those builtins change at most once a second, so such a policy decides
+// the same for the same caller, address and second: its decision can be reused within that second,
+// exactly. Decided on the parsed policy, conservatively: anything else means "evaluate every time".
+
+import { parseModule, RegoError } from "@keygate/rego";
+
+type Module = ReturnType<typeof parseModule>;
+type Rule = Module["rules"][number];
+type Body = Rule["body"];
+type Expr = Body[number];
+type Term = NonNullable<Rule["head"]["value"]>;
+
+// Builtins whose result, for a timestamp, depends only on the second it falls in.
+const CIVIL_TIME = new Set(["time.clock", "time.weekday", "time.date"]);
+// Builtins whose results depend on the clock (other than the above), chance or the network.
+const UNSTABLE = /^(?:time|rand|uuid|http|opa|net\.lookup_ip_addr$|trace$|print$)/;
+
+class NotSecondGranular extends Error {}
+
+/** True when the policy reads the clock only as the civil time of `input.request.timestamp_ns`. */
+export function dependsOnClockBySecond(source: string): boolean {
+  let module: Module;
+  try {
+    module = parseModule("policy.rego", source);
+  } catch (e) {
+    if (e instanceof RegoError) return false;
+    throw e;
+  }
+  try {
+    for (const imp of module.imports) {
+      if (imp.path.head.type === "var" && imp.path.head.name === "input") throw new NotSecondGranular();
+    }
+    for (const rule of module.rules) checkRule(rule);
+    return true;
+  } catch (e) {
+    if (e instanceof NotSecondGranular) return false;
+    throw e;
+  }
+}
+
+function checkRule(rule: Rule): void {
+  const aliases = new Set<string>();
+  collectAliases(rule.body, aliases);
+  const walker = new Walker(aliases);
+  walker.body(rule.body);
+  const h = rule.head;
+  for (const t of [h.key, h.value, ...(h.args ?? []), ...h.ref.path]) if (t) walker.term(t);
+  if (rule.elseRule) checkRule(rule.elseRule);
+}
+
+/** Variables assigned the request's timestamp (`now := input.request.timestamp_ns`). */
+function collectAliases(body: Body, out: Set<string>): void {
+  for (const e of body) {
+    const alias = aliasOf(e);
+    if (alias) out.add(alias);
+  }
+}
+
+function aliasOf(e: Expr): string | undefined {
+  if (e.negated || e.with.length > 0 || e.kind.type !== "callexpr") return undefined;
+  const call = e.kind.call;
+  const op = call.operator;
+  if (op.head.type !== "var" || op.path.length > 0 || (op.head.name !== "assign" && op.head.name !== "eq")) {
+    return undefined;
+  }
+  const [a, b] = call.args as [Term, Term];
+  if (a.type === "var" && isTimestamp(b)) return a.name;
+  if (b.type === "var" && isTimestamp(a) && op.head.name === "eq") return b.name;
+  return undefined;
+}
+
+function isTimestamp(t: Term): boolean {
+  return (
+    t.type === "ref" &&
+    t.head.type === "var" &&
+    t.head.name === "input" &&
+    t.path.length === 2 &&
+    t.path[0]?.type === "string" &&
+    t.path[0].value === "request" &&
+    t.path[1]?.type === "string" &&
+    t.path[1].value === "timestamp_ns"
+  );
+}
+
+function stringPath(t: Extract<Term, { type: "ref" }>): string[] | undefined {
+  const out: string[] = [];
+  for (const p of t.path) {
+    if (p.type !== "string") return undefined;
+    out.push(p.value);
+  }
+  return out;
+}
+
+function callName(op: Extract<Term, { type: "ref" }>): string | undefined {
+  if (op.head.type !== "var") return undefined;
+  const path = stringPath(op);
+  return path ? [op.head.name, ...path].join(".") : undefined;
+}
+
+/** Walks terms; throws NotSecondGranular at the first use that could depend on more. */
+class Walker {
+  constructor(private readonly aliases: ReadonlySet<string>) {}
+
+  body(body: Body): void {
+    for (const e of body) this.expr(e);
+  }
+
+  private expr(e: Expr): void {
+    if (e.with.length > 0) throw new NotSecondGranular();
+    if (aliasOf(e)) return;
+    const k = e.kind;
+    switch (k.type) {
+      case "term":
+        this.term(k.term);
+        return;
+      case "callexpr":
+        this.term(k.call);
+        return;
+      case "some":
+        for (const v of k.vars) this.term(v);
+        return;
+      case "somein":
+        for (const t of [k.key, k.value, k.domain]) if (t) this.term(t);
+        return;
+      case "every":
+        for (const t of [k.key, k.value, k.domain]) if (t) this.term(t);
+        this.body(k.body);
+        return;
+      default: {
+        const never: never = k;
+        throw new Error(`unexpected expression ${String(never)}`);
+      }
+    }
+  }
+
+  term(t: Term): void {
+    switch (t.type) {
+      case "null":
+      case "boolean":
+      case "number":
+      case "string":
+        return;
+      case "var":
+        if (t.name === "input" || this.aliases.has(t.name)) throw new NotSecondGranular();
+        return;
+      case "ref":
+        this.ref(t);
+        return;
+      case "array":
+      case "set":
+        for (const i of t.items) this.term(i);
+        return;
+      case "object":
+        for (const [a, b] of t.entries) {
+          this.term(a);
+          this.term(b);
+        }
+        return;
+      case "arraycomp":
+      case "setcomp":
+        this.term(t.term);
+        this.body(t.body);
+        return;
+      case "objectcomp":
+        this.term(t.key);
+        this.term(t.value);
+        this.body(t.body);
+        return;
+      case "call":
+        this.call(t);
+        return;
+      default: {
+        const never: never = t;
+        throw new Error(`unexpected term ${String(never)}`);
+      }
+    }
+  }
+
+  private ref(t: Extract<Term, { type: "ref" }>): void {
+    if (t.head.type === "var" && t.head.name === "input") {
+      const [first, second] = t.path;
+      const session = first?.type === "string" && first.value === "session";
+      const address =
+        first?.type === "string" &&
+        first.value === "request" &&
+        second?.type === "string" &&
+        second.value === "remote_ip";
+      if (!session && !address) throw new NotSecondGranular();
+      for (const p of t.path) this.term(p);
+      return;
+    }
+    this.term(t.head);
+    for (const p of t.path) this.term(p);
+  }
+
+  private call(t: Extract<Term, { type: "call" }>): void {
+    const name = callName(t.operator);
+    if (name !== undefined && CIVIL_TIME.has(name)) {
+      const [first, ...rest] = t.args;
+      if (first) this.civilTimeArgument(first);
+      for (const a of rest) this.term(a);
+      return;
+    }
+    if (name === undefined || UNSTABLE.test(name)) throw new NotSecondGranular();
+    for (const a of t.args) this.term(a);
+  }
+
+  /** `ts` or `[ts, tz]` where ts is the request's timestamp (or an alias of it). */
+  private civilTimeArgument(t: Term): void {
+    if (this.isTimestampOrAlias(t)) return;
+    if (t.type === "array" && t.items.length > 0 && this.isTimestampOrAlias(t.items[0] as Term)) {
+      for (const i of t.items.slice(1)) this.term(i);
+      return;
+    }
+    this.term(t);
+  }
+
+  private isTimestampOrAlias(t: Term): boolean {
+    return isTimestamp(t) || (t.type === "var" && this.aliases.has(t.name));
+  }
+}
