@@ -73,6 +73,12 @@ policies:
   evaluations list|show|samples                                 stored policy evaluations
 `;
 
+/** The usage lines that mention a command (all of them when none does). */
+function usageOf(command: string): string {
+  const lines = USAGE.split("\n").filter((l) => new RegExp(`^\\s+${command}\\b`).test(l));
+  return lines.length > 0 ? `usage: keygate ${command} ...\n${lines.join("\n")}\n` : USAGE;
+}
+
 /** Runs the CLI with these arguments; resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
   const [name, ...rest] = argv;
@@ -93,6 +99,11 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
       return error.exitCode;
     }
     if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      // A command without its own help: `--help` shows the commands' usage instead of an error.
+      if (rest.includes("--help") || rest.includes("-h")) {
+        io.out(usageOf(name));
+        return 0;
+      }
       io.err(`keygate ${name}: ${error.message}\n`);
       return 2;
     }
