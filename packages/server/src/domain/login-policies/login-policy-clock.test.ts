@@ -45,6 +45,9 @@ describe("dependsOnClockBySecond", () => {
       `allow { x := input; x.session.member }`,
       `allow { input.session.member with input.session.member as true }`,
       `allow { rand.intn("k", 2) == 1 }`,
+      `allow { count([1 | now := input.request.timestamp_ns; now > 5]) > 0 }`,
+      `allow { now := input.request.timestamp_ns; count([1 | now := 5; time.clock([now, "UTC"])[0] > 1]) > 0; now > 5 }`,
+      `allow { every x in [1] { now := input.request.timestamp_ns; now > x } }`,
       `allow {`,
     ];
     for (const body of refused) expect(dependsOnClockBySecond(policy(body)), body).toBe(false);

@@ -43,7 +43,7 @@ export function dependsOnClockBySecond(source: string): boolean {
 function checkRule(rule: Rule): void {
   const aliases = new Set<string>();
   collectAliases(rule.body, aliases);
-  const walker = new Walker(aliases);
+  const walker = new Walker(aliases, new Set(rule.body));
   walker.body(rule.body);
   const h = rule.head;
   for (const t of [h.key, h.value, ...(h.args ?? []), ...h.ref.path]) if (t) walker.term(t);
@@ -101,7 +101,10 @@ function callName(op: Extract<Term, { type: "ref" }>): string | undefined {
 
 /** Walks terms; throws NotSecondGranular at the first use that could depend on more. */
 class Walker {
-  constructor(private readonly aliases: ReadonlySet<string>) {}
+  constructor(
+    private readonly aliases: ReadonlySet<string>,
+    private readonly topLevel: ReadonlySet<Expr>,
+  ) {}
 
   body(body: Body): void {
     for (const e of body) this.expr(e);
@@ -109,7 +112,9 @@ class Walker {
 
   private expr(e: Expr): void {
     if (e.with.length > 0) throw new NotSecondGranular();
-    if (aliasOf(e)) return;
+    // Only the rule's own top-level aliases are known; one made in a nested body is walked (and refused).
+    const alias = aliasOf(e);
+    if (alias !== undefined && this.aliases.has(alias) && this.topLevel.has(e)) return;
     const k = e.kind;
     switch (k.type) {
       case "term":
