@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { loadUrl } from "./harness.js";
 
 const SAVE_POLICIES = 20;
 const LOGIN_RULES = 100;
@@ -152,11 +153,8 @@ async function serveForBench() {
   });
 }
 
-async function load(url, headers) {
-  const { default: autocannon } = await import("autocannon");
-  await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 });
-  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_SECONDS });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors };
+function load(url, headers) {
+  return loadUrl(url, headers, { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS });
 }
 
 async function benchLogins() {

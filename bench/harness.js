@@ -53,3 +53,17 @@ function fmt(m) {
   const t = ns < 1000 ? `${ns.toFixed(0)} ns` : ns < 1e6 ? `${(ns / 1000).toFixed(2)} µs` : `${(ns / 1e6).toFixed(2)} ms`;
   return `${t}/op (${Math.round(m.opsPerSec).toLocaleString("en-US")} ops/s)`;
 }
+
+/**
+ * Loads a URL over loopback with autocannon: one second of warm-up (cache fill, JIT), then the
+ * measured run. Returns requests/s, p50 and p99 latency (ms) and the count of errors and non-2xx.
+ * @param {string} url
+ * @param {Record<string, string>} headers
+ * @param {{ connections: number, durationSeconds: number }} options
+ */
+export async function loadUrl(url, headers, options) {
+  const { default: autocannon } = await import("autocannon");
+  await autocannon({ url, headers, connections: options.connections, duration: 1 });
+  const r = await autocannon({ url, headers, connections: options.connections, duration: options.durationSeconds });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors };
+}

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { loadUrl } from "./harness.js";
 
 const TOKEN_COUNT = 100_000;
 const CONNECTIONS = 64;
@@ -107,12 +108,8 @@ async function serveForBench() {
   });
 }
 
-async function load(url, headers) {
-  const { default: autocannon } = await import("autocannon");
-  // Warm up (cache fill, JIT), then measure.
-  await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 });
-  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_SECONDS });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors };
+function load(url, headers) {
+  return loadUrl(url, headers, { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS });
 }
 
 function line(name, m) {

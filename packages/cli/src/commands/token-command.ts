@@ -3,8 +3,8 @@
 import { parseArgs } from "node:util";
 import type { ApiResource } from "../client/api-client.js";
 import { CliError, type CliIo } from "../client/cli-io.js";
-import { CONNECTION_OPTIONS, connect, type OutputFormat } from "../client/connection-options.js";
-import { attr, ID, printResource, printResources } from "../output/result-printer.js";
+import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
+import { attr, ID, printIssued, printResource, printResources } from "../output/result-printer.js";
 import { onePositional, parseDurationSeconds, runVerb } from "./subcommands.js";
 import { deleteVerb, showVerb } from "./id-verbs.js";
 
@@ -21,20 +21,6 @@ const COLUMNS = [
   attr("valid-to", "EXPIRES"),
 ];
 
-function printIssued(
-  io: CliIo,
-  format: OutputFormat,
-  token: ApiResource,
-  extra: Record<string, unknown> = {},
-): void {
-  if (format === "json") {
-    io.out(`${JSON.stringify({ ...token, ...extra }, null, 2)}\n`);
-    return;
-  }
-  const { token: value, ...attributes } = token.attributes;
-  printResource(io, format, { ...token, attributes });
-  io.out(`\nToken (shown only this once; store it in a secret manager):\n${String(value)}\n`);
-}
 
 /** Runs `keygate token ...`. */
 export function tokenCommand(argv: string[], io: CliIo): Promise<number> {
@@ -67,7 +53,7 @@ export function tokenCommand(argv: string[], io: CliIo): Promise<number> {
             },
           },
         });
-        printIssued(io, format, doc?.data as ApiResource);
+        printIssued(io, format, doc?.data as ApiResource, "Token");
         return 0;
       },
       async list(args) {
@@ -110,7 +96,7 @@ export function tokenCommand(argv: string[], io: CliIo): Promise<number> {
             `old token ${previous.id} keeps working until ${String(previous.attributes["scheduled-expire-time"])}\n`,
           );
         }
-        printIssued(io, format, doc?.data as ApiResource, previous ? { previous } : {});
+        printIssued(io, format, doc?.data as ApiResource, "Token", previous ? { previous } : {});
         return 0;
       },
       async revoke(args) {

@@ -3,9 +3,9 @@
 import { parseArgs } from "node:util";
 import type { ApiResource } from "../client/api-client.js";
 import type { CliIo } from "../client/cli-io.js";
-import { CONNECTION_OPTIONS, connect, type OutputFormat } from "../client/connection-options.js";
+import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
 import { onePositional, runVerb } from "../commands/subcommands.js";
-import { attr, ID, printResource, printResources, rel } from "../output/result-printer.js";
+import { attr, ID, printIssued, printResource, printResources, rel } from "../output/result-printer.js";
 import { DELEGATE_COLUMNS } from "./delegate-command.js";
 
 const COLUMNS = [
@@ -18,20 +18,6 @@ const COLUMNS = [
   attr("last-used-at", "LAST USED"),
 ];
 
-function printIssued(
-  io: CliIo,
-  format: OutputFormat,
-  token: ApiResource,
-  extra: Record<string, unknown> = {},
-): void {
-  if (format === "json") {
-    io.out(`${JSON.stringify({ ...token, ...extra }, null, 2)}\n`);
-    return;
-  }
-  const { token: value, ...attributes } = token.attributes;
-  printResource(io, format, { ...token, attributes });
-  io.out(`\nDelegate token (shown only this once; store it in a secret manager):\n${String(value)}\n`);
-}
 
 function idVerb(usage: string) {
   return (args: string[]) => {
@@ -67,7 +53,7 @@ export function delegateTokenCommand(argv: string[], io: CliIo): Promise<number>
             },
           },
         );
-        printIssued(io, format, doc?.data as ApiResource);
+        printIssued(io, format, doc?.data as ApiResource, "Delegate token");
         return 0;
       },
       async list(args) {
@@ -105,7 +91,7 @@ export function delegateTokenCommand(argv: string[], io: CliIo): Promise<number>
             `old delegate token ${previous.id} keeps working until you revoke it: restart the delegates with the new one first\n`,
           );
         }
-        printIssued(io, format, doc?.data as ApiResource, previous ? { previous } : {});
+        printIssued(io, format, doc?.data as ApiResource, "Delegate token", previous ? { previous } : {});
         return 0;
       },
       async revoke(args) {

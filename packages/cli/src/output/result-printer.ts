@@ -81,3 +81,23 @@ export function printResource(io: CliIo, format: OutputFormat, resource: ApiReso
   }
   io.out(formatTable(["FIELD", "VALUE"], rows));
 }
+
+/**
+ * Prints a resource whose `token` attribute is a secret shown this once: JSON as is (with
+ * `extra`), or the listing without the secret followed by the secret under `label`.
+ */
+export function printIssued(
+  io: CliIo,
+  format: OutputFormat,
+  resource: ApiResource,
+  label: string,
+  extra: Record<string, unknown> = {},
+): void {
+  if (format === "json") {
+    io.out(`${JSON.stringify({ ...resource, ...extra }, null, 2)}\n`);
+    return;
+  }
+  const { token: value, ...attributes } = resource.attributes;
+  printResource(io, format, { ...resource, attributes });
+  io.out(`\n${label} (shown only this once; store it in a secret manager):\n${String(value)}\n`);
+}

@@ -5,7 +5,7 @@
 import type { BuiltinDefinition } from "../builtins/builtin.js";
 import type { RegoErrorDetail } from "../errors.js";
 import type { Body, CallTerm, Expr, Module, RefTerm, Rule, Term } from "../syntax/ast.js";
-import { SPECIAL_ARITY } from "../eval/special-builtins.js";
+import { builtinArity } from "../eval/special-builtins.js";
 import { isGround } from "../syntax/term-facts.js";
 import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
@@ -78,9 +78,7 @@ export function compileModules(
     const name = operatorName(op);
     if (name === undefined) return undefined;
     if (name.startsWith("data.")) return functionArity.get(name.slice(5));
-    const special = SPECIAL_ARITY.get(name);
-    if (special !== undefined) return special;
-    return builtins.get(name)?.arity;
+    return builtinArity(name, builtins);
   };
 
   // Pass 2: order bodies, build compiled rules, place them in the tree.
@@ -138,7 +136,7 @@ export function compileQuery(
       const f = node?.kind === "function" ? node.rules[0] : undefined;
       return f?.args?.length;
     }
-    return SPECIAL_ARITY.get(name) ?? policy.builtins.get(name)?.arity;
+    return builtinArity(name, policy.builtins);
   };
   const safety = new SafetyChecker(functionArity);
   const ordered = safety.order(resolved, new Set(), new Set());

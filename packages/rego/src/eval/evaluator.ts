@@ -9,7 +9,6 @@ import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
-import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import type { Budget } from "./budget.js";
@@ -19,7 +18,7 @@ import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren } from "./live-set.js";
 import { lookup } from "./lookup.js";
 import { insertNested, structuralObject } from "./path-object.js";
-import { member2, member3, walkPairs } from "./special-builtins.js";
+import { builtinArity, member2, member3, walkPairs } from "./special-builtins.js";
 
 export { Frame } from "./context.js";
 export { lookup } from "./lookup.js";
@@ -270,19 +269,7 @@ export class Evaluator {
       const node = this.functionNode(name);
       return node?.rules[0]?.args?.length ?? node?.defaultRule?.args?.length;
     }
-    switch (name) {
-      case "internal.member_2":
-        return 2;
-      case "internal.member_3":
-        return 3;
-      case "walk":
-      case "trace":
-        return 1;
-      case "print":
-        return undefined;
-      default:
-        return this.policy.builtins.get(name)?.arity;
-    }
+    return builtinArity(name, this.policy.builtins);
   }
 
   // -------------------------------------------------------------------------------------------

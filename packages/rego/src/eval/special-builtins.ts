@@ -11,6 +11,14 @@ export const SPECIAL_ARITY: ReadonlyMap<string, number> = new Map([
   ["trace", 1],
 ]);
 
+/** The arity of a builtin by name: the evaluator's own, else the registry's (undefined if unknown). */
+export function builtinArity(
+  name: string,
+  builtins: ReadonlyMap<string, { readonly arity: number }>,
+): number | undefined {
+  return SPECIAL_ARITY.get(name) ?? builtins.get(name)?.arity;
+}
+
 /** `x in xs`: whether a collection holds a value (array/set elements, object values). */
 export function member2(x: Value, coll: Value): boolean {
   if (Array.isArray(coll)) return (coll as readonly Value[]).some((v) => valuesEqual(v, x));
