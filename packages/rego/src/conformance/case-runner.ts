@@ -46,6 +46,8 @@ export type CaseOutcome =
 export interface CaseBudget {
   readonly timeoutMs: number;
   readonly maxSteps?: number;
+  /** Evaluate rules with the interpreter only (see EngineOptions.interpretOnly). */
+  readonly interpretOnly?: boolean;
 }
 
 /** The default budget of a case: OPA's cases finish in milliseconds. */
@@ -71,6 +73,7 @@ function runChecked(c: ConformanceCase, budget: CaseBudget): CaseOutcome {
     ...(c.regoVersion === 0 ? { regoVersion: 0 as const } : {}),
     budget: budget.maxSteps === undefined ? { timeoutMs: budget.timeoutMs } : budget,
     strictBuiltinErrors: c.strictError,
+    interpretOnly: budget.interpretOnly === true,
     print: () => {},
   });
 

@@ -21,6 +21,7 @@ const USAGE = `usage: npm run conformance -- [options] [folder|note]
   --floor-file <f>  another floor file than packages/rego/conformance-floor.json
   --timeout-ms <n>  time budget of one case (default ${DEFAULT_CASE_BUDGET.timeoutMs})
   --max-steps <n>   step budget of one case (default: the engine's)
+  --interpret       evaluate every rule with the interpreter, not with its plan
   --in-process      run the cases in this thread (by default a worker thread runs them, and a
                     case that never answers is stopped and fails as a hang)
 `;
@@ -60,7 +61,11 @@ export async function conformanceMain(argv: readonly string[], out: (s: string) 
   const suite = {
     dir,
     ...(filter !== undefined ? { filter } : {}),
-    budget: maxSteps === undefined ? { timeoutMs } : { timeoutMs, maxSteps },
+    budget: {
+      timeoutMs,
+      ...(maxSteps === undefined ? {} : { maxSteps }),
+      ...(values.interpret ? { interpretOnly: true } : {}),
+    },
   };
   const report = values["in-process"] ? runSuite(suite) : await runSuiteIsolated(suite);
   printReport(report, out, {
@@ -152,6 +157,7 @@ function parse(argv: readonly string[]) {
       "timeout-ms": { type: "string" },
       "max-steps": { type: "string" },
       "in-process": { type: "boolean" },
+      interpret: { type: "boolean" },
       "floor-file": { type: "string" },
       help: { type: "boolean", short: "h" },
     },

@@ -28,6 +28,11 @@ export interface EngineOptions {
   readonly capabilities?: HostCapabilities;
   /** Where `print` output goes (default: discarded). */
   readonly print?: (message: string) => void;
+  /**
+   * Evaluate every rule with the interpreter, never with its plan (the closures rules are
+   * compiled to). Slower; for checking that both give the same results.
+   */
+  readonly interpretOnly?: boolean;
 }
 
 /** A module source to add. */
@@ -127,6 +132,7 @@ export class Engine {
         budget: this.options.budget ?? {},
         print: this.options.print ?? (() => {}),
         capabilities: this.options.capabilities ?? {},
+        plans: this.options.interpretOnly !== true,
       },
       query,
     );

@@ -6,7 +6,7 @@ import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
 import { Evaluator, Frame } from "../eval/evaluator.js";
 import type { Body, Expr } from "../syntax/ast.js";
-import { fromJson, type Json, toJson } from "../value/json.js";
+import { fromJsonLazy, type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { EvaluateOptions, ExpressionResult, QueryResult } from "./query-result.js";
 
@@ -16,6 +16,8 @@ export interface PreparedQuerySettings {
   readonly budget: BudgetLimits;
   readonly print: (message: string) => void;
   readonly capabilities: HostCapabilities;
+  /** Whether rules run through their plans (false: interpreted). */
+  readonly plans: boolean;
 }
 
 /** A compiled query; `evaluate` runs it against the engine's current data. */
@@ -58,7 +60,7 @@ export class PreparedQuery {
   }
 
   private run(options: EvaluateOptions): QueryResult[] {
-    const input = options.input === undefined ? undefined : fromJson(options.input);
+    const input = options.input === undefined ? undefined : fromJsonLazy(options.input);
     const evaluator = new Evaluator(this.policy, {
       input,
       data: this.data(),
@@ -67,6 +69,7 @@ export class PreparedQuery {
       budget: new Budget(this.settings.budget),
       print: this.settings.print,
       capabilities: this.settings.capabilities,
+      plans: this.settings.plans,
     });
     const results: QueryResult[] = [];
     const frame = new Frame();

@@ -9,6 +9,9 @@ import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
+import { newSlots, type Slots } from "../plan/plan-scope.js";
+import { planOf } from "../plan/rule-plan.js";
+import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import type { Budget } from "./budget.js";
@@ -41,6 +44,8 @@ export interface EvaluationOptions {
   readonly budget: Budget;
   readonly print: (message: string) => void;
   readonly capabilities: HostCapabilities;
+  /** Run rules through their plans where they have one (default); false interprets every rule. */
+  readonly plans?: boolean;
 }
 
 const nameCache = new WeakMap<RefTerm, string | null>();
@@ -80,6 +85,7 @@ export class Evaluator {
   private readonly bctx: BuiltinContext;
   private readonly root: RuleNode;
   private readonly nodeCache: Map<string, RuleNode | undefined>;
+  private readonly usePlans: boolean;
 
   constructor(
     private readonly policy: CompiledPolicy,
@@ -92,6 +98,7 @@ export class Evaluator {
       functionNodes.set(policy, nodes);
     }
     this.nodeCache = nodes;
+    this.usePlans = options.plans !== false;
     this.bctx = new EvaluationBuiltinContext(options.nowNs, options.print, options.capabilities);
   }
 
@@ -146,6 +153,47 @@ export class Evaluator {
     const arity = this.arityOf(name);
     if (arity !== undefined && k.call.args.length !== arity) return true;
     return this.firstValue(k.call, frame);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What plans use
+
+  /** Counts one expression against the budget. */
+  tick(location: Location): void {
+    this.options.budget.step(location);
+  }
+
+  /** The base documents under `data`. */
+  get baseData(): Value {
+    return this.options.data;
+  }
+
+  /** Calls a builtin's implementation, turning its failure into undefined or an error as OPA does. */
+  callBuiltin(
+    impl: (args: readonly Value[], ctx: BuiltinContext) => Value | undefined,
+    name: string,
+    args: readonly Value[],
+    location: Location,
+  ): Value | undefined {
+    try {
+      return impl(args, this.bctx);
+    } catch (e) {
+      return this.builtinFailed(e, name, location);
+    }
+  }
+
+  private builtinFailed(e: unknown, name: string, location: Location): undefined {
+    if (e instanceof RegoError) throw e;
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
+    if (!this.options.strictBuiltinErrors) return undefined;
+    const message = e instanceof Error ? e.message : String(e);
+    const code = e instanceof BuiltinError && e.kind === "type" ? "eval_type_error" : "eval_builtin_error";
+    throw RegoError.of(code, `${name}: ${message}`, location);
+  }
+
+  /** Whether rules run through their plans in this context (no `with` on data or functions). */
+  private planned(c: Context): boolean {
+    return this.usePlans && c.dataOverrides.length === 0 && c.functionOverrides.size === 0;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -852,7 +900,8 @@ export class Evaluator {
   // -------------------------------------------------------------------------------------------
   // Rules
 
-  private nodeValue(node: RuleNode, c: Context): Value | undefined {
+  /** The value of a rule node in a context, computed once per context. */
+  nodeValue(node: RuleNode, c: Context): Value | undefined {
     const cached = c.cache.get(node);
     if (cached === PENDING) {
       throw RegoError.of("rego_recursion_error", `rule ${node.name} is recursive`, node.rules[0]?.location);
@@ -921,6 +970,26 @@ export class Evaluator {
 
   /** The value a complete rule (with its else chain) produces, if any. */
   private ruleValue(rule: CompiledRule, c: Context): Value | undefined {
+    const plan = this.planned(c) ? planOf(rule, this.policy) : undefined;
+    if (plan) {
+      const s = newSlots(plan.size);
+      let result: Value | undefined;
+      plan.body(this, c, s, () => {
+        const v = plan.value(this, c, s);
+        if (v === undefined) return false;
+        if (result !== undefined && !valuesEqual(result, v)) {
+          throw RegoError.of(
+            "eval_conflict_error",
+            "complete rules must not produce multiple outputs",
+            rule.location,
+          );
+        }
+        result = v;
+        return rule.groundValue;
+      });
+      if (result === undefined && rule.elseRule) return this.ruleValue(rule.elseRule, c);
+      return result;
+    }
     const f = new Frame();
     let result: Value | undefined;
     this.evalBody(rule.body, 0, f, c, () =>
@@ -942,7 +1011,19 @@ export class Evaluator {
 
   private setValue(node: RuleNode, c: Context): Value {
     const out = new RegoSet();
+    const planned = this.planned(c);
     for (const rule of this.candidateRules(node, c)) {
+      const plan = planned ? planOf(rule, this.policy) : undefined;
+      if (plan) {
+        const s = newSlots(plan.size);
+        const element = plan.element as NonNullable<typeof plan.element>;
+        plan.body(this, c, s, () => {
+          const v = element(this, c, s);
+          if (v !== undefined) out.add(v);
+          return false;
+        });
+        continue;
+      }
       const f = new Frame();
       const element = rule.element as Term;
       this.evalBody(rule.body, 0, f, c, () =>
@@ -957,7 +1038,21 @@ export class Evaluator {
 
   private objectValue(node: RuleNode, c: Context): Value {
     const out = structuralObject();
+    const planned = this.planned(c);
     for (const rule of this.candidateRules(node, c)) {
+      const plan = planned ? planOf(rule, this.policy) : undefined;
+      if (plan) {
+        const s = newSlots(plan.size);
+        plan.body(this, c, s, () => {
+          const keys = planKeys(plan.keys, this, c, s);
+          if (keys === undefined) return false;
+          const v = plan.element ? plan.element(this, c, s) : plan.value(this, c, s);
+          if (v === undefined) return false;
+          insertNested(out, keys, plan.element ? RegoSet.of([v]) : v, rule.location);
+          return false;
+        });
+        continue;
+      }
       const f = new Frame();
       const element = rule.element;
       this.evalBody(rule.body, 0, f, c, () =>
@@ -1038,12 +1133,7 @@ export class Evaluator {
     try {
       return b.impl(args, this.bctx);
     } catch (e) {
-      if (e instanceof RegoError) throw e;
-      if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
-      if (!this.options.strictBuiltinErrors) return undefined;
-      const message = e instanceof Error ? e.message : String(e);
-      const code = e instanceof BuiltinError && e.kind === "type" ? "eval_type_error" : "eval_builtin_error";
-      throw RegoError.of(code, `${name}: ${message}`, call.location);
+      return this.builtinFailed(e, name, call.location);
     }
   }
 
@@ -1066,6 +1156,27 @@ export class Evaluator {
   }
 
   private functionValue(rule: CompiledRule, args: readonly Value[], c: Context): Value | undefined {
+    const plan = this.planned(c) ? planOf(rule, this.policy) : undefined;
+    if (plan) {
+      const s = newSlots(plan.size);
+      for (let i = 0; i < plan.argSlots.length; i++) s[plan.argSlots[i] as number] = args[i];
+      let result: Value | undefined;
+      plan.call(this, c, s, () => {
+        const v = plan.value(this, c, s);
+        if (v === undefined) return false;
+        if (result !== undefined && !valuesEqual(result, v)) {
+          throw RegoError.of(
+            "eval_conflict_error",
+            "functions must not produce multiple outputs for same inputs",
+            rule.location,
+          );
+        }
+        result = v;
+        return rule.groundValue;
+      });
+      if (result === undefined && rule.elseRule) return this.functionValue(rule.elseRule, args, c);
+      return result;
+    }
     const f = new Frame();
     const params = rule.args ?? [];
     let result: Value | undefined;
@@ -1109,6 +1220,21 @@ export class Evaluator {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+function planKeys(
+  keys: readonly ((ev: Evaluator, c: Context, s: Slots) => Value | undefined)[],
+  ev: Evaluator,
+  c: Context,
+  s: Slots,
+): Value[] | undefined {
+  const out: Value[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const k = (keys[i] as (typeof keys)[number])(ev, c, s);
+    if (k === undefined) return undefined;
+    out[i] = k;
+  }
+  return out;
+}
 
 function hasUnbound(t: Term, f: Frame): boolean {
   switch (t.type) {

@@ -35,6 +35,18 @@ export function fromJson(json: unknown): Value {
 }
 
 /**
+ * Like `fromJson`, but objects convert their values on first lookup (input of one evaluation,
+ * of which a policy usually reads a few fields). The value must not change while in use.
+ */
+export function fromJsonLazy(json: unknown): Value {
+  if (json === null || json === undefined) return null;
+  if (typeof json !== "object") return fromJson(json);
+  if (Array.isArray(json)) return json.map(fromJsonLazy);
+  if (json instanceof RegoObject || json instanceof RegoSet || json instanceof BigNumber) return json;
+  return RegoObject.lazy(json as Record<string, unknown>, fromJsonLazy);
+}
+
+/**
  * Converts a Rego value to JSON: sets become arrays in sort order, non-string object keys
  * become their JSON text (as OPA does), big numbers become doubles.
  */

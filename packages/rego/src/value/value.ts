@@ -147,6 +147,9 @@ export class RegoObject {
   private readonly map = new Map<string, ObjectEntry>();
   private sortedCache: readonly ObjectEntry[] | undefined;
   private keyCache: string | undefined;
+  /** A plain record whose values are not all converted yet (see `lazy`). */
+  private pending: Readonly<Record<string, unknown>> | undefined;
+  private convert: ((raw: unknown) => Value) | undefined;
 
   /** Builds an object from entries (a later duplicate key replaces the earlier one). */
   static of(entries: Iterable<readonly [Value, Value]>): RegoObject {
@@ -162,13 +165,27 @@ export class RegoObject {
     return o;
   }
 
+  /**
+   * An object over a plain record (parsed JSON input) whose values are converted one key at a
+   * time, when first looked up: a policy that reads two fields of a large input converts two.
+   * The record must not change while the object is in use.
+   */
+  static lazy(record: Readonly<Record<string, unknown>>, convert: (raw: unknown) => Value): RegoObject {
+    const o = new RegoObject();
+    o.pending = record;
+    o.convert = convert;
+    return o;
+  }
+
   /** Number of keys. */
   get size(): number {
+    if (this.pending !== undefined) this.force();
     return this.map.size;
   }
 
   /** Sets a key while building. */
   set(key: Value, value: Value): void {
+    if (this.pending !== undefined) this.force();
     this.map.set(valueKey(key), { key, value });
     this.sortedCache = undefined;
     this.keyCache = undefined;
@@ -176,21 +193,57 @@ export class RegoObject {
 
   /** The value at `key`, or undefined. */
   get(key: Value): Value | undefined {
+    if (this.pending !== undefined) {
+      // A record has string keys only.
+      return typeof key === "string" ? this.lazyGet(key) : undefined;
+    }
     return this.map.get(valueKey(key))?.value;
   }
 
   /** The value at a canonical key, or undefined. */
   getByKey(key: string): Value | undefined {
+    if (this.pending !== undefined) {
+      if (key.length === 0 || key.charCodeAt(0) !== 0) return this.lazyGet(key);
+      this.force();
+    }
     return this.map.get(key)?.value;
   }
 
   /** Whether the object has `key`. */
   has(key: Value): boolean {
+    if (this.pending !== undefined) return this.get(key) !== undefined;
     return this.map.has(valueKey(key));
+  }
+
+  private lazyGet(key: string): Value | undefined {
+    const mapKey = valueKey(key);
+    const known = this.map.get(mapKey);
+    if (known !== undefined) return known.value;
+    const record = this.pending as Readonly<Record<string, unknown>>;
+    if (!Object.hasOwn(record, key)) return undefined;
+    const raw = record[key];
+    if (raw === undefined) return undefined;
+    const value = (this.convert as (raw: unknown) => Value)(raw);
+    this.map.set(mapKey, { key, value });
+    return value;
+  }
+
+  /** Converts every value not converted yet; the object is then an ordinary one. */
+  private force(): void {
+    const record = this.pending as Readonly<Record<string, unknown>>;
+    const convert = this.convert as (raw: unknown) => Value;
+    this.pending = undefined;
+    this.convert = undefined;
+    for (const key of Object.keys(record)) {
+      const raw = record[key];
+      const mapKey = valueKey(key);
+      if (raw !== undefined && !this.map.has(mapKey)) this.map.set(mapKey, { key, value: convert(raw) });
+    }
   }
 
   /** The entries in OPA's key sort order. */
   entries(): readonly ObjectEntry[] {
+    if (this.pending !== undefined) this.force();
     if (!this.sortedCache) {
       this.sortedCache = [...this.map.values()].sort((a, b) => compareValues(a.key, b.key));
     }
@@ -199,6 +252,7 @@ export class RegoObject {
 
   /** The entries in insertion order (cheaper when order does not matter). */
   unordered(): IterableIterator<ObjectEntry> {
+    if (this.pending !== undefined) this.force();
     return this.map.values();
   }
 
@@ -209,6 +263,7 @@ export class RegoObject {
 
   /** Canonical key of the whole object. */
   key(): string {
+    if (this.pending !== undefined) this.force();
     if (this.keyCache === undefined) {
       const pairs = [...this.map.entries()]
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))

@@ -1,0 +1,93 @@
+// Planning: the shapes a planned rule is made of, and the scope that tracks, while a body is
+// planned, which variable lives in which slot and which variables are bound at each point.
+//
+// A planned body runs on a slot array instead of a map of names: every variable of a rule (and
+// of the comprehensions, negations and `every` bodies inside it) has a fixed index, and an
+// unbound slot holds `undefined`. Which variables are bound before each expression is known
+// statically, because the compiler has already ordered the body so that every expression's
+// inputs are bound by the ones before it.
+
+import type { Context } from "../eval/context.js";
+import type { Evaluator } from "../eval/evaluator.js";
+import type { Value } from "../value/value.js";
+
+/** The variables of one rule evaluation, by slot. */
+export type Slots = (Value | undefined)[];
+
+/** A final continuation: called once per solution; returns true to stop enumerating. */
+export type K = () => boolean;
+
+/** One planned expression (and the rest of its body after it): true when enumeration stopped. */
+export type Step = (ev: Evaluator, c: Context, s: Slots, k: K) => boolean;
+
+/** A planned single-valued term: its value, or undefined when it has none. */
+export type Get = (ev: Evaluator, c: Context, s: Slots) => Value | undefined;
+
+/** The end of a body: the solution is complete. */
+export const DONE: Step = (_ev, _c, _s, k) => k();
+
+/** Stops at the first solution (negation, `every`): the caller only asks whether there is one. */
+export const FOUND: K = () => true;
+
+/** Thrown while planning when a construct has no plan; the rule then runs on the interpreter. */
+export class NoPlan extends Error {
+  constructor(readonly construct: string) {
+    super(`no plan for ${construct}`);
+  }
+}
+
+/** Slot allocation for one rule, and the variables bound at the current point of a body. */
+export class PlanScope {
+  private constructor(
+    private readonly slots: Map<string, number>,
+    private readonly counter: { n: number },
+    private readonly bound: Set<string>,
+  ) {}
+
+  /** A scope for a new rule: no slots, nothing bound. */
+  static root(): PlanScope {
+    return new PlanScope(new Map(), { n: 0 }, new Set());
+  }
+
+  /** A nested scope (comprehension, negation, `every`): same slots, its own bindings. */
+  child(): PlanScope {
+    return new PlanScope(this.slots, this.counter, new Set(this.bound));
+  }
+
+  /** The slot of a variable, allocated on first use. */
+  slot(name: string): number {
+    let i = this.slots.get(name);
+    if (i === undefined) {
+      i = this.counter.n++;
+      this.slots.set(name, i);
+    }
+    return i;
+  }
+
+  /** A fresh slot for an intermediate value (an array being matched, a call's result). */
+  temp(): number {
+    return this.counter.n++;
+  }
+
+  /** Whether a variable is bound at this point. */
+  isBound(name: string): boolean {
+    return this.bound.has(name);
+  }
+
+  /** Marks a variable bound from this point on. */
+  bind(name: string): void {
+    this.bound.add(name);
+  }
+
+  /** Number of slots a rule evaluation needs. */
+  get size(): number {
+    return this.counter.n;
+  }
+}
+
+/** A slot array of the given size, every slot unbound. */
+export function newSlots(n: number): Slots {
+  const s: Slots = new Array(n);
+  for (let i = 0; i < n; i++) s[i] = undefined;
+  return s;
+}

@@ -1,0 +1,387 @@
+// Planning: single-valued terms become getters, closures built once per rule that read slots,
+// input, data and call builtins directly. A term that would enumerate (a ref with an unbound
+// variable in its path) has no getter; the expression planner handles those.
+
+import type { BuiltinDefinition } from "../builtins/builtin.js";
+import { type CompiledPolicy, operatorName } from "../compile/compiler.js";
+import type { RuleNode } from "../compile/rule-tree.js";
+import { RegoError } from "../errors.js";
+import { constantOf, NOT_CONSTANT, numberValue } from "../eval/constants.js";
+import { Frame } from "../eval/context.js";
+import { lookup } from "../eval/lookup.js";
+import { member2, member3 } from "../eval/special-builtins.js";
+import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
+import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
+import { DONE, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
+
+/** What planning a term needs: the policy, the body planner and the ref enumerator. */
+export interface PlanEnv {
+  readonly policy: CompiledPolicy;
+  /** Plans a body in a scope, continuing with `next` after its last expression. */
+  readonly body: (body: Body, scope: PlanScope, next: Step) => Step;
+  /**
+   * Plans the enumeration of a ref with unbound variables in its path: adds a step to
+   * `hoists` that binds them, once per element, and returns a getter of the element.
+   */
+  readonly enumerate: (ref: RefTerm, scope: PlanScope, hoists: Hoists) => Get;
+}
+
+/**
+ * Enumerations lifted out of an expression, outermost first: each binds the variables of one
+ * ref (`input.items[i]`) and runs the rest of the expression once per element, as the
+ * interpreter does when it evaluates the expression's terms left to right.
+ */
+export type Hoists = ((next: Step) => Step)[];
+
+// An empty frame for data refs whose path is all constants (the interpreter walks them).
+const NO_VARS = new Frame();
+
+/** Whether a term holds a variable not bound at this point (comprehensions bind their own). */
+export function hasUnbound(t: Term, sc: PlanScope): boolean {
+  switch (t.type) {
+    case "var":
+      return !sc.isBound(t.name);
+    case "ref":
+      if (t.head.type !== "var" || (t.head.name !== "input" && t.head.name !== "data")) {
+        if (hasUnbound(t.head, sc)) return true;
+      }
+      return t.path.some((p) => hasUnbound(p, sc));
+    case "array":
+    case "set":
+      return t.items.some((i) => hasUnbound(i, sc));
+    case "object":
+      return t.entries.some(([k, v]) => hasUnbound(k, sc) || hasUnbound(v, sc));
+    case "call":
+      return t.args.some((a) => hasUnbound(a, sc));
+    default:
+      return false;
+  }
+}
+
+/**
+ * The getter of a term. A ref with unbound variables in its path is enumerated by a step added
+ * to `hoists` when given; without them such a term throws NoPlan.
+ */
+export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): Get {
+  const cv = constantOf(t);
+  if (cv !== NOT_CONSTANT) return () => cv;
+  switch (t.type) {
+    case "null":
+      return () => null;
+    case "boolean": {
+      const b = t.value;
+      return () => b;
+    }
+    case "number": {
+      const n = numberValue(t.text);
+      return () => n;
+    }
+    case "string": {
+      const str = t.value;
+      return () => str;
+    }
+    case "var": {
+      if (!sc.isBound(t.name)) throw new NoPlan(`unbound variable ${t.name}`);
+      const i = sc.slot(t.name);
+      return (_ev, _c, s) => s[i];
+    }
+    case "ref":
+      if (hoists && t.path.some((p) => hasUnbound(p, sc))) return env.enumerate(t, sc, hoists);
+      return planRef(t, sc, env, hoists);
+    case "array": {
+      const items = t.items.map((x) => planGet(x, sc, env, hoists));
+      return (ev, c, s) => {
+        const out: Value[] = new Array(items.length);
+        for (let i = 0; i < items.length; i++) {
+          const v = (items[i] as Get)(ev, c, s);
+          if (v === undefined) return undefined;
+          out[i] = v;
+        }
+        return out;
+      };
+    }
+    case "set": {
+      const items = t.items.map((x) => planGet(x, sc, env, hoists));
+      return (ev, c, s) => {
+        const out = new RegoSet();
+        for (const item of items) {
+          const v = item(ev, c, s);
+          if (v === undefined) return undefined;
+          out.add(v);
+        }
+        return out;
+      };
+    }
+    case "object": {
+      const entries = t.entries.map(([k, v]) => [planGet(k, sc, env, hoists), planGet(v, sc, env, hoists)] as const);
+      return (ev, c, s) => {
+        const out = new RegoObject();
+        for (const [kg, vg] of entries) {
+          const k = kg(ev, c, s);
+          if (k === undefined) return undefined;
+          const v = vg(ev, c, s);
+          if (v === undefined) return undefined;
+          out.set(k, v);
+        }
+        return out;
+      };
+    }
+    case "arraycomp": {
+      const inner = sc.child();
+      const body = env.body(t.body, inner, DONE);
+      const term = planGet(t.term, inner, env);
+      return (ev, c, s) => {
+        const out: Value[] = [];
+        body(ev, c, s, () => {
+          const v = term(ev, c, s);
+          if (v !== undefined) out.push(v);
+          return false;
+        });
+        return out;
+      };
+    }
+    case "setcomp": {
+      const inner = sc.child();
+      const body = env.body(t.body, inner, DONE);
+      const term = planGet(t.term, inner, env);
+      return (ev, c, s) => {
+        const out = new RegoSet();
+        body(ev, c, s, () => {
+          const v = term(ev, c, s);
+          if (v !== undefined) out.add(v);
+          return false;
+        });
+        return out;
+      };
+    }
+    case "objectcomp": {
+      const inner = sc.child();
+      const body = env.body(t.body, inner, DONE);
+      const key = planGet(t.key, inner, env);
+      const value = planGet(t.value, inner, env);
+      const location = t.location;
+      return (ev, c, s) => {
+        const out = new RegoObject();
+        body(ev, c, s, () => {
+          const k = key(ev, c, s);
+          if (k === undefined) return false;
+          const v = value(ev, c, s);
+          if (v === undefined) return false;
+          const prev = out.get(k);
+          if (prev !== undefined && !valuesEqual(prev, v)) {
+            throw RegoError.of("eval_conflict_error", "object keys must be unique", location);
+          }
+          out.set(k, v);
+          return false;
+        });
+        return out;
+      };
+    }
+    case "call":
+      return planCall(t, sc, env, hoists);
+    default: {
+      const never: never = t;
+      return never;
+    }
+  }
+}
+
+/** The builtin a call names, with its arity checked against the arguments given. */
+export function builtinOf(call: CallTerm, env: PlanEnv, argCount: number): BuiltinDefinition | undefined {
+  const name = operatorName(call.operator);
+  if (name === undefined) return undefined;
+  const b = env.policy.builtins.get(name);
+  return b && b.arity === argCount ? b : undefined;
+}
+
+/** The function node a call names (`data.lib.f`), when it is one of the policy's functions. */
+export function functionOf(call: CallTerm, env: PlanEnv): RuleNode | undefined {
+  const name = operatorName(call.operator);
+  if (name === undefined || !name.startsWith("data.")) return undefined;
+  let n: RuleNode | undefined = env.policy.root;
+  for (const seg of name.slice(5).split(".")) {
+    n = n.children.get(seg);
+    if (!n) return undefined;
+  }
+  return n.kind === "function" ? n : undefined;
+}
+
+/** The arity of a policy function node. */
+export function functionArity(node: RuleNode): number | undefined {
+  return node.rules[0]?.args?.length ?? node.defaultRule?.args?.length;
+}
+
+// Calls the evaluator implements itself or that need the interpreter: never planned as values.
+const UNPLANNED_CALLS = new Set(["eq", "assign", "walk", "print", "trace"]);
+
+/** The getter of a call with exactly its inputs as arguments (a builtin or a policy function). */
+export function planCall(t: CallTerm, sc: PlanScope, env: PlanEnv, hoists?: Hoists): Get {
+  const name = operatorName(t.operator);
+  if (name === undefined || UNPLANNED_CALLS.has(name)) throw new NoPlan(`call ${name ?? "(dynamic)"}`);
+  const args = t.args.map((a) => planGet(a, sc, env, hoists));
+  if (name === "internal.member_2" && args.length === 2) {
+    const [x, coll] = args as [Get, Get];
+    return (ev, c, s) => {
+      const a = x(ev, c, s);
+      if (a === undefined) return undefined;
+      const b = coll(ev, c, s);
+      return b === undefined ? undefined : member2(a, b);
+    };
+  }
+  if (name === "internal.member_3" && args.length === 3) {
+    const [k, v, coll] = args as [Get, Get, Get];
+    return (ev, c, s) => {
+      const a = k(ev, c, s);
+      if (a === undefined) return undefined;
+      const b = v(ev, c, s);
+      if (b === undefined) return undefined;
+      const d = coll(ev, c, s);
+      return d === undefined ? undefined : member3(a, b, d);
+    };
+  }
+  const fn = functionOf(t, env);
+  if (fn) {
+    if (functionArity(fn) !== args.length) throw new NoPlan(`call ${name} with an output argument`);
+    return callWith(args, (ev, c, vals) => ev.call(name, t, vals, c));
+  }
+  const b = builtinOf(t, env, args.length);
+  if (!b) throw new NoPlan(`call ${name}`);
+  const impl = b.impl;
+  const location = t.location;
+  // The common arities without an argument loop.
+  if (args.length === 1) {
+    const [a0] = args as [Get];
+    return (ev, c, s) => {
+      const v0 = a0(ev, c, s);
+      return v0 === undefined ? undefined : ev.callBuiltin(impl, name, [v0], location);
+    };
+  }
+  if (args.length === 2) {
+    const [a0, a1] = args as [Get, Get];
+    return (ev, c, s) => {
+      const v0 = a0(ev, c, s);
+      if (v0 === undefined) return undefined;
+      const v1 = a1(ev, c, s);
+      return v1 === undefined ? undefined : ev.callBuiltin(impl, name, [v0, v1], location);
+    };
+  }
+  return callWith(args, (ev, _c, vals) => ev.callBuiltin(impl, name, vals, location));
+}
+
+function callWith(
+  args: readonly Get[],
+  fn: (ev: Parameters<Get>[0], c: Parameters<Get>[1], vals: Value[]) => Value | undefined,
+): Get {
+  return (ev, c, s) => {
+    const vals: Value[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) {
+      const v = (args[i] as Get)(ev, c, s);
+      if (v === undefined) return undefined;
+      vals[i] = v;
+    }
+    return fn(ev, c, vals);
+  };
+}
+
+function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undefined): Get {
+  const head = t.head;
+  if (head.type === "var" && head.name === "data") return planDataRef(t, env);
+  const keys = t.path.map((p) => planGet(p, sc, env, hoists));
+  const base = planRefHead(head, sc, env, hoists);
+  const constKeys = t.path.map((p) => constantOf(p));
+  if (constKeys.every((k) => k !== NOT_CONSTANT)) {
+    const ks = constKeys as Value[];
+    if (ks.length === 1) {
+      const k0 = ks[0] as Value;
+      return (ev, c, s) => {
+        const v = base(ev, c, s);
+        return v === undefined ? undefined : lookup(v, k0);
+      };
+    }
+    return (ev, c, s) => {
+      let v = base(ev, c, s);
+      for (let i = 0; v !== undefined && i < ks.length; i++) v = lookup(v, ks[i] as Value);
+      return v;
+    };
+  }
+  return (ev, c, s) => {
+    let v = base(ev, c, s);
+    for (let i = 0; v !== undefined && i < keys.length; i++) {
+      const k = (keys[i] as Get)(ev, c, s);
+      if (k === undefined) return undefined;
+      v = lookup(v, k);
+    }
+    return v;
+  };
+}
+
+/** The getter of a ref's head: input, a bound variable, or any other single-valued term. */
+export function planRefHead(head: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): Get {
+  if (head.type === "var" && head.name === "input") return (_ev, c) => c.input;
+  return planGet(head, sc, env, hoists);
+}
+
+/**
+ * A data ref with a constant path, resolved against the rule tree once: a rule's value (and
+ * a path into it), a base document, or, for a path that ends above rules (a package), the
+ * interpreter's walk that merges rules with base documents.
+ */
+function planDataRef(t: RefTerm, env: PlanEnv): Get {
+  const path = t.path;
+  const segs: string[] = [];
+  for (const p of path) {
+    if (p.type !== "string") {
+      if (constantOf(p) === NOT_CONSTANT) throw new NoPlan("data ref with a variable");
+      return (ev, c) => ev.dataValue(path, NO_VARS, c);
+    }
+    segs.push(p.value);
+  }
+  return planDataPath(segs, path, env);
+}
+
+/**
+ * The getter of `data` at a path of names. `terms` is the same path as terms, for the
+ * interpreter's walk when the path ends above rules.
+ */
+export function planDataPath(segs: readonly string[], terms: readonly Term[], env: PlanEnv): Get {
+  const path = terms;
+  let node: RuleNode = env.policy.root;
+  for (let i = 0; i < segs.length; i++) {
+    const child = node.children.get(segs[i] as string);
+    if (!child?.hasRules()) {
+      // Only base documents from here down.
+      return (ev) => {
+        let v: Value | undefined = ev.baseData;
+        for (let j = 0; v !== undefined && j < segs.length; j++) v = lookup(v, segs[j] as string);
+        return v;
+      };
+    }
+    if (child.kind !== undefined) {
+      if (child.kind === "function") throw new NoPlan("function used as a value");
+      const rest = segs.slice(i + 1);
+      const leaf = child;
+      if (rest.length === 0) return (ev, c) => ev.nodeValue(leaf, c);
+      return (ev, c) => {
+        let v = ev.nodeValue(leaf, c);
+        for (let j = 0; v !== undefined && j < rest.length; j++) v = lookup(v, rest[j] as string);
+        return v;
+      };
+    }
+    node = child;
+  }
+  return (ev, c) => ev.dataValue(path, NO_VARS, c);
+}
+
+/** A step that fails unless a getter's value is defined and not false (a term as a test). */
+export function planTest(get: Get, next: Step): Step {
+  if (next === DONE) {
+    return (ev, c, s, k) => {
+      const v = get(ev, c, s);
+      return v === undefined || v === false ? false : k();
+    };
+  }
+  return (ev, c, s, k) => {
+    const v = get(ev, c, s);
+    return v === undefined || v === false ? false : next(ev, c, s, k);
+  };
+}
