@@ -30,6 +30,11 @@ export interface BuiltinDefinition {
   readonly name: string;
   readonly arity: number;
   readonly impl: BuiltinImpl;
+  /**
+   * The same function on two arguments without an argument array, for builtins that never
+   * fail (comparisons); planned rules call it directly.
+   */
+  readonly binary?: (a: Value, b: Value) => Value;
   /** True when the result may differ between calls with the same arguments (rand, time.now_ns). */
   readonly nondeterministic?: boolean;
   /** Argument and result types, for compile-time checks (as in OPA's capabilities.json). */

@@ -1,6 +1,7 @@
 // Builtins: comparison operators (`equal`, `neq`, `lt`, `lte`, `gt`, `gte`) over any values.
 
-import type { BuiltinDecl, BuiltinImpl } from "./builtin.js";
+import type { Value } from "../value/value.js";
+import type { BuiltinDecl, BuiltinDefinition, BuiltinImpl } from "./builtin.js";
 import { defineBuiltins } from "./define.js";
 import { arg } from "./operands.js";
 import { T_ANY, T_BOOL } from "./type-specs.js";
@@ -12,8 +13,17 @@ function ordered(test: (c: number) => boolean): BuiltinImpl {
   return (args) => test(compareValues(arg(args, 0), arg(args, 1)));
 }
 
+const BINARY: Readonly<Record<string, (a: Value, b: Value) => boolean>> = {
+  equal: (a, b) => valuesEqual(a, b),
+  neq: (a, b) => !valuesEqual(a, b),
+  lt: (a, b) => compareValues(a, b) < 0,
+  lte: (a, b) => compareValues(a, b) <= 0,
+  gt: (a, b) => compareValues(a, b) > 0,
+  gte: (a, b) => compareValues(a, b) >= 0,
+};
+
 /** Comparison builtins, using OPA's total order over values. */
-export const COMPARISON_BUILTINS = defineBuiltins(
+export const COMPARISON_BUILTINS: readonly BuiltinDefinition[] = defineBuiltins(
   { equal: CMP, neq: CMP, lt: CMP, lte: CMP, gt: CMP, gte: CMP },
   {
     equal: (args) => valuesEqual(arg(args, 0), arg(args, 1)),
@@ -23,4 +33,4 @@ export const COMPARISON_BUILTINS = defineBuiltins(
     gt: ordered((c) => c > 0),
     gte: ordered((c) => c >= 0),
   },
-);
+).map((b) => ({ ...b, binary: BINARY[b.name] }));

@@ -4,6 +4,7 @@
 
 import type { Body, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
+import type { RulePlan } from "../plan/rule-plan.js";
 import type { RuleIndex } from "./rule-index.js";
 
 /**
@@ -37,6 +38,8 @@ export interface CompiledRule {
   readonly location: Location;
   /** The rule's full head ref, for messages (`data.pkg.p`). */
   readonly name: string;
+  /** The rule's plan, set by the planner on first use (null: the rule is interpreted). */
+  plan?: RulePlan | null;
 }
 
 /** A node of the rule tree: a path segment under `data`, its children and its rules. */
@@ -54,17 +57,32 @@ export class RuleNode {
   coveredOnly = false;
   /** Whether rules exist at or below this node, once the tree is complete. */
   containsRules: boolean | undefined;
+  /** Number of the node within its tree (0 for the root), for per-evaluation caches. */
+  readonly id: number;
 
-  constructor(readonly path: readonly string[]) {}
+  constructor(
+    readonly path: readonly string[],
+    private readonly counter: { n: number } = { n: 0 },
+  ) {
+    this.id = counter.n++;
+  }
 
   /** The child for a segment, created when missing. */
   child(segment: string): RuleNode {
     let c = this.children.get(segment);
     if (!c) {
-      c = new RuleNode([...this.path, segment]);
+      c = new RuleNode([...this.path, segment], this.counter);
       this.children.set(segment, c);
     }
     return c;
+  }
+
+  private sorted: (readonly [string, RuleNode])[] | undefined;
+
+  /** The children in key order (read once the tree is complete). */
+  sortedChildren(): readonly (readonly [string, RuleNode])[] {
+    this.sorted ??= [...this.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.sorted;
   }
 
   /** Whether this node or any node below holds rules. */

@@ -5,6 +5,9 @@ import type { CompiledPolicy, CompiledQuery } from "../compile/compiler.js";
 import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
 import { Evaluator, Frame } from "../eval/evaluator.js";
+import { termVars } from "../compile/safety.js";
+import type { Get, Slots } from "../plan/plan-scope.js";
+import { planQueryTerm } from "../plan/rule-plan.js";
 import type { Body, Expr } from "../syntax/ast.js";
 import { fromJsonLazy, type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
@@ -20,6 +23,23 @@ export interface PreparedQuerySettings {
   readonly plans: boolean;
 }
 
+const NO_SLOTS: Slots = [];
+
+/** The plan of a query that is a single term without variables, `with` or `not`. */
+function singleTerm(
+  policy: CompiledPolicy,
+  query: CompiledQuery,
+  original: Body,
+): { get: Get; location: { row: number; col: number } } | undefined {
+  const e = query.body[0];
+  const o = original[0];
+  if (query.body.length !== 1 || original.length !== 1 || !e || !o) return undefined;
+  if (e.negated || e.with.length > 0 || e.kind.type !== "term") return undefined;
+  if (termVars(e.kind.term, new Set(), true).size > 0) return undefined;
+  const get = planQueryTerm(e.kind.term, policy);
+  return get ? { get, location: { row: o.location.row, col: o.location.col } } : undefined;
+}
+
 /** A compiled query; `evaluate` runs it against the engine's current data. */
 export class PreparedQuery {
   constructor(
@@ -33,8 +53,11 @@ export class PreparedQuery {
     for (const e of query.body) this.compiledByOffset.set(e.location.offset, e);
     this.termExprs = query.body.filter((e) => e.kind.type === "term" && !e.negated);
     this.texts = original.map((_, i) => this.expressionText(i));
+    this.single = settings.plans ? singleTerm(policy, query, original) : undefined;
   }
 
+  /** A query of one term without variables, planned: evaluated without the interpreter. */
+  private readonly single: { readonly get: Get; readonly location: { row: number; col: number } } | undefined;
   private readonly compiledByOffset = new Map<number, Expr>();
   private readonly termExprs: readonly Expr[];
   private readonly texts: readonly string[];
@@ -61,16 +84,13 @@ export class PreparedQuery {
 
   private run(options: EvaluateOptions): QueryResult[] {
     const input = options.input === undefined ? undefined : fromJsonLazy(options.input);
-    const evaluator = new Evaluator(this.policy, {
-      input,
-      data: this.data(),
-      nowNs: () => options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
-      strictBuiltinErrors: this.settings.strictBuiltinErrors,
-      budget: new Budget(this.settings.budget),
-      print: this.settings.print,
-      capabilities: this.settings.capabilities,
-      plans: this.settings.plans,
-    });
+    const evaluator = this.evaluator(input, options);
+    if (this.single) {
+      const v = this.single.get(evaluator, evaluator.initialContext(), NO_SLOTS);
+      if (v === undefined || v === false) return [];
+      const expression = { value: toJson(v), text: this.texts[0] ?? "", location: { ...this.single.location } };
+      return [{ expressions: [expression], bindings: {} }];
+    }
     const results: QueryResult[] = [];
     const frame = new Frame();
     evaluator.recordValuesOf(this.termExprs);
@@ -86,6 +106,19 @@ export class PreparedQuery {
       return false;
     });
     return results;
+  }
+
+  private evaluator(input: Value | undefined, options: EvaluateOptions): Evaluator {
+    return new Evaluator(this.policy, {
+      input,
+      data: this.data(),
+      nowNs: () => options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+      strictBuiltinErrors: this.settings.strictBuiltinErrors,
+      budget: new Budget(this.settings.budget),
+      print: this.settings.print,
+      capabilities: this.settings.capabilities,
+      plans: this.settings.plans,
+    });
   }
 
   /** Evaluates the query and returns the values of its first expression, one per solution. */

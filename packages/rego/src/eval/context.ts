@@ -18,12 +18,38 @@ export type FunctionOverride =
   | { readonly kind: "value"; readonly value: Value }
   | { readonly kind: "function"; readonly name: string };
 
+/** Marks a node whose value is not computed yet in a context. */
+export const MISSING = Symbol("missing");
+const UNDEFINED = Symbol("undefined");
+
+/** The values of rule nodes computed in one context (undefined is a value here: "no value"). */
+export class NodeCache {
+  private readonly values: unknown[] = [];
+
+  /** The node's value, PENDING while it is being computed, or MISSING. */
+  get(node: RuleNode): Value | undefined | typeof PENDING | typeof MISSING {
+    const v = this.values[node.id];
+    if (v === undefined) return MISSING;
+    return v === UNDEFINED ? undefined : (v as Value | typeof PENDING);
+  }
+
+  /** Records the node's value (or PENDING). */
+  set(node: RuleNode, v: Value | undefined | typeof PENDING): void {
+    this.values[node.id] = v === undefined ? UNDEFINED : v;
+  }
+
+  /** Forgets the node's value. */
+  delete(node: RuleNode): void {
+    this.values[node.id] = undefined;
+  }
+}
+
 /** What `with` can change: input, parts of data, functions; each change gets fresh caches. */
 export interface Context {
   readonly input: Value | undefined;
   readonly dataOverrides: readonly { readonly path: readonly Value[]; readonly value: Value }[];
   readonly functionOverrides: ReadonlyMap<string, FunctionOverride>;
-  readonly cache: Map<RuleNode, Value | undefined | typeof PENDING>;
+  readonly cache: NodeCache;
   /** Per subtree-indexed node: the nodes below it that may hold a value in this context. */
   readonly live?: LiveSetCache;
 }

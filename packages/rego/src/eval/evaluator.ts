@@ -16,7 +16,7 @@ import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import type { Budget } from "./budget.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
-import { type Context, Frame, type LiveSetCache, PENDING } from "./context.js";
+import { type Context, Frame, type LiveSetCache, MISSING, NodeCache, PENDING } from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren } from "./live-set.js";
 import { lookup } from "./lookup.js";
@@ -64,9 +64,14 @@ function callName(op: RefTerm): string | undefined {
 
 /** What builtins see of one evaluation; the clock is read at most once, on first use. */
 class EvaluationBuiltinContext implements BuiltinContext {
-  readonly cache = new Map<string, unknown>();
   readonly random = Math.random;
   private now: bigint | undefined;
+  private cacheMap: Map<string, unknown> | undefined;
+
+  get cache(): Map<string, unknown> {
+    this.cacheMap ??= new Map();
+    return this.cacheMap;
+  }
 
   constructor(
     private readonly clock: () => bigint,
@@ -86,6 +91,7 @@ export class Evaluator {
   private readonly root: RuleNode;
   private readonly nodeCache: Map<string, RuleNode | undefined>;
   private readonly usePlans: boolean;
+  private readonly budget: Budget;
 
   constructor(
     private readonly policy: CompiledPolicy,
@@ -99,6 +105,7 @@ export class Evaluator {
     }
     this.nodeCache = nodes;
     this.usePlans = options.plans !== false;
+    this.budget = options.budget;
     this.bctx = new EvaluationBuiltinContext(options.nowNs, options.print, options.capabilities);
   }
 
@@ -122,7 +129,7 @@ export class Evaluator {
       input: this.options.input,
       dataOverrides: [],
       functionOverrides: new Map(),
-      cache: new Map(),
+      cache: new NodeCache(),
     };
     return this.rootContext;
   }
@@ -160,7 +167,7 @@ export class Evaluator {
 
   /** Counts one expression against the budget. */
   tick(location: Location): void {
-    this.options.budget.step(location);
+    this.budget.step(location);
   }
 
   /** The base documents under `data`. */
@@ -334,7 +341,7 @@ export class Evaluator {
     const functionOverrides = new Map(c.functionOverrides);
     const apply = (i: number): boolean => {
       if (i === withs.length) {
-        return k({ input, dataOverrides, functionOverrides, cache: new Map() });
+        return k({ input, dataOverrides, functionOverrides, cache: new NodeCache() });
       }
       const w = withs[i] as WithModifier;
       const target = w.target;
@@ -817,7 +824,10 @@ export class Evaluator {
     if (node.kind !== undefined) return this.withOverridesBelow(this.nodeValue(node, c), pos, c);
     // A path node's value depends only on the context when nothing under data is overridden.
     const cacheable = c.dataOverrides.length === 0 && liveIn === undefined;
-    if (cacheable && c.cache.has(node)) return c.cache.get(node) as Value | undefined;
+    if (cacheable) {
+      const cached = c.cache.get(node);
+      if (cached !== MISSING) return cached as Value | undefined;
+    }
     const v = this.materializePath(node, base, pos, c, live);
     if (cacheable) c.cache.set(node, v);
     return v;
@@ -832,7 +842,7 @@ export class Evaluator {
   ): Value | undefined {
     const out = structuralObject();
     if (base instanceof RegoObject) for (const e of base.entries()) out.set(e.key, e.value);
-    let children: Iterable<readonly [string, RuleNode]> = node.children;
+    let children: Iterable<readonly [string, RuleNode]> = node.sortedChildren();
     if (live) {
       // Only rules the index selected can be defined: leaves not selected are undefined (and
       // never visited), paths with no selected leaf below are empty objects.
@@ -906,7 +916,7 @@ export class Evaluator {
     if (cached === PENDING) {
       throw RegoError.of("rego_recursion_error", `rule ${node.name} is recursive`, node.rules[0]?.location);
     }
-    if (cached !== undefined || c.cache.has(node)) return cached;
+    if (cached !== MISSING) return cached;
     c.cache.set(node, PENDING);
     let v: Value | undefined;
     try {
@@ -1109,7 +1119,7 @@ export class Evaluator {
     if (override) {
       if (override.kind === "value") return override.value;
       // Inside a replacement, functions mean the originals again (a mock never calls a mock).
-      return this.invoke(override.name, call, args, { ...c, functionOverrides: new Map(), cache: new Map() });
+      return this.invoke(override.name, call, args, { ...c, functionOverrides: new Map(), cache: new NodeCache() });
     }
     if (name.startsWith("data.")) {
       const node = this.functionNode(name);

@@ -256,6 +256,16 @@ export function planCall(t: CallTerm, sc: PlanScope, env: PlanEnv, hoists?: Hois
       return v0 === undefined ? undefined : ev.callBuiltin(impl, name, [v0], location);
     };
   }
+  if (args.length === 2 && b.binary) {
+    const [a0, a1] = args as [Get, Get];
+    const binary = b.binary;
+    return (ev, c, s) => {
+      const v0 = a0(ev, c, s);
+      if (v0 === undefined) return undefined;
+      const v1 = a1(ev, c, s);
+      return v1 === undefined ? undefined : binary(v0, v1);
+    };
+  }
   if (args.length === 2) {
     const [a0, a1] = args as [Get, Get];
     return (ev, c, s) => {

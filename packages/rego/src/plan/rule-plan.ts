@@ -29,17 +29,29 @@ export interface RulePlan {
   readonly keys: readonly Get[];
 }
 
-const plans = new WeakMap<CompiledRule, RulePlan | null>();
 const envs = new WeakMap<CompiledPolicy, PlanEnv>();
 
 /** The plan of a rule, built on first use; undefined when the rule must be interpreted. */
 export function planOf(rule: CompiledRule, policy: CompiledPolicy): RulePlan | undefined {
-  let plan = plans.get(rule);
+  let plan = rule.plan;
   if (plan === undefined) {
     plan = buildPlan(rule, envOf(policy));
-    plans.set(rule, plan);
+    rule.plan = plan;
   }
   return plan ?? undefined;
+}
+
+/**
+ * The getter of a query that is one term without variables (`data.pkg.allow`), the common
+ * shape of a prepared query; undefined when the term has no plan.
+ */
+export function planQueryTerm(term: Term, policy: CompiledPolicy): Get | undefined {
+  try {
+    return planGet(term, PlanScope.root(), envOf(policy));
+  } catch (e) {
+    if (e instanceof NoPlan) return undefined;
+    throw e;
+  }
 }
 
 function envOf(policy: CompiledPolicy): PlanEnv {

@@ -153,14 +153,15 @@ class Lexer {
     spaceBefore: boolean,
     newlineBefore: boolean,
   ) {
-    const text = this.src.slice(start, this.i);
+    const text = intern(this.src.slice(start, this.i));
     if (this.tokenError !== undefined || kind === "illegal") {
       const error = this.tokenError ?? `illegal token ${JSON.stringify(text)}`;
       this.tokens.push({ kind: "illegal", text, error, location, spaceBefore, newlineBefore });
       return;
     }
     if (kind === "string") {
-      const value = text.startsWith("`") ? text.slice(1, -1) : decodeStringLiteral(text);
+      const decoded = text.startsWith("`") ? text.slice(1, -1) : decodeStringLiteral(text);
+      const value = decoded === undefined ? undefined : intern(decoded);
       if (value === undefined) {
         const error = `illegal string literal: ${text}`;
         this.tokens.push({ kind: "illegal", text, error, location, spaceBefore, newlineBefore });
@@ -326,4 +327,13 @@ function isLetter(c: number): boolean {
 
 function isDecimal(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * The engine's own copy of a string, flat and unique: a slice of the source keeps the whole
+ * source alive and compares several times slower than a flat string, and literals and names
+ * are compared with input on every evaluation. (A property key is stored internalized.)
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0] as string;
 }

@@ -115,7 +115,10 @@ export class RegoSet {
 
   /** The elements in OPA's sort order. */
   values(): readonly Value[] {
-    if (!this.sortedCache) this.sortedCache = [...this.items.values()].sort(compareValues);
+    if (!this.sortedCache) {
+      const all = [...this.items.values()];
+      this.sortedCache = all.length < 2 ? all : all.sort(compareValues);
+    }
     return this.sortedCache;
   }
 
@@ -147,6 +150,9 @@ export class RegoObject {
   private readonly map = new Map<string, ObjectEntry>();
   private sortedCache: readonly ObjectEntry[] | undefined;
   private keyCache: string | undefined;
+  /** Whether keys were set in ascending order so far (entries need no sort), and the last one. */
+  private ascending = true;
+  private lastKey: Value | undefined;
   /** A plain record whose values are not all converted yet (see `lazy`). */
   private pending: Readonly<Record<string, unknown>> | undefined;
   private convert: ((raw: unknown) => Value) | undefined;
@@ -186,6 +192,10 @@ export class RegoObject {
   /** Sets a key while building. */
   set(key: Value, value: Value): void {
     if (this.pending !== undefined) this.force();
+    if (this.ascending) {
+      if (this.lastKey !== undefined && compareValues(this.lastKey, key) > 0) this.ascending = false;
+      else this.lastKey = key;
+    }
     this.map.set(valueKey(key), { key, value });
     this.sortedCache = undefined;
     this.keyCache = undefined;
@@ -239,13 +249,16 @@ export class RegoObject {
       const mapKey = valueKey(key);
       if (raw !== undefined && !this.map.has(mapKey)) this.map.set(mapKey, { key, value: convert(raw) });
     }
+    this.ascending = false;
   }
 
   /** The entries in OPA's key sort order. */
   entries(): readonly ObjectEntry[] {
     if (this.pending !== undefined) this.force();
     if (!this.sortedCache) {
-      this.sortedCache = [...this.map.values()].sort((a, b) => compareValues(a.key, b.key));
+      const all = [...this.map.values()];
+      this.sortedCache =
+        all.length < 2 || this.ascending ? all : all.sort((a, b) => compareValues(a.key, b.key));
     }
     return this.sortedCache;
   }
@@ -305,6 +318,7 @@ export function compareNumbers(a: RegoNumber, b: RegoNumber): number {
 /** OPA's total order over values: null < booleans < numbers < strings < arrays < objects < sets. */
 export function compareValues(a: Value, b: Value): number {
   if (a === b) return 0;
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : 1;
   const oa = sortOrder(a);
   const ob = sortOrder(b);
   if (oa !== ob) return oa < ob ? -1 : 1;
