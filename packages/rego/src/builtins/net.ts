@@ -103,8 +103,16 @@ function parseIpUncached(s: string): IpAddress | undefined {
   return v4 === undefined ? undefined : { bits: 32, value: v4 };
 }
 
-function mask(bits: number, prefix: number): bigint {
+function computeMask(bits: number, prefix: number): bigint {
   return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+}
+
+// Every network mask, by prefix length, computed once.
+const MASKS_32 = Array.from({ length: 33 }, (_, p) => computeMask(32, p));
+const MASKS_128 = Array.from({ length: 129 }, (_, p) => computeMask(128, p));
+
+function mask(bits: number, prefix: number): bigint {
+  return (bits === 32 ? MASKS_32[prefix] : MASKS_128[prefix]) ?? computeMask(bits, prefix);
 }
 
 // As Go's net.ParseCIDR.

@@ -92,9 +92,11 @@ export interface Zone {
   readonly formatter: Intl.DateTimeFormat | undefined;
 }
 
+const UTC: Zone = { name: "UTC", formatter: undefined };
+
 /** Resolves a zone name as Go's time.LoadLocation would, via Intl's IANA database. */
 export function loadZone(name: string): Zone {
-  if (name === "" || name === "UTC" || name === "Local") return { name: "UTC", formatter: undefined };
+  if (name === "" || name === "UTC" || name === "Local") return UTC;
   let f = zoneFormatters.get(name);
   if (!f) {
     try {
@@ -139,19 +141,14 @@ export function zoneOffset(zone: Zone, epochSeconds: bigint): { offset: number; 
 export function toCivil(ns: bigint, zone: Zone): CivilTime {
   const [secs, nanos] = floorDivMod(ns, NS_PER_SECOND);
   const { offset, abbreviation } = zoneOffset(zone, secs);
-  return civilAt(secs + BigInt(offset), Number(nanos), offset, abbreviation);
+  // |secs| < 2^34 (ns is an int64), so the rest is exact in doubles.
+  return civilAt(Number(secs) + offset, Number(nanos), offset, abbreviation);
 }
 
 /** Breaks local seconds (epoch seconds plus offset) into fields. */
-function civilAt(
-  localSeconds: bigint,
-  nanosecond: number,
-  offsetSeconds: number,
-  zoneName: string,
-): CivilTime {
-  const [days, rem] = floorDivMod(localSeconds, SECONDS_PER_DAY);
-  const d = Number(days);
-  const r = Number(rem);
+function civilAt(localSeconds: number, nanosecond: number, offsetSeconds: number, zoneName: string): CivilTime {
+  const d = Math.floor(localSeconds / 86_400);
+  const r = localSeconds - d * 86_400;
   const { year, month, day } = civilFromDays(d);
   return {
     year,

@@ -9,7 +9,7 @@ import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
-import { newSlots, type Slots } from "../plan/plan-scope.js";
+import { FOUND, newSlots, type Slots } from "../plan/plan-scope.js";
 import { planOf } from "../plan/rule-plan.js";
 import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
@@ -984,19 +984,24 @@ export class Evaluator {
     if (plan) {
       const s = newSlots(plan.size);
       let result: Value | undefined;
-      plan.body(this, c, s, () => {
-        const v = plan.value(this, c, s);
-        if (v === undefined) return false;
-        if (result !== undefined && !valuesEqual(result, v)) {
-          throw RegoError.of(
-            "eval_conflict_error",
-            "complete rules must not produce multiple outputs",
-            rule.location,
-          );
-        }
-        result = v;
-        return rule.groundValue;
-      });
+      if (rule.groundValue) {
+        // The value reads no variable: one solution decides, and the value follows it.
+        if (plan.body(this, c, s, FOUND)) result = plan.value(this, c, s);
+      } else {
+        plan.body(this, c, s, () => {
+          const v = plan.value(this, c, s);
+          if (v === undefined) return false;
+          if (result !== undefined && !valuesEqual(result, v)) {
+            throw RegoError.of(
+              "eval_conflict_error",
+              "complete rules must not produce multiple outputs",
+              rule.location,
+            );
+          }
+          result = v;
+          return false;
+        });
+      }
       if (result === undefined && rule.elseRule) return this.ruleValue(rule.elseRule, c);
       return result;
     }

@@ -226,13 +226,23 @@ export class RegoObject {
   }
 
   private lazyGet(key: string): Value | undefined {
-    const mapKey = valueKey(key);
+    const record = this.pending as Readonly<Record<string, unknown>>;
+    const raw = record[key];
+    if (raw === undefined || !Object.hasOwn(record, key)) return undefined;
+    // Scalars are their own values: nothing to convert or remember.
+    switch (typeof raw) {
+      case "string":
+      case "boolean":
+        return raw;
+      case "number":
+        if (Number.isFinite(raw)) return raw;
+        break;
+      default:
+        if (raw === null) return null;
+    }
+    const mapKey = key.charCodeAt(0) === 0 ? valueKey(key) : key;
     const known = this.map.get(mapKey);
     if (known !== undefined) return known.value;
-    const record = this.pending as Readonly<Record<string, unknown>>;
-    if (!Object.hasOwn(record, key)) return undefined;
-    const raw = record[key];
-    if (raw === undefined) return undefined;
     const value = (this.convert as (raw: unknown) => Value)(raw);
     this.map.set(mapKey, { key, value });
     return value;
