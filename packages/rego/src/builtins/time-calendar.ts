@@ -145,6 +145,16 @@ export function toCivil(ns: bigint, zone: Zone): CivilTime {
   return civilAt(Number(secs) + offset, Number(nanos), offset, abbreviation);
 }
 
+/**
+ * Like toCivil, for an instant given in whole seconds since the epoch; `nanosecond` is 0. For
+ * readers of whole-second fields (clock, weekday, date), without bigint arithmetic.
+ */
+export function toCivilSeconds(secs: number, zone: Zone): CivilTime {
+  if (!zone.formatter) return civilAt(secs, 0, 0, "UTC");
+  const { offset, abbreviation } = zoneOffset(zone, BigInt(secs));
+  return civilAt(secs + offset, 0, offset, abbreviation);
+}
+
 /** Breaks local seconds (epoch seconds plus offset) into fields. */
 function civilAt(localSeconds: number, nanosecond: number, offsetSeconds: number, zoneName: string): CivilTime {
   const d = Math.floor(localSeconds / 86_400);

@@ -13,6 +13,7 @@ import {
   fromCivil,
   loadZone,
   toCivil,
+  toCivilSeconds,
   WEEKDAY_NAMES,
   type Zone,
 } from "./time-calendar.js";
@@ -70,6 +71,31 @@ function timeArg(v: Value, pos: number, allowLayout: boolean): TimeArg {
     return { ns: toNs(ns, pos), zone: loadZone(tz), layout };
   }
   throw operandError(pos, "either a number or an array", typeName(v));
+}
+
+/**
+ * The whole-second fields of a time argument. An integral double `ns` (how JSON input carries
+ * timestamps) is divided in floating point when that is provably exact: the quotient's error is
+ * below 2^-19 for any int64, so a fraction farther than 1e-5 from a whole second floors right.
+ * Anything else takes the exact bigint path.
+ */
+function civilToSecond(args: readonly Value[], pos: number): CivilTime {
+  const v = args[pos - 1] as Value;
+  let ns: Value | undefined;
+  let zone: Zone | undefined;
+  if (typeof v === "number") {
+    ns = v;
+  } else if (Array.isArray(v) && v.length === 2 && typeof v[1] === "string") {
+    ns = v[0] as Value;
+    zone = loadZone(v[1] as string);
+  }
+  if (typeof ns === "number" && Number.isInteger(ns) && Math.abs(ns) < 9e18) {
+    const q = ns / 1e9;
+    const secs = Math.floor(q);
+    const frac = q - secs;
+    if (frac > 1e-5 && frac < 1 - 1e-5) return toCivilSeconds(secs, zone ?? loadZone("UTC"));
+  }
+  return civil(args, pos);
 }
 
 function civil(args: readonly Value[], pos: number): CivilTime {
@@ -183,7 +209,7 @@ export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
     arity: 1,
     decl: { args: [TIME_ARG], result: TRIPLE },
     impl: (args) => {
-      const t = civil(args, 1);
+      const t = civilToSecond(args, 1);
       return [t.year, t.month, t.day];
     },
   },
@@ -192,7 +218,7 @@ export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
     arity: 1,
     decl: { args: [TIME_ARG], result: TRIPLE },
     impl: (args) => {
-      const t = civil(args, 1);
+      const t = civilToSecond(args, 1);
       return [t.hour, t.minute, t.second];
     },
   },
@@ -200,7 +226,7 @@ export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
     name: "time.weekday",
     arity: 1,
     decl: { args: [TIME_ARG], result: S },
-    impl: (args) => WEEKDAY_NAMES[civil(args, 1).weekday] as string,
+    impl: (args) => WEEKDAY_NAMES[civilToSecond(args, 1).weekday] as string,
   },
   {
     name: "time.add_date",

@@ -868,6 +868,23 @@ export class Evaluator {
     return this.withOverridesBelow(out, pos, c);
   }
 
+  /**
+   * The value of a node above rules (a package) with no base document at its path and no
+   * subtree index below: an object of its children's values, in key order.
+   */
+  packageValue(node: RuleNode, c: Context): Value {
+    const cached = c.cache.get(node);
+    if (cached !== MISSING) return cached as Value;
+    const out = structuralObject();
+    for (const [name, child] of node.sortedChildren()) {
+      if (!child.hasRules()) continue;
+      const v = child.kind === undefined ? this.packageValue(child, c) : this.nodeValue(child, c);
+      if (v !== undefined) out.set(name, v);
+    }
+    c.cache.set(node, out);
+    return out;
+  }
+
   /** The nodes below a subtree-indexed node whose rules may be defined for this input. */
   private liveNodes(node: RuleNode, c: Context): LiveSet {
     const sub = node.subtreeIndex as NonNullable<RuleNode["subtreeIndex"]>;

@@ -6,6 +6,7 @@ import { operatorName } from "../compile/compiler.js";
 import { termVars } from "../compile/safety.js";
 import { builtinArity } from "../eval/special-builtins.js";
 import type { Body, CallTerm, Expr, Term } from "../syntax/ast.js";
+import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { DONE, FOUND, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
 import {
@@ -30,6 +31,9 @@ export function planBody(body: Body, sc: PlanScope, env: PlanEnv, next: Step): S
   return step;
 }
 
+// Every planned expression counts against the budget in the step that does its own work (a
+// test, a comparison, a binding, an iteration), once per time it runs.
+
 function planExpr(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
   if (e.with.length > 0) throw new NoPlan("with");
   const location = e.location;
@@ -41,7 +45,11 @@ function planExpr(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
       return inner(ev, c, s, FOUND) ? false : next(ev, c, s, k);
     };
   }
-  const build = planKind(e, sc, env);
+  return planKind(e, sc, env);
+}
+
+/** Counts a step against the budget before it runs (for steps that do not count themselves). */
+function counted(location: Location, build: Builder): Builder {
   return (next) => {
     const step = build(next);
     return (ev, c, s, k) => {
@@ -53,15 +61,16 @@ function planExpr(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
 
 function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
   const kind = e.kind;
+  const location = e.location;
   switch (kind.type) {
     case "term": {
       const hoists: Hoists = [];
       const get = planGet(kind.term, sc, env, hoists);
       bindAll(kind.term, sc);
-      return chain(hoists, (next) => planTest(get, next));
+      return chain(hoists, (next) => planTest(get, next, location));
     }
     case "callexpr":
-      return planCallExpr(kind.call, sc, env);
+      return planCallExpr(kind.call, sc, env, location);
     case "some":
       return (next) => next;
     case "somein": {
@@ -75,6 +84,7 @@ function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
         const vm = matchValue(next);
         const first = matchKey ? matchKey(vm) : vm;
         return (ev, c, s, k) => {
+          ev.tick(location);
           const coll = domain(ev, c, s);
           if (coll === undefined) return false;
           return forEach(coll, (key, value) => {
@@ -95,6 +105,7 @@ function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
       inner.bind(kind.value.name);
       const body = planBody(kind.body, inner, env, DONE);
       return chain(hoists, (next) => (ev, c, s, k) => {
+        ev.tick(location);
         const coll = domain(ev, c, s);
         if (!(Array.isArray(coll) || coll instanceof RegoObject || coll instanceof RegoSet)) return false;
         const failed = forEach(coll, (key, value) => {
@@ -114,11 +125,11 @@ function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
   }
 }
 
-function planCallExpr(call: CallTerm, sc: PlanScope, env: PlanEnv): Builder {
+function planCallExpr(call: CallTerm, sc: PlanScope, env: PlanEnv, location: Location): Builder {
   const name = operatorName(call.operator);
   const args = call.args;
   if ((name === "eq" || name === "assign") && args.length === 2) {
-    return planUnify(args[0] as Term, args[1] as Term, sc, env);
+    return planUnify(args[0] as Term, args[1] as Term, sc, env, location);
   }
   const fn = functionOf(call, env);
   const arity =
@@ -127,29 +138,29 @@ function planCallExpr(call: CallTerm, sc: PlanScope, env: PlanEnv): Builder {
   if (arity !== undefined && args.length === arity + 1) {
     // `f(x, out)`: the last argument receives the result.
     const result = planCall({ ...call, args: args.slice(0, arity) }, sc, env, hoists);
-    return chain(hoists, planMatch(args[arity] as Term, sc, env, result));
+    return chain(hoists, counted(location, planMatch(args[arity] as Term, sc, env, result)));
   }
   const get = planGet(call, sc, env, hoists);
   bindAll(call, sc);
-  return chain(hoists, (next) => planTest(get, next));
+  return chain(hoists, (next) => planTest(get, next, location));
 }
 
 /** `a = b` and `a := b`: binds whichever side has unbound variables, else compares. */
-function planUnify(a: Term, b: Term, sc: PlanScope, env: PlanEnv): Builder {
+function planUnify(a: Term, b: Term, sc: PlanScope, env: PlanEnv, location: Location): Builder {
   const aUnbound = hasUnbound(a, sc);
   const bUnbound = hasUnbound(b, sc);
   const hoists: Hoists = [];
   if (!aUnbound && !bUnbound) {
     const ga = planGet(a, sc, env);
     const gb = planGet(b, sc, env);
-    return (next) => planEqual(ga, gb, next);
+    return (next) => planEqual(ga, gb, next, location);
   }
   // As the interpreter does: the side with unbound variables is matched against the other's values.
   const [pattern, other] = aUnbound && !(b.type === "var" && bUnbound) ? [a, b] : [b, a];
   const value = planGet(other, sc, env, hoists);
-  if (isPattern(pattern, sc)) return chain(hoists, planMatch(pattern, sc, env, value));
+  if (isPattern(pattern, sc)) return chain(hoists, counted(location, planMatch(pattern, sc, env, value)));
   const get = planGet(pattern, sc, env, hoists);
-  return chain(hoists, (next) => planEqual(get, value, next));
+  return chain(hoists, (next) => planEqual(get, value, next, location));
 }
 
 /** Whether a term binds by matching (variables, arrays and objects of them), not by enumerating. */
@@ -166,7 +177,16 @@ function isPattern(t: Term, sc: PlanScope): boolean {
   }
 }
 
-function planEqual(a: Get, b: Get, next: Step): Step {
+function planEqual(a: Get, b: Get, next: Step, location?: Location): Step {
+  if (location) {
+    return (ev, c, s, k) => {
+      ev.tick(location);
+      const x = a(ev, c, s);
+      if (x === undefined) return false;
+      const y = b(ev, c, s);
+      return y !== undefined && valuesEqual(x, y) ? next(ev, c, s, k) : false;
+    };
+  }
   return (ev, c, s, k) => {
     const x = a(ev, c, s);
     if (x === undefined) return false;

@@ -11,6 +11,7 @@ import { Frame } from "../eval/context.js";
 import { lookup } from "../eval/lookup.js";
 import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
+import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { DONE, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
 
@@ -301,6 +302,7 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
   const constKeys = t.path.map((p) => constantOf(p));
   if (constKeys.every((k) => k !== NOT_CONSTANT)) {
     const ks = constKeys as Value[];
+    if (head.type === "var" && head.name === "input" && ks.length <= 3) return inputPath(ks);
     if (ks.length === 1) {
       const k0 = ks[0] as Value;
       return (ev, c, s) => {
@@ -323,6 +325,23 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
     }
     return v;
   };
+}
+
+/** `input.a`, `input.a.b`, `input.a.b.c`: the most common refs, unrolled. */
+function inputPath(ks: readonly Value[]): Get {
+  const step = (v: Value | undefined, k: Value): Value | undefined =>
+    v === undefined ? undefined : v instanceof RegoObject ? v.get(k) : lookup(v, k);
+  const [k0, k1, k2] = ks as [Value, Value, Value];
+  switch (ks.length) {
+    case 0:
+      return (_ev, c) => c.input;
+    case 1:
+      return (_ev, c) => step(c.input, k0);
+    case 2:
+      return (_ev, c) => step(step(c.input, k0), k1);
+    default:
+      return (_ev, c) => step(step(step(c.input, k0), k1), k2);
+  }
 }
 
 /** The getter of a ref's head: input, a bound variable, or any other single-valued term. */
@@ -379,18 +398,34 @@ export function planDataPath(segs: readonly string[], terms: readonly Term[], en
     }
     node = child;
   }
-  return (ev, c) => ev.dataValue(path, NO_VARS, c);
+  // A path above rules (a package): its rules' values, merged with base documents there.
+  if (subtreeIndexed(node)) return (ev, c) => ev.dataValue(path, NO_VARS, c);
+  const pkg = node;
+  return (ev, c) => {
+    let base: Value | undefined = ev.baseData;
+    for (let j = 0; base !== undefined && j < segs.length; j++) base = lookup(base, segs[j] as string);
+    return base === undefined ? ev.packageValue(pkg, c) : ev.dataValue(path, NO_VARS, c);
+  };
+}
+
+/** Whether a subtree index covers rules at or below a node (the interpreter selects them). */
+function subtreeIndexed(node: RuleNode): boolean {
+  if (node.subtreeIndex || node.coveredOnly) return true;
+  for (const child of node.children.values()) if (subtreeIndexed(child)) return true;
+  return false;
 }
 
 /** A step that fails unless a getter's value is defined and not false (a term as a test). */
-export function planTest(get: Get, next: Step): Step {
+export function planTest(get: Get, next: Step, location: Location): Step {
   if (next === DONE) {
     return (ev, c, s, k) => {
+      ev.tick(location);
       const v = get(ev, c, s);
       return v === undefined || v === false ? false : k();
     };
   }
   return (ev, c, s, k) => {
+    ev.tick(location);
     const v = get(ev, c, s);
     return v === undefined || v === false ? false : next(ev, c, s, k);
   };

@@ -156,6 +156,8 @@ export class RegoObject {
   /** A plain record whose values are not all converted yet (see `lazy`). */
   private pending: Readonly<Record<string, unknown>> | undefined;
   private convert: ((raw: unknown) => Value) | undefined;
+  /** The pending record's prototype is Object.prototype or null (it inherits no scalar). */
+  private plain = false;
 
   /** Builds an object from entries (a later duplicate key replaces the earlier one). */
   static of(entries: Iterable<readonly [Value, Value]>): RegoObject {
@@ -180,6 +182,8 @@ export class RegoObject {
     const o = new RegoObject();
     o.pending = record;
     o.convert = convert;
+    const proto = Object.getPrototypeOf(record);
+    o.plain = proto === Object.prototype || proto === null;
     return o;
   }
 
@@ -228,16 +232,20 @@ export class RegoObject {
   private lazyGet(key: string): Value | undefined {
     const record = this.pending as Readonly<Record<string, unknown>>;
     const raw = record[key];
-    if (raw === undefined || !Object.hasOwn(record, key)) return undefined;
-    // Scalars are their own values: nothing to convert or remember.
+    if (raw === undefined) return undefined;
+    // Scalars are their own values: nothing to convert or remember. A plain record inherits
+    // no scalar, so only other values need the own-property check.
     switch (typeof raw) {
       case "string":
       case "boolean":
-        return raw;
+        if (this.plain || Object.hasOwn(record, key)) return raw;
+        return undefined;
       case "number":
+        if (!this.plain && !Object.hasOwn(record, key)) return undefined;
         if (Number.isFinite(raw)) return raw;
         break;
       default:
+        if (!Object.hasOwn(record, key)) return undefined;
         if (raw === null) return null;
     }
     const mapKey = key.charCodeAt(0) === 0 ? valueKey(key) : key;
