@@ -199,3 +199,21 @@ describe("time.format", () => {
     expect(call("time.format", [T, "UTC", "3:04PM .000 002"])).toBe("7:00PM .000 153");
   });
 });
+
+describe("whole seconds of a double timestamp", () => {
+  it("agrees with exact bigint division at and around second boundaries", async () => {
+    const { wholeSeconds } = await import("./time.js");
+    const bases = [1e9, 1_700_000_000e9, 1_779_647_400e9, 4_500_000_000e9, 123_456_789_012_345_678];
+    for (const base of bases) {
+      for (const delta of [-1e6, -4096, -512, -256, 0, 256, 512, 4096, 1e6, 999_999_744]) {
+        const ns = base + delta;
+        if (!Number.isInteger(ns) || ns < 1e9) continue;
+        const exact = Number(BigInt(ns) / 1_000_000_000n);
+        expect(wholeSeconds(ns)).toBe(exact);
+      }
+    }
+    expect(wholeSeconds(1.5e9 + 0.5)).toBeUndefined();
+    expect(wholeSeconds(-5e9)).toBeUndefined();
+    expect(wholeSeconds(5e18)).toBeUndefined();
+  });
+});

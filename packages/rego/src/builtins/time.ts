@@ -74,10 +74,9 @@ function timeArg(v: Value, pos: number, allowLayout: boolean): TimeArg {
 }
 
 /**
- * The whole-second fields of a time argument. An integral double `ns` (how JSON input carries
- * timestamps) is divided in floating point when that is provably exact: the quotient's error is
- * below 2^-19 for any int64, so a fraction farther than 1e-5 from a whole second floors right.
- * Anything else takes the exact bigint path.
+ * The whole-second fields of a time argument. A positive integral double `ns` before 2116 (how
+ * JSON input carries timestamps) is split into seconds exactly in doubles; anything else takes
+ * the bigint path.
  */
 function civilToSecond(args: readonly Value[], pos: number): CivilTime {
   const v = args[pos - 1] as Value;
@@ -89,13 +88,26 @@ function civilToSecond(args: readonly Value[], pos: number): CivilTime {
     ns = v[0] as Value;
     zone = loadZone(v[1] as string);
   }
-  if (typeof ns === "number" && Number.isInteger(ns) && Math.abs(ns) < 9e18) {
-    const q = ns / 1e9;
-    const secs = Math.floor(q);
-    const frac = q - secs;
-    if (frac > 1e-5 && frac < 1 - 1e-5) return toCivilSeconds(secs, zone ?? loadZone("UTC"));
+  if (typeof ns === "number") {
+    const secs = wholeSeconds(ns);
+    if (secs !== undefined) return toCivilSeconds(secs, zone ?? loadZone("UTC"));
   }
   return civil(args, pos);
+}
+
+/**
+ * floor(ns / 1e9) computed exactly in doubles, for integral 1e9 <= ns < 4.6e18: the quotient's
+ * floor is off by at most one; s * 1e9 = s * 1953125 * 512 is exact while s * 1953125 < 2^53,
+ * and ns - s * 1e9 is exact because both are within a factor of two (Sterbenz), so the
+ * remainder's sign and size correct it.
+ */
+export function wholeSeconds(ns: number): number | undefined {
+  if (!(ns >= 1e9 && ns < 4.6e18) || !Number.isInteger(ns)) return undefined;
+  let secs = Math.floor(ns / 1e9);
+  const rem = ns - secs * 1953125 * 512;
+  if (rem < 0) secs -= 1;
+  else if (rem >= 1e9) secs += 1;
+  return secs;
 }
 
 function civil(args: readonly Value[], pos: number): CivilTime {

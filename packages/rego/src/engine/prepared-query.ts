@@ -88,7 +88,8 @@ export class PreparedQuery {
     if (this.single) {
       const v = this.single.get(evaluator, evaluator.initialContext(), NO_SLOTS);
       if (v === undefined || v === false) return [];
-      const expression = { value: toJson(v), text: this.texts[0] ?? "", location: { ...this.single.location } };
+      const at = this.single.location;
+      const expression = { value: toJson(v), text: this.texts[0] ?? "", location: { row: at.row, col: at.col } };
       return [{ expressions: [expression], bindings: {} }];
     }
     const results: QueryResult[] = [];

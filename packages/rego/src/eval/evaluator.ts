@@ -16,7 +16,7 @@ import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import type { Budget } from "./budget.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
-import { type Context, Frame, type LiveSetCache, MISSING, NodeCache, PENDING } from "./context.js";
+import { type Context, Frame, type FunctionOverride, type LiveSetCache, MISSING, NodeCache, PENDING } from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren } from "./live-set.js";
 import { lookup } from "./lookup.js";
@@ -30,6 +30,9 @@ export { lookup } from "./lookup.js";
 type K = () => boolean;
 /** Continuation receiving a value. */
 type VK = (v: Value) => boolean;
+
+// The root context replaces no function (`with` copies before it adds).
+const NO_OVERRIDES: ReadonlyMap<string, FunctionOverride> = new Map();
 
 // Positions under `data` are tracked only while `with` overrides some of it.
 const NO_POS: readonly Value[] = [];
@@ -89,7 +92,7 @@ class EvaluationBuiltinContext implements BuiltinContext {
 export class Evaluator {
   private readonly bctx: BuiltinContext;
   private readonly root: RuleNode;
-  private readonly nodeCache: Map<string, RuleNode | undefined>;
+  private nodeCacheOfPolicy: Map<string, RuleNode | undefined> | undefined;
   private readonly usePlans: boolean;
   private readonly budget: Budget;
 
@@ -98,12 +101,6 @@ export class Evaluator {
     private readonly options: EvaluationOptions,
   ) {
     this.root = policy.root;
-    let nodes = functionNodes.get(policy);
-    if (!nodes) {
-      nodes = new Map();
-      functionNodes.set(policy, nodes);
-    }
-    this.nodeCache = nodes;
     this.usePlans = options.plans !== false;
     this.budget = options.budget;
     this.bctx = new EvaluationBuiltinContext(options.nowNs, options.print, options.capabilities);
@@ -128,7 +125,7 @@ export class Evaluator {
     this.rootContext ??= {
       input: this.options.input,
       dataOverrides: [],
-      functionOverrides: new Map(),
+      functionOverrides: NO_OVERRIDES,
       cache: new NodeCache(),
     };
     return this.rootContext;
@@ -1116,11 +1113,25 @@ export class Evaluator {
   // -------------------------------------------------------------------------------------------
   // Calls
 
+  /** Function nodes by name, shared by every evaluation of the policy. */
+  private get nodeCache(): Map<string, RuleNode | undefined> {
+    if (!this.nodeCacheOfPolicy) {
+      let nodes = functionNodes.get(this.policy);
+      if (!nodes) {
+        nodes = new Map();
+        functionNodes.set(this.policy, nodes);
+      }
+      this.nodeCacheOfPolicy = nodes;
+    }
+    return this.nodeCacheOfPolicy;
+  }
+
   private functionNode(name: string): RuleNode | undefined {
-    if (this.nodeCache.has(name)) return this.nodeCache.get(name);
+    const cache = this.nodeCache;
+    if (cache.has(name)) return cache.get(name);
     const node = findNode(this.root, name.slice(5).split("."));
     const fn = node?.kind === "function" ? node : undefined;
-    this.nodeCache.set(name, fn);
+    cache.set(name, fn);
     return fn;
   }
 
@@ -1141,7 +1152,7 @@ export class Evaluator {
     if (override) {
       if (override.kind === "value") return override.value;
       // Inside a replacement, functions mean the originals again (a mock never calls a mock).
-      return this.invoke(override.name, call, args, { ...c, functionOverrides: new Map(), cache: new NodeCache() });
+      return this.invoke(override.name, call, args, { ...c, functionOverrides: NO_OVERRIDES, cache: new NodeCache() });
     }
     if (name.startsWith("data.")) {
       const node = this.functionNode(name);
