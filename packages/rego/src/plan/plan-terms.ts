@@ -296,7 +296,7 @@ function callWith(
 
 function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undefined): Get {
   const head = t.head;
-  if (head.type === "var" && head.name === "data") return planDataRef(t, env);
+  if (head.type === "var" && head.name === "data") return planDataRef(t, sc, env, hoists);
   const keys = t.path.map((p) => planGet(p, sc, env, hoists));
   const base = planRefHead(head, sc, env, hoists);
   const constKeys = t.path.map((p) => constantOf(p));
@@ -355,17 +355,52 @@ export function planRefHead(head: Term, sc: PlanScope, env: PlanEnv, hoists?: Ho
  * a path into it), a base document, or, for a path that ends above rules (a package), the
  * interpreter's walk that merges rules with base documents.
  */
-function planDataRef(t: RefTerm, env: PlanEnv): Get {
+function planDataRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undefined): Get {
   const path = t.path;
   const segs: string[] = [];
-  for (const p of path) {
-    if (p.type !== "string") {
-      if (constantOf(p) === NOT_CONSTANT) throw new NoPlan("data ref with a variable");
-      return (ev, c) => ev.dataValue(path, NO_VARS, c);
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i] as Term;
+    if (p.type === "string") {
+      segs.push(p.value);
+      continue;
     }
-    segs.push(p.value);
+    if (constantOf(p) !== NOT_CONSTANT) return (ev, c) => ev.dataValue(path, NO_VARS, c);
+    // A computed key (`data.limits[input.kind]`): fine below a rule or in base documents; at
+    // a package it would pick a rule by name, which the interpreter does.
+    const below = belowRules(segs, env);
+    if (below === undefined) throw new NoPlan("data ref choosing a rule by a computed name");
+    const prefix = planDataPath(segs, path.slice(0, i), env);
+    const keys = path.slice(i).map((k) => planGet(k, sc, env, hoists));
+    // Base documents are keyed by strings: `data.x[2]` means `data.x["2"]` there (not in a
+    // rule's value), unless the object has the number itself as a key.
+    const baseKeys = below === "base";
+    return (ev, c, s) => {
+      let v = prefix(ev, c, s);
+      for (let j = 0; v !== undefined && j < keys.length; j++) {
+        const k = (keys[j] as Get)(ev, c, s);
+        if (k === undefined) return undefined;
+        const found: Value | undefined = lookup(v, k);
+        v = found === undefined && baseKeys && typeof k === "number" && v instanceof RegoObject ? v.get(String(k)) : found;
+      }
+      return v;
+    };
   }
   return planDataPath(segs, path, env);
+}
+
+/**
+ * Where a data path leads: into a rule's value ("rule"), into base documents only ("base"), or
+ * to a package above rules (undefined).
+ */
+function belowRules(segs: readonly string[], env: PlanEnv): "rule" | "base" | undefined {
+  let node: RuleNode = env.policy.root;
+  for (const seg of segs) {
+    const child = node.children.get(seg);
+    if (!child?.hasRules()) return "base";
+    if (child.kind !== undefined) return child.kind === "function" ? undefined : "rule";
+    node = child;
+  }
+  return undefined;
 }
 
 /**

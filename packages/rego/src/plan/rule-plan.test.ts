@@ -150,9 +150,29 @@ over if input.n > limit
 names contains n if data.config.users[n]
 shouted := {upper(n) | some n in names}`;
     const data = { config: { limits: { a: 3 }, users: { x: true, y: false } } };
+    expect(plannedRules(src)).toEqual({ planned: 4, total: 4 });
     expect(both(src, "data.t", { kind: "a", n: 4 }, data)).toEqual([
       { limit: 3, names: ["x"], over: true, shouted: ["X"] },
     ]);
+  });
+
+  it("looks up computed keys as the interpreter does: strings for numbers in base documents only", () => {
+    const src = `package t
+import rego.v1
+table := {"2": "rule-string", 2: "rule-number"}
+from_base := data.config.byId[input.id]
+from_rule := table[input.id]`;
+    expect(plannedRules(src)).toEqual({ planned: 3, total: 3 });
+    const data = { config: { byId: { "2": "base-string" } } };
+    expect(both(src, "[data.t.from_base, data.t.from_rule]", { id: 2 }, data)).toEqual([
+      ["base-string", "rule-number"],
+    ]);
+    // Choosing a rule of a package by a computed name is left to the interpreter.
+    const byName = `package t
+import rego.v1
+a := 1
+b := 2`;
+    expect(both(byName, "data.t[input.rule]", { rule: "b" })).toEqual([2]);
   });
 
   it("falls back to the interpreter for with, and still mocks", () => {

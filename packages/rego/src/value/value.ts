@@ -197,10 +197,13 @@ export class RegoObject {
   set(key: Value, value: Value): void {
     if (this.pending !== undefined) this.force();
     if (this.ascending) {
-      if (this.lastKey !== undefined && compareValues(this.lastKey, key) > 0) this.ascending = false;
-      else this.lastKey = key;
+      const last = this.lastKey;
+      if (last !== undefined && (typeof last === "string" && typeof key === "string" ? last > key : compareValues(last, key) > 0)) {
+        this.ascending = false;
+      } else this.lastKey = key;
     }
-    this.map.set(valueKey(key), { key, value });
+    const mapKey = typeof key === "string" && key.charCodeAt(0) !== 0 ? key : valueKey(key);
+    this.map.set(mapKey, { key, value });
     this.sortedCache = undefined;
     this.keyCache = undefined;
   }
