@@ -866,8 +866,8 @@ export class Evaluator {
   }
 
   /**
-   * The value of a node above rules (a package) with no base document at its path and no
-   * subtree index below: an object of its children's values, in key order.
+   * The value of a node above rules (a package) with no base document at its path, not itself
+   * under a subtree index: an object of its children's values, in key order.
    */
   packageValue(node: RuleNode, c: Context): Value {
     const cached = c.cache.get(node);
@@ -875,7 +875,10 @@ export class Evaluator {
     const out = structuralObject();
     for (const [name, child] of node.sortedChildren()) {
       if (!child.hasRules()) continue;
-      const v = child.kind === undefined ? this.packageValue(child, c) : this.nodeValue(child, c);
+      let v: Value | undefined;
+      if (child.kind !== undefined) v = this.nodeValue(child, c);
+      else if (child.subtreeIndex) v = this.materialize(child, undefined, NO_POS, c);
+      else v = this.packageValue(child, c);
       if (v !== undefined) out.set(name, v);
     }
     c.cache.set(node, out);

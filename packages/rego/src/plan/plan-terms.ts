@@ -434,7 +434,7 @@ export function planDataPath(segs: readonly string[], terms: readonly Term[], en
     node = child;
   }
   // A path above rules (a package): its rules' values, merged with base documents there.
-  if (subtreeIndexed(node)) return (ev, c) => ev.dataValue(path, NO_VARS, c);
+  if (node.subtreeIndex || node.coveredOnly) return (ev, c) => ev.dataValue(path, NO_VARS, c);
   const pkg = node;
   return (ev, c) => {
     let base: Value | undefined = ev.baseData;
@@ -443,12 +443,6 @@ export function planDataPath(segs: readonly string[], terms: readonly Term[], en
   };
 }
 
-/** Whether a subtree index covers rules at or below a node (the interpreter selects them). */
-function subtreeIndexed(node: RuleNode): boolean {
-  if (node.subtreeIndex || node.coveredOnly) return true;
-  for (const child of node.children.values()) if (subtreeIndexed(child)) return true;
-  return false;
-}
 
 /** A step that fails unless a getter's value is defined and not false (a term as a test). */
 export function planTest(get: Get, next: Step, location: Location): Step {
