@@ -217,3 +217,21 @@ describe("whole seconds of a double timestamp", () => {
     expect(wholeSeconds(5e18)).toBeUndefined();
   });
 });
+
+describe("time.clock and time.weekday on UTC timestamps", () => {
+  it("agree with the calendar path for instants around midnight and every weekday", async () => {
+    const { TIME_BUILTINS } = await import("./time.js");
+    const clock = TIME_BUILTINS.find((b) => b.name === "time.clock");
+    const weekday = TIME_BUILTINS.find((b) => b.name === "time.weekday");
+    const ctx = {} as BuiltinContext;
+    const start = Date.UTC(2026, 10, 22, 23, 59, 58);
+    for (let ms = start; ms < start + 8 * 86_400_000; ms += 3_600_000 + 999) {
+      const ns = ms * 1e6 + 123;
+      const d = new Date(ms);
+      expect(clock?.impl([[ns, "UTC"]], ctx)).toEqual([d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]);
+      expect(weekday?.impl([ns], ctx)).toBe(
+        ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][d.getUTCDay()],
+      );
+    }
+  });
+});

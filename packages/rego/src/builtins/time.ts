@@ -96,6 +96,22 @@ function civilToSecond(args: readonly Value[], pos: number): CivilTime {
 }
 
 /**
+ * The seconds since the epoch of a time argument that is a timestamp in UTC (`ns` or
+ * `[ns, "UTC"]`) when wholeSeconds can split it, else undefined: the whole-second fields of such
+ * an instant need no calendar object.
+ */
+function utcSeconds(v: Value): number | undefined {
+  if (typeof v === "number") return wholeSeconds(v);
+  if (Array.isArray(v) && v.length === 2) {
+    const arr = v as readonly Value[];
+    const ns = arr[0];
+    const tz = arr[1];
+    if (typeof ns === "number" && (tz === "UTC" || tz === "" || tz === "Local")) return wholeSeconds(ns);
+  }
+  return undefined;
+}
+
+/**
  * floor(ns / 1e9) computed exactly in doubles, for integral 1e9 <= ns < 4.6e18: the quotient's
  * floor is off by at most one; s * 1e9 = s * 1953125 * 512 is exact while s * 1953125 < 2^53,
  * and ns - s * 1e9 is exact because both are within a factor of two (Sterbenz), so the
@@ -230,6 +246,11 @@ export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
     arity: 1,
     decl: { args: [TIME_ARG], result: TRIPLE },
     impl: (args) => {
+      const secs = utcSeconds(args[0] as Value);
+      if (secs !== undefined) {
+        const inDay = secs - Math.floor(secs / 86_400) * 86_400;
+        return [Math.floor(inDay / 3600), Math.floor((inDay % 3600) / 60), inDay % 60];
+      }
       const t = civilToSecond(args, 1);
       return [t.hour, t.minute, t.second];
     },
@@ -238,7 +259,12 @@ export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
     name: "time.weekday",
     arity: 1,
     decl: { args: [TIME_ARG], result: S },
-    impl: (args) => WEEKDAY_NAMES[civilToSecond(args, 1).weekday] as string,
+    impl: (args) => {
+      const secs = utcSeconds(args[0] as Value);
+      // 1970-01-01 was a Thursday.
+      const weekday = secs !== undefined ? (Math.floor(secs / 86_400) + 4) % 7 : civilToSecond(args, 1).weekday;
+      return WEEKDAY_NAMES[weekday] as string;
+    },
   },
   {
     name: "time.add_date",
