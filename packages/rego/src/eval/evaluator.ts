@@ -9,8 +9,8 @@ import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
-import { FOUND, newSlots, type Slots } from "../plan/plan-scope.js";
 import { planOf } from "../plan/rule-plan.js";
+import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
 import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
@@ -999,26 +999,7 @@ export class Evaluator {
   private ruleValue(rule: CompiledRule, c: Context): Value | undefined {
     const plan = this.planned(c) ? planOf(rule, this.policy) : undefined;
     if (plan) {
-      const s = newSlots(plan.size);
-      let result: Value | undefined;
-      if (rule.groundValue) {
-        // The value reads no variable: one solution decides, and the value follows it.
-        if (plan.body(this, c, s, FOUND)) result = plan.value(this, c, s);
-      } else {
-        plan.body(this, c, s, () => {
-          const v = plan.value(this, c, s);
-          if (v === undefined) return false;
-          if (result !== undefined && !valuesEqual(result, v)) {
-            throw RegoError.of(
-              "eval_conflict_error",
-              "complete rules must not produce multiple outputs",
-              rule.location,
-            );
-          }
-          result = v;
-          return false;
-        });
-      }
+      const result = planRuleValue(plan, rule, this, c);
       if (result === undefined && rule.elseRule) return this.ruleValue(rule.elseRule, c);
       return result;
     }
@@ -1047,13 +1028,7 @@ export class Evaluator {
     for (const rule of this.candidateRules(node, c)) {
       const plan = planned ? planOf(rule, this.policy) : undefined;
       if (plan) {
-        const s = newSlots(plan.size);
-        const element = plan.element as NonNullable<typeof plan.element>;
-        plan.body(this, c, s, () => {
-          const v = element(this, c, s);
-          if (v !== undefined) out.add(v);
-          return false;
-        });
+        planSetElements(plan, this, c, out);
         continue;
       }
       const f = new Frame();
@@ -1074,15 +1049,7 @@ export class Evaluator {
     for (const rule of this.candidateRules(node, c)) {
       const plan = planned ? planOf(rule, this.policy) : undefined;
       if (plan) {
-        const s = newSlots(plan.size);
-        plan.body(this, c, s, () => {
-          const keys = planKeys(plan.keys, this, c, s);
-          if (keys === undefined) return false;
-          const v = plan.element ? plan.element(this, c, s) : plan.value(this, c, s);
-          if (v === undefined) return false;
-          insertNested(out, keys, plan.element ? RegoSet.of([v]) : v, rule.location);
-          return false;
-        });
+        planObjectEntries(plan, rule, this, c, out);
         continue;
       }
       const f = new Frame();
@@ -1204,22 +1171,7 @@ export class Evaluator {
   private functionValue(rule: CompiledRule, args: readonly Value[], c: Context): Value | undefined {
     const plan = this.planned(c) ? planOf(rule, this.policy) : undefined;
     if (plan) {
-      const s = newSlots(plan.size);
-      for (let i = 0; i < plan.argSlots.length; i++) s[plan.argSlots[i] as number] = args[i];
-      let result: Value | undefined;
-      plan.call(this, c, s, () => {
-        const v = plan.value(this, c, s);
-        if (v === undefined) return false;
-        if (result !== undefined && !valuesEqual(result, v)) {
-          throw RegoError.of(
-            "eval_conflict_error",
-            "functions must not produce multiple outputs for same inputs",
-            rule.location,
-          );
-        }
-        result = v;
-        return rule.groundValue;
-      });
+      const result = planFunctionValue(plan, rule, this, c, args);
       if (result === undefined && rule.elseRule) return this.functionValue(rule.elseRule, args, c);
       return result;
     }
@@ -1267,20 +1219,6 @@ export class Evaluator {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function planKeys(
-  keys: readonly ((ev: Evaluator, c: Context, s: Slots) => Value | undefined)[],
-  ev: Evaluator,
-  c: Context,
-  s: Slots,
-): Value[] | undefined {
-  const out: Value[] = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const k = (keys[i] as (typeof keys)[number])(ev, c, s);
-    if (k === undefined) return undefined;
-    out[i] = k;
-  }
-  return out;
-}
 
 function hasUnbound(t: Term, f: Frame): boolean {
   switch (t.type) {

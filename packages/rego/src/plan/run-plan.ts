@@ -1,0 +1,89 @@
+// Evaluation of planned rules: what a rule contributes to its node (a value, set elements,
+// object entries, a function's result), computed by running its plan on a fresh slot array.
+
+import type { CompiledRule } from "../compile/rule-tree.js";
+import { RegoError } from "../errors.js";
+import type { Context } from "../eval/context.js";
+import type { Evaluator } from "../eval/evaluator.js";
+import { insertNested } from "../eval/path-object.js";
+import { type RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
+import { FOUND, type Get, newSlots, type Slots, type Step } from "./plan-scope.js";
+import type { RulePlan } from "./rule-plan.js";
+
+/** The value of a complete rule (not its else chain); undefined when its body fails. */
+export function planRuleValue(plan: RulePlan, rule: CompiledRule, ev: Evaluator, c: Context): Value | undefined {
+  const s = newSlots(plan.size);
+  // A value that reads no variable: one solution decides, and the value follows it.
+  if (rule.groundValue) return plan.body(ev, c, s, FOUND) ? plan.value(ev, c, s) : undefined;
+  return singleValue(plan.body, plan.value, ev, c, s, rule, "complete rules must not produce multiple outputs");
+}
+
+/** A function rule's result for arguments (not its else chain); undefined when it fails. */
+export function planFunctionValue(
+  plan: RulePlan,
+  rule: CompiledRule,
+  ev: Evaluator,
+  c: Context,
+  args: readonly Value[],
+): Value | undefined {
+  const s = newSlots(plan.size);
+  for (let i = 0; i < plan.argSlots.length; i++) s[plan.argSlots[i] as number] = args[i];
+  return singleValue(plan.call, plan.value, ev, c, s, rule, "functions must not produce multiple outputs for same inputs");
+}
+
+/** Adds a set rule's elements to `out`. */
+export function planSetElements(plan: RulePlan, ev: Evaluator, c: Context, out: RegoSet): void {
+  const s = newSlots(plan.size);
+  const element = plan.element as Get;
+  plan.body(ev, c, s, () => {
+    const v = element(ev, c, s);
+    if (v !== undefined) out.add(v);
+    return false;
+  });
+}
+
+/** Adds an object rule's entries (or, for `contains` under a ref head, set elements) to `out`. */
+export function planObjectEntries(
+  plan: RulePlan,
+  rule: CompiledRule,
+  ev: Evaluator,
+  c: Context,
+  out: RegoObject,
+): void {
+  const s = newSlots(plan.size);
+  plan.body(ev, c, s, () => {
+    const keys: Value[] = new Array(plan.keys.length);
+    for (let i = 0; i < plan.keys.length; i++) {
+      const k = (plan.keys[i] as Get)(ev, c, s);
+      if (k === undefined) return false;
+      keys[i] = k;
+    }
+    const v = plan.element ? plan.element(ev, c, s) : plan.value(ev, c, s);
+    if (v === undefined) return false;
+    insertNested(out, keys, plan.element ? RegoSet.of([v]) : v, rule.location);
+    return false;
+  });
+}
+
+/** The one value `value` takes over every solution of `body`; two different ones conflict. */
+function singleValue(
+  body: Step,
+  value: Get,
+  ev: Evaluator,
+  c: Context,
+  s: Slots,
+  rule: CompiledRule,
+  conflict: string,
+): Value | undefined {
+  let result: Value | undefined;
+  body(ev, c, s, () => {
+    const v = value(ev, c, s);
+    if (v === undefined) return false;
+    if (result !== undefined && !valuesEqual(result, v)) {
+      throw RegoError.of("eval_conflict_error", conflict, rule.location);
+    }
+    result = v;
+    return rule.groundValue;
+  });
+  return result;
+}
