@@ -80,6 +80,21 @@ ev if { every n in q { n > 1 } }
     expect(e.evalQuery("data.x.nothing")).toEqual([]);
     expect(e.evalQuery("input.a.b", { input: {} })).toEqual([]);
   });
+
+  it("reports false for a query of one expression, and fails on false otherwise, as opa eval does", () => {
+    for (const interpretOnly of [false, true]) {
+      const g = new Engine({ interpretOnly });
+      g.addModule("g.rego", "package g\nimport rego.v1\ndefault allow := false\nfirst := [false][0]\nbig(n) := n > 9");
+      const values = (q: string) => g.evalQuery(q).map((r) => r.expressions.map((x) => x.value));
+      expect(values("data.g.allow")).toEqual([[false]]);
+      expect(values("data.g.first")).toEqual([[false]]);
+      expect(values("1 > 2")).toEqual([[false]]);
+      expect(values("data.g.big(3)")).toEqual([[false]]);
+      expect(values("data.g.allow; true")).toEqual([]);
+      expect(values("not data.g.allow")).toEqual([[true]]);
+      expect(g.evalQuery("x := data.g.allow")[0]?.bindings).toEqual({ x: false });
+    }
+  });
 });
 
 describe("Engine: values", () => {

@@ -1,11 +1,12 @@
 // Engine: a query compiled once and evaluated many times (per request, per save).
 
 import type { HostCapabilities } from "../builtins/builtin.js";
-import type { CompiledPolicy, CompiledQuery } from "../compile/compiler.js";
+import { type CompiledPolicy, type CompiledQuery, findNode, operatorName } from "../compile/compiler.js";
 import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
 import { Evaluator, Frame } from "../eval/evaluator.js";
 import { termVars } from "../compile/safety.js";
+import { builtinArity } from "../eval/special-builtins.js";
 import type { Get, Slots } from "../plan/plan-scope.js";
 import { planQueryTerm } from "../plan/rule-plan.js";
 import type { Body, Expr } from "../syntax/ast.js";
@@ -25,17 +26,40 @@ export interface PreparedQuerySettings {
 
 const NO_SLOTS: Slots = [];
 
-/** The plan of a query that is a single term without variables, `with` or `not`. */
+/**
+ * The expression of a query whose value is captured, as OPA's rewriteToCaptureValue does: a
+ * query of one expression, not negated, without variables, that is a term or a call with a value
+ * (not `=`, `:=`, nor a call given its output argument). Its value is reported even when false
+ * (`data.app.allow` is `false`, not undefined); in any other query, false fails as usual.
+ */
+function capturedExpr(policy: CompiledPolicy, query: CompiledQuery): Expr | undefined {
+  const e = query.body[0];
+  if (query.body.length !== 1 || !e || e.negated) return undefined;
+  const kind = e.kind;
+  if (kind.type === "term") return termVars(kind.term, new Set(), true).size === 0 ? e : undefined;
+  if (kind.type !== "callexpr") return undefined;
+  const name = operatorName(kind.call.operator);
+  if (name === undefined || name === "eq" || name === "assign") return undefined;
+  const arity = name.startsWith("data.")
+    ? functionArityOf(policy, name)
+    : builtinArity(name, policy.builtins);
+  if (arity !== kind.call.args.length) return undefined;
+  return termVars(kind.call, new Set(), true).size === 0 ? e : undefined;
+}
+
+function functionArityOf(policy: CompiledPolicy, name: string): number | undefined {
+  const node = findNode(policy.root, name.slice(5).split("."));
+  return node?.kind === "function" ? (node.rules[0]?.args?.length ?? node.defaultRule?.args?.length) : undefined;
+}
+
+/** The plan of the captured expression when it is a term without `with`. */
 function singleTerm(
   policy: CompiledPolicy,
-  query: CompiledQuery,
+  e: Expr,
   original: Body,
 ): { get: Get; location: { row: number; col: number } } | undefined {
-  const e = query.body[0];
   const o = original[0];
-  if (query.body.length !== 1 || original.length !== 1 || !e || !o) return undefined;
-  if (e.negated || e.with.length > 0 || e.kind.type !== "term") return undefined;
-  if (termVars(e.kind.term, new Set(), true).size > 0) return undefined;
+  if (original.length !== 1 || !o || e.with.length > 0 || e.kind.type !== "term") return undefined;
   const get = planQueryTerm(e.kind.term, policy);
   return get ? { get, location: { row: o.location.row, col: o.location.col } } : undefined;
 }
@@ -53,8 +77,15 @@ export class PreparedQuery {
     for (const e of query.body) this.compiledByOffset.set(e.location.offset, e);
     this.termExprs = query.body.filter((e) => e.kind.type === "term" && !e.negated);
     this.texts = original.map((_, i) => this.expressionText(i));
-    this.single = settings.plans ? singleTerm(policy, query, original) : undefined;
+    this.captured = capturedExpr(policy, query);
+    this.single = settings.plans && this.captured ? singleTerm(policy, this.captured, original) : undefined;
+    if (this.captured) this.recordedExprs = [...this.termExprs, this.captured];
+    else this.recordedExprs = this.termExprs;
   }
+
+  /** The expression whose value is reported even when false (see `capturedExpr`). */
+  private readonly captured: Expr | undefined;
+  private readonly recordedExprs: readonly Expr[];
 
   /** A query of one term without variables, planned: evaluated without the interpreter. */
   private readonly single: { readonly get: Get; readonly location: { row: number; col: number } } | undefined;
@@ -87,14 +118,15 @@ export class PreparedQuery {
     const evaluator = this.evaluator(input, options);
     if (this.single) {
       const v = this.single.get(evaluator, evaluator.initialContext(), NO_SLOTS);
-      if (v === undefined || v === false) return [];
+      if (v === undefined) return [];
       const at = this.single.location;
       const expression = { value: toJson(v), text: this.texts[0] ?? "", location: { row: at.row, col: at.col } };
       return [{ expressions: [expression], bindings: {} }];
     }
     const results: QueryResult[] = [];
     const frame = new Frame();
-    evaluator.recordValuesOf(this.termExprs);
+    evaluator.recordValuesOf(this.recordedExprs);
+    evaluator.capturedExpr = this.captured;
     evaluator.run(this.query.body, frame, () => {
       const bindings: Record<string, Json> = {};
       for (const v of this.query.vars) {

@@ -120,6 +120,12 @@ export class Evaluator {
     return this.recorded?.get(e);
   }
 
+  /**
+   * The query expression whose value is captured (OPA's rewriteToCaptureValue): a query of one
+   * expression without variables reports its value even when it is false. Set before `run`.
+   */
+  capturedExpr: Expr | undefined;
+
   /** The evaluation's own context: its input, no overrides, caches shared by all its queries. */
   initialContext(): Context {
     this.rootContext ??= {
@@ -237,11 +243,17 @@ export class Evaluator {
     switch (kind.type) {
       case "term":
         return this.evalTerm(kind.term, f, c, (v) => {
-          if (v === false) return false;
+          if (v === false && e !== this.capturedExpr) return false;
           if (this.recorded?.has(e)) this.recorded.set(e, v);
           return k();
         });
       case "callexpr":
+        if (e === this.capturedExpr) {
+          return this.evalCall(kind.call, f, c, (v) => {
+            this.recorded?.set(e, v);
+            return k();
+          });
+        }
         return this.evalCallExpr(kind.call, f, c, k);
       case "some":
         return k();
