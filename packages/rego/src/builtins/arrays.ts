@@ -1,5 +1,6 @@
-// Builtins: array functions (`array.concat`, `array.slice`, `array.reverse`).
+// Builtins: array functions (`array.concat`, `array.slice`, `array.reverse`, `array.flatten`).
 
+import type { Value } from "../value/value.js";
 import type { BuiltinDecl } from "./builtin.js";
 import { defineBuiltins } from "./define.js";
 import { arrayArg, smallIntegerArg } from "./operands.js";
@@ -11,6 +12,7 @@ export const ARRAY_BUILTINS = defineBuiltins(
     "array.concat": { args: [T_ARRAY_ANY, T_ARRAY_ANY], result: T_ARRAY_ANY },
     "array.slice": { args: [T_ARRAY_ANY, T_NUM, T_NUM], result: T_ARRAY_ANY },
     "array.reverse": { args: [T_ARRAY_ANY], result: T_ARRAY_ANY },
+    "array.flatten": { args: [T_ARRAY_ANY], result: T_ARRAY_ANY },
   } satisfies Record<string, BuiltinDecl>,
   {
     "array.concat": (args) => [...arrayArg(args, 0), ...arrayArg(args, 1)],
@@ -24,5 +26,8 @@ export const ARRAY_BUILTINS = defineBuiltins(
       return a.slice(start, stop);
     },
     "array.reverse": (args) => [...arrayArg(args, 0)].reverse(),
+    // One level only, as OPA does: elements that are arrays are spliced in, anything else is kept.
+    "array.flatten": (args) =>
+      arrayArg(args, 0).flatMap((v): readonly Value[] => (Array.isArray(v) ? (v as readonly Value[]) : [v])),
   },
 );

@@ -1,17 +1,24 @@
-// Builtins: X.509 certificates, CSRs and keys (`crypto.x509.*`) via node:crypto, rendered in the
-// shape OPA gives (Go's x509.Certificate as JSON), for the fields policies commonly read.
+// Builtins: X.509 certificates, CSRs and keys (`crypto.x509.*`, `crypto.parse_private_keys`) via
+// node:crypto, rendered in the shape OPA gives (Go's x509 and crypto types as JSON), for the
+// fields policies commonly read.
 
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
-import { RegoObject, typeName, type Value } from "../value/value.js";
+import { isNumber, RegoObject, RegoSet, typeName, type Value } from "../value/value.js";
 import { type BuiltinDefinition, BuiltinError, operandError, type TypeSpec } from "./builtin.js";
 import {
   children,
+  type DerElement,
+  decodeOid,
   decodeSmallInt,
   type NameAttribute,
   readElement,
   readName,
   splitDer,
 } from "./crypto-der.js";
+import { decodePemBlocks, goStdBase64, type PemBlock } from "./crypto-pem.js";
+import { EXT_KEY_USAGES, type VerifyOptions, verifyChain } from "./crypto-x509-verify.js";
+import { fitsInt64 } from "./go-format.js";
+import { fromBigInt, objectArg, toBigInt } from "./operands.js";
 import { bigintValue } from "./time.js";
 
 /** Decodes standard base64 as Go's StdEncoding does (padding required, CR/LF ignored). */
@@ -28,21 +35,9 @@ export function decodeStdBase64(text: string): Buffer {
   return Buffer.from(s, "base64");
 }
 
-/** A decoded PEM block. */
-interface PemBlock {
-  readonly type: string;
-  readonly der: Buffer;
-}
-
-/** Every PEM block in a text, in order. */
+/** Every PEM block in a text, in order, found as Go's pem.Decode finds them (malformed ones skipped). */
 export function pemBlocks(text: string): PemBlock[] {
-  const out: PemBlock[] = [];
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const body = (m[2] as string).split(/\r?\n/).filter((l) => l.trim() !== "" && !l.includes(":"));
-    out.push({ type: m[1] as string, der: decodeStdBase64(body.join("").replace(/\s/g, "")) });
-  }
-  return out;
+  return decodePemBlocks(Buffer.from(text, "utf8"));
 }
 
 /** PEM text, base64 of PEM, or base64 of DER, as OPA accepts for certificates and keys. */
@@ -105,8 +100,11 @@ function listOrNull(items: string[]): Value {
   return items.length === 0 ? null : items;
 }
 
-/** A certificate as OPA renders it (the subset of Go's x509.Certificate fields we fill in). */
-function certificateValue(cert: X509Certificate): RegoObject {
+/**
+ * A certificate as OPA renders it (the subset of Go's x509.Certificate fields we fill in), with
+ * OPA's extra `URIStrings` field unless `uriStrings` is false (`..._with_options` leaves it out).
+ */
+function certificateValue(cert: X509Certificate, uriStrings = true): RegoObject {
   const der = new Uint8Array(cert.raw);
   const top = readElement(der, 0);
   const tbsEl = children(der, top)[0];
@@ -137,7 +135,7 @@ function certificateValue(cert: X509Certificate): RegoObject {
   o.set("DNSNames", listOrNull(pick("DNS")));
   o.set("EmailAddresses", listOrNull(pick("email")));
   o.set("IPAddresses", listOrNull(pick("IP Address")));
-  o.set("URIStrings", listOrNull(pick("URI")));
+  if (uriStrings) o.set("URIStrings", listOrNull(pick("URI")));
   return o;
 }
 
@@ -160,34 +158,6 @@ export function parseCertificates(text: string): X509Certificate[] {
   }
 }
 
-/** Verifies a chain given root first, leaf last; returns the chain leaf first, or undefined. */
-function verifyChain(certs: readonly X509Certificate[], now: Date): X509Certificate[] | undefined {
-  if (certs.length < 2) return undefined;
-  const root = certs[0] as X509Certificate;
-  const intermediates = certs.slice(1, -1);
-  const leaf = certs[certs.length - 1] as X509Certificate;
-  const valid = (c: X509Certificate): boolean => new Date(c.validFrom) <= now && now <= new Date(c.validTo);
-  const issuedBy = (c: X509Certificate, by: X509Certificate): boolean =>
-    c.checkIssued(by) && c.verify(by.publicKey) && by.ca;
-  const chain: X509Certificate[] = [leaf];
-  let current = leaf;
-  for (let depth = 0; depth <= intermediates.length + 1; depth++) {
-    if (!valid(current)) return undefined;
-    if (current.raw.equals(root.raw) || issuedBy(current, root)) {
-      if (!current.raw.equals(root.raw)) {
-        if (!valid(root)) return undefined;
-        chain.push(root);
-      }
-      return chain;
-    }
-    const next = intermediates.find((c) => !chain.includes(c) && issuedBy(current, c));
-    if (!next) return undefined;
-    chain.push(next);
-    current = next;
-  }
-  return undefined;
-}
-
 function keyFromInput(text: string): KeyObject {
   const input = decodeInput(text);
   try {
@@ -206,6 +176,253 @@ function jwkValue(key: KeyObject): RegoObject {
   return RegoObject.fromRecord(jwk);
 }
 
+/** The certificates in a text, or undefined when it does not parse (OPA then reports `[false, []]`). */
+function certificatesOrUndefined(text: string): X509Certificate[] | undefined {
+  try {
+    return parseCertificates(text);
+  } catch (e) {
+    if (e instanceof BuiltinError) return undefined;
+    throw e;
+  }
+}
+
+/** Go's strings.Trim(s, `"`), which OPA applies to the DNSName and KeyUsages options. */
+function trimQuotes(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s[start] === '"') start++;
+  while (end > start && s[end - 1] === '"') end--;
+  return s.slice(start, end);
+}
+
+/** An option's integer value (OPA's Number.Int64), or undefined when it has none. */
+function int64Option(v: Value): bigint | undefined {
+  if (!isNumber(v)) return undefined;
+  const i = toBigInt(v);
+  return i !== undefined && fitsInt64(i) ? i : undefined;
+}
+
+/** OPA's extractVerifyOpts: the options object as Go's x509.VerifyOptions, with OPA's errors. */
+function verifyOptions(options: RegoObject, nowNs: bigint): VerifyOptions {
+  const fail = (message: string): BuiltinError => new BuiltinError("builtin", message);
+  let dnsName = "";
+  let currentNs = nowNs;
+  const keyUsages: string[] = [];
+  for (const { key, value } of options.entries()) {
+    if (typeof key !== "string") continue;
+    switch (key) {
+      case "DNSName":
+        if (typeof value !== "string") throw fail("'DNSName' should be a string");
+        dnsName = trimQuotes(value);
+        break;
+      case "CurrentTime": {
+        if (!isNumber(value)) throw fail("'CurrentTime' should be a number");
+        const ns = int64Option(value);
+        if (ns === undefined) throw fail("'CurrentTime' should be a valid int64 number");
+        currentNs = ns;
+        break;
+      }
+      case "MaxConstraintComparisons":
+        // Bounds name-constraint checking, which this verifier does not do: checked, then unused.
+        if (!isNumber(value)) throw fail("'MaxConstraintComparisons' should be a number");
+        if (int64Option(value) === undefined)
+          throw fail("'MaxConstraintComparisons' should be a valid number");
+        break;
+      case "KeyUsages": {
+        let names: readonly Value[];
+        if (Array.isArray(value)) names = value as readonly Value[];
+        else if (value instanceof RegoSet) names = value.values();
+        else throw fail("'KeyUsages' should be an Array or Set");
+        const invalid: string[] = [];
+        for (const name of names) {
+          if (typeof name !== "string") continue;
+          const usage = trimQuotes(name);
+          const oid = Object.hasOwn(EXT_KEY_USAGES, usage) ? EXT_KEY_USAGES[usage] : undefined;
+          if (oid === undefined) invalid.push(usage);
+          else keyUsages.push(oid);
+        }
+        if (invalid.length > 0) throw fail(`invalid entries for 'KeyUsages' found: [${invalid.join(" ")}]`);
+        break;
+      }
+      default:
+        throw fail("invalid key option");
+    }
+  }
+  return { nowNs: currentNs, dnsName, keyUsages };
+}
+
+// ---------------------------------------------------------------------------------------------
+// crypto.parse_private_keys: keys as Go's encoding/json renders Go's private key types
+
+/** The DER encodings Go's three private key parsers read. */
+type KeyFormat = "pkcs1" | "pkcs8" | "sec1";
+
+/** The parser OPA applies to each PEM block type; other block types are skipped. */
+const KEY_BLOCK_FORMATS: ReadonlyMap<string, KeyFormat> = new Map([
+  ["RSA PRIVATE KEY", "pkcs1"],
+  ["PRIVATE KEY", "pkcs8"],
+  ["EC PRIVATE KEY", "sec1"],
+]);
+
+const GO_PARSER: Readonly<Record<KeyFormat, string>> = {
+  pkcs1: "ParsePKCS1PrivateKey",
+  pkcs8: "ParsePKCS8PrivateKey",
+  sec1: "ParseECPrivateKey",
+};
+
+const OID_RSA = "1.2.840.113549.1.1.1";
+const OID_EC = "1.2.840.10045.2.1";
+const OID_ED25519 = "1.3.101.112";
+const OID_X25519 = "1.3.101.110";
+// The curves Go's crypto/elliptic has (P-224, P-256, P-384, P-521), by OpenSSL's names.
+const GO_CURVES = new Set(["secp224r1", "prime256v1", "secp384r1", "secp521r1"]);
+
+/** Which key structure a DER holds (told apart by the second element, as Go's asn1 does) and where it ends. */
+function keyShape(der: Buffer): { format: KeyFormat; end: number; parts: DerElement[] } | undefined {
+  try {
+    const top = readElement(der, 0);
+    if (top.tag !== 0x30) return undefined;
+    const parts = children(der, top);
+    if (parts[0]?.tag !== 0x02) return undefined;
+    const second = parts[1]?.tag;
+    const format =
+      second === 0x02 ? "pkcs1" : second === 0x30 ? "pkcs8" : second === 0x04 ? "sec1" : undefined;
+    return format && { format, end: top.end, parts };
+  } catch (e) {
+    if (e instanceof BuiltinError) return undefined;
+    throw e;
+  }
+}
+
+/** The DER of a key block in the format its PEM type names, or Go's error for another format. */
+function keyDer(der: Buffer, format: KeyFormat): { der: Buffer; parts: DerElement[] } {
+  const shape = keyShape(der);
+  if (shape && shape.format !== format) {
+    throw new BuiltinError(
+      "builtin",
+      `x509: failed to parse private key (use ${GO_PARSER[shape.format]} instead for this key format)`,
+    );
+  }
+  if (!shape) {
+    const what = { pkcs1: "PKCS #1 RSA", pkcs8: "PKCS #8", sec1: "SEC 1 EC" }[format];
+    const prefix = format === "sec1" ? "x509: failed to parse EC private key: " : "x509: ";
+    throw new BuiltinError("builtin", `${prefix}malformed ${what} private key`);
+  }
+  // Go's PKCS #1 parser refuses trailing bytes; the other two ignore them.
+  if (format === "pkcs1" && shape.end !== der.length) {
+    throw new BuiltinError("builtin", "asn1: syntax error: trailing data");
+  }
+  return { der: der.subarray(0, shape.end), parts: shape.parts };
+}
+
+function loadKey(der: Buffer, type: KeyFormat, context: string): KeyObject {
+  try {
+    return createPrivateKey({ key: der, format: "der", type });
+  } catch (e) {
+    throw new BuiltinError("builtin", `${context}${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function bigFromBase64Url(text: string | undefined): bigint {
+  const hex = Buffer.from(text ?? "", "base64url").toString("hex");
+  return hex === "" ? 0n : BigInt(`0x${hex}`);
+}
+
+/** Go's *rsa.PrivateKey as JSON: big integers as numbers, two primes, no extra CRT values. */
+function rsaValue(key: KeyObject): RegoObject {
+  const jwk = key.export({ format: "jwk" });
+  const int = (name: "n" | "d" | "p" | "q" | "dp" | "dq" | "qi"): Value =>
+    fromBigInt(bigFromBase64Url(jwk[name]));
+  return RegoObject.fromRecord({
+    N: int("n"),
+    E: fromBigInt(bigFromBase64Url(jwk.e)),
+    D: int("d"),
+    Primes: [int("p"), int("q")],
+    Precomputed: RegoObject.fromRecord({ Dp: int("dp"), Dq: int("dq"), Qinv: int("qi"), CRTValues: [] }),
+  });
+}
+
+/** Go's *ecdsa.PrivateKey as JSON: the curve (no exported fields, so `{}`), the point and the scalar. */
+function ecValue(key: KeyObject, context: string): RegoObject {
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (curve === undefined || !GO_CURVES.has(curve)) {
+    throw new BuiltinError("builtin", `${context}x509: unknown elliptic curve`);
+  }
+  // SEC 1 as OpenSSL writes it: version, private scalar, [0] curve, [1] public point 04||X||Y.
+  const sec1 = key.export({ format: "der", type: "sec1" });
+  const parts = children(sec1, readElement(sec1, 0));
+  const scalar = parts[1];
+  const publicKey = parts.find((el) => el.tag === 0xa1);
+  const bits = publicKey ? children(sec1, publicKey)[0] : undefined;
+  if (!scalar || !bits)
+    throw new BuiltinError("builtin", `${context}x509: invalid elliptic curve private key`);
+  const point = sec1.subarray(bits.contentStart + 2, bits.end);
+  const half = point.length / 2;
+  const big = (b: Buffer): Value => fromBigInt(b.length === 0 ? 0n : BigInt(`0x${b.toString("hex")}`));
+  return RegoObject.fromRecord({
+    Curve: new RegoObject(),
+    X: big(point.subarray(0, half)),
+    Y: big(point.subarray(half)),
+    D: big(sec1.subarray(scalar.contentStart, scalar.end)),
+  });
+}
+
+/** One private key block as OPA's `crypto.parse_private_keys` renders it, or Go's parse error. */
+function privateKeyValue(format: KeyFormat, block: Buffer): Value {
+  const { der, parts } = keyDer(block, format);
+  switch (format) {
+    case "pkcs1":
+      return rsaValue(loadKey(der, "pkcs1", "x509: failed to parse private key: "));
+    case "sec1":
+      return ecValue(loadKey(der, "sec1", "x509: failed to parse EC private key: "), "");
+    case "pkcs8": {
+      const algorithm = parts[1] ? children(der, parts[1])[0] : undefined;
+      const oid = algorithm?.tag === 0x06 ? decodeOid(der, algorithm).join(".") : "";
+      switch (oid) {
+        case OID_RSA:
+          return rsaValue(
+            loadKey(der, "pkcs8", "x509: failed to parse RSA private key embedded in PKCS#8: "),
+          );
+        case OID_EC: {
+          const context = "x509: failed to parse EC private key embedded in PKCS#8: ";
+          return ecValue(loadKey(der, "pkcs8", context), context);
+        }
+        case OID_ED25519: {
+          // ed25519.PrivateKey is a byte slice (seed then public key): JSON gives it as base64.
+          const jwk = loadKey(der, "pkcs8", "x509: invalid Ed25519 private key: ").export({ format: "jwk" });
+          return Buffer.concat([
+            Buffer.from(jwk.d ?? "", "base64url"),
+            Buffer.from(jwk.x ?? "", "base64url"),
+          ]).toString("base64");
+        }
+        case OID_X25519:
+          // *ecdh.PrivateKey has no exported fields.
+          loadKey(der, "pkcs8", "x509: invalid X25519 private key: ");
+          return new RegoObject();
+        default:
+          throw new BuiltinError(
+            "builtin",
+            `x509: PKCS#8 wrapping contained private key with unknown algorithm: ${oid}`,
+          );
+      }
+    }
+    default:
+      return format satisfies never;
+  }
+}
+
+/** OPA's getPrivateKeysFromPEMData: base64 of PEM is decoded first; blocks of other types are skipped. */
+function parsePrivateKeys(text: string): Value[] {
+  const raw = Buffer.from(text, "utf8");
+  const pem = goStdBase64(raw) ?? raw;
+  const keys: Value[] = [];
+  for (const block of decodePemBlocks(pem)) {
+    const format = KEY_BLOCK_FORMATS.get(block.type);
+    if (format) keys.push(privateKeyValue(format, block.der));
+  }
+  return keys;
+}
+
 function str(args: readonly Value[], i: number): string {
   const v = args[i] as Value;
   if (typeof v !== "string") throw operandError(i + 1, "string", typeName(v));
@@ -215,6 +432,7 @@ function str(args: readonly Value[], i: number): string {
 const S: TypeSpec = { type: "string" };
 const OBJ: TypeSpec = { type: "object", dynamic: { key: S, value: { type: "any" } } };
 const OBJ_LIST: TypeSpec = { type: "array", dynamic: OBJ };
+const VERIFY_RESULT: TypeSpec = { type: "array", static: [{ type: "boolean" }, OBJ_LIST] };
 
 /** The `crypto.x509.*` builtins. */
 export const X509_BUILTINS: readonly BuiltinDefinition[] = [
@@ -222,17 +440,30 @@ export const X509_BUILTINS: readonly BuiltinDefinition[] = [
     name: "crypto.x509.parse_certificates",
     arity: 1,
     decl: { args: [S], result: OBJ_LIST },
-    impl: (args) => parseCertificates(str(args, 0)).map(certificateValue),
+    impl: (args) => parseCertificates(str(args, 0)).map((c) => certificateValue(c)),
   },
   {
     name: "crypto.x509.parse_and_verify_certificates",
     arity: 1,
-    decl: { args: [S], result: { type: "array", static: [{ type: "boolean" }, OBJ_LIST] } },
+    decl: { args: [S], result: VERIFY_RESULT },
     impl: (args, ctx) => {
-      const certs = parseCertificates(str(args, 0));
-      const now = new Date(Number(ctx.nowNs / 1_000_000n));
-      const chain = verifyChain(certs, now);
-      return chain ? [true, chain.map(certificateValue)] : [false, []];
+      const certs = certificatesOrUndefined(str(args, 0));
+      const chain = certs && verifyChain(certs, { nowNs: ctx.nowNs, dnsName: "", keyUsages: [] });
+      return chain ? [true, chain.map((c) => certificateValue(c))] : [false, []];
+    },
+  },
+  {
+    name: "crypto.x509.parse_and_verify_certificates_with_options",
+    arity: 2,
+    decl: { args: [S, OBJ], result: VERIFY_RESULT },
+    impl: (args, ctx) => {
+      const text = str(args, 0);
+      const options = objectArg(args, 1);
+      // As in OPA: input that does not parse fails verification before the options are read.
+      const certs = certificatesOrUndefined(text);
+      if (!certs) return [false, []];
+      const chain = verifyChain(certs, verifyOptions(options, ctx.nowNs));
+      return chain ? [true, chain.map((c) => certificateValue(c, false))] : [false, []];
     },
   },
   {
@@ -298,6 +529,16 @@ export const X509_BUILTINS: readonly BuiltinDefinition[] = [
       const key = keyFromInput(str(args, 0));
       if (key.asymmetricKeyType !== "rsa") throw new BuiltinError("builtin", "not an RSA private key");
       return jwkValue(key);
+    },
+  },
+  {
+    name: "crypto.parse_private_keys",
+    arity: 1,
+    decl: { args: [S], result: OBJ_LIST },
+    // OPA: null for the empty string, else one entry per key block (none: an empty array).
+    impl: (args) => {
+      const text = str(args, 0);
+      return text === "" ? null : parsePrivateKeys(text);
     },
   },
 ];

@@ -9,6 +9,7 @@ import { CAST_BUILTINS } from "./casts.js";
 import { COMPARISON_BUILTINS } from "./comparison.js";
 import { ENCODING_BUILTINS } from "./encoding.js";
 import { GRAPH_BUILTINS } from "./graph.js";
+import { GRAPHQL_BUILTINS } from "./graphql.js";
 import { JSON_DOCUMENT_BUILTINS } from "./json-document.js";
 import { NUMBER_BUILTINS } from "./numbers.js";
 import { OBJECT_BUILTINS } from "./objects.js";
@@ -27,6 +28,7 @@ import { PROVIDERS_AWS_BUILTINS } from "./providers-aws.js";
 import { RAND_BUILTINS } from "./rand.js";
 import { REGEX_BUILTINS } from "./regex.js";
 import { TIME_BUILTINS } from "./time.js";
+import { URI_BUILTINS } from "./uri.js";
 
 const ALL: readonly (readonly BuiltinDefinition[])[] = [
   // Namespace lists are added here, one import per file.
@@ -37,6 +39,7 @@ const ALL: readonly (readonly BuiltinDefinition[])[] = [
   COMPARISON_BUILTINS,
   ENCODING_BUILTINS,
   GRAPH_BUILTINS,
+  GRAPHQL_BUILTINS,
   JSON_DOCUMENT_BUILTINS,
   NUMBER_BUILTINS,
   OBJECT_BUILTINS,
@@ -55,6 +58,7 @@ const ALL: readonly (readonly BuiltinDefinition[])[] = [
   RAND_BUILTINS,
   NETWORK_BUILTINS,
   PROVIDERS_AWS_BUILTINS,
+  URI_BUILTINS,
 ];
 
 /** Every builtin, by its full name (`count`, `io.jwt.decode`, ...). */

@@ -203,7 +203,7 @@ describe("time.format", () => {
 describe("whole seconds of a double timestamp", () => {
   it("agrees with exact bigint division at and around second boundaries", async () => {
     const { wholeSeconds } = await import("./time.js");
-    const bases = [1e9, 1_700_000_000e9, 1_779_647_400e9, 4_500_000_000e9, 123_456_789_012_345_678];
+    const bases = [1e9, 1_700_000_000e9, 1_779_647_400e9, 4_500_000_000e9, 123_456_789_012_345_680];
     for (const base of bases) {
       for (const delta of [-1e6, -4096, -512, -256, 0, 256, 512, 4096, 1e6, 999_999_744]) {
         const ns = base + delta;

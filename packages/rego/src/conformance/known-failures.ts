@@ -8,24 +8,11 @@ export interface KnownFailure {
   readonly reason: string;
 }
 
-const GRAPHQL = "graphql.* builtins (parse_query, parse_schema, is_valid) are not implemented yet";
 const DATA_INCONSISTENT =
   "the case wants strings for the numbers of its input; OPA's cast_array/cast_set return the elements unchanged";
 
 /** Every case known to fail, with its reason. */
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  // Missing builtins.
-  { note: "graphql_parse_query/success-basic-ast simple query", reason: GRAPHQL },
-  { note: "graphql_parse_query/success-basic-ast with arguments", reason: GRAPHQL },
-  { note: "graphql_parse_query/success-basic-ast inline fragments and type conditions", reason: GRAPHQL },
-  { note: "graphql_parse_query/success-basic-ast meta fields and introspection", reason: GRAPHQL },
-  { note: "graphql_is_valid/success extending non-existent types", reason: GRAPHQL },
-  { note: "graphql_is_valid/success validation rules are independent case 1", reason: GRAPHQL },
-  { note: "graphql_is_valid/success validation rules are independent case 2", reason: GRAPHQL },
-  { note: "graphql_is_valid/success deprecating types", reason: GRAPHQL },
-  { note: "graphql_is_valid/success no unused variables", reason: GRAPHQL },
-  { note: "graphql_is_valid/success - AST objects - Employee example", reason: GRAPHQL },
-
   // Test-only builtins of OPA's own test harness, not part of Rego.
   {
     note: "time/time caching",
