@@ -16,6 +16,7 @@ import { OBJECT_BUILTINS } from "./objects.js";
 import { SEMVER_BUILTINS } from "./semver.js";
 import { SET_BUILTINS } from "./sets.js";
 import { STRING_BUILTINS } from "./strings.js";
+import { TEMPLATE_STRING_BUILTINS } from "./template-string.js";
 import { TYPE_BUILTINS } from "./types.js";
 import { UNIT_BUILTINS } from "./units.js";
 import { UUID_BUILTINS } from "./uuid.js";
@@ -46,6 +47,7 @@ const ALL: readonly (readonly BuiltinDefinition[])[] = [
   SEMVER_BUILTINS,
   SET_BUILTINS,
   STRING_BUILTINS,
+  TEMPLATE_STRING_BUILTINS,
   TYPE_BUILTINS,
   UNIT_BUILTINS,
   UUID_BUILTINS,

@@ -1,6 +1,10 @@
 // Syntax stage, first step: the lexer turns Rego source text into tokens with locations.
 // Keywords are not decided here: which words are keywords depends on the Rego version and on
 // `future.keywords` imports, so the parser classifies identifiers itself.
+// Template strings (`$"a {x} b"`, `` $`...` ``) are cut into parts around their holes, as
+// OPA's scanner does: a part runs from `$"` or from a hole's closing `}` up to the next `{`
+// or the closing quote, and the tokens of each hole come in between. The lexer counts braces
+// inside a hole so that the `}` ending it is told from those of sets, objects and bodies.
 
 import type { Comment } from "./ast.js";
 import type { Location } from "./location.js";
@@ -35,15 +39,27 @@ export type PunctuationKind =
   | "|";
 
 /** Every kind of token. `illegal` tokens carry the reason in `error`. */
-export type TokenKind = "ident" | "number" | "string" | "eof" | "illegal" | PunctuationKind;
+export type TokenKind = "ident" | "number" | "string" | "template" | "eof" | "illegal" | PunctuationKind;
+
+/** Where a part of a template string sits in it (set on its `template` token, legal or not). */
+export interface TemplatePartInfo {
+  /** The backtick form (`` $`...` ``): no escapes but `\{`, and line breaks allowed. */
+  readonly raw: boolean;
+  /** The part opens the template string (`$"`, `` $` ``); otherwise it starts at a hole's `}`. */
+  readonly first: boolean;
+  /** The part closes the template string; otherwise it ends with `{` and a hole follows. */
+  readonly last: boolean;
+}
 
 /** One token of Rego source. */
 export interface Token {
   readonly kind: TokenKind;
   /** The exact source text of the token (empty for `eof`). */
   readonly text: string;
-  /** For string tokens (quoted or raw): the decoded value. */
+  /** For string tokens (quoted or raw) and template parts: the decoded value. */
   readonly value?: string;
+  /** For parts of template strings (also when illegal): where the part sits. */
+  readonly template?: TemplatePartInfo;
   /** For `illegal` tokens: what is wrong. */
   readonly error?: string;
   readonly location: Location;
@@ -85,6 +101,12 @@ const SINGLE: Readonly<Record<string, PunctuationKind>> = {
 
 const UNICODE_DIGIT = /^\p{Nd}$/u;
 
+/** A template-string hole being lexed: its form, and how many of its own `{` are still open. */
+interface OpenHole {
+  readonly raw: boolean;
+  depth: number;
+}
+
 class Lexer {
   private readonly file: string;
   private readonly src: string;
@@ -98,6 +120,8 @@ class Lexer {
   private byte = 0;
   /** Set when the current token met a character that makes it illegal wherever it sits. */
   private tokenError: string | undefined;
+  /** Template-string holes the current position is inside, innermost last. */
+  private readonly holes: OpenHole[] = [];
 
   constructor(file: string, source: string) {
     this.file = file;
@@ -138,8 +162,25 @@ class Lexer {
         this.tokens.push({ kind: "eof", text: "", location, spaceBefore, newlineBefore });
         break;
       }
-      const kind = this.scanToken(c);
-      this.push(kind, start, location, spaceBefore, newlineBefore);
+      const hole = this.holes[this.holes.length - 1];
+      if (c === 0x24 && (this.src[this.i + 1] === '"' || this.src[this.i + 1] === "`")) {
+        const raw = this.src[this.i + 1] === "`";
+        this.advance();
+        this.advance();
+        this.templatePart(raw, true, start, location, location, spaceBefore, newlineBefore);
+      } else if (c === 0x7d && hole !== undefined && hole.depth === 0) {
+        this.holes.pop();
+        this.advance();
+        // The token stands where the hole's `}` is (what OPA's parser sees there), but, as in
+        // OPA, what is wrong with the text after it is reported just past that brace.
+        const after = this.location();
+        this.templatePart(hole.raw, false, start, location, after, spaceBefore, newlineBefore);
+      } else {
+        const kind = this.scanToken(c);
+        if (hole !== undefined && kind === "{") hole.depth++;
+        if (hole !== undefined && kind === "}") hole.depth--;
+        this.push(kind, start, location, spaceBefore, newlineBefore);
+      }
       spaceBefore = false;
       newlineBefore = false;
     }
@@ -274,6 +315,99 @@ class Lexer {
       this.advance();
       if (c === 0x60) return "string";
     }
+  }
+
+  /**
+   * Scans one part of a template string, the position being just past its opening (`$"`,
+   * `` $` `` or a hole's `}`), and pushes it as a `template` token (or an `illegal` one that
+   * still carries its place). As in OPA's scanner: the part ends at the closing quote or at a
+   * `{` (which opens a hole); `\{` is a literal brace; a quoted part accepts JSON's escapes,
+   * where `\u` skips itself and three more characters, and may not span lines; a raw part
+   * takes everything else verbatim. The decoded text drops each `\{`'s backslash first.
+   */
+  private templatePart(
+    raw: boolean,
+    first: boolean,
+    start: number,
+    location: Location,
+    errorLocation: Location,
+    spaceBefore: boolean,
+    newlineBefore: boolean,
+  ) {
+    const close = raw ? 0x60 : 0x22;
+    const contentStart = this.i;
+    /** Indices of the backslashes of `\{` escapes, dropped from the text. */
+    const escapes: number[] = [];
+    let end: "close" | "hole" | "open";
+    for (;;) {
+      const c = this.src.charCodeAt(this.i);
+      if (Number.isNaN(c) || (!raw && c === 0x0a)) {
+        this.tokenError ??= "non-terminated string";
+        end = "open";
+        break;
+      }
+      this.advance();
+      if (c === close) {
+        end = "close";
+        break;
+      }
+      if (c === 0x7b) {
+        end = "hole";
+        break;
+      }
+      if (c !== 0x5c) continue;
+      const e = this.src[this.i];
+      if (e === "{") {
+        escapes.push(this.i - 1);
+        this.advance();
+        continue;
+      }
+      // A raw part keeps every other backslash as it is.
+      if (raw) continue;
+      if (e === "u") {
+        for (let k = 0; k < 4; k++) this.advance();
+      } else if (e !== undefined && '\\"/bfnrt'.includes(e)) {
+        this.advance();
+      } else {
+        this.tokenError ??= "illegal escape sequence";
+      }
+    }
+    const template: TemplatePartInfo = { raw, first, last: end !== "hole" };
+    if (end === "hole") this.holes.push({ raw, depth: 0 });
+    const text = intern(this.src.slice(start, this.i));
+    if (this.tokenError !== undefined) {
+      this.pushIllegalPart(text, this.tokenError, template, errorLocation, spaceBefore, newlineBefore);
+      return;
+    }
+    const contentEnd = this.i - 1;
+    let inner = "";
+    let from = contentStart;
+    for (const at of escapes) {
+      inner += this.src.slice(from, at);
+      from = at + 1;
+    }
+    inner += this.src.slice(from, contentEnd);
+    const decoded = raw ? inner : decodeStringLiteral(`"${inner}"`);
+    if (decoded === undefined) {
+      const opening = first ? '"' : "}";
+      const closing = end === "hole" ? "{" : '"';
+      const error = `illegal template-string part: ${opening}${inner}${closing}`;
+      this.pushIllegalPart(text, error, template, errorLocation, spaceBefore, newlineBefore);
+      return;
+    }
+    const value = intern(decoded);
+    this.tokens.push({ kind: "template", text, value, template, location, spaceBefore, newlineBefore });
+  }
+
+  private pushIllegalPart(
+    text: string,
+    error: string,
+    template: TemplatePartInfo,
+    location: Location,
+    spaceBefore: boolean,
+    newlineBefore: boolean,
+  ) {
+    this.tokens.push({ kind: "illegal", text, error, template, location, spaceBefore, newlineBefore });
   }
 
   private scanComment(location: Location) {

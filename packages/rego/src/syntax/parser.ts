@@ -9,6 +9,7 @@ import { type LexResult, lex } from "./lexer.js";
 import type { Location } from "./location.js";
 import { buildModule } from "./module-builder.js";
 import { StatementParser } from "./statement-parser.js";
+import { TEMPLATE_STRINGS_UNSUPPORTED } from "./template-string.js";
 
 /** Options of parseModule. */
 export interface ParseModuleOptions {
@@ -42,7 +43,8 @@ export type ModuleParseAttempt =
  *   the v1 errors;
  * - otherwise those of the attempt that got further into the source (whose first error sits
  *   later), v1 on a tie: that is the version the author most likely wrote.
- * A module whose only v1 errors are compile errors (duplicate imports) is not retried as v0.
+ * A module whose only v1 errors are compile errors (duplicate imports) is not retried as v0, and
+ * one that uses template strings (which v0 lacks) is reported with its v1 errors.
  * A v0 module with `import rego.v1` must follow the v1 rules; its regoVersion stays 0.
  * Throws RegoError holding every error found.
  */
@@ -55,7 +57,9 @@ export function parseModule(file: string, source: string, options?: ParseModuleO
   if (v1.errors.every((e) => e.code !== "rego_parse_error")) throw new RegoError(v1.errors);
   const v0 = attempt(file, lexed, 0);
   if (v0.ok) return v0.module;
-  if (!v1.syntax) throw new RegoError(v1.errors);
+  if (!v1.syntax || v0.errors.some((e) => e.message === TEMPLATE_STRINGS_UNSUPPORTED)) {
+    throw new RegoError(v1.errors);
+  }
   throw new RegoError(firstErrorOffset(v0.errors) > firstErrorOffset(v1.errors) ? v0.errors : v1.errors);
 }
 

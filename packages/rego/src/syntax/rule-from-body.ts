@@ -5,6 +5,7 @@
 import type { Body, CallTerm, Expr, RefTerm, Term } from "./ast.js";
 import type { Location } from "./location.js";
 import type { ParsedHead, ParsedRule } from "./parsed-statement.js";
+import { isTemplateString } from "./template-string.js";
 import { refToString, valueName } from "./term-facts.js";
 
 /** The outcome of reading a top-level body as a rule: the rule, or OPA's reason it is not one. */
@@ -63,6 +64,8 @@ function ruleFromExpr(expr: Expr): RuleFromBody {
 }
 
 function ruleFromCall(expr: Expr, call: CallTerm): RuleFromBody {
+  // A template string is a call only once lowered; to OPA it is a term of its own.
+  if (isTemplateString(call)) return fail("templatestring cannot be used for rule name");
   const name = refToString(call.operator);
   if ((name === "eq" || name === "assign") && call.args.length === 2) {
     const [lhs, rhs] = call.args as [Term, Term];
@@ -78,7 +81,7 @@ function ruleFromCall(expr: Expr, call: CallTerm): RuleFromBody {
 
 /** `lhs = rhs` / `lhs := rhs`: a function, a ref-head (partial object) or a complete rule. */
 function completeRuleFromEq(lhs: Term, rhs: Term, assign: boolean, location: Location): RuleFromBody {
-  if (lhs.type === "call") {
+  if (lhs.type === "call" && !isTemplateString(lhs)) {
     if (lhs.operator.head.type !== "var") {
       return fail(`${valueName(lhs.operator.head)}s cannot be used in function signature`);
     }

@@ -30,6 +30,15 @@ import type { Token, TokenKind } from "./lexer.js";
 import type { Location } from "./location.js";
 import { checkNumberLiteral } from "./number-literal.js";
 import type { ParsedHead, ParsedRule, Statement } from "./parsed-statement.js";
+import {
+  checkTemplateHole,
+  isTemplateString,
+  lowerTemplateString,
+  TEMPLATE_STRINGS_UNSUPPORTED,
+  type TemplatePiece,
+  templateHoleRelation,
+  templateStringHoles,
+} from "./template-string.js";
 import { isGround, refToString, termToString, valueName } from "./term-facts.js";
 
 /** What the statement parser produces. */
@@ -268,6 +277,8 @@ export class StatementParser {
         return "number token";
       case "string":
         return "string token";
+      case "template":
+        return `${templateTokenName(t)} token`;
       case "illegal":
         return "illegal token";
       default:
@@ -1146,6 +1157,10 @@ export class StatementParser {
       case "string":
         this.next();
         return { type: "string", value: t.value ?? "", location: t.location };
+      case "template":
+        if (t.template?.first === true) return this.parseTemplateString();
+        this.illegal("expected term");
+        return undefined;
       case "[":
         return this.parseArray();
       case "{":
@@ -1165,6 +1180,59 @@ export class StatementParser {
         this.illegal("expected term");
         return undefined;
     }
+  }
+
+  /**
+   * A template string, from its first part: each hole is one expression (a literal, as OPA
+   * parses it), checked as OPA checks it, and the whole is lowered to OPA's
+   * `internal.template_string` call. The lexer has already found where each hole ends.
+   */
+  private parseTemplateString(): Term | undefined {
+    const start = this.tok();
+    if (this.version === 0) {
+      // OPA's v0 capabilities lack the template_strings feature.
+      this.errorAt(start.location, TEMPLATE_STRINGS_UNSUPPORTED);
+      return undefined;
+    }
+    const pieces: TemplatePiece[] = [];
+    let part = start;
+    for (;;) {
+      pieces.push({ type: "text", value: part.value ?? "", location: part.location });
+      this.next();
+      if (part.template?.last !== false) break;
+      const expr = this.parseLiteral();
+      if (expr === undefined) {
+        this.errorAt(this.tok().location, "invalid template-string expression");
+        return undefined;
+      }
+      const checked = checkTemplateHole(expr);
+      if (!checked.ok) {
+        this.errorAt(expr.location, checked.message);
+        return undefined;
+      }
+      const relation = templateHoleRelation(checked.hole);
+      // OPA's compiler (not its parser) refuses this, so parsing goes on.
+      if (relation !== undefined) {
+        this.errors.push({ code: "rego_compile_error", message: relation, location: expr.location });
+      }
+      pieces.push({ type: "hole", hole: checked.hole, capture: this.newWildcard(expr.location) });
+      const close = this.tok();
+      if (close.template === undefined || close.template.first) {
+        this.errorAt(close.location, "expected } to end template string expression");
+        return undefined;
+      }
+      if (close.kind === "illegal") {
+        this.illegal();
+        return undefined;
+      }
+      part = close;
+    }
+    const after = this.tok();
+    if (!after.spaceBefore && (after.kind === "(" || after.kind === "." || after.kind === "[")) {
+      // Reported as OPA does, and parsing goes on (the statement fails on the error).
+      this.errorAt(start.location, "illegal ref (head cannot be templatestring)");
+    }
+    return lowerTemplateString(pieces, start.location);
   }
 
   private parseNumber(): Term | undefined {
@@ -1602,12 +1670,21 @@ function freezeHead(h: HeadDraft): ParsedHead {
   };
 }
 
+/** OPA's name of a template-string token (a part after a hole is, to OPA, the hole's `}`). */
+function templateTokenName(t: Token): string {
+  const info = t.template;
+  if (info === undefined) return "template-string-part";
+  if (!info.first) return "}";
+  return `${info.raw ? "raw-" : ""}template-string-${info.last ? "end" : "part"}`;
+}
+
 /** The first var, ref or call in a default value (outside comprehensions), by OPA's kind name. */
 function forbiddenInDefault(t: Term): string | undefined {
   switch (t.type) {
+    case "call":
+      return isTemplateString(t) ? forbiddenInTemplateString(t) : t.type;
     case "var":
     case "ref":
-    case "call":
       return t.type;
     case "array":
     case "set":
@@ -1625,4 +1702,22 @@ function forbiddenInDefault(t: Term): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The first var, ref or call in a template string's holes, walked as OPA walks the parsed
+ * template: a call expression shows its operator (a ref) first, `with` targets are refs, and
+ * literal holes hold nothing.
+ */
+function forbiddenInTemplateString(call: CallTerm): string | undefined {
+  for (const hole of templateStringHoles(call)) {
+    const k = hole.kind;
+    // A nested template string is a term to OPA, not a call.
+    if (k.type === "callexpr" && !isTemplateString(k.call)) return "ref";
+    const term = k.type === "term" ? k.term : k.type === "callexpr" ? k.call : undefined;
+    const bad = term === undefined ? undefined : forbiddenInDefault(term);
+    if (bad !== undefined) return bad;
+    if (hole.with.length > 0) return "ref";
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@
 // OPA spells them in messages, groundness, a compact printed form).
 
 import type { RefTerm, Term } from "./ast.js";
+import { isTemplateString } from "./template-string.js";
 
 /** OPA's name for a term's kind, as used in error messages ("var", "ref", "number", ...). */
 export function valueName(t: Term): string {
@@ -15,8 +16,9 @@ export function valueName(t: Term): string {
     case "array":
     case "object":
     case "set":
-    case "call":
       return t.type;
+    case "call":
+      return isTemplateString(t) ? "templatestring" : "call";
     case "arraycomp":
       return "arraycomprehension";
     case "setcomp":
