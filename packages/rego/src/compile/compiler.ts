@@ -12,7 +12,7 @@ import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
 import { checkLiteralArgs } from "./type-check.js";
 import { type CompiledRule, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
-import { SafetyChecker, termVars } from "./safety.js";
+import { exprVars, SafetyChecker, termVars } from "./safety.js";
 
 /** The result of compiling a set of modules. */
 export interface CompiledPolicy {
@@ -260,14 +260,22 @@ function compileRule(
   if (rule.head.key) termVars(rule.head.key, outer, false);
   if (rule.head.value) termVars(rule.head.value, outer, false);
   const ordered = safety.order(rule.body, bound, outer);
-  safety.checkHeadTerms([...keys, rule.head.key, rule.head.value], ordered.bound);
-  const value: Term = rule.head.value ?? { type: "boolean", value: true, location: rule.head.location };
+  // Comprehensions in the head are ordered (and checked) like those in the body, closed over
+  // what the body binds.
+  const scope = new Set(outer);
+  for (const e of rule.body) exprVars(e, scope, false);
+  const head = (t: Term | undefined) => (t ? safety.orderTerm(t, ordered.bound, scope) : undefined);
+  const headKeys = keys.map((k) => head(k) as Term);
+  const element = head(rule.head.key);
+  const headValue = head(rule.head.value);
+  safety.checkHeadTerms([...headKeys, element, headValue], ordered.bound);
+  const value: Term = headValue ?? { type: "boolean", value: true, location: rule.head.location };
   const elseRule = rule.elseRule ? compileRule(rule.elseRule, kind, keys, node, safety, name) : undefined;
   return {
     kind,
     ordinal: node.rules.length,
-    keys,
-    element: rule.head.key,
+    keys: headKeys,
+    element,
     value,
     groundValue: isGround(value) && value.type !== "ref" && value.type !== "call",
     args: rule.head.args,

@@ -143,6 +143,11 @@ export class SafetyChecker {
     return { body: out, bound: done };
   }
 
+  /** A rule head's term with the bodies of its comprehensions ordered, given what is bound. */
+  orderTerm(t: Term, bound: VarSet, scopeVars: VarSet): Term {
+    return this.nested(t, bound, scopeVars);
+  }
+
   /** Reports head variables not bound by the body. */
   checkHeadTerms(terms: readonly (Term | undefined)[], bound: VarSet): void {
     for (const t of terms) {

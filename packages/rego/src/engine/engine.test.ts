@@ -141,6 +141,15 @@ describe("Engine: errors", () => {
     expect(err.errors[0]?.location).toMatchObject({ file: "m0.rego", row: 3 });
   });
 
+  it("orders and checks comprehensions in rule heads as it does those in bodies", () => {
+    const e = new Engine();
+    expect(() => e.addModule("h.rego", "package h\nimport rego.v1\np := {y | y = x}")).toThrow(
+      /rego_unsafe_var_error: var x is unsafe/,
+    );
+    e.addModule("ok.rego", "package ok\nimport rego.v1\np := [x | some x in input.xs; x > n] if n := 1");
+    expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([2, 3]);
+  });
+
   it("refuses recursion, undefined functions and conflicting rule kinds", () => {
     expect(errorOf(() => engineWith("package x\nimport rego.v1\np if q\nq if p")).code).toBe(
       "rego_recursion_error",

@@ -193,7 +193,10 @@ export class Evaluator {
   }
 
   private builtinFailed(e: unknown, name: string, location: Location): undefined {
-    if (e instanceof RegoError) throw e;
+    if (e instanceof RegoError) {
+      // A builtin raising an evaluation error of its own (a conflict) knows no location.
+      throw e.location ? e : new RegoError(e.errors.map((d) => (d.location ? d : { ...d, location })));
+    }
     if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
     if (!this.options.strictBuiltinErrors) return undefined;
     const message = e instanceof Error ? e.message : String(e);
