@@ -146,8 +146,9 @@ describe("Engine: errors", () => {
     expect(() => e.addModule("h.rego", "package h\nimport rego.v1\np := {y | y = x}")).toThrow(
       /rego_unsafe_var_error: var x is unsafe/,
     );
-    e.addModule("ok.rego", "package ok\nimport rego.v1\np := [x | some x in input.xs; x > n] if n := 1");
-    expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([2, 3]);
+    // The body's expressions need reordering: `y = z * 2` can only run once `z` is bound.
+    e.addModule("ok.rego", "package ok\nimport rego.v1\np := [y | y = z * n; z = input.xs[_]] if n := 2");
+    expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([2, 4, 6]);
   });
 
   it("refuses recursion, undefined functions and conflicting rule kinds", () => {
