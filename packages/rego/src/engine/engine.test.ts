@@ -211,6 +211,18 @@ describe("Engine: untrusted policies", () => {
     expect(errorOf(() => e.evalQuery("data.x.n")).code).toBe("eval_cancel_error");
   });
 
+  it("refuses data nested too deeply with an error, not a crash", () => {
+    const deep: Record<string, unknown> = {};
+    let cur = deep;
+    for (let i = 0; i < 50_000; i++) {
+      const next: Record<string, unknown> = {};
+      cur.a = next;
+      cur = next;
+    }
+    const e = new Engine();
+    expect(errorOf(() => e.setData(deep)).message).toMatch(/nested too deeply/);
+  });
+
   it("stops an evaluation that exceeds its time budget", () => {
     const e = new Engine({ budget: { timeoutMs: 20 } });
     e.addModule(

@@ -93,7 +93,15 @@ export class Engine {
 
   /** Replaces the base documents under `data` (plain JSON, or Rego values). */
   setData(data: unknown): void {
-    const v = fromJson(data);
+    let v: Value;
+    try {
+      v = fromJson(data);
+    } catch (e) {
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        throw RegoError.of("rego_compile_error", "data is nested too deeply to be read");
+      }
+      throw e;
+    }
     if (!(v instanceof RegoObject)) {
       throw RegoError.of(
         "rego_compile_error",
