@@ -9,7 +9,8 @@ import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
-import { planOf } from "../plan/rule-plan.js";
+import type { Get, Slots } from "../plan/plan-scope.js";
+import { planOf, planQueryTerm } from "../plan/rule-plan.js";
 import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
 import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
@@ -30,6 +31,10 @@ export { lookup } from "./lookup.js";
 type K = () => boolean;
 /** Continuation receiving a value. */
 type VK = (v: Value) => boolean;
+
+// The getter of each rule index's ref (an input field), planned once.
+const indexGetters = new WeakMap<RefTerm, Get | null>();
+const NO_SLOTS: Slots = [];
 
 // The root context replaces no function (`with` copies before it adds).
 const NO_OVERRIDES: ReadonlyMap<string, FunctionOverride> = new Map();
@@ -907,11 +912,7 @@ export class Evaluator {
     if (!c.live) (c as { live?: LiveSetCache }).live = live;
     const cached = live.get(node);
     if (cached) return cached;
-    let v: Value | undefined;
-    this.evalRef(sub.index.ref, new Frame(), c, (x) => {
-      v = x;
-      return true;
-    });
+    const v = this.indexValue(sub.index.ref, c);
     const out = new LiveSet();
     for (const rule of candidates(sub.index, v)) {
       const leaf = sub.nodeOf.get(rule);
@@ -982,12 +983,23 @@ export class Evaluator {
   private candidateRules(node: RuleNode, c: Context): readonly CompiledRule[] {
     const index = node.index;
     if (!index) return node.rules;
+    return candidates(index, this.indexValue(index.ref, c));
+  }
+
+  /** The value of a rule index's ref (an input field) in a context. */
+  private indexValue(ref: RefTerm, c: Context): Value | undefined {
+    let get = indexGetters.get(ref);
+    if (get === undefined) {
+      get = planQueryTerm(ref, this.policy) ?? null;
+      indexGetters.set(ref, get);
+    }
+    if (get) return get(this, c, NO_SLOTS);
     let v: Value | undefined;
-    this.evalRef(index.ref, new Frame(), c, (x) => {
+    this.evalRef(ref, new Frame(), c, (x) => {
       v = x;
       return true;
     });
-    return candidates(index, v);
+    return v;
   }
 
   private completeValue(node: RuleNode, c: Context): Value | undefined {
