@@ -28,6 +28,7 @@ import { NETWORK_BUILTINS } from "./network.js";
 import { PROVIDERS_AWS_BUILTINS } from "./providers-aws.js";
 import { RAND_BUILTINS } from "./rand.js";
 import { REGEX_BUILTINS } from "./regex.js";
+import { REGO_METADATA_BUILTINS } from "./rego-metadata.js";
 import { TIME_BUILTINS } from "./time.js";
 import { URI_BUILTINS } from "./uri.js";
 
@@ -61,6 +62,7 @@ const ALL: readonly (readonly BuiltinDefinition[])[] = [
   NETWORK_BUILTINS,
   PROVIDERS_AWS_BUILTINS,
   URI_BUILTINS,
+  REGO_METADATA_BUILTINS,
 ];
 
 /** Every builtin, by its full name (`count`, `io.jwt.decode`, ...). */

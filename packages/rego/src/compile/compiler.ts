@@ -1,12 +1,15 @@
 // Compile stage: turns parsed modules into a rule tree ready for evaluation. Resolves names,
-// orders bodies (safety), checks calls against builtins and functions, detects recursion and
-// conflicting rules, and builds rule indexes. Every problem is reported as an error value.
+// replaces `rego.metadata` calls by the annotations they read, orders bodies (safety), checks
+// calls against builtins and functions, detects recursion and conflicting rules, and builds
+// rule indexes. Every problem is reported as an error value.
 
 import type { BuiltinDefinition } from "../builtins/builtin.js";
 import type { RegoErrorDetail } from "../errors.js";
 import type { Body, CallTerm, Expr, Module, RefTerm, Rule, Term } from "../syntax/ast.js";
 import { builtinArity } from "../eval/special-builtins.js";
 import { isGround } from "../syntax/term-facts.js";
+import { AnnotationSet } from "./annotation-set.js";
+import { rewriteMetadataCalls } from "./metadata-calls.js";
 import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
@@ -52,7 +55,11 @@ export function compileModules(
 
   for (const m of modules) nodeAt(root, packagePath(m)).isPackage = true;
 
-  // Pass 1: resolve names.
+  // METADATA annotations of every module, for `rego.metadata.chain()` and `rego.metadata.rule()`.
+  const annotations = AnnotationSet.build(modules);
+  errors.push(...annotations.errors);
+
+  // Pass 1: resolve names, then replace the rego.metadata calls by their values.
   const resolved: { rule: Rule; path: string[]; keys: Term[]; module: Module }[] = [];
   for (const m of modules) {
     const names: ModuleNames = {
@@ -61,11 +68,11 @@ export function compileModules(
       ruleNames: ruleNames.get(packageKey(m)) ?? new Set(),
     };
     const resolver = new Resolver(names, counter);
-    for (const r of m.rules) {
-      const rule = resolver.resolveRule(r);
+    m.rules.forEach((r, index) => {
+      const rule = rewriteMetadataCalls(resolver.resolveRule(r), annotations.set, m, index, errors);
       const { staticPath, keys } = splitHeadRef(rule.head.ref);
       resolved.push({ rule, path: [...names.packagePath, ...staticPath], keys, module: m });
-    }
+    });
     errors.push(...resolver.errors);
   }
 

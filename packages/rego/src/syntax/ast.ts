@@ -215,13 +215,18 @@ export interface RuleHead {
   readonly location: Location;
 }
 
-/** A rule: head, body, optional `else` chain, `default` flag. */
+/**
+ * A rule: head, body, optional `else` chain, `default` flag, and the METADATA annotations that
+ * apply to it within its module (OPA's Rule.Annotations: the `rule`-scoped blocks above it and
+ * every `document`-scoped block of its path; empty on `else` branches).
+ */
 export interface Rule {
   readonly type: "rule";
   readonly head: RuleHead;
   readonly body: Body;
   readonly elseRule: Rule | undefined;
   readonly isDefault: boolean;
+  readonly annotations: readonly Annotations[];
   readonly location: Location;
 }
 
@@ -240,7 +245,7 @@ export interface Import {
   readonly location: Location;
 }
 
-/** A comment, kept for tooling (e.g. METADATA annotations); the compiler ignores them. */
+/** A comment, kept for tooling; METADATA blocks among them are also parsed into `Module.annotations`. */
 export interface Comment {
   readonly text: string;
   readonly location: Location;
@@ -255,4 +260,76 @@ export interface Module {
   readonly imports: readonly Import[];
   readonly rules: readonly Rule[];
   readonly comments: readonly Comment[];
+  /** Every METADATA block of the module, in source order, each attached to its package or rule. */
+  readonly annotations: readonly Annotations[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Annotations (METADATA comment blocks)
+
+/**
+ * Where a METADATA block applies: `rule` (the rule below it), `document` (every rule of that
+ * path, across modules), `package` (the package, across modules) or `subpackages` (the package
+ * and every package below it).
+ */
+export type AnnotationScope = "rule" | "document" | "package" | "subpackages";
+
+/**
+ * A value written in a METADATA block (`custom`, inline schema definitions), as JSON holds it:
+ * integers as bigint (exact), other numbers as number, mappings as maps with string keys.
+ */
+export type AnnotationValue =
+  | null
+  | boolean
+  | string
+  | number
+  | bigint
+  | readonly AnnotationValue[]
+  | ReadonlyMap<string, AnnotationValue>;
+
+/** An entry of `authors`: a name, an email, or both (the other is ""). */
+export interface AnnotationAuthor {
+  readonly name: string;
+  readonly email: string;
+}
+
+/** An entry of `related_resources`: a URL (as Go's net/url prints it) and a description ("" if none). */
+export interface AnnotationRelatedResource {
+  readonly ref: string;
+  readonly description: string;
+}
+
+/** An entry of `schemas`: the document it types and a schema reference or an inline definition. */
+export interface AnnotationSchema {
+  /** The document, e.g. `input`, `data.acl`. */
+  readonly path: RefTerm;
+  /** A reference into the schema set (`schema.input`), when not defined inline. */
+  readonly schema: RefTerm | undefined;
+  /** The inline definition, when given as a mapping. */
+  readonly definition: AnnotationValue | undefined;
+}
+
+/** What a METADATA block is attached to: the package, or a rule (by its index in `Module.rules`). */
+export type AnnotationTarget =
+  | { readonly type: "package" }
+  | { readonly type: "rule"; readonly ruleIndex: number };
+
+/**
+ * A METADATA block (OPA's Annotations). Strings absent from the block are "", lists are empty;
+ * `location` is that of the `# METADATA` line.
+ */
+export interface Annotations {
+  readonly type: "annotations";
+  readonly scope: AnnotationScope;
+  readonly title: string;
+  readonly description: string;
+  readonly entrypoint: boolean;
+  readonly organizations: readonly string[];
+  readonly relatedResources: readonly AnnotationRelatedResource[];
+  readonly authors: readonly AnnotationAuthor[];
+  readonly schemas: readonly AnnotationSchema[];
+  /** The `custom` mapping, when the block has one. */
+  readonly custom: ReadonlyMap<string, AnnotationValue> | undefined;
+  readonly target: AnnotationTarget;
+  readonly location: Location;
 }

@@ -1,10 +1,13 @@
 // Syntax stage, after the statement parser: assembles a module from its statements (one
-// `package` first, then imports and rules; top-level bodies become rules) and applies the
-// Rego v1 checks, as OPA's parseModule does.
+// `package` first, then imports and rules; top-level bodies become rules), applies the
+// Rego v1 checks and attaches the METADATA blocks to their package or rules, as OPA's
+// parseModule does.
 
 import type { RegoErrorDetail } from "../errors.js";
+import { type AnnotatableStatement, attachAnnotations, ruleAnnotations } from "./annotations.js";
 import type { Comment, Import, Module, Package, RegoVersion, Rule } from "./ast.js";
 import type { Location } from "./location.js";
+import type { MetadataBlock } from "./metadata-block.js";
 import type { ParsedRule, Statement } from "./parsed-statement.js";
 import { toRule } from "./parsed-statement.js";
 import { checkDuplicateImports, checkRegoV1Rule } from "./rego-v1-checks.js";
@@ -16,6 +19,8 @@ export interface ModuleParts {
   readonly version: RegoVersion;
   readonly statements: readonly Statement[];
   readonly comments: readonly Comment[];
+  /** The METADATA blocks found among the comments. */
+  readonly metadata: readonly MetadataBlock[];
   /** `import rego.v1` was seen: a v0 module must also follow the v1 rules. */
   readonly regoV1Imported: boolean;
 }
@@ -23,7 +28,12 @@ export interface ModuleParts {
 /** A built module, or every error found while building it. */
 export type BuiltModule =
   | { readonly ok: true; readonly module: Module }
-  | { readonly ok: false; readonly errors: readonly RegoErrorDetail[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly RegoErrorDetail[];
+      /** Only METADATA blocks were wrong: the statements themselves are well-formed. */
+      readonly annotationsOnly?: boolean;
+    };
 
 /** Builds a module from its statements (OPA: parseModule). */
 export function buildModule(parts: ModuleParts): BuiltModule {
@@ -33,9 +43,13 @@ export function buildModule(parts: ModuleParts): BuiltModule {
     return fail([{ code: "rego_parse_error", message: "empty module", location: fileStart(file) }]);
   }
   const errors: RegoErrorDetail[] = [];
+  // Every statement in source order, for attaching METADATA blocks.
+  const annotatable: AnnotatableStatement[] = [];
   let pkg: Package | undefined;
-  if (first.type === "package") pkg = first.pkg;
-  else
+  if (first.type === "package") {
+    pkg = first.pkg;
+    annotatable.push({ type: "package", row: first.pkg.location.row });
+  } else
     errors.push({
       code: "rego_parse_error",
       message: "package expected",
@@ -52,14 +66,20 @@ export function buildModule(parts: ModuleParts): BuiltModule {
         break;
       case "import":
         imports.push(stmt.imp);
+        annotatable.push({ type: "import", row: stmt.imp.location.row });
         break;
       case "rules":
-        for (const r of stmt.rules) parsedRules.push(r);
+        for (const r of stmt.rules) {
+          annotatable.push({ type: "rule", row: r.location.row, ruleIndex: parsedRules.length });
+          parsedRules.push(r);
+        }
         break;
       case "body": {
         const converted = ruleFromBody(stmt.body);
-        if (converted.ok) parsedRules.push(converted.rule);
-        else {
+        if (converted.ok) {
+          annotatable.push({ type: "rule", row: converted.rule.location.row, ruleIndex: parsedRules.length });
+          parsedRules.push(converted.rule);
+        } else {
           const location = stmt.body[0]?.location ?? stmt.location;
           errors.push({ code: "rego_parse_error", message: converted.message, location });
         }
@@ -78,7 +98,10 @@ export function buildModule(parts: ModuleParts): BuiltModule {
     if (dup.length > 0) return fail(dup);
   }
 
-  const rules: Rule[] = parsedRules.map(toRule);
+  const attached = attachAnnotations(parts.metadata, annotatable);
+  if (!attached.ok) return { ok: false, errors: attached.errors, annotationsOnly: true };
+  const perRule = ruleAnnotations(pkg, parsedRules, attached.annotations);
+  const rules: Rule[] = parsedRules.map((r, i) => toRule(r, perRule[i]));
   return {
     ok: true,
     module: {
@@ -89,6 +112,7 @@ export function buildModule(parts: ModuleParts): BuiltModule {
       imports,
       rules,
       comments: parts.comments,
+      annotations: attached.annotations,
     },
   };
 }

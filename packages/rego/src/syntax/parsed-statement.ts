@@ -1,7 +1,7 @@
 // Syntax stage, between the statement parser and the module builder: statements as parsed,
 // with the facts the Rego v1 checks need (which keywords a rule used, what was filled in).
 
-import type { Body, Import, Package, RefTerm, Rule, Term } from "./ast.js";
+import type { Annotations, Body, Import, Package, RefTerm, Rule, Term } from "./ast.js";
 import type { Location } from "./location.js";
 
 /** A rule head while parsing, with the flags the v1 checks read. */
@@ -38,8 +38,8 @@ export type Statement =
   | { readonly type: "rules"; readonly rules: readonly ParsedRule[] }
   | { readonly type: "body"; readonly body: Body; readonly location: Location };
 
-/** Turns a parsed rule (and its `else` chain) into the AST rule. */
-export function toRule(r: ParsedRule): Rule {
+/** Turns a parsed rule (and its `else` chain) into the AST rule, with the annotations that apply to it. */
+export function toRule(r: ParsedRule, annotations: readonly Annotations[] = []): Rule {
   const h = r.head;
   return {
     type: "rule",
@@ -54,6 +54,7 @@ export function toRule(r: ParsedRule): Rule {
     body: r.body,
     elseRule: r.elseRule ? toRule(r.elseRule) : undefined,
     isDefault: r.isDefault,
+    annotations,
     location: r.location,
   };
 }

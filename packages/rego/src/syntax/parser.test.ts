@@ -46,7 +46,7 @@ describe("parseModule, Rego v1", () => {
 import rego.v1
 import data.lib.helpers as h
 
-# METADATA comment
+# a plain comment
 default allow := false
 
 allow if {
@@ -118,7 +118,7 @@ nums := [1.5e3, -2, 0.25, 1E-2, -0.5e+1]
       ["rego.v1", undefined],
       ["data.lib.helpers", "h"],
     ]);
-    expect(m.comments.map((c) => c.text)).toEqual([" METADATA comment"]);
+    expect(m.comments.map((c) => c.text)).toEqual([" a plain comment"]);
   });
 
   it("reads default and complete rules", () => {

@@ -1,12 +1,15 @@
 // Syntax stage, public entry points: source text in, AST out (modules, queries, single terms).
 // Every error found is thrown at once as a RegoError with OPA's code (`rego_parse_error`; the
 // v1 duplicate-import check is OPA's `rego_compile_error`) and wording; later stages
-// (compiler, evaluator) consume the AST defined in ast.ts.
+// (compiler, evaluator) consume the AST defined in ast.ts. Modules' METADATA blocks are read
+// and attached as OPA does with annotation processing on (as `opa eval`, `opa check` and the
+// bundle loader parse): a block that is not valid is a parse error.
 
 import { RegoError, type RegoErrorDetail } from "../errors.js";
 import type { Body, Expr, Module, RegoVersion, Term } from "./ast.js";
 import { type LexResult, lex } from "./lexer.js";
 import type { Location } from "./location.js";
+import { parseMetadataBlocks } from "./metadata-block.js";
 import { buildModule } from "./module-builder.js";
 import { StatementParser } from "./statement-parser.js";
 import { TEMPLATE_STRINGS_UNSUPPORTED } from "./template-string.js";
@@ -31,8 +34,13 @@ export type ModuleParseAttempt =
   | {
       readonly ok: false;
       readonly errors: readonly RegoErrorDetail[];
-      /** The errors are syntax errors (as opposed to the checks run on well-formed statements). */
+      /**
+       * The errors are syntax errors, YAML errors of METADATA blocks among them (as opposed to
+       * the checks run on well-formed statements).
+       */
       readonly syntax: boolean;
+      /** Only the attachment of METADATA blocks failed: the statements are well-formed. */
+      readonly annotationsOnly?: boolean;
     };
 
 /**
@@ -57,6 +65,8 @@ export function parseModule(file: string, source: string, options?: ParseModuleO
   if (v1.errors.every((e) => e.code !== "rego_parse_error")) throw new RegoError(v1.errors);
   const v0 = attempt(file, lexed, 0);
   if (v0.ok) return v0.module;
+  // A well-formed v0 module whose only problems are its METADATA blocks is reported as such.
+  if (v0.annotationsOnly && !v1.annotationsOnly) throw new RegoError(v0.errors);
   if (!v1.syntax || v0.errors.some((e) => e.message === TEMPLATE_STRINGS_UNSUPPORTED)) {
     throw new RegoError(v1.errors);
   }
@@ -71,15 +81,26 @@ export function parseModuleAs(file: string, source: string, version: RegoVersion
 /** One parse of already lexed source (tokens do not depend on the version, so both tries share them). */
 function attempt(file: string, { tokens, comments }: LexResult, version: RegoVersion): ModuleParseAttempt {
   const parsed = new StatementParser(tokens, version).parse("module");
-  if (parsed.errors.length > 0) return { ok: false, errors: parsed.errors, syntax: true };
+  // OPA's parser stops at its first syntax error and reads the METADATA blocks among the
+  // comments it has seen by then.
+  const stop = firstErrorOffset(parsed.errors);
+  const seen = stop < 0 ? comments : comments.filter((c) => c.location.offset < stop);
+  const metadata = parseMetadataBlocks(seen);
+  if (parsed.errors.length > 0 || metadata.errors.length > 0) {
+    return { ok: false, errors: [...parsed.errors, ...metadata.errors], syntax: true };
+  }
   const built = buildModule({
     file,
     version,
     statements: parsed.statements,
     comments,
+    metadata: metadata.blocks,
     regoV1Imported: parsed.regoV1Imported,
   });
-  return built.ok ? built : { ok: false, errors: built.errors, syntax: false };
+  if (built.ok) return built;
+  return built.annotationsOnly
+    ? { ok: false, errors: built.errors, syntax: false, annotationsOnly: true }
+    : { ok: false, errors: built.errors, syntax: false };
 }
 
 /**
