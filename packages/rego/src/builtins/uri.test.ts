@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RegoObject, type Value } from "../value/value.js";
 import { callerFor } from "./test-context.js";
-import { goQuoteBytes, URI_BUILTINS } from "./uri.js";
+import { goQuoteBytes } from "./go-url.js";
+import { URI_BUILTINS } from "./uri.js";
 
 const call = callerFor(URI_BUILTINS);
 

@@ -17,7 +17,7 @@ import {
   type Scalar,
   visit,
 } from "yaml";
-import { parseUri } from "../builtins/uri.js";
+import { parseUri } from "../builtins/go-url.js";
 import type { RegoErrorDetail } from "../errors.js";
 import { goQuote } from "../value/format-value.js";
 import type {
