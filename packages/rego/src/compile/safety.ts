@@ -189,10 +189,16 @@ export class SafetyChecker {
         location: e.location,
       });
     }
-    for (const [name, location] of missing) this.unsafe(name, location);
+    // A variable the compiler made (a template string's capture) is only worth naming when no
+    // variable the author wrote is unsafe.
+    const written = [...missing.keys()].some((name) => !name.startsWith("$"));
+    for (const [name, location] of missing) if (!written || !name.startsWith("$")) this.unsafe(name, location);
   }
 
   private unsafe(name: string, location: Location): void {
+    // A template string's capture variable is unsafe only through the hole's own variables,
+    // which are reported at the same place.
+    if (/^\$\d+$/.test(name) && this.errors.some((x) => x.location === location)) return;
     const shown = name.includes("$") && !name.startsWith("$") ? name.slice(0, name.indexOf("$")) : name;
     if (this.errors.some((x) => x.message === `var ${shown} is unsafe` && x.location === location)) return;
     this.errors.push({ code: "rego_unsafe_var_error", message: `var ${shown} is unsafe`, location });

@@ -151,6 +151,11 @@ describe("Engine: errors", () => {
     expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([2, 4, 6]);
   });
 
+  it("names only the author's variable when a template string's hole is unsafe", () => {
+    const err = errorOf(() => new Engine().addModule("t.rego", 'package t\nimport rego.v1\nx := $"{y}"'));
+    expect(err.errors.map((d) => d.message)).toEqual(["var y is unsafe"]);
+  });
+
   it("refuses recursion, undefined functions and conflicting rule kinds", () => {
     expect(errorOf(() => engineWith("package x\nimport rego.v1\np if q\nq if p")).code).toBe(
       "rego_recursion_error",
