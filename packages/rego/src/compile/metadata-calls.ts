@@ -19,6 +19,7 @@ import type {
   Term,
 } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
+import { termToString } from "../syntax/term-facts.js";
 import type { AnnotationSet, ChainLink } from "./annotation-set.js";
 
 const CHAIN = "chain";
@@ -345,40 +346,11 @@ function pathArray(path: readonly Term[], at: Location): Term {
     type: "array",
     items: path.map((t) => ({
       type: "string",
-      value: t.type === "string" ? t.value : termText(t),
+      value: t.type === "string" ? t.value : termToString(t),
       location: at,
     })),
     location: at,
   };
-}
-
-/** A ground term as Rego prints it. */
-function termText(t: Term): string {
-  switch (t.type) {
-    case "null":
-      return "null";
-    case "boolean":
-      return String(t.value);
-    case "number":
-      return t.text;
-    case "string":
-      return JSON.stringify(t.value);
-    case "var":
-      return t.name;
-    case "array":
-      return `[${t.items.map(termText).join(", ")}]`;
-    case "set":
-      return t.items.length === 0 ? "set()" : `{${t.items.map(termText).join(", ")}}`;
-    case "object":
-      return `{${t.entries.map(([k, v]) => `${termText(k)}: ${termText(v)}`).join(", ")}}`;
-    case "ref":
-      return [termText(t.head), ...t.path.map((p) => `[${termText(p)}]`)].join("");
-    case "arraycomp":
-    case "setcomp":
-    case "objectcomp":
-    case "call":
-      return t.type;
-  }
 }
 
 /** A YAML value as a term; a non-finite number cannot be one (Go's JSON encoding rejects it). */

@@ -23,6 +23,7 @@ import { goQuote } from "../value/format-value.js";
 import type {
   AnnotationAuthor,
   AnnotationRelatedResource,
+  Annotations,
   AnnotationSchema,
   AnnotationValue,
   Comment,
@@ -44,18 +45,8 @@ export const METADATA_MAX_NODES = 100_000;
 export const METADATA_MAX_DEPTH = 100;
 
 /** A METADATA block as read, before it is attached: `scope` is as written ("" when absent). */
-export interface MetadataBlock {
+export interface MetadataBlock extends Omit<Annotations, "type" | "scope" | "target"> {
   readonly scope: string;
-  readonly title: string;
-  readonly description: string;
-  readonly entrypoint: boolean;
-  readonly organizations: readonly string[];
-  readonly relatedResources: readonly AnnotationRelatedResource[];
-  readonly authors: readonly AnnotationAuthor[];
-  readonly schemas: readonly AnnotationSchema[];
-  readonly custom: ReadonlyMap<string, AnnotationValue> | undefined;
-  /** The location of the `# METADATA` line. */
-  readonly location: Location;
 }
 
 /** The METADATA blocks of a module, and the errors (`rego_parse_error`) of those that are wrong. */
