@@ -5,19 +5,10 @@ import { BigNumber } from "../value/big-number.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
 import { TEMPLATE_STRING_BUILTINS } from "./template-string.js";
 import { callerFor } from "./test-context.js";
+import { errorOf } from "../test-support/error-of.js";
 
 const call = callerFor(TEMPLATE_STRING_BUILTINS);
 const render = (...parts: Value[]) => call("internal.template_string", parts);
-
-function errorOf(f: () => unknown): RegoError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof RegoError) return e;
-    throw e;
-  }
-  throw new Error("expected a RegoError");
-}
 
 describe("internal.template_string", () => {
   // The cases of OPA's own TestBuiltinTemplateString (v1/topdown/template_string_test.go).

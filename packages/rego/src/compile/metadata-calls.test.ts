@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Engine, type EngineOptions } from "../engine/engine.js";
-import { RegoError } from "../errors.js";
+import { errorOf } from "../test-support/error-of.js";
 
 const MODES = [
   { name: "planned", options: {} },
@@ -11,16 +11,6 @@ function engine(sources: readonly string[], options: EngineOptions = {}): Engine
   const e = new Engine(options);
   e.addModules(sources.map((source, i) => ({ file: `m${i}.rego`, source })));
   return e;
-}
-
-function errorOf(f: () => unknown): RegoError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof RegoError) return e;
-    throw e;
-  }
-  throw new Error("expected a RegoError");
 }
 
 // Every case runs with rule plans and with the interpreter only: both must agree.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RegoError } from "../errors.js";
+import { errorOf } from "../test-support/error-of.js";
 import { Engine } from "./engine.js";
 
 function engineWith(...sources: string[]): Engine {
@@ -11,16 +12,6 @@ function engineWith(...sources: string[]): Engine {
 function value(e: Engine, query: string, input?: unknown): unknown {
   const rs = e.evalQuery(query, input === undefined ? {} : { input });
   return rs.length === 0 ? undefined : rs[0]?.expressions[0]?.value;
-}
-
-function errorOf(f: () => unknown): RegoError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof RegoError) return e;
-    throw e;
-  }
-  throw new Error("expected a RegoError");
 }
 
 describe("Engine: rules", () => {

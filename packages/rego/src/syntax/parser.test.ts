@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { RegoError } from "../errors.js";
+import { errorOf } from "../test-support/error-of.js";
 import type { Expr, Module, Rule, Term } from "./ast.js";
 import { parseModule, parseQuery, parseTerm } from "./parser.js";
 import { refToString, termToString } from "./term-facts.js";
 
 /** The thrown RegoError of a failing call (fails the test when nothing is thrown). */
-function errorOf(f: () => unknown): RegoError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof RegoError) return e;
-    throw e;
-  }
-  throw new Error("expected a RegoError");
-}
 
 function rule(m: Module, i: number): Rule {
   const r = m.rules[i];

@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { RegoError } from "../errors.js";
 import type { Term } from "./ast.js";
 import { lex, type Token } from "./lexer.js";
 import { parseModule, parseQuery } from "./parser.js";
 import { isTemplateString } from "./template-string.js";
 import { termToString } from "./term-facts.js";
-
-function errorOf(f: () => unknown): RegoError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof RegoError) return e;
-    throw e;
-  }
-  throw new Error("expected a RegoError");
-}
+import { errorOf } from "../test-support/error-of.js";
 
 /** The tokens of a source, without the final eof. */
 function tokens(source: string): Token[] {
