@@ -190,14 +190,17 @@ class SchemaParser extends GraphqlParser {
   }
 
   private parseImplementsInterfaces(): string[] {
-    const types: string[] = [];
-    if (this.peek().value === "implements") {
-      this.next();
-      this.skip("Amp");
-      types.push(this.parseName());
-      while (this.skip("Amp")) types.push(this.parseName());
-    }
-    return types;
+    if (this.peek().value !== "implements") return [];
+    this.next();
+    return this.parseNameList("Amp");
+  }
+
+  /** Names separated by `&` or `|`, the first optionally preceded by one. */
+  private parseNameList(separator: "Amp" | "Pipe"): string[] {
+    this.skip(separator);
+    const names = [this.parseName()];
+    while (this.skip(separator)) names.push(this.parseName());
+    return names;
   }
 
   private parseFieldsDefinition(): FieldDefinition[] {
@@ -248,13 +251,7 @@ class SchemaParser extends GraphqlParser {
   }
 
   private parseUnionMemberTypes(): string[] {
-    const types: string[] = [];
-    if (this.skip("Equals")) {
-      this.skip("Pipe");
-      types.push(this.parseName());
-      while (this.skip("Pipe")) types.push(this.parseName());
-    }
-    return types;
+    return this.skip("Equals") ? this.parseNameList("Pipe") : [];
   }
 
   private parseEnumValues(): EnumValueDefinition[] {

@@ -106,7 +106,9 @@ function utcSeconds(v: Value): number | undefined {
     const arr = v as readonly Value[];
     const ns = arr[0];
     const tz = arr[1];
-    if (typeof ns === "number" && (tz === "UTC" || tz === "" || tz === "Local")) return wholeSeconds(ns);
+    if (typeof ns === "number" && typeof tz === "string" && loadZone(tz).formatter === undefined) {
+      return wholeSeconds(ns);
+    }
   }
   return undefined;
 }

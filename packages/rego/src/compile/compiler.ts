@@ -137,13 +137,7 @@ export function compileQuery(
   errors.push(...resolver.errors);
   const functionArity = (op: RefTerm): number | undefined => {
     const name = operatorName(op);
-    if (name === undefined) return undefined;
-    if (name.startsWith("data.")) {
-      const node = findNode(policy.root, name.slice(5).split("."));
-      const f = node?.kind === "function" ? node.rules[0] : undefined;
-      return f?.args?.length;
-    }
-    return builtinArity(name, policy.builtins);
+    return name === undefined ? undefined : callArity(policy, name);
   };
   const safety = new SafetyChecker(functionArity);
   const ordered = safety.order(resolved, new Set(), new Set());
@@ -189,6 +183,14 @@ function collectQueryVars(e: Expr, out: Set<string>): void {
       throw new Error(`unexpected expression ${String(never)}`);
     }
   }
+}
+
+/** The arity of what a call names in a compiled policy: one of its functions, else a builtin. */
+export function callArity(policy: CompiledPolicy, name: string): number | undefined {
+  if (!name.startsWith("data.")) return builtinArity(name, policy.builtins);
+  const node = findNode(policy.root, name.slice(5).split("."));
+  if (node?.kind !== "function") return undefined;
+  return node.rules[0]?.args?.length ?? node.defaultRule?.args?.length;
 }
 
 /** Finds the node at a path, if any. */

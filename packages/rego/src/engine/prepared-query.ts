@@ -1,13 +1,12 @@
 // Engine: a query compiled once and evaluated many times (per request, per save).
 
 import type { HostCapabilities } from "../builtins/builtin.js";
-import { type CompiledPolicy, type CompiledQuery, findNode, operatorName } from "../compile/compiler.js";
+import { type CompiledPolicy, type CompiledQuery, callArity, operatorName } from "../compile/compiler.js";
 import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
 import { Evaluator, Frame } from "../eval/evaluator.js";
 import { termVars } from "../compile/safety.js";
-import { builtinArity } from "../eval/special-builtins.js";
-import type { Get, Slots } from "../plan/plan-scope.js";
+import { type Get, NO_SLOTS } from "../plan/plan-scope.js";
 import { planQueryTerm } from "../plan/rule-plan.js";
 import type { Body, Expr } from "../syntax/ast.js";
 import { fromJsonLazy, type Json, toJson } from "../value/json.js";
@@ -24,8 +23,6 @@ export interface PreparedQuerySettings {
   readonly plans: boolean;
 }
 
-const NO_SLOTS: Slots = [];
-
 /**
  * The expression of a query whose value is captured, as OPA's rewriteToCaptureValue does: a
  * query of one expression, not negated, without variables, that is a term or a call with a value
@@ -40,16 +37,8 @@ function capturedExpr(policy: CompiledPolicy, query: CompiledQuery): Expr | unde
   if (kind.type !== "callexpr") return undefined;
   const name = operatorName(kind.call.operator);
   if (name === undefined || name === "eq" || name === "assign") return undefined;
-  const arity = name.startsWith("data.")
-    ? functionArityOf(policy, name)
-    : builtinArity(name, policy.builtins);
-  if (arity !== kind.call.args.length) return undefined;
+  if (callArity(policy, name) !== kind.call.args.length) return undefined;
   return termVars(kind.call, new Set(), true).size === 0 ? e : undefined;
-}
-
-function functionArityOf(policy: CompiledPolicy, name: string): number | undefined {
-  const node = findNode(policy.root, name.slice(5).split("."));
-  return node?.kind === "function" ? (node.rules[0]?.args?.length ?? node.defaultRule?.args?.length) : undefined;
 }
 
 /** The plan of the captured expression when it is a term without `with`. */

@@ -9,7 +9,7 @@ import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
-import type { Get, Slots } from "../plan/plan-scope.js";
+import { type Get, NO_SLOTS } from "../plan/plan-scope.js";
 import { planOf, planQueryTerm } from "../plan/rule-plan.js";
 import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
 import type { Location } from "../syntax/location.js";
@@ -34,7 +34,6 @@ type VK = (v: Value) => boolean;
 
 // The getter of each rule index's ref (an input field), planned once.
 const indexGetters = new WeakMap<RefTerm, Get | null>();
-const NO_SLOTS: Slots = [];
 
 // The root context replaces no function (`with` copies before it adds).
 const NO_OVERRIDES: ReadonlyMap<string, FunctionOverride> = new Map();
@@ -224,7 +223,7 @@ export class Evaluator {
   }
 
   private evalExpr(e: Expr, f: Frame, c: Context, k: K): boolean {
-    this.options.budget.step(e.location);
+    this.budget.step(e.location);
     if (e.with.length > 0) {
       let result = false;
       const applied = this.applyWith(e.with, f, c, (c2) => {
@@ -1245,7 +1244,6 @@ export class Evaluator {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
 
 function hasUnbound(t: Term, f: Frame): boolean {
   switch (t.type) {

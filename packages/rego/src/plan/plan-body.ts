@@ -2,16 +2,13 @@
 // and calls the next step once per solution, binding slots for exactly as long as the rest of
 // the chain runs; the last step calls the caller's continuation.
 
-import { operatorName } from "../compile/compiler.js";
+import { callArity, operatorName } from "../compile/compiler.js";
 import { termVars } from "../compile/safety.js";
-import { builtinArity } from "../eval/special-builtins.js";
 import type { Body, CallTerm, Expr, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { DONE, FOUND, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
 import {
-  functionArity,
-  functionOf,
   type Hoists,
   hasUnbound,
   type PlanEnv,
@@ -131,9 +128,7 @@ function planCallExpr(call: CallTerm, sc: PlanScope, env: PlanEnv, location: Loc
   if ((name === "eq" || name === "assign") && args.length === 2) {
     return planUnify(args[0] as Term, args[1] as Term, sc, env, location);
   }
-  const fn = functionOf(call, env);
-  const arity =
-    name === undefined ? undefined : fn ? functionArity(fn) : builtinArity(name, env.policy.builtins);
+  const arity = name === undefined ? undefined : callArity(env.policy, name);
   const hoists: Hoists = [];
   if (arity !== undefined && args.length === arity + 1) {
     // `f(x, out)`: the last argument receives the result.

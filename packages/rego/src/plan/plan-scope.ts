@@ -85,6 +85,9 @@ export class PlanScope {
   }
 }
 
+/** The slots of a term planned outside any rule (a query's term, an index's ref): none. */
+export const NO_SLOTS: Slots = [];
+
 /** A slot array of the given size, every slot unbound. */
 export function newSlots(n: number): Slots {
   const s: Slots = new Array(n);

@@ -3,7 +3,7 @@
 // variable in its path) has no getter; the expression planner handles those.
 
 import type { BuiltinDefinition } from "../builtins/builtin.js";
-import { type CompiledPolicy, operatorName } from "../compile/compiler.js";
+import { type CompiledPolicy, callArity, operatorName } from "../compile/compiler.js";
 import type { RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "../eval/constants.js";
@@ -195,23 +195,6 @@ export function builtinOf(call: CallTerm, env: PlanEnv, argCount: number): Built
   return b && b.arity === argCount ? b : undefined;
 }
 
-/** The function node a call names (`data.lib.f`), when it is one of the policy's functions. */
-export function functionOf(call: CallTerm, env: PlanEnv): RuleNode | undefined {
-  const name = operatorName(call.operator);
-  if (name === undefined || !name.startsWith("data.")) return undefined;
-  let n: RuleNode | undefined = env.policy.root;
-  for (const seg of name.slice(5).split(".")) {
-    n = n.children.get(seg);
-    if (!n) return undefined;
-  }
-  return n.kind === "function" ? n : undefined;
-}
-
-/** The arity of a policy function node. */
-export function functionArity(node: RuleNode): number | undefined {
-  return node.rules[0]?.args?.length ?? node.defaultRule?.args?.length;
-}
-
 // Calls the evaluator implements itself or that need the interpreter: never planned as values.
 const UNPLANNED_CALLS = new Set(["eq", "assign", "walk", "print", "trace"]);
 
@@ -240,9 +223,9 @@ export function planCall(t: CallTerm, sc: PlanScope, env: PlanEnv, hoists?: Hois
       return d === undefined ? undefined : member3(a, b, d);
     };
   }
-  const fn = functionOf(t, env);
-  if (fn) {
-    if (functionArity(fn) !== args.length) throw new NoPlan(`call ${name} with an output argument`);
+  if (name.startsWith("data.")) {
+    // One of the policy's functions (undefined arity: there is none of that name).
+    if (callArity(env.policy, name) !== args.length) throw new NoPlan(`call ${name} with an output argument`);
     return callWith(args, (ev, c, vals) => ev.call(name, t, vals, c));
   }
   const b = builtinOf(t, env, args.length);

@@ -198,12 +198,10 @@ export class RegoObject {
     if (this.pending !== undefined) this.force();
     if (this.ascending) {
       const last = this.lastKey;
-      if (last !== undefined && (typeof last === "string" && typeof key === "string" ? last > key : compareValues(last, key) > 0)) {
-        this.ascending = false;
-      } else this.lastKey = key;
+      if (last !== undefined && compareValues(last, key) > 0) this.ascending = false;
+      else this.lastKey = key;
     }
-    const mapKey = typeof key === "string" && key.charCodeAt(0) !== 0 ? key : valueKey(key);
-    this.map.set(mapKey, { key, value });
+    this.map.set(valueKey(key), { key, value });
     this.sortedCache = undefined;
     this.keyCache = undefined;
   }
@@ -251,7 +249,7 @@ export class RegoObject {
         if (!Object.hasOwn(record, key)) return undefined;
         if (raw === null) return null;
     }
-    const mapKey = key.charCodeAt(0) === 0 ? valueKey(key) : key;
+    const mapKey = valueKey(key);
     const known = this.map.get(mapKey);
     if (known !== undefined) return known.value;
     const value = (this.convert as (raw: unknown) => Value)(raw);
