@@ -9,7 +9,7 @@ import { termVars } from "../compile/safety.js";
 import { type Get, NO_SLOTS } from "../plan/plan-scope.js";
 import { planQueryTerm } from "../plan/rule-plan.js";
 import type { Body, Expr } from "../syntax/ast.js";
-import { fromJsonLazy, type Json, toJson } from "../value/json.js";
+import { type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { EvaluateOptions, ExpressionResult, QueryResult } from "./query-result.js";
 
@@ -103,8 +103,7 @@ export class PreparedQuery {
   }
 
   private run(options: EvaluateOptions): QueryResult[] {
-    const input = options.input === undefined ? undefined : fromJsonLazy(options.input);
-    const evaluator = this.evaluator(input, options);
+    const evaluator = this.evaluator(options);
     if (this.single) {
       const v = this.single.get(evaluator, evaluator.initialContext(), NO_SLOTS);
       if (v === undefined) return [];
@@ -130,9 +129,9 @@ export class PreparedQuery {
     return results;
   }
 
-  private evaluator(input: Value | undefined, options: EvaluateOptions): Evaluator {
+  private evaluator(options: EvaluateOptions): Evaluator {
     return new Evaluator(this.policy, {
-      input,
+      input: options.input,
       data: this.data(),
       nowNs: () => options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
       strictBuiltinErrors: this.settings.strictBuiltinErrors,

@@ -2,6 +2,7 @@
 // changes (input, data overrides, function replacements), with the caches that belong to it.
 
 import type { RuleNode } from "../compile/rule-tree.js";
+import { fromJsonLazy } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { LiveSet } from "./live-set.js";
 
@@ -47,6 +48,11 @@ export class NodeCache {
 /** What `with` can change: input, parts of data, functions; each change gets fresh caches. */
 export interface Context {
   readonly input: Value | undefined;
+  /**
+   * The caller's JSON input, when `input` is exactly that (no `with input` in effect): planned
+   * refs to scalar fields read it directly, without converting anything.
+   */
+  readonly rawInput?: object;
   readonly dataOverrides: readonly { readonly path: readonly Value[]; readonly value: Value }[];
   readonly functionOverrides: ReadonlyMap<string, FunctionOverride>;
   readonly cache: NodeCache;
@@ -56,3 +62,32 @@ export interface Context {
 
 /** Live sets per subtree-indexed node, for one context. */
 export type LiveSetCache = Map<RuleNode, LiveSet>;
+
+/**
+ * The context an evaluation starts in: the caller's input (converted on first use as a whole
+ * value), no overrides, fresh caches.
+ */
+export class RootContext implements Context {
+  private converted: Value | undefined;
+  private raw: unknown;
+  readonly rawInput: object | undefined;
+  readonly dataOverrides = [] as const;
+  readonly cache = new NodeCache();
+
+  constructor(
+    raw: unknown,
+    readonly functionOverrides: ReadonlyMap<string, FunctionOverride>,
+  ) {
+    this.raw = raw;
+    this.rawInput = typeof raw === "object" && raw !== null ? raw : undefined;
+  }
+
+  /** The input as a Rego value (objects convert lazily, field by field). */
+  get input(): Value | undefined {
+    if (this.raw !== undefined) {
+      this.converted = fromJsonLazy(this.raw);
+      this.raw = undefined;
+    }
+    return this.converted;
+  }
+}

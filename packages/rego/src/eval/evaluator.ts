@@ -17,7 +17,16 @@ import { formatValue } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import type { Budget } from "./budget.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
-import { type Context, Frame, type FunctionOverride, type LiveSetCache, MISSING, NodeCache, PENDING } from "./context.js";
+import {
+  type Context,
+  Frame,
+  type FunctionOverride,
+  type LiveSetCache,
+  MISSING,
+  NodeCache,
+  PENDING,
+  RootContext,
+} from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren } from "./live-set.js";
 import { lookup } from "./lookup.js";
@@ -43,7 +52,8 @@ const NO_POS: readonly Value[] = [];
 
 /** Options of one evaluation. */
 export interface EvaluationOptions {
-  readonly input: Value | undefined;
+  /** The input as the caller passed it (JSON), converted on first use; undefined when none. */
+  readonly input: unknown;
   readonly data: Value;
   /** The evaluation's clock: called at most once, when a policy first asks for the time. */
   readonly nowNs: () => bigint;
@@ -132,12 +142,7 @@ export class Evaluator {
 
   /** The evaluation's own context: its input, no overrides, caches shared by all its queries. */
   initialContext(): Context {
-    this.rootContext ??= {
-      input: this.options.input,
-      dataOverrides: [],
-      functionOverrides: NO_OVERRIDES,
-      cache: new NodeCache(),
-    };
+    this.rootContext ??= new RootContext(this.options.input, NO_OVERRIDES);
     return this.rootContext;
   }
 

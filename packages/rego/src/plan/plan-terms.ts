@@ -9,6 +9,7 @@ import { RegoError } from "../errors.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "../eval/constants.js";
 import { Frame } from "../eval/context.js";
 import { lookup } from "../eval/lookup.js";
+import { CONVERT, rawPath } from "../eval/raw-input.js";
 import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
@@ -310,21 +311,37 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
   };
 }
 
-/** `input.a`, `input.a.b`, `input.a.b.c`: the most common refs, unrolled. */
+/**
+ * `input.a`, `input.a.b`, `input.a.b.c`: the most common refs, unrolled. A path of string keys
+ * to a scalar reads the caller's JSON directly while the input is the caller's.
+ */
 function inputPath(ks: readonly Value[]): Get {
   const step = (v: Value | undefined, k: Value): Value | undefined =>
     v === undefined ? undefined : v instanceof RegoObject ? v.get(k) : lookup(v, k);
   const [k0, k1, k2] = ks as [Value, Value, Value];
+  let converted: Get;
   switch (ks.length) {
     case 0:
       return (_ev, c) => c.input;
     case 1:
-      return (_ev, c) => step(c.input, k0);
+      converted = (_ev, c) => step(c.input, k0);
+      break;
     case 2:
-      return (_ev, c) => step(step(c.input, k0), k1);
+      converted = (_ev, c) => step(step(c.input, k0), k1);
+      break;
     default:
-      return (_ev, c) => step(step(step(c.input, k0), k1), k2);
+      converted = (_ev, c) => step(step(step(c.input, k0), k1), k2);
   }
+  if (!ks.every((k) => typeof k === "string")) return converted;
+  const names = ks as readonly string[];
+  return (ev, c, s) => {
+    const raw = c.rawInput;
+    if (raw !== undefined) {
+      const v = rawPath(raw, names);
+      if (v !== CONVERT) return v;
+    }
+    return converted(ev, c, s);
+  };
 }
 
 /** The getter of a ref's head: input, a bound variable, or any other single-valued term. */
