@@ -6,8 +6,8 @@ import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
 import { Evaluator, Frame } from "../eval/evaluator.js";
 import { termVars } from "../compile/safety.js";
-import { type Get, NO_SLOTS } from "../plan/plan-scope.js";
-import { planQueryTerm } from "../plan/rule-plan.js";
+import { NO_SLOTS } from "../plan/plan-scope.js";
+import { type JsonGet, planQueryJson } from "../plan/plan-json.js";
 import type { Body, Expr } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
@@ -46,10 +46,10 @@ function singleTerm(
   policy: CompiledPolicy,
   e: Expr,
   original: Body,
-): { get: Get; location: { row: number; col: number } } | undefined {
+): { get: JsonGet; location: { row: number; col: number } } | undefined {
   const o = original[0];
   if (original.length !== 1 || !o || e.with.length > 0 || e.kind.type !== "term") return undefined;
-  const get = planQueryTerm(e.kind.term, policy);
+  const get = planQueryJson(e.kind.term, policy);
   return get ? { get, location: { row: o.location.row, col: o.location.col } } : undefined;
 }
 
@@ -77,7 +77,7 @@ export class PreparedQuery {
   private readonly recordedExprs: readonly Expr[];
 
   /** A query of one term without variables, planned: evaluated without the interpreter. */
-  private readonly single: { readonly get: Get; readonly location: { row: number; col: number } } | undefined;
+  private readonly single: { readonly get: JsonGet; readonly location: { row: number; col: number } } | undefined;
   private readonly compiledByOffset = new Map<number, Expr>();
   private readonly termExprs: readonly Expr[];
   private readonly texts: readonly string[];
@@ -108,7 +108,7 @@ export class PreparedQuery {
       const v = this.single.get(evaluator, evaluator.initialContext(), NO_SLOTS);
       if (v === undefined) return [];
       const at = this.single.location;
-      const expression = { value: toJson(v), text: this.texts[0] ?? "", location: { row: at.row, col: at.col } };
+      const expression = { value: v, text: this.texts[0] ?? "", location: { row: at.row, col: at.col } };
       return [{ expressions: [expression], bindings: {} }];
     }
     const results: QueryResult[] = [];

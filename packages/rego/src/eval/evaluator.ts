@@ -14,6 +14,7 @@ import { planOf, planQueryTerm } from "../plan/rule-plan.js";
 import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
 import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
+import { type Json, setJsonKey, toJson } from "../value/json.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import type { Budget } from "./budget.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
@@ -906,6 +907,26 @@ export class Evaluator {
       if (v !== undefined) out.set(name, v);
     }
     c.cache.set(node, out);
+    return out;
+  }
+
+  /**
+   * `packageValue` as JSON, built directly: the value of a query of a whole package, where the
+   * object would only be converted.
+   */
+  packageJson(node: RuleNode, c: Context): Json {
+    const cached = c.cache.get(node);
+    if (cached !== MISSING) return toJson(cached as Value);
+    const out: { [key: string]: Json } = {};
+    for (const [name, child] of node.sortedChildren()) {
+      if (!child.hasRules()) continue;
+      if (child.kind === undefined && !child.subtreeIndex) {
+        setJsonKey(out, name, this.packageJson(child, c));
+        continue;
+      }
+      const v = child.kind !== undefined ? this.nodeValue(child, c) : this.materialize(child, undefined, NO_POS, c);
+      if (v !== undefined) setJsonKey(out, name, toJson(v));
+    }
     return out;
   }
 

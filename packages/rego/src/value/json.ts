@@ -57,9 +57,15 @@ export function toJson(v: Value): Json {
   if (v instanceof RegoSet) return v.values().map(toJson);
   const out: { [key: string]: Json } = {};
   for (const { key, value } of (v as RegoObject).entries()) {
-    out[typeof key === "string" ? key : JSON.stringify(toJson(key))] = toJson(value);
+    setJsonKey(out, typeof key === "string" ? key : JSON.stringify(toJson(key)), toJson(value));
   }
   return out;
+}
+
+/** Sets a key of a JSON object being built; `__proto__` becomes an own key, as in JSON.parse. */
+export function setJsonKey(out: { [key: string]: Json }, key: string, value: Json): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** Whether two values are the same Rego value, by canonical key. */

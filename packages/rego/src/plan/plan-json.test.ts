@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { Engine } from "../engine/engine.js";
+import type { Json } from "../value/json.js";
+
+/** The query's first value with plans and on the interpreter. */
+function bothWays(modules: Record<string, string>, query: string, data?: Json, input?: Json): [unknown, unknown] {
+  const out = [false, true].map((interpretOnly) => {
+    const e = new Engine({ interpretOnly });
+    for (const [file, src] of Object.entries(modules)) e.addModule(file, src);
+    if (data !== undefined) e.setData(data);
+    return e.prepare(query).evaluate({ input })[0]?.expressions[0]?.value;
+  });
+  return [out[0], out[1]];
+}
+
+describe("package queries built as JSON", () => {
+  const modules = {
+    "a.rego": `package app
+import rego.v1
+allow if input.user == "alice"
+roles["prod"]["deployer"] if allow
+roles["prod"]["reader"] := 1
+limits.cpu := 2
+deny contains msg if { not allow; msg := "no" }
+f(x) := x
+`,
+    "b.rego": "package app.sub\nimport rego.v1\nx := {\"__proto__\": 1, \"k\": {\"__proto__\": {\"b\": 2}}}\n",
+  };
+
+  it("gives the interpreter's value for a package with nested packages, ref heads and sets", () => {
+    for (const input of [{ user: "alice" }, { user: "bob" }]) {
+      const [planned, interpreted] = bothWays(modules, "data.app", undefined, input);
+      expect(planned).toEqual(interpreted);
+    }
+    expect(bothWays(modules, "data.app", undefined, { user: "alice" })[0]).toMatchObject({
+      allow: true,
+      roles: { prod: { deployer: true, reader: 1 } },
+      limits: { cpu: 2 },
+      deny: [],
+    });
+  });
+
+  it("merges base documents at the package's path", () => {
+    const data = { app: { base: "doc", limits: { mem: 3 } } };
+    const [planned, interpreted] = bothWays(modules, "data.app", data, { user: "bob" });
+    expect(planned).toEqual(interpreted);
+    expect(planned).toMatchObject({ base: "doc", limits: { cpu: 2, mem: 3 } });
+  });
+
+  it("keeps `__proto__` as an own key of the result", () => {
+    const [planned, interpreted] = bothWays(modules, "data.app.sub", undefined, {});
+    expect(planned).toEqual(interpreted);
+    const x = (planned as { x: Record<string, unknown> }).x;
+    expect(Object.keys(x)).toEqual(["__proto__", "k"]);
+    expect(Object.getPrototypeOf(x)).toBe(Object.prototype);
+    expect(Object.hasOwn(x, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(x.k)).toBe(Object.prototype);
+    expect(JSON.stringify(x)).toBe('{"__proto__":1,"k":{"__proto__":{"b":2}}}');
+  });
+});

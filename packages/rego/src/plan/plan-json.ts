@@ -1,0 +1,58 @@
+// Planning: a query's one term as a getter of its JSON result. Most prepared queries name a rule
+// or a package (`data.app.allow`, `data.spacelift`); a package's value is built as JSON directly,
+// where building it as a Rego object would only be converted afterwards.
+
+import type { CompiledPolicy } from "../compile/compiler.js";
+import type { RuleNode } from "../compile/rule-tree.js";
+import type { Context } from "../eval/context.js";
+import type { Evaluator } from "../eval/evaluator.js";
+import { lookup } from "../eval/lookup.js";
+import type { Term } from "../syntax/ast.js";
+import { type Json, toJson } from "../value/json.js";
+import type { Value } from "../value/value.js";
+import type { Slots } from "./plan-scope.js";
+import { planQueryTerm } from "./rule-plan.js";
+
+/** Computes a query term's value as JSON; undefined when the term is undefined. */
+export type JsonGet = (ev: Evaluator, c: Context, s: Slots) => Json | undefined;
+
+/** The JSON getter of a query of one term without variables; undefined when it has no plan. */
+export function planQueryJson(term: Term, policy: CompiledPolicy): JsonGet | undefined {
+  const get = planQueryTerm(term, policy);
+  if (get === undefined) return undefined;
+  const asJson: JsonGet = (ev, c, s) => {
+    const v = get(ev, c, s);
+    return v === undefined ? undefined : toJson(v);
+  };
+  const segs = dataPath(term);
+  const pkg = segs && packageAt(segs, policy);
+  if (segs === undefined || pkg === undefined) return asJson;
+  // Base documents at the package's path merge with its rules: the general getter does that.
+  return (ev, c, s) => {
+    let base: Value | undefined = ev.baseData;
+    for (let j = 0; base !== undefined && j < segs.length; j++) base = lookup(base, segs[j] as string);
+    return base === undefined ? ev.packageJson(pkg, c) : asJson(ev, c, s);
+  };
+}
+
+/** The names of a `data` ref with a constant path of strings, else undefined. */
+function dataPath(term: Term): readonly string[] | undefined {
+  if (term.type !== "ref" || term.head.type !== "var" || term.head.name !== "data") return undefined;
+  const segs: string[] = [];
+  for (const p of term.path) {
+    if (p.type !== "string") return undefined;
+    segs.push(p.value);
+  }
+  return segs;
+}
+
+/** The package node at a path, when it holds rules and is built as a plain package. */
+function packageAt(segs: readonly string[], policy: CompiledPolicy): RuleNode | undefined {
+  let node: RuleNode = policy.root;
+  for (const seg of segs) {
+    const child = node.children.get(seg);
+    if (!child?.hasRules() || child.kind !== undefined) return undefined;
+    node = child;
+  }
+  return node.subtreeIndex || node.coveredOnly ? undefined : node;
+}
