@@ -2,9 +2,10 @@
 // (`data.pkg.roles` for `roles[space][role] { ... }`); the evaluator walks this tree alongside
 // the base documents to answer any `data.` reference.
 
+import type { NodeRun } from "../plan/node-plan.js";
+import type { RulePlan } from "../plan/rule-plan.js";
 import type { Body, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
-import type { RulePlan } from "../plan/rule-plan.js";
 import type { RuleIndex } from "./rule-index.js";
 
 /**
@@ -59,6 +60,8 @@ export class RuleNode {
   containsRules: boolean | undefined;
   /** Number of the node within its tree (0 for the root), for per-evaluation caches. */
   readonly id: number;
+  /** A complete node's value as one closure, set by the planner on first use (null: none). */
+  planned?: NodeRun | null;
 
   constructor(
     readonly path: readonly string[],

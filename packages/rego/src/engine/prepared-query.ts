@@ -2,12 +2,12 @@
 
 import type { HostCapabilities } from "../builtins/builtin.js";
 import { type CompiledPolicy, type CompiledQuery, callArity, operatorName } from "../compile/compiler.js";
+import { termVars } from "../compile/safety.js";
 import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
-import { Evaluator, Frame } from "../eval/evaluator.js";
-import { termVars } from "../compile/safety.js";
-import { NO_SLOTS } from "../plan/plan-scope.js";
+import { type EvaluationSettings, Evaluator, Frame } from "../eval/evaluator.js";
 import { type JsonGet, planQueryJson } from "../plan/plan-json.js";
+import { NO_SLOTS } from "../plan/plan-scope.js";
 import type { Body, Expr } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
@@ -67,17 +67,28 @@ export class PreparedQuery {
     this.termExprs = query.body.filter((e) => e.kind.type === "term" && !e.negated);
     this.texts = original.map((_, i) => this.expressionText(i));
     this.captured = capturedExpr(policy, query);
+    this.evaluation = {
+      strictBuiltinErrors: settings.strictBuiltinErrors,
+      budget: new Budget(settings.budget),
+      print: settings.print,
+      capabilities: settings.capabilities,
+      plans: settings.plans,
+    };
     this.single = settings.plans && this.captured ? singleTerm(policy, this.captured, original) : undefined;
     if (this.captured) this.recordedExprs = [...this.termExprs, this.captured];
     else this.recordedExprs = this.termExprs;
   }
 
+  /** What every evaluation of this query shares. */
+  private readonly evaluation: EvaluationSettings;
   /** The expression whose value is reported even when false (see `capturedExpr`). */
   private readonly captured: Expr | undefined;
   private readonly recordedExprs: readonly Expr[];
 
   /** A query of one term without variables, planned: evaluated without the interpreter. */
-  private readonly single: { readonly get: JsonGet; readonly location: { row: number; col: number } } | undefined;
+  private readonly single:
+    | { readonly get: JsonGet; readonly location: { row: number; col: number } }
+    | undefined;
   private readonly compiledByOffset = new Map<number, Expr>();
   private readonly termExprs: readonly Expr[];
   private readonly texts: readonly string[];
@@ -130,16 +141,7 @@ export class PreparedQuery {
   }
 
   private evaluator(options: EvaluateOptions): Evaluator {
-    return new Evaluator(this.policy, {
-      input: options.input,
-      data: this.data(),
-      nowNs: () => options.nowNs ?? BigInt(Date.now()) * 1_000_000n,
-      strictBuiltinErrors: this.settings.strictBuiltinErrors,
-      budget: new Budget(this.settings.budget),
-      print: this.settings.print,
-      capabilities: this.settings.capabilities,
-      plans: this.settings.plans,
-    });
+    return new Evaluator(this.policy, this.evaluation, options.input, this.data(), options.nowNs);
   }
 
   /** Evaluates the query and returns the values of its first expression, one per solution. */

@@ -12,29 +12,29 @@ export interface BudgetLimits {
   readonly timeoutMs?: number;
 }
 
-const CHECK_EVERY = 1024;
+/** Steps between two checks of the budget. */
+export const CHECK_EVERY = 1024;
 
 /**
- * Counts steps and checks the clock now and then; throws `eval_cancel_error` when spent. The
- * clock starts at the first check, after 1,024 steps: most evaluations end before, and never
- * read it.
+ * The limits of an evaluation, resolved once and shared by every evaluation of a query. The
+ * evaluator counts its steps and calls `check` every CHECK_EVERY steps; the clock starts at the
+ * first check, after 1,024 steps: most evaluations end before, and never read it.
  */
 export class Budget {
-  private steps = 0;
   private readonly maxSteps: number;
   private readonly timeoutMs: number;
-  private started = 0;
 
   constructor(limits: BudgetLimits = {}) {
     this.maxSteps = limits.maxSteps ?? 10_000_000;
     this.timeoutMs = limits.timeoutMs ?? 5_000;
   }
 
-  /** Records one step; throws when the budget is spent. */
-  step(location: Location): void {
-    this.steps++;
-    if (this.steps % CHECK_EVERY !== 0) return;
-    if (this.steps > this.maxSteps) {
+  /**
+   * Checks `steps` so far against the limits, `started` being the time of the first check (0
+   * before it); returns that time. Throws `eval_cancel_error` when the budget is spent.
+   */
+  check(steps: number, started: number, location: Location): number {
+    if (steps > this.maxSteps) {
       throw RegoError.of(
         "eval_cancel_error",
         `evaluation exceeded its budget of ${this.maxSteps} steps`,
@@ -42,14 +42,10 @@ export class Budget {
       );
     }
     const now = Date.now();
-    if (this.started === 0) this.started = now;
-    else if (now - this.started > this.timeoutMs) {
+    if (started === 0) return now;
+    if (now - started > this.timeoutMs) {
       throw RegoError.of("eval_cancel_error", "evaluation exceeded its time limit", location);
     }
-  }
-
-  /** Steps used so far. */
-  get used(): number {
-    return this.steps;
+    return started;
   }
 }

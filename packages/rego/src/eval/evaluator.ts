@@ -8,15 +8,16 @@ import { type CompiledPolicy, findNode, operatorName } from "../compile/compiler
 import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
-import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
+import { planComplete } from "../plan/node-plan.js";
 import { type Get, NO_SLOTS } from "../plan/plan-scope.js";
 import { planOf, planQueryTerm } from "../plan/rule-plan.js";
 import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
+import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { type Json, setJsonKey, toJson } from "../value/json.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import type { Budget } from "./budget.js";
+import { type Budget, CHECK_EVERY } from "./budget.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
 import {
   type Context,
@@ -51,13 +52,8 @@ const NO_OVERRIDES: ReadonlyMap<string, FunctionOverride> = new Map();
 // Positions under `data` are tracked only while `with` overrides some of it.
 const NO_POS: readonly Value[] = [];
 
-/** Options of one evaluation. */
-export interface EvaluationOptions {
-  /** The input as the caller passed it (JSON), converted on first use; undefined when none. */
-  readonly input: unknown;
-  readonly data: Value;
-  /** The evaluation's clock: called at most once, when a policy first asks for the time. */
-  readonly nowNs: () => bigint;
+/** What stays the same across the evaluations of one prepared query. */
+export interface EvaluationSettings {
   readonly strictBuiltinErrors: boolean;
   readonly budget: Budget;
   readonly print: (message: string) => void;
@@ -80,45 +76,53 @@ function callName(op: RefTerm): string | undefined {
   return n ?? undefined;
 }
 
-/** What builtins see of one evaluation; the clock is read at most once, on first use. */
-class EvaluationBuiltinContext implements BuiltinContext {
-  readonly random = Math.random;
-  private now: bigint | undefined;
-  private cacheMap: Map<string, unknown> | undefined;
-
-  get cache(): Map<string, unknown> {
-    this.cacheMap ??= new Map();
-    return this.cacheMap;
-  }
-
-  constructor(
-    private readonly clock: () => bigint,
-    readonly print: (message: string) => void,
-    readonly capabilities: HostCapabilities,
-  ) {}
-
-  get nowNs(): bigint {
-    this.now ??= this.clock();
-    return this.now;
-  }
-}
-
-/** One evaluation of a query against a compiled policy and data. */
-export class Evaluator {
-  private readonly bctx: BuiltinContext;
+/**
+ * One evaluation of a query against a compiled policy and data. It is also what builtins see
+ * of the evaluation (its `BuiltinContext`): the clock, read at most once, and a cache.
+ */
+export class Evaluator implements BuiltinContext {
   private readonly root: RuleNode;
   private nodeCacheOfPolicy: Map<string, RuleNode | undefined> | undefined;
   private readonly usePlans: boolean;
   private readonly budget: Budget;
+  private steps = 0;
+  private started = 0;
+  private now: bigint | undefined;
+  private cacheMap: Map<string, unknown> | undefined;
+  /** Output sink of `print` (a builtin context's). */
+  readonly print: (message: string) => void;
+  /** Host capabilities (a builtin context's). */
+  readonly capabilities: HostCapabilities;
+  /** Random source (a builtin context's). */
+  readonly random = Math.random;
 
   constructor(
     private readonly policy: CompiledPolicy,
-    private readonly options: EvaluationOptions,
+    private readonly settings: EvaluationSettings,
+    private readonly input: unknown,
+    /** The base documents under `data`. */
+    readonly baseData: Value,
+    /** `time.now_ns()` when the caller fixes it; else the clock is read once, on first use. */
+    nowNs: bigint | undefined,
   ) {
     this.root = policy.root;
-    this.usePlans = options.plans !== false;
-    this.budget = options.budget;
-    this.bctx = new EvaluationBuiltinContext(options.nowNs, options.print, options.capabilities);
+    this.usePlans = settings.plans !== false;
+    this.budget = settings.budget;
+    this.print = settings.print;
+    this.capabilities = settings.capabilities;
+    this.now = nowNs;
+  }
+
+  /** `time.now_ns()` of this evaluation: the clock is read once, on first use. */
+  get nowNs(): bigint {
+    this.now ??= BigInt(Date.now()) * 1_000_000n;
+    return this.now;
+  }
+
+  /** The builtins' per-evaluation cache. */
+  get cache(): Map<string, unknown> {
+    this.cacheMap ??= new Map();
+    return this.cacheMap;
   }
 
   private rootContext: Context | undefined;
@@ -143,7 +147,7 @@ export class Evaluator {
 
   /** The evaluation's own context: its input, no overrides, caches shared by all its queries. */
   initialContext(): Context {
-    this.rootContext ??= new RootContext(this.options.input, NO_OVERRIDES);
+    this.rootContext ??= new RootContext(this.input, NO_OVERRIDES);
     return this.rootContext;
   }
 
@@ -180,12 +184,8 @@ export class Evaluator {
 
   /** Counts one expression against the budget. */
   tick(location: Location): void {
-    this.budget.step(location);
-  }
-
-  /** The base documents under `data`. */
-  get baseData(): Value {
-    return this.options.data;
+    if (++this.steps % CHECK_EVERY === 0)
+      this.started = this.budget.check(this.steps, this.started, location);
   }
 
   /** Calls a builtin's implementation, turning its failure into undefined or an error as OPA does. */
@@ -196,7 +196,7 @@ export class Evaluator {
     location: Location,
   ): Value | undefined {
     try {
-      return impl(args, this.bctx);
+      return impl(args, this);
     } catch (e) {
       return this.builtinFailed(e, name, location);
     }
@@ -208,7 +208,7 @@ export class Evaluator {
       throw e.location ? e : new RegoError(e.errors.map((d) => (d.location ? d : { ...d, location })));
     }
     if (e instanceof RangeError && /call stack/i.test(e.message)) throw e;
-    if (!this.options.strictBuiltinErrors) return undefined;
+    if (!this.settings.strictBuiltinErrors) return undefined;
     const message = e instanceof Error ? e.message : String(e);
     const code = e instanceof BuiltinError && e.kind === "type" ? "eval_type_error" : "eval_builtin_error";
     throw RegoError.of(code, `${name}: ${message}`, location);
@@ -229,7 +229,7 @@ export class Evaluator {
   }
 
   private evalExpr(e: Expr, f: Frame, c: Context, k: K): boolean {
-    this.budget.step(e.location);
+    this.tick(e.location);
     if (e.with.length > 0) {
       let result = false;
       const applied = this.applyWith(e.with, f, c, (c2) => {
@@ -659,7 +659,7 @@ export class Evaluator {
   /** The single value of a data ref whose path is fully known, or undefined. */
   dataValue(path: readonly Term[], f: Frame, c: Context): Value | undefined {
     let out: Value | undefined;
-    this.evalData(this.root, this.options.data, NO_POS, path, 0, f, c, (v) => {
+    this.evalData(this.root, this.baseData, NO_POS, path, 0, f, c, (v) => {
       out = v;
       return true;
     });
@@ -709,7 +709,7 @@ export class Evaluator {
           if (c.input === undefined) return false;
           return this.walk(c.input, ref.path, 0, f, c, vk);
         case "data":
-          return this.evalData(this.root, this.options.data, [], ref.path, 0, f, c, vk);
+          return this.evalData(this.root, this.baseData, [], ref.path, 0, f, c, vk);
         default: {
           const v = f.vals.get(head.name);
           if (v === undefined)
@@ -924,7 +924,8 @@ export class Evaluator {
         setJsonKey(out, name, this.packageJson(child, c));
         continue;
       }
-      const v = child.kind !== undefined ? this.nodeValue(child, c) : this.materialize(child, undefined, NO_POS, c);
+      const v =
+        child.kind !== undefined ? this.nodeValue(child, c) : this.materialize(child, undefined, NO_POS, c);
       if (v !== undefined) setJsonKey(out, name, toJson(v));
     }
     return out;
@@ -1028,6 +1029,10 @@ export class Evaluator {
   }
 
   private completeValue(node: RuleNode, c: Context): Value | undefined {
+    if (this.planned(c)) {
+      const run = node.planned ?? (node.planned = planComplete(node, this.policy));
+      if (run) return run(this, c);
+    }
     let result: Value | undefined;
     let from: CompiledRule | undefined;
     for (const rule of this.candidateRules(node, c)) {
@@ -1174,7 +1179,11 @@ export class Evaluator {
     if (override) {
       if (override.kind === "value") return override.value;
       // Inside a replacement, functions mean the originals again (a mock never calls a mock).
-      return this.invoke(override.name, call, args, { ...c, functionOverrides: NO_OVERRIDES, cache: new NodeCache() });
+      return this.invoke(override.name, call, args, {
+        ...c,
+        functionOverrides: NO_OVERRIDES,
+        cache: new NodeCache(),
+      });
     }
     if (name.startsWith("data.")) {
       const node = this.functionNode(name);
@@ -1196,7 +1205,7 @@ export class Evaluator {
     const b = this.policy.builtins.get(name);
     if (!b) throw RegoError.of("rego_type_error", `undefined function ${name}`, call.location);
     try {
-      return b.impl(args, this.bctx);
+      return b.impl(args, this);
     } catch (e) {
       return this.builtinFailed(e, name, call.location);
     }
@@ -1263,7 +1272,7 @@ export class Evaluator {
       if (values.length === 0) return "<undefined>";
       return values.map((v) => (typeof v === "string" ? v : formatValue(v))).join(" ");
     });
-    this.options.print(parts.join(" "));
+    this.print(parts.join(" "));
     return vk(true);
   }
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { Engine } from "../engine/engine.js";
+import { errorOf } from "../test-support/error-of.js";
+
+function engines(src: string): Engine[] {
+  return [false, true].map((interpretOnly) => {
+    const e = new Engine({ interpretOnly });
+    e.addModule("p.rego", src);
+    return e;
+  });
+}
+
+describe("complete nodes as one closure", () => {
+  const src = `package p
+import rego.v1
+nil := x if x := input.none
+default d := "fallback"
+d := input.d
+two if input.a == 1
+two if input.b == 1
+v := x if x := input.v
+v := x if { input.w; x := input.v }
+conflict := 1 if input.c
+conflict := 2 if input.c
+`;
+
+  it("agrees with the interpreter on null values, defaults and several rules", () => {
+    const inputs = [{ none: null }, { d: 3, a: 1, b: 1 }, { b: 1, v: [1], w: true }, {}];
+    for (const input of inputs) {
+      const [planned, interpreted] = engines(src).map((e) => e.prepare("data.p").evaluate({ input }));
+      expect(planned).toEqual(interpreted);
+    }
+    const [planned] = engines(src);
+    expect(
+      planned?.prepare("data.p.nil").evaluate({ input: { none: null } })[0]?.expressions[0]?.value,
+    ).toBeNull();
+    expect(planned?.prepare("data.p.d").evaluate({ input: {} })[0]?.expressions[0]?.value).toBe("fallback");
+  });
+
+  it("reports a conflict between two rules at the second", () => {
+    for (const e of engines(src)) {
+      const err = errorOf(() => e.prepare("data.p.conflict").evaluate({ input: { c: true } }));
+      expect(err.code).toBe("eval_conflict_error");
+      expect(err.location?.row).toBe(11);
+    }
+  });
+});

@@ -1,0 +1,72 @@
+// Planning: a complete rule node as one closure. With every rule of the node planned, its
+// value in a context (no `with` replacements) is computed without the evaluator's per-rule
+// dispatch: candidate selection, plan lookup and the conflict check are decided once here.
+
+import type { CompiledPolicy } from "../compile/compiler.js";
+import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
+import { RegoError } from "../errors.js";
+import type { Context } from "../eval/context.js";
+import type { Evaluator } from "../eval/evaluator.js";
+import type { Value } from "../value/value.js";
+import { valuesEqual } from "../value/value.js";
+import { FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
+import { planOf, type RulePlan } from "./rule-plan.js";
+import { planRuleValue } from "./run-plan.js";
+
+/** Computes a complete node's value in a context without overrides. */
+export type NodeRun = (ev: Evaluator, c: Context) => Value | undefined;
+
+/**
+ * The closure computing a complete node's value, or null when the evaluator's general path is
+ * needed: an indexed node, a rule with `else` or without a plan.
+ */
+export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | null {
+  if (node.kind !== "complete" || node.index) return null;
+  const rules = node.rules;
+  const plans: RulePlan[] = [];
+  for (const r of rules) {
+    const p = r.elseRule ? undefined : planOf(r, policy);
+    if (!p) return null;
+    plans.push(p);
+  }
+  const fallback = node.defaultRule;
+  const fallbackPlan = fallback && !fallback.elseRule ? planOf(fallback, policy) : undefined;
+  if (fallback && !fallbackPlan) return null;
+  const orDefault: NodeRun =
+    fallback && fallbackPlan ? (ev, c) => planRuleValue(fallbackPlan, fallback, ev, c) : () => undefined;
+  if (rules.length === 1) {
+    const rule = rules[0] as CompiledRule;
+    const plan = plans[0] as RulePlan;
+    if (rule.groundValue) {
+      const { size, body, value } = plan;
+      return (ev, c) => {
+        const s = size === 0 ? NO_SLOTS : newSlots(size);
+        if (body(ev, c, s, FOUND)) return value(ev, c, s);
+        return orDefault(ev, c);
+      };
+    }
+    return (ev, c) => {
+      const v = planRuleValue(plan, rule, ev, c);
+      return v !== undefined ? v : orDefault(ev, c);
+    };
+  }
+  return (ev, c) => {
+    let result: Value | undefined;
+    let from: CompiledRule | undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as CompiledRule;
+      const v = planRuleValue(plans[i] as RulePlan, rule, ev, c);
+      if (v === undefined) continue;
+      if (result !== undefined && !valuesEqual(result, v)) {
+        throw RegoError.of(
+          "eval_conflict_error",
+          "complete rules must not produce multiple outputs",
+          rule.location ?? from?.location,
+        );
+      }
+      result = v;
+      from = rule;
+    }
+    return result !== undefined ? result : orDefault(ev, c);
+  };
+}
