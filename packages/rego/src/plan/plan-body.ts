@@ -7,12 +7,13 @@ import { termVars } from "../compile/safety.js";
 import type { Body, CallTerm, Expr, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import { DONE, FOUND, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
+import { constantOfGet, DONE, FOUND, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
 import {
   type Hoists,
   hasUnbound,
   type PlanEnv,
   planCall,
+  planComparisonTest,
   planGet,
   planTest,
 } from "./plan-terms.js";
@@ -135,6 +136,11 @@ function planCallExpr(call: CallTerm, sc: PlanScope, env: PlanEnv, location: Loc
     const result = planCall({ ...call, args: args.slice(0, arity) }, sc, env, hoists);
     return chain(hoists, counted(location, planMatch(args[arity] as Term, sc, env, result)));
   }
+  const comparison = planComparisonTest(call, sc, env, hoists, location);
+  if (comparison) {
+    bindAll(call, sc);
+    return chain(hoists, comparison);
+  }
   const get = planGet(call, sc, env, hoists);
   bindAll(call, sc);
   return chain(hoists, (next) => planTest(get, next, location));
@@ -153,9 +159,36 @@ function planUnify(a: Term, b: Term, sc: PlanScope, env: PlanEnv, location: Loca
   // As the interpreter does: the side with unbound variables is matched against the other's values.
   const [pattern, other] = aUnbound && !(b.type === "var" && bUnbound) ? [a, b] : [b, a];
   const value = planGet(other, sc, env, hoists);
+  if (pattern.type === "var") {
+    // `x := <constant>`: x reads as the constant from here on, without a slot.
+    const known = hoists.length === 0 ? constantOfGet(value) : undefined;
+    if (known !== undefined) {
+      sc.bindConstant(pattern.name, known);
+      return (next) => (ev, c, s, k) => {
+        ev.tick(location);
+        return next(ev, c, s, k);
+      };
+    }
+    const slot = sc.slot(pattern.name);
+    sc.bind(pattern.name);
+    return chain(hoists, (next) => bindSlot(slot, value, next, location));
+  }
   if (isPattern(pattern, sc)) return chain(hoists, counted(location, planMatch(pattern, sc, env, value)));
   const get = planGet(pattern, sc, env, hoists);
   return chain(hoists, (next) => planEqual(get, value, next, location));
+}
+
+/** Binds a slot to a getter's value while the rest of the body runs, counting one step. */
+function bindSlot(slot: number, value: Get, next: Step, location: Location): Step {
+  return (ev, c, s, k) => {
+    ev.tick(location);
+    const v = value(ev, c, s);
+    if (v === undefined) return false;
+    s[slot] = v;
+    const stop = next(ev, c, s, k);
+    s[slot] = undefined;
+    return stop;
+  };
 }
 
 /** Whether a term binds by matching (variables, arrays and objects of them), not by enumerating. */
@@ -263,7 +296,7 @@ function chain(hoists: Hoists, build: Builder): Builder {
 
 /** After an expression, every variable it mentions (outside comprehensions) is bound. */
 function bindAll(t: Term, sc: PlanScope): void {
-  for (const v of termVars(t, new Set(), false)) sc.bind(v);
+  for (const v of termVars(t, new Set(), false)) if (!sc.isBound(v)) sc.bind(v);
 }
 
 /** Calls `f(key, value)` per element of a collection, in OPA's order; true when `f` stopped. */

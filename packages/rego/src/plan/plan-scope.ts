@@ -36,22 +36,53 @@ export class NoPlan extends Error {
   }
 }
 
-/** Slot allocation for one rule, and the variables bound at the current point of a body. */
+// The constants getters stand for: a step reading one needs no call.
+const constantGetters = new WeakMap<Get, Value>();
+
+/** The getter of a constant value. */
+export function constantGet(v: Value): Get {
+  const get: Get = () => v;
+  constantGetters.set(get, v);
+  return get;
+}
+
+/** The value a getter always returns, when it is a constant's getter; else undefined. */
+export function constantOfGet(get: Get): Value | undefined {
+  return constantGetters.get(get);
+}
+
+/**
+ * Slot allocation for one rule, and the variables bound at the current point of a body. A
+ * variable bound to a constant (`days := {"Tuesday", "Thursday"}`) has no slot: reading it is
+ * reading the constant.
+ */
 export class PlanScope {
   private constructor(
     private readonly slots: Map<string, number>,
     private readonly counter: { n: number },
     private readonly bound: Set<string>,
+    private readonly constants: Map<string, Value>,
   ) {}
 
   /** A scope for a new rule: no slots, nothing bound. */
   static root(): PlanScope {
-    return new PlanScope(new Map(), { n: 0 }, new Set());
+    return new PlanScope(new Map(), { n: 0 }, new Set(), new Map());
   }
 
   /** A nested scope (comprehension, negation, `every`): same slots, its own bindings. */
   child(): PlanScope {
-    return new PlanScope(this.slots, this.counter, new Set(this.bound));
+    return new PlanScope(this.slots, this.counter, new Set(this.bound), new Map(this.constants));
+  }
+
+  /** Marks a variable bound, from this point on, to a constant. */
+  bindConstant(name: string, v: Value): void {
+    this.bound.add(name);
+    this.constants.set(name, v);
+  }
+
+  /** The constant a bound variable holds, if it was bound to one. */
+  constantOf(name: string): Value | undefined {
+    return this.constants.get(name);
   }
 
   /** The slot of a variable, allocated on first use. */
@@ -74,9 +105,10 @@ export class PlanScope {
     return this.bound.has(name);
   }
 
-  /** Marks a variable bound from this point on. */
+  /** Marks a variable bound from this point on (a new binding: it holds no constant). */
   bind(name: string): void {
     this.bound.add(name);
+    this.constants.delete(name);
   }
 
   /** Number of slots a rule evaluation needs. */

@@ -14,7 +14,7 @@ import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import { DONE, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
+import { constantGet, constantOfGet, DONE, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
 
 /** What planning a term needs: the policy, the body planner and the ref enumerator. */
 export interface PlanEnv {
@@ -66,7 +66,7 @@ export function hasUnbound(t: Term, sc: PlanScope): boolean {
  */
 export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): Get {
   const cv = constantOf(t);
-  if (cv !== NOT_CONSTANT) return () => cv;
+  if (cv !== NOT_CONSTANT) return constantGet(cv);
   switch (t.type) {
     case "null":
       return () => null;
@@ -84,6 +84,8 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
     }
     case "var": {
       if (!sc.isBound(t.name)) throw new NoPlan(`unbound variable ${t.name}`);
+      const known = sc.constantOf(t.name);
+      if (known !== undefined) return constantGet(known);
       const i = sc.slot(t.name);
       return (_ev, _c, s) => s[i];
     }
@@ -443,6 +445,42 @@ export function planDataPath(segs: readonly string[], terms: readonly Term[], en
   };
 }
 
+
+/**
+ * A comparison (`a >= 2`, `x == "y"`) as a test, in one step: the operands are read and
+ * compared without a getter for the comparison's value. Undefined for other calls.
+ */
+export function planComparisonTest(
+  t: CallTerm,
+  sc: PlanScope,
+  env: PlanEnv,
+  hoists: Hoists,
+  location: Location,
+): ((next: Step) => Step) | undefined {
+  const binary = t.args.length === 2 ? builtinOf(t, env, 2)?.binary : undefined;
+  if (!binary) return undefined;
+  const a0 = planGet(t.args[0] as Term, sc, env, hoists);
+  const a1 = planGet(t.args[1] as Term, sc, env, hoists);
+  const k1 = constantOfGet(a1);
+  if (k1 !== undefined) {
+    return (next) => (ev, c, s, k) => {
+      ev.tick(location);
+      const x = a0(ev, c, s);
+      if (x === undefined) return false;
+      const r = binary(x, k1);
+      return r === undefined || r === false ? false : next(ev, c, s, k);
+    };
+  }
+  return (next) => (ev, c, s, k) => {
+    ev.tick(location);
+    const x = a0(ev, c, s);
+    if (x === undefined) return false;
+    const y = a1(ev, c, s);
+    if (y === undefined) return false;
+    const r = binary(x, y);
+    return r === undefined || r === false ? false : next(ev, c, s, k);
+  };
+}
 
 /** A step that fails unless a getter's value is defined and not false (a term as a test). */
 export function planTest(get: Get, next: Step, location: Location): Step {
