@@ -88,6 +88,17 @@ export class RuleNode {
     return this.sorted;
   }
 
+  private withRules: { readonly names: readonly string[]; readonly nodes: readonly RuleNode[] } | undefined;
+
+  /** The children holding rules at or below them, in key order (read once the tree is complete). */
+  ruleChildren(): { readonly names: readonly string[]; readonly nodes: readonly RuleNode[] } {
+    if (!this.withRules) {
+      const kept = this.sortedChildren().filter(([, c]) => c.hasRules());
+      this.withRules = { names: kept.map(([n]) => n), nodes: kept.map(([, c]) => c) };
+    }
+    return this.withRules;
+  }
+
   /** Whether this node or any node below holds rules. */
   hasRules(): boolean {
     if (this.containsRules !== undefined) return this.containsRules;

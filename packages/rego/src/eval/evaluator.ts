@@ -918,8 +918,10 @@ export class Evaluator implements BuiltinContext {
     const cached = c.cache.get(node);
     if (cached !== MISSING) return toJson(cached as Value);
     const out: { [key: string]: Json } = {};
-    for (const [name, child] of node.sortedChildren()) {
-      if (!child.hasRules()) continue;
+    const { names, nodes } = node.ruleChildren();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const child = nodes[i] as RuleNode;
       if (child.kind === undefined && !child.subtreeIndex) {
         setJsonKey(out, name, this.packageJson(child, c));
         continue;

@@ -44,4 +44,19 @@ conflict := 2 if input.c
       expect(err.location?.row).toBe(11);
     }
   });
+
+  it("evaluates a rule repeated in several modules once, and still finds conflicts", () => {
+    for (const interpretOnly of [false, true]) {
+      const e = new Engine({ interpretOnly });
+      e.addModule("a.rego", "package p\nallow { input.member }\nv := 1 { input.x }\n");
+      e.addModule("b.rego", "package p\nallow { input.member }\nv := 1 { input.x }\n");
+      e.addModule("c.rego", "package p\nv := 2 { input.x }\n");
+      const q = e.prepare("data.p.allow");
+      expect(q.evaluate({ input: { member: true } })[0]?.expressions[0]?.value).toBe(true);
+      expect(q.evaluate({ input: {} })).toEqual([]);
+      const err = errorOf(() => e.prepare("data.p.v").evaluate({ input: { x: true } }));
+      expect(err.code).toBe("eval_conflict_error");
+      expect(err.location?.file).toBe("c.rego");
+    }
+  });
 });

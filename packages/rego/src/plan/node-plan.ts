@@ -22,11 +22,19 @@ export type NodeRun = (ev: Evaluator, c: Context) => Value | undefined;
  */
 export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | null {
   if (node.kind !== "complete" || node.index) return null;
-  const rules = node.rules;
+  const rules: CompiledRule[] = [];
   const plans: RulePlan[] = [];
-  for (const r of rules) {
+  const seen = new Set<string>();
+  for (const r of node.rules) {
     const p = r.elseRule ? undefined : planOf(r, policy);
     if (!p) return null;
+    // A rule written the same way twice (modules that each repeat `allow { input.session.member }`)
+    // gives the same value twice: one evaluation is enough. Plans exclude `print`, the one call
+    // whose effect would show.
+    const key = ruleKey(r);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rules.push(r);
     plans.push(p);
   }
   const fallback = node.defaultRule;
@@ -69,4 +77,9 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
     }
     return result !== undefined ? result : orDefault(ev, c);
   };
+}
+
+/** A rule's value and body, without source locations: equal for rules written the same way. */
+function ruleKey(rule: CompiledRule): string {
+  return JSON.stringify([rule.value, rule.body], (k, v) => (k === "location" ? undefined : v));
 }
