@@ -13,13 +13,15 @@ function ordered(test: (c: number) => boolean): BuiltinImpl {
   return (args) => test(compareValues(arg(args, 0), arg(args, 1)));
 }
 
+// Two doubles (what policies compare nearly always: hours, timestamps, counts) compare as JS
+// numbers: Rego numbers are finite, and -0 and 0 are equal both ways.
 const BINARY: Readonly<Record<string, (a: Value, b: Value) => boolean>> = {
   equal: (a, b) => valuesEqual(a, b),
   neq: (a, b) => !valuesEqual(a, b),
-  lt: (a, b) => compareValues(a, b) < 0,
-  lte: (a, b) => compareValues(a, b) <= 0,
-  gt: (a, b) => compareValues(a, b) > 0,
-  gte: (a, b) => compareValues(a, b) >= 0,
+  lt: (a, b) => (typeof a === "number" && typeof b === "number" ? a < b : compareValues(a, b) < 0),
+  lte: (a, b) => (typeof a === "number" && typeof b === "number" ? a <= b : compareValues(a, b) <= 0),
+  gt: (a, b) => (typeof a === "number" && typeof b === "number" ? a > b : compareValues(a, b) > 0),
+  gte: (a, b) => (typeof a === "number" && typeof b === "number" ? a >= b : compareValues(a, b) >= 0),
 };
 
 /** Comparison builtins, using OPA's total order over values. */
