@@ -8,7 +8,7 @@ import type { RefTerm, Term } from "../syntax/ast.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
 import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
-import { type Get, type K, NoPlan, type PlanScope, type Slots, type Step } from "./plan-scope.js";
+import { constantOfGet, type Get, type K, NoPlan, type PlanScope, type Slots, type Step } from "./plan-scope.js";
 import { type Hoists, hasUnbound, type PlanEnv, planDataPath, planGet, planRefHead } from "./plan-terms.js";
 
 /** One segment of an enumerated path: a key to look up, or a variable to bind per element. */
@@ -45,6 +45,30 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
     }
   }
   const out = sc.temp();
+  const known = constantOfGet(base);
+  const only = segments.length === 1 ? segments[0]?.slot : undefined;
+  if (known !== undefined && only !== undefined) {
+    // `s := {"a", "b"}; s[x]`: the elements of a constant, listed once.
+    const keys: Value[] = [];
+    const values: Value[] = [];
+    forElements(known, (k, v) => {
+      keys.push(k);
+      values.push(v);
+    });
+    hoists.push((next) => (ev, c, s, k) => {
+      for (let j = 0; j < keys.length; j++) {
+        s[only] = keys[j];
+        s[out] = values[j];
+        if (next(ev, c, s, k)) {
+          s[only] = undefined;
+          return true;
+        }
+      }
+      s[only] = undefined;
+      return false;
+    });
+    return (_ev, _c, s) => s[out];
+  }
   hoists.push((next) => {
     const walk = (ev: Evaluator, c: Context, s: Slots, k: K, v: Value, i: number): boolean => {
       if (i === segments.length) {
@@ -89,4 +113,11 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
     return step;
   });
   return (_ev, _c, s) => s[out];
+}
+
+/** Calls `f(key, value)` per element of a collection, in OPA's order (nothing for scalars). */
+function forElements(v: Value, f: (key: Value, value: Value) => void): void {
+  if (Array.isArray(v)) (v as readonly Value[]).forEach((x, i) => f(i, x));
+  else if (v instanceof RegoObject) for (const e of v.entries()) f(e.key, e.value);
+  else if (v instanceof RegoSet) for (const x of v.values()) f(x, x);
 }

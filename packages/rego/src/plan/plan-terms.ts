@@ -302,6 +302,7 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
       return v;
     };
   }
+  if (keys.length === 1) return lookupOne(base, keys[0] as Get);
   return (ev, c, s) => {
     let v = base(ev, c, s);
     for (let i = 0; v !== undefined && i < keys.length; i++) {
@@ -310,6 +311,29 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
       v = lookup(v, k);
     }
     return v;
+  };
+}
+
+/** `x[k]` for one computed key; a constant set (`days[weekday]`) is asked directly. */
+function lookupOne(base: Get, key: Get): Get {
+  const known = constantOfGet(base);
+  if (known instanceof RegoSet) {
+    return (ev, c, s) => {
+      const k = key(ev, c, s);
+      return k !== undefined && known.has(k) ? k : undefined;
+    };
+  }
+  if (known !== undefined) {
+    return (ev, c, s) => {
+      const k = key(ev, c, s);
+      return k === undefined ? undefined : lookup(known, k);
+    };
+  }
+  return (ev, c, s) => {
+    const v = base(ev, c, s);
+    if (v === undefined) return undefined;
+    const k = key(ev, c, s);
+    return k === undefined ? undefined : lookup(v, k);
   };
 }
 
