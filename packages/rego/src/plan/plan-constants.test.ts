@@ -17,6 +17,9 @@ fn(a) := b if { b := 7; a < b }
 call := fn(2)
 cmp_const if { 3 < input.n }
 eq_var if { x := "y"; x == input.s }
+arr_enum contains [i, x] if { a := ["p", "q"]; x := a[i] }
+obj_enum contains k if { o := {"a": 1, "b": 2}; o[k] > 1 }
+first_only if { a := [1, 2, 3]; a[_] > 1 }
 `;
 
 describe("plans: variables bound to constants", () => {
@@ -47,6 +50,12 @@ describe("plans: variables bound to constants", () => {
       call: 7,
       cmp_const: true,
       eq_var: true,
+      arr_enum: [
+        [0, "p"],
+        [1, "q"],
+      ],
+      obj_enum: ["b"],
+      first_only: true,
     });
   });
 });
