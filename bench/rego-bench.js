@@ -2,7 +2,7 @@
 // and against Cedar's WebAssembly build on an equivalent role check. All in one run.
 
 import { Engine } from "@keygate/rego";
-import { measure, ratioLine } from "./harness.js";
+import { measurePair, pairLine } from "./harness.js";
 
 // The seed policies are read from ../shared/seeds at run time, unchanged, through the server's
 // extraction of the documents' code blocks (built by `npm run build`).
@@ -79,14 +79,16 @@ function seed003Js(input) {
     const d = new Date(Math.floor(r.timestamp_ns / 1e6));
     const weekday = WEEKDAYS[d.getUTCDay()];
     const hour = d.getUTCHours();
-    if ((weekday === "Tuesday" || weekday === "Thursday") && hour >= 2 && hour <= 4) out.is_deployment_window = true;
+    if ((weekday === "Tuesday" || weekday === "Thursday") && hour >= 2 && hour <= 4)
+      out.is_deployment_window = true;
   }
   const ip = typeof r.remote_ip === "string" ? ipv4(r.remote_ip) : undefined;
   if (ip !== undefined && SECURE_NETWORKS.some((n) => ip >= n.start && ip < n.start + n.size)) {
     out.is_secure_network = true;
   }
   const production = {};
-  if (s.login === "scheduled-deployment" && out.is_deployment_window) production["time-limited-role-id"] = true;
+  if (s.login === "scheduled-deployment" && out.is_deployment_window)
+    production["time-limited-role-id"] = true;
   if ((s.login === "production-deploy" || s.login === "critical-automation") && out.is_secure_network) {
     production["secure-deployer-role-id"] = true;
   }
@@ -122,9 +124,13 @@ function seedBench(seed000, seed003) {
   const q0 = e0.prepare("data.opapolicy.deny");
   const input0 = { token: { apiKeyType: "SERVICE", validTo: 1779647400001, name: "ci", identifier: "ci" } };
   check("seed 000", q0.evaluate({ input: input0 })[0]?.expressions[0]?.value, seed000Js(input0));
-  const r0 = measure("seed 000 deny (Rego)", () => q0.evaluate({ input: input0 }));
-  const j0 = measure("same logic in JS", () => seed000Js(input0));
-  lines.push(ratioLine(r0, j0, "within 10x"));
+  const p0 = measurePair(
+    "seed 000 deny (Rego)",
+    () => q0.evaluate({ input: input0 }),
+    "same logic in JS",
+    () => seed000Js(input0),
+  );
+  lines.push(pairLine(p0, "within 10x"));
 
   // 2. Seed 003 login policies (time window, CIDR) vs hand-written JS.
   const e3 = new Engine();
@@ -136,9 +142,13 @@ function seedBench(seed000, seed003) {
     request: { timestamp_ns: tuesday3am, remote_ip: "10.1.2.3" },
   };
   check("seed 003", q3.evaluate({ input: input3 })[0]?.expressions[0]?.value, seed003Js(input3));
-  const r3 = measure("seed 003 login (Rego)", () => q3.evaluate({ input: input3 }));
-  const j3 = measure("same logic in JS", () => seed003Js(input3));
-  lines.push(ratioLine(r3, j3, "within 10x"));
+  const p3 = measurePair(
+    "seed 003 login (Rego)",
+    () => q3.evaluate({ input: input3 }),
+    "same logic in JS",
+    () => seed003Js(input3),
+  );
+  lines.push(pairLine(p3, "within 10x"));
 
   return lines;
 }
@@ -167,9 +177,13 @@ export async function runRegoBench() {
   check("1000 rules", q1000.evaluate({ input: inputN })[0]?.expressions[0]?.value, {
     "space-7": { "role-7": true },
   });
-  const m10 = measure("10-rule login policy", () => q10.evaluate({ input: inputN }));
-  const m1000 = measure("1,000-rule login policy", () => q1000.evaluate({ input: inputN }));
-  lines.push(ratioLine(m1000, m10, "within 3x"));
+  const pN = measurePair(
+    "1,000-rule login policy",
+    () => q1000.evaluate({ input: inputN }),
+    "10-rule login policy",
+    () => q10.evaluate({ input: inputN }),
+  );
+  lines.push(pairLine(pN, "within 3x"));
 
   // 4. Role check: Rego vs Cedar (wasm), 10 policies each, same question.
   const cedar = await import("@cedar-policy/cedar-wasm/nodejs");
@@ -191,9 +205,8 @@ export async function runRegoBench() {
   const qRole = e10.prepare(`data.keygate.login.roles["space-7"]["role-7"]`);
   const regoAllow = () => qRole.evaluate({ input: inputN })[0]?.expressions[0]?.value === true;
   check("rego role check", regoAllow(), true);
-  const mr = measure("role check (Rego)", regoAllow);
-  const mc = measure("role check (Cedar wasm)", cedarAllow);
-  lines.push(ratioLine(mr, mc, "below 1x (faster than Cedar)"));
+  const pc = measurePair("role check (Rego)", regoAllow, "role check (Cedar wasm)", cedarAllow);
+  lines.push(pairLine(pc, "below 1x (faster than Cedar)"));
   return lines;
 }
 
