@@ -160,14 +160,12 @@ function planUnify(a: Term, b: Term, sc: PlanScope, env: PlanEnv, location: Loca
   const [pattern, other] = aUnbound && !(b.type === "var" && bUnbound) ? [a, b] : [b, a];
   const value = planGet(other, sc, env, hoists);
   if (pattern.type === "var") {
-    // `x := <constant>`: x reads as the constant from here on, without a slot.
+    // `x := <constant>`: x reads as the constant from here on, without a slot, and the
+    // expression has nothing left to do at run time.
     const known = hoists.length === 0 ? constantOfGet(value) : undefined;
     if (known !== undefined) {
       sc.bindConstant(pattern.name, known);
-      return (next) => (ev, c, s, k) => {
-        ev.tick(location);
-        return next(ev, c, s, k);
-      };
+      return (next) => next;
     }
     const slot = sc.slot(pattern.name);
     sc.bind(pattern.name);
