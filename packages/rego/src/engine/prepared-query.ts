@@ -60,7 +60,7 @@ export class PreparedQuery {
     private readonly query: CompiledQuery,
     private readonly original: Body,
     private readonly data: () => Value,
-    private readonly settings: PreparedQuerySettings,
+    settings: PreparedQuerySettings,
     private readonly source: string,
   ) {
     for (const e of query.body) this.compiledByOffset.set(e.location.offset, e);

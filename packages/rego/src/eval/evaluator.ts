@@ -18,6 +18,7 @@ import { formatValue } from "../value/format-value.js";
 import { type Json, setJsonKey, toJson } from "../value/json.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { type Budget, CHECK_EVERY } from "./budget.js";
+import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "./conflicts.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
 import {
   type Context,
@@ -1032,21 +1033,15 @@ export class Evaluator implements BuiltinContext {
 
   private completeValue(node: RuleNode, c: Context): Value | undefined {
     if (this.planned(c)) {
-      const run = node.planned ?? (node.planned = planComplete(node, this.policy));
-      if (run) return run(this, c);
+      if (node.planned === undefined) node.planned = planComplete(node, this.policy);
+      if (node.planned) return node.planned(this, c);
     }
     let result: Value | undefined;
     let from: CompiledRule | undefined;
     for (const rule of this.candidateRules(node, c)) {
       const v = this.ruleValue(rule, c);
       if (v === undefined) continue;
-      if (result !== undefined && !valuesEqual(result, v)) {
-        throw RegoError.of(
-          "eval_conflict_error",
-          "complete rules must not produce multiple outputs",
-          rule.location ?? from?.location,
-        );
-      }
+      checkSameValue(result, v, COMPLETE_CONFLICT, rule.location ?? from?.location);
       result = v;
       from = rule;
     }
@@ -1066,13 +1061,7 @@ export class Evaluator implements BuiltinContext {
     let result: Value | undefined;
     this.evalBody(rule.body, 0, f, c, () =>
       this.evalTerm(rule.value, f, c, (v) => {
-        if (result !== undefined && !valuesEqual(result, v)) {
-          throw RegoError.of(
-            "eval_conflict_error",
-            "complete rules must not produce multiple outputs",
-            rule.location,
-          );
-        }
+        checkSameValue(result, v, COMPLETE_CONFLICT, rule.location);
         result = v;
         return rule.groundValue;
       }),
@@ -1218,13 +1207,7 @@ export class Evaluator implements BuiltinContext {
     for (const rule of node.rules) {
       const v = this.functionValue(rule, args, c);
       if (v === undefined) continue;
-      if (result !== undefined && !valuesEqual(result, v)) {
-        throw RegoError.of(
-          "eval_conflict_error",
-          "functions must not produce multiple outputs for same inputs",
-          rule.location,
-        );
-      }
+      checkSameValue(result, v, FUNCTION_CONFLICT, rule.location);
       result = v;
     }
     if (result === undefined && node.defaultRule) return this.ruleValue(node.defaultRule, c);
@@ -1245,13 +1228,7 @@ export class Evaluator implements BuiltinContext {
       if (i === params.length) {
         return this.evalBody(rule.body, 0, f, c, () =>
           this.evalTerm(rule.value, f, c, (v) => {
-            if (result !== undefined && !valuesEqual(result, v)) {
-              throw RegoError.of(
-                "eval_conflict_error",
-                "functions must not produce multiple outputs for same inputs",
-                rule.location,
-              );
-            }
+            checkSameValue(result, v, FUNCTION_CONFLICT, rule.location);
             result = v;
             return rule.groundValue;
           }),

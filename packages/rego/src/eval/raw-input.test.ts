@@ -75,12 +75,25 @@ nested := input.session.nested.a
       return e.prepare("data.p").evaluate({ input })[0]?.expressions[0]?.value;
     });
     expect(results[0]).toEqual(results[1]);
-    expect(results[0]).toEqual({ login: "ci", member: true, own: "own", x: 1, in_rego: "in a RegoObject", nested: 1 });
+    expect(results[0]).toEqual({
+      login: "ci",
+      member: true,
+      own: "own",
+      x: 1,
+      in_rego: "in a RegoObject",
+      nested: 1,
+    });
   });
 
   it("does not read the caller's input once `with input` replaces it", () => {
     const e = new Engine();
-    e.addModule("p.rego", "package p\nlogin := input.session.login\nreplaced := v if {\n  v := login with input as {\"session\": {\"login\": \"other\"}}\n}\n");
-    expect(e.prepare("data.p").evaluate({ input })[0]?.expressions[0]?.value).toEqual({ login: "ci", replaced: "other" });
+    e.addModule(
+      "p.rego",
+      'package p\nlogin := input.session.login\nreplaced := v if {\n  v := login with input as {"session": {"login": "other"}}\n}\n',
+    );
+    expect(e.prepare("data.p").evaluate({ input })[0]?.expressions[0]?.value).toEqual({
+      login: "ci",
+      replaced: "other",
+    });
   });
 });

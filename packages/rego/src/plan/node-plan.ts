@@ -4,11 +4,10 @@
 
 import type { CompiledPolicy } from "../compile/compiler.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
-import { RegoError } from "../errors.js";
+import { COMPLETE_CONFLICT, checkSameValue } from "../eval/conflicts.js";
 import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
 import type { Value } from "../value/value.js";
-import { valuesEqual } from "../value/value.js";
 import { FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
 import { planOf, type RulePlan } from "./rule-plan.js";
 import { planRuleValue } from "./run-plan.js";
@@ -65,13 +64,7 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
       const rule = rules[i] as CompiledRule;
       const v = planRuleValue(plans[i] as RulePlan, rule, ev, c);
       if (v === undefined) continue;
-      if (result !== undefined && !valuesEqual(result, v)) {
-        throw RegoError.of(
-          "eval_conflict_error",
-          "complete rules must not produce multiple outputs",
-          rule.location ?? from?.location,
-        );
-      }
+      checkSameValue(result, v, COMPLETE_CONFLICT, rule.location ?? from?.location);
       result = v;
       from = rule;
     }

@@ -24,7 +24,10 @@ first_only if { a := [1, 2, 3]; a[_] > 1 }
 
 describe("plans: variables bound to constants", () => {
   it("give the interpreter's results", () => {
-    const inputs = [{ day: "Tuesday", ip: "10.1.2.3", n: 4, s: "y" }, { day: "Monday", ip: "8.8.8.8", n: 2, s: "z" }];
+    const inputs = [
+      { day: "Tuesday", ip: "10.1.2.3", n: 4, s: "y" },
+      { day: "Monday", ip: "8.8.8.8", n: 2, s: "z" },
+    ];
     for (const input of inputs) {
       const [planned, interpreted] = [false, true].map((interpretOnly) => {
         const e = new Engine({ interpretOnly });

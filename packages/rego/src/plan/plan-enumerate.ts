@@ -117,7 +117,9 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
 
 /** Calls `f(key, value)` per element of a collection, in OPA's order (nothing for scalars). */
 function forElements(v: Value, f: (key: Value, value: Value) => void): void {
-  if (Array.isArray(v)) (v as readonly Value[]).forEach((x, i) => f(i, x));
-  else if (v instanceof RegoObject) for (const e of v.entries()) f(e.key, e.value);
+  if (Array.isArray(v)) {
+    const arr = v as readonly Value[];
+    for (let i = 0; i < arr.length; i++) f(i, arr[i] as Value);
+  } else if (v instanceof RegoObject) for (const e of v.entries()) f(e.key, e.value);
   else if (v instanceof RegoSet) for (const x of v.values()) f(x, x);
 }

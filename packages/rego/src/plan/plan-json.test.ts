@@ -3,7 +3,12 @@ import { Engine } from "../engine/engine.js";
 import type { Json } from "../value/json.js";
 
 /** The query's first value with plans and on the interpreter. */
-function bothWays(modules: Record<string, string>, query: string, data?: Json, input?: Json): [unknown, unknown] {
+function bothWays(
+  modules: Record<string, string>,
+  query: string,
+  data?: Json,
+  input?: Json,
+): [unknown, unknown] {
   const out = [false, true].map((interpretOnly) => {
     const e = new Engine({ interpretOnly });
     for (const [file, src] of Object.entries(modules)) e.addModule(file, src);
@@ -24,7 +29,7 @@ limits.cpu := 2
 deny contains msg if { not allow; msg := "no" }
 f(x) := x
 `,
-    "b.rego": "package app.sub\nimport rego.v1\nx := {\"__proto__\": 1, \"k\": {\"__proto__\": {\"b\": 2}}}\n",
+    "b.rego": 'package app.sub\nimport rego.v1\nx := {"__proto__": 1, "k": {"__proto__": {"b": 2}}}\n',
   };
 
   it("gives the interpreter's value for a package with nested packages, ref heads and sets", () => {

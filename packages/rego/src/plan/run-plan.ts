@@ -2,11 +2,11 @@
 // object entries, a function's result), computed by running its plan on a fresh slot array.
 
 import type { CompiledRule } from "../compile/rule-tree.js";
-import { RegoError } from "../errors.js";
+import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "../eval/conflicts.js";
 import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
 import { insertNested } from "../eval/path-object.js";
-import { type RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
+import { type RegoObject, RegoSet, type Value } from "../value/value.js";
 import { FOUND, type Get, newSlots, type Slots, type Step } from "./plan-scope.js";
 import type { RulePlan } from "./rule-plan.js";
 
@@ -15,7 +15,7 @@ export function planRuleValue(plan: RulePlan, rule: CompiledRule, ev: Evaluator,
   const s = newSlots(plan.size);
   // A value that reads no variable: one solution decides, and the value follows it.
   if (rule.groundValue) return plan.body(ev, c, s, FOUND) ? plan.value(ev, c, s) : undefined;
-  return singleValue(plan.body, plan.value, ev, c, s, rule, "complete rules must not produce multiple outputs");
+  return singleValue(plan.body, plan.value, ev, c, s, rule, COMPLETE_CONFLICT);
 }
 
 /** A function rule's result for arguments (not its else chain); undefined when it fails. */
@@ -28,7 +28,7 @@ export function planFunctionValue(
 ): Value | undefined {
   const s = newSlots(plan.size);
   for (let i = 0; i < plan.argSlots.length; i++) s[plan.argSlots[i] as number] = args[i];
-  return singleValue(plan.call, plan.value, ev, c, s, rule, "functions must not produce multiple outputs for same inputs");
+  return singleValue(plan.call, plan.value, ev, c, s, rule, FUNCTION_CONFLICT);
 }
 
 /** Adds a set rule's elements to `out`. */
@@ -79,9 +79,7 @@ function singleValue(
   body(ev, c, s, () => {
     const v = value(ev, c, s);
     if (v === undefined) return false;
-    if (result !== undefined && !valuesEqual(result, v)) {
-      throw RegoError.of("eval_conflict_error", conflict, rule.location);
-    }
+    checkSameValue(result, v, conflict, rule.location);
     result = v;
     return rule.groundValue;
   });
