@@ -50,6 +50,9 @@ const indexGetters = new WeakMap<RefTerm, Get | null>();
 // The root context replaces no function (`with` copies before it adds).
 const NO_OVERRIDES: ReadonlyMap<string, FunctionOverride> = new Map();
 
+/** What `dataJson` returns where the general walk must give the value. */
+export const NOT_JSON = Symbol("not JSON");
+
 // Positions under `data` are tracked only while `with` overrides some of it.
 const NO_POS: readonly Value[] = [];
 
@@ -892,6 +895,80 @@ export class Evaluator implements BuiltinContext {
   }
 
   /**
+   * The JSON value of `data` at a path of names that ends above rules, as `dataValue` would
+   * give it: walked like `evalData`, then built by `materializeJson`. Undefined when undefined;
+   * NOT_JSON where the walk reaches a rule or `with` overrides data (the caller converts).
+   */
+  dataJson(segs: readonly string[], c: Context): Json | undefined | typeof NOT_JSON {
+    if (c.dataOverrides.length > 0) return NOT_JSON;
+    let node: RuleNode | undefined = this.root;
+    let base: Value | undefined = this.baseData;
+    let live: LiveSet | undefined;
+    for (let i = 0; ; i++) {
+      if (node !== undefined) {
+        if (node.kind !== undefined) return NOT_JSON;
+        live ??= node.subtreeIndex ? this.liveNodes(node, c) : undefined;
+      }
+      if (i === segs.length) return this.materializeJson(node, base, c, live);
+      const key = segs[i] as string;
+      const named: RuleNode | undefined = node?.children.get(key);
+      const child: RuleNode | undefined =
+        named && (!live || named.kind === undefined || !named.coveredOnly || live.has(named)) ? named : undefined;
+      base = base === undefined ? undefined : lookup(base, key);
+      if (!child || !child.hasRules()) {
+        // Base documents only from here down.
+        if (base === undefined) return undefined;
+        node = undefined;
+        live = undefined;
+      } else node = child;
+    }
+  }
+
+  /**
+   * `materialize` as JSON, built directly, in a context without data overrides: the value of a
+   * node and everything below it, merged with base documents, in key order.
+   */
+  private materializeJson(
+    node: RuleNode | undefined,
+    base: Value | undefined,
+    c: Context,
+    liveIn: LiveSet | undefined,
+  ): Json | undefined {
+    if (!node || !node.hasRules()) return base === undefined ? undefined : toJson(base);
+    if (node.kind !== undefined) {
+      const v = this.nodeValue(node, c);
+      return v === undefined ? undefined : toJson(v);
+    }
+    const live = liveIn ?? (node.subtreeIndex ? this.liveNodes(node, c) : undefined);
+    if (liveIn === undefined) {
+      const cached = c.cache.get(node);
+      if (cached !== MISSING) return cached === undefined ? undefined : toJson(cached as Value);
+    }
+    // As materializePath: base's keys, then empty objects for paths the index ruled out, then
+    // the children's values (replacing base's at the same key).
+    const entries = new Map<string, Json>();
+    if (base instanceof RegoObject) {
+      for (const e of base.entries()) {
+        if (typeof e.key !== "string") return toJson(this.materialize(node, base, NO_POS, c, liveIn) as Value);
+        entries.set(e.key, toJson(e.value));
+      }
+    }
+    let children: Iterable<readonly [string, RuleNode]> = node.sortedChildren();
+    if (live) {
+      const { uncovered, coveredPaths } = partitionChildren(node);
+      for (const [name, child] of coveredPaths) if (!live.has(child)) entries.set(name, {});
+      children = [...uncovered, ...coveredPaths.filter(([, child]) => live.has(child)), ...live.leavesUnder(node)];
+    }
+    for (const [name, child] of children) {
+      const v = this.materializeJson(child, base === undefined ? undefined : lookup(base, name), c, live);
+      if (v !== undefined) entries.set(name, v);
+    }
+    const out: { [key: string]: Json } = {};
+    for (const key of [...entries.keys()].sort()) setJsonKey(out, key, entries.get(key) as Json);
+    return out;
+  }
+
+  /**
    * The value of a node above rules (a package) with no base document at its path, not itself
    * under a subtree index: an object of its children's values, in key order.
    */
@@ -927,8 +1004,13 @@ export class Evaluator implements BuiltinContext {
         setJsonKey(out, name, this.packageJson(child, c));
         continue;
       }
-      const v =
-        child.kind !== undefined ? this.nodeValue(child, c) : this.materialize(child, undefined, NO_POS, c);
+      if (child.kind === undefined) {
+        // A package under a subtree index (plans run without data overrides).
+        const json = this.materializeJson(child, undefined, c, undefined);
+        if (json !== undefined) setJsonKey(out, name, json);
+        continue;
+      }
+      const v = this.nodeValue(child, c);
       if (v !== undefined) setJsonKey(out, name, toJson(v));
     }
     return out;

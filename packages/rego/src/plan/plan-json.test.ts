@@ -62,4 +62,33 @@ f(x) := x
     expect(Object.getPrototypeOf(x.k)).toBe(Object.prototype);
     expect(JSON.stringify(x)).toBe('{"__proto__":1,"k":{"__proto__":{"b":2}}}');
   });
+
+  it("gives the interpreter's value under subtree indexes, with base documents, at every level", () => {
+    const rules = Array.from(
+      { length: 12 },
+      (_, i) => `roles["space-${i % 3}"]["role-${i}"] if input.login == "key-${i}"`,
+    ).join("\n");
+    const mods = {
+      "login.rego": `package keygate.login\nimport rego.v1\n${rules}\nallow if input.login\n`,
+      "other.rego": "package keygate.other\nimport rego.v1\nx := 1\n",
+    };
+    const data = { keygate: { login: { base: true, roles: { "space-9": { fixed: 1 } } }, extra: [1] } };
+    const queries = ["data", "data.keygate", "data.keygate.login", "data.keygate.login.roles", 'data.keygate.login.roles["space-1"]'];
+    for (const withData of [undefined, data]) {
+      for (const q of queries) {
+        for (const input of [{ login: "key-4" }, { login: "key-0" }, { login: "nobody" }, {}]) {
+          const [planned, interpreted] = bothWays(mods, q, withData, input);
+          // Same keys in the same order.
+          expect(JSON.stringify(planned), `${q} ${JSON.stringify(input)} ${withData ? "with data" : ""}`).toBe(
+            JSON.stringify(interpreted),
+          );
+        }
+      }
+    }
+    expect(bothWays(mods, "data.keygate.login", data, { login: "key-4" })[0]).toEqual({
+      allow: true,
+      base: true,
+      roles: { "space-0": {}, "space-1": { "role-4": true }, "space-2": {}, "space-9": { fixed: 1 } },
+    });
+  });
 });

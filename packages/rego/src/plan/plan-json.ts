@@ -5,7 +5,7 @@
 import type { CompiledPolicy } from "../compile/compiler.js";
 import type { RuleNode } from "../compile/rule-tree.js";
 import type { Context } from "../eval/context.js";
-import type { Evaluator } from "../eval/evaluator.js";
+import { type Evaluator, NOT_JSON } from "../eval/evaluator.js";
 import { lookup } from "../eval/lookup.js";
 import type { Term } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
@@ -27,13 +27,24 @@ export function planQueryJson(term: Term, policy: CompiledPolicy): JsonGet | und
   const segs = dataPath(term);
   const pkg = segs && packageAt(segs, policy);
   if (segs === undefined || pkg === undefined) return asJson;
-  // Base documents at the package's path merge with its rules: the general getter does that.
+  if (pkg === SUBTREE) {
+    // Under a subtree index, or with base documents: built like `materialize`, as JSON.
+    return (ev, c, s) => {
+      const v = ev.dataJson(segs, c);
+      return v === NOT_JSON ? asJson(ev, c, s) : v;
+    };
+  }
   return (ev, c, s) => {
     let base: Value | undefined = ev.baseData;
     for (let j = 0; base !== undefined && j < segs.length; j++) base = lookup(base, segs[j] as string);
-    return base === undefined ? ev.packageJson(pkg, c) : asJson(ev, c, s);
+    if (base === undefined) return ev.packageJson(pkg, c);
+    const v = ev.dataJson(segs, c);
+    return v === NOT_JSON ? asJson(ev, c, s) : v;
   };
 }
+
+/** A path above rules that a subtree index covers, where only `materialize`'s walk applies. */
+const SUBTREE = Symbol("subtree");
 
 /** The names of a `data` ref with a constant path of strings, else undefined. */
 function dataPath(term: Term): readonly string[] | undefined {
@@ -46,13 +57,17 @@ function dataPath(term: Term): readonly string[] | undefined {
   return segs;
 }
 
-/** The package node at a path, when it holds rules and is built as a plain package. */
-function packageAt(segs: readonly string[], policy: CompiledPolicy): RuleNode | undefined {
+/**
+ * The package node at a path, when it holds rules and is built as a plain package; SUBTREE when
+ * it is under a subtree index (or its root); undefined for paths to or into rules and for paths
+ * without rules.
+ */
+function packageAt(segs: readonly string[], policy: CompiledPolicy): RuleNode | typeof SUBTREE | undefined {
   let node: RuleNode = policy.root;
   for (const seg of segs) {
     const child = node.children.get(seg);
     if (!child?.hasRules() || child.kind !== undefined) return undefined;
     node = child;
   }
-  return node.subtreeIndex || node.coveredOnly ? undefined : node;
+  return node.subtreeIndex || node.coveredOnly ? SUBTREE : node;
 }
