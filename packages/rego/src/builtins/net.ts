@@ -74,7 +74,8 @@ const ipMemo = new Map<string, IpAddress | undefined>();
 const cidrMemo = new Map<string, IpNetwork | undefined>();
 
 function memo<T>(cache: Map<string, T | undefined>, key: string, parse: (s: string) => T | undefined): T | undefined {
-  if (cache.has(key)) return cache.get(key);
+  const known = cache.get(key);
+  if (known !== undefined || cache.has(key)) return known;
   const v = parse(key);
   if (cache.size >= MEMO_LIMIT) cache.clear();
   cache.set(key, v);
