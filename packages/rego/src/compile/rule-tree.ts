@@ -70,6 +70,11 @@ export class RuleNode {
     this.id = counter.n++;
   }
 
+  /** Number of nodes in the whole tree this node belongs to. */
+  get treeSize(): number {
+    return this.counter.n;
+  }
+
   /** The child for a segment, created when missing. */
   child(segment: string): RuleNode {
     let c = this.children.get(segment);

@@ -22,10 +22,22 @@ export type FunctionOverride =
 /** Marks a node whose value is not computed yet in a context. */
 export const MISSING = Symbol("missing");
 const UNDEFINED = Symbol("undefined");
+// Nodes a cache makes room for up front; larger trees grow it as nodes are computed.
+const PRESIZED_NODES = 64;
+// The root context overrides no data.
+const NO_DATA_OVERRIDES: Context["dataOverrides"] = [];
 
 /** The values of rule nodes computed in one context (undefined is a value here: "no value"). */
 export class NodeCache {
-  private readonly values: unknown[] = [];
+  private readonly values: unknown[];
+
+  /**
+   * A cache for a tree of `nodes` nodes. Room for the first ones is made at once: an array grown
+   * from empty by a write at a high index would be copied, and over-allocated, on the way.
+   */
+  constructor(nodes = 0) {
+    this.values = nodes > 0 ? new Array(Math.min(nodes, PRESIZED_NODES)) : [];
+  }
 
   /** The node's value, PENDING while it is being computed, or MISSING. */
   get(node: RuleNode): Value | undefined | typeof PENDING | typeof MISSING {
@@ -71,13 +83,15 @@ export class RootContext implements Context {
   private converted: Value | undefined;
   private raw: unknown;
   readonly rawInput: object | undefined;
-  readonly dataOverrides = [] as const;
-  readonly cache = new NodeCache();
+  readonly dataOverrides = NO_DATA_OVERRIDES;
+  readonly cache: NodeCache;
 
   constructor(
     raw: unknown,
     readonly functionOverrides: ReadonlyMap<string, FunctionOverride>,
+    nodes: number,
   ) {
+    this.cache = new NodeCache(nodes);
     this.raw = raw;
     this.rawInput = typeof raw === "object" && raw !== null ? raw : undefined;
   }

@@ -151,7 +151,7 @@ export class Evaluator implements BuiltinContext {
 
   /** The evaluation's own context: its input, no overrides, caches shared by all its queries. */
   initialContext(): Context {
-    this.rootContext ??= new RootContext(this.input, NO_OVERRIDES);
+    this.rootContext ??= new RootContext(this.input, NO_OVERRIDES, this.root.treeSize);
     return this.rootContext;
   }
 
