@@ -46,6 +46,21 @@ export function constantGet(v: Value): Get {
   return get;
 }
 
+// The slots getters read: a step reading one can read the slot itself.
+const slotGetters = new WeakMap<Get, number>();
+
+/** The getter of a variable's slot. */
+export function slotGet(i: number): Get {
+  const get: Get = (_ev, _c, s) => s[i];
+  slotGetters.set(get, i);
+  return get;
+}
+
+/** The slot a getter reads, when it is a slot's getter; else undefined. */
+export function slotOfGet(get: Get): number | undefined {
+  return slotGetters.get(get);
+}
+
 /** The value a getter always returns, when it is a constant's getter; else undefined. */
 export function constantOfGet(get: Get): Value | undefined {
   return constantGetters.get(get);

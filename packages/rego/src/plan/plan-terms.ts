@@ -14,7 +14,7 @@ import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import { constantGet, constantOfGet, DONE, type Get, NoPlan, type PlanScope, type Step } from "./plan-scope.js";
+import { constantGet, constantOfGet, DONE, type Get, NoPlan, type PlanScope, type Step, slotGet, slotOfGet } from "./plan-scope.js";
 
 /** What planning a term needs: the policy, the body planner and the ref enumerator. */
 export interface PlanEnv {
@@ -86,8 +86,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       if (!sc.isBound(t.name)) throw new NoPlan(`unbound variable ${t.name}`);
       const known = sc.constantOf(t.name);
       if (known !== undefined) return constantGet(known);
-      const i = sc.slot(t.name);
-      return (_ev, _c, s) => s[i];
+      return slotGet(sc.slot(t.name));
     }
     case "ref":
       if (hoists && t.path.some((p) => hasUnbound(p, sc))) return env.enumerate(t, sc, hoists);
@@ -238,6 +237,13 @@ export function planCall(t: CallTerm, sc: PlanScope, env: PlanEnv, hoists?: Hois
   // The common arities without an argument loop.
   if (args.length === 1) {
     const [a0] = args as [Get];
+    const slot = slotOfGet(a0);
+    if (slot !== undefined) {
+      return (ev, _c, s) => {
+        const v0 = s[slot];
+        return v0 === undefined ? undefined : ev.callBuiltin(impl, name, [v0], location);
+      };
+    }
     return (ev, c, s) => {
       const v0 = a0(ev, c, s);
       return v0 === undefined ? undefined : ev.callBuiltin(impl, name, [v0], location);
@@ -291,6 +297,14 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
     if (head.type === "var" && head.name === "input" && ks.length <= 3) return inputPath(ks);
     if (ks.length === 1) {
       const k0 = ks[0] as Value;
+      const slot = slotOfGet(base);
+      if (slot !== undefined) {
+        // `clock[0]`: a variable's element.
+        return (_ev, _c, s) => {
+          const v = s[slot];
+          return v === undefined ? undefined : lookup(v, k0);
+        };
+      }
       return (ev, c, s) => {
         const v = base(ev, c, s);
         return v === undefined ? undefined : lookup(v, k0);
@@ -317,6 +331,13 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
 /** `x[k]` for one computed key; a constant set (`days[weekday]`) is asked directly. */
 function lookupOne(base: Get, key: Get): Get {
   const known = constantOfGet(base);
+  const slot = slotOfGet(key);
+  if (known instanceof RegoSet && slot !== undefined) {
+    return (_ev, _c, s) => {
+      const k = s[slot];
+      return k !== undefined && known.has(k) ? k : undefined;
+    };
+  }
   if (known instanceof RegoSet) {
     return (ev, c, s) => {
       const k = key(ev, c, s);
