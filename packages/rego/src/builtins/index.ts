@@ -29,6 +29,7 @@ import { PROVIDERS_AWS_BUILTINS } from "./providers-aws.js";
 import { RAND_BUILTINS } from "./rand.js";
 import { REGEX_BUILTINS } from "./regex.js";
 import { REGO_METADATA_BUILTINS } from "./rego-metadata.js";
+import { REGO_PARSE_MODULE_BUILTINS } from "./rego-parse-module.js";
 import { TIME_BUILTINS } from "./time.js";
 import { URI_BUILTINS } from "./uri.js";
 
@@ -63,6 +64,7 @@ const ALL: readonly (readonly BuiltinDefinition[])[] = [
   PROVIDERS_AWS_BUILTINS,
   URI_BUILTINS,
   REGO_METADATA_BUILTINS,
+  REGO_PARSE_MODULE_BUILTINS,
 ];
 
 /** Every builtin, by its full name (`count`, `io.jwt.decode`, ...). */
