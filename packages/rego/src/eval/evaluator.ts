@@ -799,7 +799,7 @@ export class Evaluator implements BuiltinContext {
           : undefined;
       const childBase = base === undefined ? undefined : lookup(base, key);
       const childPos = c.dataOverrides.length > 0 ? [...pos, key] : NO_POS;
-      if (!childNode || !childNode.hasRules()) {
+      if (!childNode?.hasRules()) {
         if (c.dataOverrides.length > 0 && hasOverrideAtOrBelow(c.dataOverrides, childPos)) {
           return this.evalData(undefined, childBase, childPos, path, i + 1, f, c, vk);
         }
@@ -846,7 +846,7 @@ export class Evaluator implements BuiltinContext {
       const o = findOverride(c.dataOverrides, pos);
       if (o !== undefined) return o;
     }
-    if (!node || !node.hasRules()) return this.withOverridesBelow(base, pos, c);
+    if (!node?.hasRules()) return this.withOverridesBelow(base, pos, c);
     if (node.kind !== undefined) return this.withOverridesBelow(this.nodeValue(node, c), pos, c);
     // A path node's value depends only on the context when nothing under data is overridden.
     const cacheable = c.dataOverrides.length === 0 && liveIn === undefined;
@@ -915,7 +915,7 @@ export class Evaluator implements BuiltinContext {
       const child: RuleNode | undefined =
         named && (!live || named.kind === undefined || !named.coveredOnly || live.has(named)) ? named : undefined;
       base = base === undefined ? undefined : lookup(base, key);
-      if (!child || !child.hasRules()) {
+      if (!child?.hasRules()) {
         // Base documents only from here down.
         if (base === undefined) return undefined;
         node = undefined;
@@ -934,7 +934,7 @@ export class Evaluator implements BuiltinContext {
     c: Context,
     liveIn: LiveSet | undefined,
   ): Json | undefined {
-    if (!node || !node.hasRules()) return base === undefined ? undefined : toJson(base);
+    if (!node?.hasRules()) return base === undefined ? undefined : toJson(base);
     if (node.kind !== undefined) {
       const v = this.nodeValue(node, c);
       return v === undefined ? undefined : toJson(v);
