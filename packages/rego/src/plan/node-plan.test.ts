@@ -59,4 +59,19 @@ conflict := 2 if input.c
       expect(err.location?.file).toBe("c.rego");
     }
   });
+
+  it("keeps repeated rules that call a function, whose body may print", () => {
+    const printed: string[][] = [];
+    for (const interpretOnly of [false, true]) {
+      const lines: string[] = [];
+      const e = new Engine({ interpretOnly, print: (m) => lines.push(m) });
+      const src = 'package p\nimport rego.v1\nf(x) := x if print("f", x)\nallow if f(1)\n';
+      e.addModule("a.rego", src);
+      e.addModule("b.rego", "package p\nimport rego.v1\nallow if f(1)\n");
+      expect(e.prepare("data.p.allow").evaluate({ input: {} })[0]?.expressions[0]?.value).toBe(true);
+      printed.push(lines);
+    }
+    expect(printed[0]).toEqual(printed[1]);
+    expect(printed[0]).toHaveLength(2);
+  });
 });

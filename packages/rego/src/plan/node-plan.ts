@@ -2,11 +2,12 @@
 // value in a context (no `with` replacements) is computed without the evaluator's per-rule
 // dispatch: candidate selection, plan lookup and the conflict check are decided once here.
 
-import type { CompiledPolicy } from "../compile/compiler.js";
+import { type CompiledPolicy, operatorName } from "../compile/compiler.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { COMPLETE_CONFLICT, checkSameValue } from "../eval/conflicts.js";
 import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
+import type { CallTerm } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
 import { FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
 import { planOf, type RulePlan } from "./rule-plan.js";
@@ -29,10 +30,11 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
     if (!p) return null;
     // A rule written the same way twice (modules that each repeat `allow { input.session.member }`)
     // gives the same value twice: one evaluation is enough. Plans exclude `print`, the one call
-    // whose effect would show.
+    // whose effect would show; a rule calling one of the policy's functions is kept, since the
+    // function (interpreted, say) may print.
     const key = ruleKey(r);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (key !== undefined && seen.has(key)) continue;
+    if (key !== undefined) seen.add(key);
     rules.push(r);
     plans.push(p);
   }
@@ -72,7 +74,20 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
   };
 }
 
-/** A rule's value and body, without source locations: equal for rules written the same way. */
-function ruleKey(rule: CompiledRule): string {
-  return JSON.stringify([rule.value, rule.body], (k, v) => (k === "location" ? undefined : v));
+/**
+ * A rule's value and body, without source locations: equal for rules written the same way.
+ * Undefined for a rule that calls one of the policy's functions (never merged).
+ */
+function ruleKey(rule: CompiledRule): string | undefined {
+  let callsFunction = false;
+  const key = JSON.stringify([rule.value, rule.body], (k, v) => {
+    if (k === "location") return undefined;
+    if (isCall(v) && operatorName(v.operator)?.startsWith("data.")) callsFunction = true;
+    return v;
+  });
+  return callsFunction ? undefined : key;
+}
+
+function isCall(v: unknown): v is CallTerm {
+  return typeof v === "object" && v !== null && (v as { type?: unknown }).type === "call";
 }
