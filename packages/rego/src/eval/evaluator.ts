@@ -926,9 +926,10 @@ export class Evaluator implements BuiltinContext {
 
   /**
    * `materialize` as JSON, built directly, in a context without data overrides: the value of a
-   * node and everything below it, merged with base documents, in key order.
+   * node and everything below it, merged with base documents, in key order. The value of a query
+   * of a whole package, where building the object would only be converted.
    */
-  private materializeJson(
+  materializeJson(
     node: RuleNode | undefined,
     base: Value | undefined,
     c: Context,
@@ -943,6 +944,16 @@ export class Evaluator implements BuiltinContext {
     if (liveIn === undefined) {
       const cached = c.cache.get(node);
       if (cached !== MISSING) return cached === undefined ? undefined : toJson(cached as Value);
+    }
+    if (base === undefined && live === undefined) {
+      // A package: its children with rules, already in key order.
+      const out: { [key: string]: Json } = {};
+      const { names, nodes } = node.ruleChildren();
+      for (let i = 0; i < names.length; i++) {
+        const v = this.materializeJson(nodes[i] as RuleNode, undefined, c, undefined);
+        if (v !== undefined) setJsonKey(out, names[i] as string, v);
+      }
+      return out;
     }
     // As materializePath: base's keys, then empty objects for paths the index ruled out, then
     // the children's values (replacing base's at the same key).
@@ -985,34 +996,6 @@ export class Evaluator implements BuiltinContext {
       if (v !== undefined) out.set(name, v);
     }
     c.cache.set(node, out);
-    return out;
-  }
-
-  /**
-   * `packageValue` as JSON, built directly: the value of a query of a whole package, where the
-   * object would only be converted.
-   */
-  packageJson(node: RuleNode, c: Context): Json {
-    const cached = c.cache.get(node);
-    if (cached !== MISSING) return toJson(cached as Value);
-    const out: { [key: string]: Json } = {};
-    const { names, nodes } = node.ruleChildren();
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      const child = nodes[i] as RuleNode;
-      if (child.kind === undefined && !child.subtreeIndex) {
-        setJsonKey(out, name, this.packageJson(child, c));
-        continue;
-      }
-      if (child.kind === undefined) {
-        // A package under a subtree index (plans run without data overrides).
-        const json = this.materializeJson(child, undefined, c, undefined);
-        if (json !== undefined) setJsonKey(out, name, json);
-        continue;
-      }
-      const v = this.nodeValue(child, c);
-      if (v !== undefined) setJsonKey(out, name, toJson(v));
-    }
     return out;
   }
 

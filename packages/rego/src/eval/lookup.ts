@@ -1,4 +1,4 @@
-// Evaluation: looking a key up in a collection, as refs do.
+// Evaluation: looking a key up in a collection, as refs do, and walking its elements.
 
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
 
@@ -11,4 +11,21 @@ export function lookup(v: Value, key: Value): Value | undefined {
   }
   if (v instanceof RegoSet) return v.has(key) ? key : undefined;
   return undefined;
+}
+
+/** Calls `f(key, value)` per element of a collection, in OPA's order; true when `f` stopped. */
+export function forEachElement(coll: Value, f: (key: Value, value: Value) => boolean): boolean {
+  if (Array.isArray(coll)) {
+    const arr = coll as readonly Value[];
+    for (let j = 0; j < arr.length; j++) if (f(j, arr[j] as Value)) return true;
+    return false;
+  }
+  if (coll instanceof RegoObject) {
+    for (const e of coll.entries()) if (f(e.key, e.value)) return true;
+    return false;
+  }
+  if (coll instanceof RegoSet) {
+    for (const x of coll.values()) if (f(x, x)) return true;
+  }
+  return false;
 }

@@ -4,6 +4,7 @@
 
 import { callArity, operatorName } from "../compile/compiler.js";
 import { termVars } from "../compile/safety.js";
+import { forEachElement } from "../eval/lookup.js";
 import type { Body, CallTerm, Expr, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
@@ -85,7 +86,7 @@ function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
           ev.tick(location);
           const coll = domain(ev, c, s);
           if (coll === undefined) return false;
-          return forEach(coll, (key, value) => {
+          return forEachElement(coll, (key, value) => {
             s[keySlot] = key;
             s[valueSlot] = value;
             return first(ev, c, s, k);
@@ -106,7 +107,7 @@ function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
         ev.tick(location);
         const coll = domain(ev, c, s);
         if (!(Array.isArray(coll) || coll instanceof RegoObject || coll instanceof RegoSet)) return false;
-        const failed = forEach(coll, (key, value) => {
+        const failed = forEachElement(coll, (key, value) => {
           s[keySlot] = key;
           s[valueSlot] = value;
           return !body(ev, c, s, FOUND);
@@ -295,21 +296,4 @@ function chain(hoists: Hoists, build: Builder): Builder {
 /** After an expression, every variable it mentions (outside comprehensions) is bound. */
 function bindAll(t: Term, sc: PlanScope): void {
   for (const v of termVars(t, new Set(), false)) if (!sc.isBound(v)) sc.bind(v);
-}
-
-/** Calls `f(key, value)` per element of a collection, in OPA's order; true when `f` stopped. */
-function forEach(coll: Value, f: (key: Value, value: Value) => boolean): boolean {
-  if (Array.isArray(coll)) {
-    const arr = coll as readonly Value[];
-    for (let j = 0; j < arr.length; j++) if (f(j, arr[j] as Value)) return true;
-    return false;
-  }
-  if (coll instanceof RegoObject) {
-    for (const e of coll.entries()) if (f(e.key, e.value)) return true;
-    return false;
-  }
-  if (coll instanceof RegoSet) {
-    for (const x of coll.values()) if (f(x, x)) return true;
-  }
-  return false;
 }

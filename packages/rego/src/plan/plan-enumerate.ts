@@ -3,7 +3,7 @@
 // expression; the expression reads the element from a slot.
 
 import { constantOf, NOT_CONSTANT } from "../eval/constants.js";
-import { lookup } from "../eval/lookup.js";
+import { forEachElement, lookup } from "../eval/lookup.js";
 import type { RefTerm, Term } from "../syntax/ast.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
 import type { Context } from "../eval/context.js";
@@ -51,9 +51,10 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
     // `s := {"a", "b"}; s[x]`: the elements of a constant, listed once.
     const keys: Value[] = [];
     const values: Value[] = [];
-    forElements(known, (k, v) => {
+    forEachElement(known, (k, v) => {
       keys.push(k);
       values.push(v);
+      return false;
     });
     hoists.push((next) => (ev, c, s, k) => {
       for (let j = 0; j < keys.length; j++) {
@@ -113,13 +114,4 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
     return step;
   });
   return (_ev, _c, s) => s[out];
-}
-
-/** Calls `f(key, value)` per element of a collection, in OPA's order (nothing for scalars). */
-function forElements(v: Value, f: (key: Value, value: Value) => void): void {
-  if (Array.isArray(v)) {
-    const arr = v as readonly Value[];
-    for (let i = 0; i < arr.length; i++) f(i, arr[i] as Value);
-  } else if (v instanceof RegoObject) for (const e of v.entries()) f(e.key, e.value);
-  else if (v instanceof RegoSet) for (const x of v.values()) f(x, x);
 }

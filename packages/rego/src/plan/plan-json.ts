@@ -37,7 +37,7 @@ export function planQueryJson(term: Term, policy: CompiledPolicy): JsonGet | und
   return (ev, c, s) => {
     let base: Value | undefined = ev.baseData;
     for (let j = 0; base !== undefined && j < segs.length; j++) base = lookup(base, segs[j] as string);
-    if (base === undefined) return ev.packageJson(pkg, c);
+    if (base === undefined) return ev.materializeJson(pkg, undefined, c, undefined);
     const v = ev.dataJson(segs, c);
     return v === NOT_JSON ? asJson(ev, c, s) : v;
   };
