@@ -9,7 +9,6 @@ import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
 import type { CallTerm } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
-import { FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
 import { planOf, type RulePlan } from "./rule-plan.js";
 import { planRuleValue } from "./run-plan.js";
 
@@ -46,14 +45,6 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
   if (rules.length === 1) {
     const rule = rules[0] as CompiledRule;
     const plan = plans[0] as RulePlan;
-    if (rule.groundValue) {
-      const { size, body, value } = plan;
-      return (ev, c) => {
-        const s = size === 0 ? NO_SLOTS : newSlots(size);
-        if (body(ev, c, s, FOUND)) return value(ev, c, s);
-        return orDefault(ev, c);
-      };
-    }
     return (ev, c) => {
       const v = planRuleValue(plan, rule, ev, c);
       return v !== undefined ? v : orDefault(ev, c);

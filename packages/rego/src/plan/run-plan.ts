@@ -7,12 +7,12 @@ import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
 import { insertNested } from "../eval/path-object.js";
 import { type RegoObject, RegoSet, type Value } from "../value/value.js";
-import { FOUND, type Get, newSlots, type Slots, type Step } from "./plan-scope.js";
+import { FOUND, type Get, NO_SLOTS, newSlots, type Slots, type Step } from "./plan-scope.js";
 import type { RulePlan } from "./rule-plan.js";
 
 /** The value of a complete rule (not its else chain); undefined when its body fails. */
 export function planRuleValue(plan: RulePlan, rule: CompiledRule, ev: Evaluator, c: Context): Value | undefined {
-  const s = newSlots(plan.size);
+  const s = plan.size === 0 ? NO_SLOTS : newSlots(plan.size);
   // A value that reads no variable: one solution decides, and the value follows it.
   if (rule.groundValue) return plan.body(ev, c, s, FOUND) ? plan.value(ev, c, s) : undefined;
   return singleValue(plan.body, plan.value, ev, c, s, rule, COMPLETE_CONFLICT);
