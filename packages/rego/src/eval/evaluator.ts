@@ -950,7 +950,14 @@ export class Evaluator implements BuiltinContext {
       const out: { [key: string]: Json } = {};
       const { names, nodes } = node.ruleChildren();
       for (let i = 0; i < names.length; i++) {
-        const v = this.materializeJson(nodes[i] as RuleNode, undefined, c, undefined);
+        const child = nodes[i] as RuleNode;
+        let v: Json | undefined;
+        if (child.kind === undefined) v = this.materializeJson(child, undefined, c, undefined);
+        else {
+          // A rule: straight to its value (this runs for every rule of a queried package).
+          const value = this.nodeValue(child, c);
+          v = value === undefined ? undefined : toJson(value);
+        }
         if (v !== undefined) setJsonKey(out, names[i] as string, v);
       }
       return out;

@@ -9,6 +9,7 @@ import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
 import type { CallTerm } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
+import { FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
 import { planOf, type RulePlan } from "./rule-plan.js";
 import { planRuleValue } from "./run-plan.js";
 
@@ -45,6 +46,14 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
   if (rules.length === 1) {
     const rule = rules[0] as CompiledRule;
     const plan = plans[0] as RulePlan;
+    if (rule.groundValue) {
+      // planRuleValue's first case, without its call: the most common node of all.
+      const { size, body, value } = plan;
+      return (ev, c) => {
+        const s = size === 0 ? NO_SLOTS : newSlots(size);
+        return body(ev, c, s, FOUND) ? value(ev, c, s) : orDefault(ev, c);
+      };
+    }
     return (ev, c) => {
       const v = planRuleValue(plan, rule, ev, c);
       return v !== undefined ? v : orDefault(ev, c);
