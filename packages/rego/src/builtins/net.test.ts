@@ -38,6 +38,15 @@ describe("net.cidr_contains", () => {
     expect(call("net.cidr_contains", "10.0.0.0/8", "::ffff:10.1.2.3")).toBe(true);
     expect(call("net.cidr_contains", "2001:db8::/32", "2001:db8:1::1")).toBe(true);
     expect(call("net.cidr_contains", "2001:db8::/32", "10.0.0.1")).toBe(false);
+    // IPv4 is tested on 32-bit numbers: addresses at and above 2^31, and the widest and
+    // narrowest prefixes, read back unsigned.
+    expect(call("net.cidr_contains", "128.0.0.0/1", "255.255.255.255")).toBe(true);
+    expect(call("net.cidr_contains", "128.0.0.0/1", "127.255.255.255")).toBe(false);
+    expect(call("net.cidr_contains", "0.0.0.0/0", "200.1.2.3")).toBe(true);
+    expect(call("net.cidr_contains", "255.255.255.255/32", "255.255.255.255")).toBe(true);
+    expect(call("net.cidr_contains", "255.255.255.254/32", "255.255.255.255")).toBe(false);
+    expect(call("net.cidr_contains", "192.168.100.0/24", "192.168.100.0/25")).toBe(true);
+    expect(call("net.cidr_contains", "::ffff:192.168.0.0/112", "192.168.7.7")).toBe(true);
     expect(call("net.cidr_overlap", "192.168.1.0/24", "192.168.1.67")).toBe(true);
   });
 

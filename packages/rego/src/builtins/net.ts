@@ -7,6 +7,8 @@ import { type BuiltinDefinition, BuiltinError, operandError, type TypeSpec } fro
 export interface IpAddress {
   readonly bits: 32 | 128;
   readonly value: bigint;
+  /** An IPv4 address as a number (0 for IPv6): containment tests on numbers allocate nothing. */
+  readonly v4: number;
 }
 
 /** A network: its first address and prefix length. */
@@ -14,6 +16,18 @@ export interface IpNetwork {
   readonly bits: 32 | 128;
   readonly base: bigint;
   readonly prefix: number;
+  /** An IPv4 network's first address and mask as numbers (0 for IPv6). */
+  readonly v4Base: number;
+  readonly v4Mask: number;
+}
+
+function address(bits: 32 | 128, value: bigint): IpAddress {
+  return { bits, value, v4: bits === 32 ? Number(value) : 0 };
+}
+
+function network(bits: 32 | 128, base: bigint, prefix: number): IpNetwork {
+  const v4 = bits === 32;
+  return { bits, base, prefix, v4Base: v4 ? Number(base) : 0, v4Mask: v4 ? Number(mask(32, prefix)) : 0 };
 }
 
 function parseIPv4(s: string): bigint | undefined {
@@ -97,11 +111,11 @@ function parseIpUncached(s: string): IpAddress | undefined {
   if (s.includes(":")) {
     const v = parseIPv6(s);
     if (v === undefined) return undefined;
-    if (v >> 32n === 0xffffn) return { bits: 32, value: v & 0xffffffffn };
-    return { bits: 128, value: v };
+    if (v >> 32n === 0xffffn) return address(32, v & 0xffffffffn);
+    return address(128, v);
   }
   const v4 = parseIPv4(s);
-  return v4 === undefined ? undefined : { bits: 32, value: v4 };
+  return v4 === undefined ? undefined : address(32, v4);
 }
 
 function computeMask(bits: number, prefix: number): bigint {
@@ -129,13 +143,13 @@ function parseCidrUncached(s: string): IpNetwork | undefined {
     if (v === undefined || prefix > 128) return undefined;
     // Go treats a network on an IPv4-mapped address as the IPv4 network it covers.
     if (v >> 32n === 0xffffn && prefix >= 96) {
-      return { bits: 32, base: v & 0xffffffffn & mask(32, prefix - 96), prefix: prefix - 96 };
+      return network(32, v & 0xffffffffn & mask(32, prefix - 96), prefix - 96);
     }
-    return { bits: 128, base: v & mask(128, prefix), prefix };
+    return network(128, v & mask(128, prefix), prefix);
   }
   const v4 = parseIPv4(addr);
   if (v4 === undefined || prefix > 32) return undefined;
-  return { bits: 32, base: v4 & mask(32, prefix), prefix };
+  return network(32, v4 & mask(32, prefix), prefix);
 }
 
 function lastAddress(n: IpNetwork): bigint {
@@ -143,7 +157,10 @@ function lastAddress(n: IpNetwork): bigint {
 }
 
 function containsIp(n: IpNetwork, ip: IpAddress): boolean {
-  return n.bits === ip.bits && (ip.value & mask(n.bits, n.prefix)) === n.base;
+  if (n.bits !== ip.bits) return false;
+  // Bitwise operators work on 32 bits: `>>> 0` reads the result back as unsigned.
+  if (n.bits === 32) return (ip.v4 & n.v4Mask) >>> 0 === n.v4Base;
+  return (ip.value & mask(n.bits, n.prefix)) === n.base;
 }
 
 /** Formats an address as Go's net.IP.String does. */
@@ -192,8 +209,8 @@ function cidrContains(network: IpNetwork, other: string): boolean {
   const inner = parseCidr(other);
   if (!inner) throw new BuiltinError("builtin", `invalid CIDR address: ${other}`);
   return (
-    containsIp(network, { bits: inner.bits, value: inner.base }) &&
-    containsIp(network, { bits: inner.bits, value: lastAddress(inner) })
+    containsIp(network, address(inner.bits, inner.base)) &&
+    containsIp(network, address(inner.bits, lastAddress(inner)))
   );
 }
 
@@ -226,7 +243,7 @@ export function mergeCidrs(networks: readonly IpNetwork[]): IpNetwork[] {
           lastAddress(prev) + 1n === n.base &&
           (prev.base & mask(bits, n.prefix - 1)) === prev.base
         ) {
-          next[next.length - 1] = { bits, base: prev.base, prefix: n.prefix - 1 };
+          next[next.length - 1] = network(bits, prev.base, n.prefix - 1);
           changed = true;
           const grown = next[next.length - 1] as IpNetwork;
           // The grown network may now swallow or pair with its predecessor.
@@ -263,7 +280,7 @@ function mergeElement(v: Value): IpNetwork {
   if (ip) {
     if (ip.bits === 128) throw new BuiltinError("builtin", "IPv6 invalid: needs prefix length");
     const prefix = defaultPrefix(ip.value);
-    return { bits: 32, base: ip.value & mask(32, prefix), prefix };
+    return network(32, ip.value & mask(32, prefix), prefix);
   }
   const n = parseCidr(v);
   if (!n) throw new BuiltinError("builtin", `invalid CIDR address: ${v}`);
@@ -328,7 +345,7 @@ export const NET_BUILTINS: readonly BuiltinDefinition[] = [
     impl: (args) => {
       const a = cidrOperand(args[0] as Value, 1);
       const b = cidrOperand(args[1] as Value, 2);
-      return containsIp(a, { bits: b.bits, value: b.base }) || containsIp(b, { bits: a.bits, value: a.base });
+      return containsIp(a, address(b.bits, b.base)) || containsIp(b, address(a.bits, a.base));
     },
   },
   {

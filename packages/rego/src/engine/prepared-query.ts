@@ -46,12 +46,15 @@ function singleTerm(
   policy: CompiledPolicy,
   e: Expr,
   original: Body,
-): { get: JsonGet; location: { row: number; col: number } } | undefined {
+): { get: JsonGet; location: ExpressionResult["location"] } | undefined {
   const o = original[0];
   if (original.length !== 1 || !o || e.with.length > 0 || e.kind.type !== "term") return undefined;
   const get = planQueryJson(e.kind.term, policy);
-  return get ? { get, location: { row: o.location.row, col: o.location.col } } : undefined;
+  return get ? { get, location: Object.freeze({ row: o.location.row, col: o.location.col }) } : undefined;
 }
+
+// The bindings of a solution of a query without variables: none (shared, as results are read-only).
+const NO_BINDINGS: QueryResult["bindings"] = Object.freeze({});
 
 /** A compiled query; `evaluate` runs it against the engine's current data. */
 export class PreparedQuery {
@@ -87,7 +90,7 @@ export class PreparedQuery {
 
   /** A query of one term without variables, planned: evaluated without the interpreter. */
   private readonly single:
-    | { readonly get: JsonGet; readonly location: { row: number; col: number } }
+    | { readonly get: JsonGet; readonly location: ExpressionResult["location"] }
     | undefined;
   private readonly compiledByOffset = new Map<number, Expr>();
   private readonly termExprs: readonly Expr[];
@@ -118,9 +121,10 @@ export class PreparedQuery {
     if (this.single) {
       const v = this.single.get(evaluator, evaluator.initialContext(), NO_SLOTS);
       if (v === undefined) return [];
-      const at = this.single.location;
-      const expression = { value: v, text: this.texts[0] ?? "", location: { row: at.row, col: at.col } };
-      return [{ expressions: [expression], bindings: {} }];
+      // The location is the query's own, frozen: results are read-only, and shared parts of them
+      // cost no allocation per evaluation.
+      const expression = { value: v, text: this.texts[0] ?? "", location: this.single.location };
+      return [{ expressions: [expression], bindings: NO_BINDINGS }];
     }
     const results: QueryResult[] = [];
     const frame = new Frame();

@@ -5,6 +5,7 @@ import type { RuleNode } from "../compile/rule-tree.js";
 import { fromJsonLazy } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { LiveSet } from "./live-set.js";
+import { RawInput } from "./raw-input.js";
 
 /** Marks a rule whose value is being computed (to detect recursion at run time). */
 export const PENDING = Symbol("pending");
@@ -64,7 +65,7 @@ export interface Context {
    * The caller's JSON input, when `input` is exactly that (no `with input` in effect): planned
    * refs to scalar fields read it directly, without converting anything.
    */
-  readonly rawInput?: object;
+  readonly rawInput?: RawInput;
   readonly dataOverrides: readonly { readonly path: readonly Value[]; readonly value: Value }[];
   readonly functionOverrides: ReadonlyMap<string, FunctionOverride>;
   readonly cache: NodeCache;
@@ -82,7 +83,7 @@ export type LiveSetCache = Map<RuleNode, LiveSet>;
 export class RootContext implements Context {
   private converted: Value | undefined;
   private raw: unknown;
-  readonly rawInput: object | undefined;
+  readonly rawInput: RawInput | undefined;
   readonly dataOverrides = NO_DATA_OVERRIDES;
   readonly cache: NodeCache;
 
@@ -93,7 +94,7 @@ export class RootContext implements Context {
   ) {
     this.cache = new NodeCache(nodes);
     this.raw = raw;
-    this.rawInput = typeof raw === "object" && raw !== null ? raw : undefined;
+    this.rawInput = RawInput.of(raw);
   }
 
   /** The input as a Rego value (objects convert lazily, field by field). */

@@ -15,7 +15,7 @@ import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } 
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
-import { type Json, setJsonKey, toJson } from "../value/json.js";
+import { type Json, jsonObject, setJsonKey, toJson } from "../value/json.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { type Budget, CHECK_EVERY } from "./budget.js";
 import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "./conflicts.js";
@@ -947,7 +947,7 @@ export class Evaluator implements BuiltinContext {
     }
     if (base === undefined && live === undefined) {
       // A package: its children with rules, already in key order.
-      const out: { [key: string]: Json } = {};
+      const out = jsonObject();
       const { names, nodes } = node.ruleChildren();
       for (let i = 0; i < names.length; i++) {
         const child = nodes[i] as RuleNode;
@@ -981,7 +981,7 @@ export class Evaluator implements BuiltinContext {
       const v = this.materializeJson(child, base === undefined ? undefined : lookup(base, name), c, live);
       if (v !== undefined) entries.set(name, v);
     }
-    const out: { [key: string]: Json } = {};
+    const out = jsonObject();
     for (const key of [...entries.keys()].sort()) setJsonKey(out, key, entries.get(key) as Json);
     return out;
   }

@@ -3,7 +3,7 @@ import { Engine } from "../engine/engine.js";
 import { fromJsonLazy } from "../value/json.js";
 import { RegoObject, type Value } from "../value/value.js";
 import { lookup } from "./lookup.js";
-import { CONVERT, rawPath } from "./raw-input.js";
+import { CONVERT, inputFieldId, RawInput, rawPath } from "./raw-input.js";
 
 /** The path looked up in the converted input, as the interpreter does. */
 function converted(raw: unknown, keys: readonly string[]): Value | undefined {
@@ -45,6 +45,19 @@ describe("reading scalars of the caller's input directly", () => {
       const v = rawPath(input, keys);
       if (v !== CONVERT) expect(v, keys.join(".")).toEqual(converted(input, keys));
     }
+    // The same paths through an evaluation's raw input, whose records are fetched once.
+    const policy = {};
+    const raw = RawInput.of(input) as RawInput;
+    for (const keys of paths.filter((k) => k.length >= 2)) {
+      for (let again = 0; again < 2; again++) {
+        const v = raw.path(inputFieldId(policy, keys[0] as string), keys);
+        expect(v, keys.join(".")).toBe(rawPath(input, keys));
+      }
+    }
+    expect(raw.field("session")).toBe(CONVERT);
+    expect(raw.field("absent")).toBeUndefined();
+    expect(RawInput.of([input])).toBeUndefined();
+    expect(RawInput.of(new Session())).toBeUndefined();
     expect(rawPath(input, ["session", "login"])).toBe("ci");
     expect(rawPath(input, ["session", "absent"])).toBeUndefined();
   });

@@ -9,7 +9,7 @@ import { RegoError } from "../errors.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "../eval/constants.js";
 import { Frame } from "../eval/context.js";
 import { lookup } from "../eval/lookup.js";
-import { CONVERT, rawPath } from "../eval/raw-input.js";
+import { CONVERT, inputFieldId } from "../eval/raw-input.js";
 import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
@@ -294,7 +294,7 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
   const constKeys = t.path.map((p) => constantOf(p));
   if (constKeys.every((k) => k !== NOT_CONSTANT)) {
     const ks = constKeys as Value[];
-    if (head.type === "var" && head.name === "input" && ks.length <= 3) return inputPath(ks);
+    if (head.type === "var" && head.name === "input" && ks.length <= 3) return inputPath(ks, env.policy);
     if (ks.length === 1) {
       const k0 = ks[0] as Value;
       const slot = slotOfGet(base);
@@ -362,7 +362,7 @@ function lookupOne(base: Get, key: Get): Get {
  * `input.a`, `input.a.b`, `input.a.b.c`: the most common refs, unrolled. A path of string keys
  * to a scalar reads the caller's JSON directly while the input is the caller's.
  */
-function inputPath(ks: readonly Value[]): Get {
+function inputPath(ks: readonly Value[], policy: CompiledPolicy): Get {
   const step = (v: Value | undefined, k: Value): Value | undefined =>
     v === undefined ? undefined : v instanceof RegoObject ? v.get(k) : lookup(v, k);
   const [k0, k1, k2] = ks as [Value, Value, Value];
@@ -379,12 +379,24 @@ function inputPath(ks: readonly Value[]): Get {
     default:
       converted = (_ev, c) => step(step(step(c.input, k0), k1), k2);
   }
-  if (!ks.every((k) => typeof k === "string")) return converted;
+  if (!ks.every((k) => typeof k === "string" && k !== "__proto__")) return converted;
   const names = ks as readonly string[];
+  if (names.length === 1) {
+    const key = names[0] as string;
+    return (ev, c, s) => {
+      const raw = c.rawInput;
+      if (raw !== undefined) {
+        const v = raw.field(key);
+        if (v !== CONVERT) return v;
+      }
+      return converted(ev, c, s);
+    };
+  }
+  const id = inputFieldId(policy, names[0] as string);
   return (ev, c, s) => {
     const raw = c.rawInput;
     if (raw !== undefined) {
-      const v = rawPath(raw, names);
+      const v = raw.path(id, names);
       if (v !== CONVERT) return v;
     }
     return converted(ev, c, s);

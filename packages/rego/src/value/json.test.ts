@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromJson, fromJsonLazy, toJson } from "./json.js";
+import { fromJson, fromJsonLazy, jsonObject, toJson } from "./json.js";
 import { RegoObject, valueKey, valuesEqual } from "./value.js";
 
 describe("lazy input conversion", () => {
@@ -51,5 +51,19 @@ describe("lazy input conversion", () => {
     const lazy = fromJsonLazy({ ok: 1, bad: Number.NaN }) as RegoObject;
     expect(lazy.get("ok")).toBe(1);
     expect(() => lazy.get("bad")).toThrow(TypeError);
+  });
+});
+
+describe("JSON objects of results", () => {
+  it("are plain objects, equal to literals", () => {
+    const o = jsonObject();
+    o.a = 1;
+    expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+    expect(o.constructor).toBe(Object);
+    expect(o).toStrictEqual({ a: 1 });
+    const converted = toJson(fromJson({ b: { c: true } }));
+    expect(converted).toStrictEqual({ b: { c: true } });
+    expect(Object.getPrototypeOf((converted as { b: object }).b)).toBe(Object.prototype);
+    expect(JSON.stringify(converted)).toBe('{"b":{"c":true}}');
   });
 });
