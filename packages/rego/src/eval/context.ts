@@ -44,7 +44,10 @@ export class NodeCache {
   get(node: RuleNode): Value | undefined | typeof PENDING | typeof MISSING {
     const v = this.values[node.id];
     if (v === undefined) return MISSING;
-    return v === UNDEFINED ? undefined : (v as Value | typeof PENDING);
+    // Values are never symbols: testing the type first keeps the comparisons cheap (a compare
+    // against a symbol of a value of any type is a call in optimized code).
+    if (typeof v !== "symbol") return v as Value;
+    return v === UNDEFINED ? undefined : (v as typeof PENDING);
   }
 
   /** Records the node's value (or PENDING). */

@@ -943,7 +943,7 @@ export class Evaluator implements BuiltinContext {
     const live = liveIn ?? (node.subtreeIndex ? this.liveNodes(node, c) : undefined);
     if (liveIn === undefined) {
       const cached = c.cache.get(node);
-      if (cached !== MISSING) return cached === undefined ? undefined : toJson(cached as Value);
+      if (typeof cached !== "symbol") return cached === undefined ? undefined : toJson(cached);
     }
     if (base === undefined && live === undefined) {
       // A package: its children with rules, already in key order.
@@ -1047,10 +1047,11 @@ export class Evaluator implements BuiltinContext {
   /** The value of a rule node in a context, computed once per context. */
   nodeValue(node: RuleNode, c: Context): Value | undefined {
     const cached = c.cache.get(node);
+    // Only PENDING and MISSING are symbols (testing the type first is the cheap comparison).
+    if (typeof cached !== "symbol") return cached;
     if (cached === PENDING) {
       throw RegoError.of("rego_recursion_error", `rule ${node.name} is recursive`, node.rules[0]?.location);
     }
-    if (cached !== MISSING) return cached;
     c.cache.set(node, PENDING);
     let v: Value | undefined;
     try {

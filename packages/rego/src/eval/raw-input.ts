@@ -9,6 +9,10 @@ import type { Value } from "../value/value.js";
 /** Returned when a path does not end at a scalar of a plain record: convert and look up instead. */
 export const CONVERT = Symbol("convert");
 
+// Room made at once for the records of this many top-level fields (an array grown from empty
+// would be copied on the way); policies rarely read more.
+const PRESIZED_RECORDS = 8;
+
 // A top-level field the caller's input does not have.
 const ABSENT = Symbol("absent");
 
@@ -78,7 +82,7 @@ export class RawInput {
    * CONVERT: the record at `input[key]` is looked up once per evaluation.
    */
   path(id: number, keys: readonly string[]): Value | undefined | typeof CONVERT {
-    this.records ??= [];
+    this.records ??= new Array(PRESIZED_RECORDS);
     const records = this.records;
     let r = records[id];
     if (r === undefined) {
@@ -86,8 +90,7 @@ export class RawInput {
       r = v === undefined ? ABSENT : isPlainRecord(v) ? v : CONVERT;
       records[id] = r;
     }
-    if (r === ABSENT) return undefined;
-    if (r === CONVERT) return CONVERT;
+    if (typeof r === "symbol") return r === ABSENT ? undefined : CONVERT;
     const k1 = keys[1] as string;
     if (k1 === "__proto__") return CONVERT;
     const v = (r as PlainRecord)[k1];

@@ -19,6 +19,20 @@ function bothWays(
 }
 
 describe("package queries built as JSON", () => {
+  it("follows the engine's data from one evaluation to the next", () => {
+    const e = new Engine();
+    e.addModule("p.rego", "package app\nimport rego.v1\nallow if input.ok\n");
+    const q = e.prepare("data.app");
+    const value = () => q.evaluate({ input: { ok: true } })[0]?.expressions[0]?.value;
+    expect(value()).toEqual({ allow: true });
+    e.setData({ app: { limit: 3 } });
+    expect(value()).toEqual({ allow: true, limit: 3 });
+    e.setData({ app: { limit: 4 } });
+    expect(value()).toEqual({ allow: true, limit: 4 });
+    e.setData({});
+    expect(value()).toEqual({ allow: true });
+  });
+
   const modules = {
     "a.rego": `package app
 import rego.v1

@@ -34,10 +34,19 @@ export function planQueryJson(term: Term, policy: CompiledPolicy): JsonGet | und
       return v === NOT_JSON ? asJson(ev, c, s) : v;
     };
   }
+  // The base document at the package's path, for the last data seen (values are immutable, so
+  // the same data has the same document there): looked up when the engine's data changes.
+  let lastData: Value | undefined;
+  let lastBase: Value | undefined;
   return (ev, c, s) => {
-    let base: Value | undefined = ev.baseData;
-    for (let j = 0; base !== undefined && j < segs.length; j++) base = lookup(base, segs[j] as string);
-    if (base === undefined) return ev.materializeJson(pkg, undefined, c, undefined);
+    const data = ev.baseData;
+    if (data !== lastData) {
+      let base: Value | undefined = data;
+      for (let j = 0; base !== undefined && j < segs.length; j++) base = lookup(base, segs[j] as string);
+      lastData = data;
+      lastBase = base;
+    }
+    if (lastBase === undefined) return ev.materializeJson(pkg, undefined, c, undefined);
     const v = ev.dataJson(segs, c);
     return v === NOT_JSON ? asJson(ev, c, s) : v;
   };

@@ -9,7 +9,7 @@ import { RegoError } from "../errors.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "../eval/constants.js";
 import { Frame } from "../eval/context.js";
 import { lookup } from "../eval/lookup.js";
-import { CONVERT, inputFieldId } from "../eval/raw-input.js";
+import { inputFieldId } from "../eval/raw-input.js";
 import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
@@ -387,7 +387,7 @@ function inputPath(ks: readonly Value[], policy: CompiledPolicy): Get {
       const raw = c.rawInput;
       if (raw !== undefined) {
         const v = raw.field(key);
-        if (v !== CONVERT) return v;
+        if (typeof v !== "symbol") return v;
       }
       return converted(ev, c, s);
     };
@@ -397,7 +397,8 @@ function inputPath(ks: readonly Value[], policy: CompiledPolicy): Get {
     const raw = c.rawInput;
     if (raw !== undefined) {
       const v = raw.path(id, names);
-      if (v !== CONVERT) return v;
+      // CONVERT is the only symbol (the type test is the cheap comparison).
+      if (typeof v !== "symbol") return v;
     }
     return converted(ev, c, s);
   };
