@@ -1055,6 +1055,13 @@ export class Evaluator implements BuiltinContext {
     c.cache.set(node, PENDING);
     let v: Value | undefined;
     try {
+      // A complete node planned before (see completeValue): straight to its closure.
+      const run = node.planned;
+      if (run && this.planned(c)) {
+        v = run(this, c);
+        c.cache.set(node, v);
+        return v;
+      }
       switch (node.kind) {
         case "complete":
           v = this.completeValue(node, c);

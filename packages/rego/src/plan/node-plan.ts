@@ -9,7 +9,7 @@ import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
 import type { CallTerm } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
-import { FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
+import { constantOfGet, FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
 import { planOf, type RulePlan } from "./rule-plan.js";
 import { planRuleValue } from "./run-plan.js";
 
@@ -49,6 +49,14 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
     if (rule.groundValue) {
       // planRuleValue's first case, without its call: the most common node of all.
       const { size, body, value } = plan;
+      const constant = constantOfGet(value);
+      if (constant !== undefined && size === 0) {
+        // `allow if input.session.member`: a body on no variables, a constant value (`true`).
+        return (ev, c) => (body(ev, c, NO_SLOTS, FOUND) ? constant : orDefault(ev, c));
+      }
+      if (constant !== undefined) {
+        return (ev, c) => (body(ev, c, newSlots(size), FOUND) ? constant : orDefault(ev, c));
+      }
       return (ev, c) => {
         const s = size === 0 ? NO_SLOTS : newSlots(size);
         return body(ev, c, s, FOUND) ? value(ev, c, s) : orDefault(ev, c);

@@ -298,8 +298,16 @@ function planRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | undef
     if (ks.length === 1) {
       const k0 = ks[0] as Value;
       const slot = slotOfGet(base);
+      if (slot !== undefined && typeof k0 === "number" && Number.isInteger(k0)) {
+        // `clock[0]`: a variable's element, by position when it is an array.
+        return (_ev, _c, s) => {
+          const v = s[slot];
+          if (Array.isArray(v)) return (v as readonly Value[])[k0];
+          return v === undefined ? undefined : lookup(v, k0);
+        };
+      }
       if (slot !== undefined) {
-        // `clock[0]`: a variable's element.
+        // `x.name`: a variable's field.
         return (_ev, _c, s) => {
           const v = s[slot];
           return v === undefined ? undefined : lookup(v, k0);
