@@ -14,7 +14,7 @@ import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
 import { checkLiteralArgs } from "./type-check.js";
-import { type CompiledRule, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
+import { type CompiledRule, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { exprVars, SafetyChecker, termVars } from "./safety.js";
 
 /** The result of compiling a set of modules. */
@@ -332,17 +332,30 @@ function indexTree(node: RuleNode, covered = false): void {
   if (!covered && node.kind === undefined && node.children.size > 0) {
     const leaves: RuleNode[] = [];
     collectLeaves(node, leaves);
-    const nodeOf = new Map<CompiledRule, RuleNode>();
-    for (const leaf of leaves) nodeOf.set(leaf.rules[0] as CompiledRule, leaf);
-    const index = leaves.length >= 8 ? buildRuleIndex([...nodeOf.keys()]) : undefined;
+    const stepsOf = new Map<CompiledRule, PathStep[]>();
+    for (const leaf of leaves) stepsOf.set(leaf.rules[0] as CompiledRule, stepsTo(node, leaf));
+    const index = leaves.length >= 8 ? buildRuleIndex([...stepsOf.keys()]) : undefined;
     if (index) {
-      node.subtreeIndex = { index, nodeOf };
+      node.subtreeIndex = { index, stepsOf };
       coveredBelow = true;
       markCovered(node, new Set(leaves));
     }
   }
   for (const c of node.children.values()) indexTree(c, coveredBelow);
   node.containsRules = node.hasRules();
+}
+
+/** The steps from a node down to a leaf below it. */
+function stepsTo(node: RuleNode, leaf: RuleNode): PathStep[] {
+  const steps: PathStep[] = [];
+  let n = node;
+  for (const seg of leaf.path.slice(node.path.length)) {
+    const child = n.children.get(seg);
+    if (!child) break;
+    steps.push([n, seg, child]);
+    n = child;
+  }
+  return steps;
 }
 
 /** Leaves with exactly one plain complete rule: what a subtree index can cover. */

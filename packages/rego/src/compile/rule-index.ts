@@ -11,7 +11,10 @@ import type { CompiledRule } from "./rule-tree.js";
 export interface RuleIndex {
   /** The ref whose value selects the rules (`input.session.login`). */
   readonly ref: RefTerm;
-  /** Canonical key of the constant → rules testing for it, in source order. */
+  /**
+   * Canonical key of the constant → the candidates for it: the rules testing for it and those in
+   * `always`, merged in source order once (a lookup allocates nothing).
+   */
   readonly buckets: ReadonlyMap<string, readonly CompiledRule[]>;
   /** Rules that do not test the ref: always candidates. */
   readonly always: readonly CompiledRule[];
@@ -49,16 +52,16 @@ export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | unde
     if (list) list.push(rule);
     else buckets.set(test.valueKey, [rule]);
   });
+  for (const [key, list] of buckets) {
+    if (always.length > 0) buckets.set(key, [...list, ...always].sort((a, b) => a.ordinal - b.ordinal));
+  }
   return { ref: best.ref, buckets, always };
 }
 
 /** The candidate rules for a value of the index ref (undefined: the ref is undefined). */
 export function candidates(index: RuleIndex, v: Value | undefined): readonly CompiledRule[] {
   if (v === undefined) return index.always;
-  const bucket = index.buckets.get(valueKey(v));
-  if (!bucket) return index.always;
-  if (index.always.length === 0) return bucket;
-  return [...bucket, ...index.always].sort((a, b) => a.ordinal - b.ordinal);
+  return index.buckets.get(valueKey(v)) ?? index.always;
 }
 
 interface IndexableTest {

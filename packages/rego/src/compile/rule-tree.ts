@@ -118,10 +118,14 @@ export class RuleNode {
   }
 }
 
-/** A subtree index: the rule index and the leaf node each indexed rule belongs to. */
+/** One step down from a subtree-indexed node towards a leaf: the parent, the segment, the child. */
+export type PathStep = readonly [parent: RuleNode, segment: string, child: RuleNode];
+
+/** A subtree index: the rule index, and the way down to the leaf each indexed rule belongs to. */
 export interface SubtreeIndex {
   readonly index: RuleIndex;
-  readonly nodeOf: ReadonlyMap<CompiledRule, RuleNode>;
+  /** Per indexed rule, the steps from the indexed node to the rule's leaf (the last child). */
+  readonly stepsOf: ReadonlyMap<CompiledRule, readonly PathStep[]>;
 }
 
 /** Splits a rule head ref into its static path (leading strings) and dynamic key terms. */

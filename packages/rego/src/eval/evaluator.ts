@@ -31,7 +31,7 @@ import {
   RootContext,
 } from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
-import { LiveSet, partitionChildren } from "./live-set.js";
+import { LiveSet, partitionChildren, staticChildren } from "./live-set.js";
 import { lookup } from "./lookup.js";
 import { insertNested, structuralObject } from "./path-object.js";
 import { builtinArity, member2, member3, walkPairs } from "./special-builtins.js";
@@ -962,6 +962,7 @@ export class Evaluator implements BuiltinContext {
       }
       return out;
     }
+    if (base === undefined && live !== undefined) return this.liveJson(node, c, live);
     // As materializePath: base's keys, then empty objects for paths the index ruled out, then
     // the children's values (replacing base's at the same key).
     const entries = new Map<string, Json>();
@@ -984,6 +985,31 @@ export class Evaluator implements BuiltinContext {
     const out = jsonObject();
     for (const key of [...entries.keys()].sort()) setJsonKey(out, key, entries.get(key) as Json);
     return out;
+  }
+
+  /**
+   * `materializeJson` of a node under a subtree index, without base documents: the children that
+   * are there whatever the input (a covered path the index ruled out is an empty object), merged
+   * in key order with the few leaves the index left live.
+   */
+  private liveJson(node: RuleNode, c: Context, live: LiveSet): Json {
+    const out = jsonObject();
+    const leaves = live.sortedLeavesUnder(node);
+    let j = 0;
+    for (const [name, child] of staticChildren(node)) {
+      for (; j < leaves.length && (leaves[j] as readonly [string, RuleNode])[0] < name; j++) {
+        this.setLeafJson(out, leaves[j] as readonly [string, RuleNode], c);
+      }
+      const v = child.coveredOnly && !live.has(child) ? {} : this.materializeJson(child, undefined, c, live);
+      if (v !== undefined) setJsonKey(out, name, v);
+    }
+    for (; j < leaves.length; j++) this.setLeafJson(out, leaves[j] as readonly [string, RuleNode], c);
+    return out;
+  }
+
+  private setLeafJson(out: { [key: string]: Json }, [name, leaf]: readonly [string, RuleNode], c: Context): void {
+    const v = this.nodeValue(leaf, c);
+    if (v !== undefined) setJsonKey(out, name, toJson(v));
   }
 
   /**
@@ -1016,15 +1042,9 @@ export class Evaluator implements BuiltinContext {
     const v = this.indexValue(sub.index.ref, c);
     const out = new LiveSet();
     for (const rule of candidates(sub.index, v)) {
-      const leaf = sub.nodeOf.get(rule);
-      if (!leaf) continue;
-      let n: RuleNode = node;
-      for (const seg of leaf.path.slice(node.path.length)) {
-        const child = n.children.get(seg);
-        if (!child) break;
-        out.add(n, seg, child);
-        n = child;
-      }
+      const steps = sub.stepsOf.get(rule);
+      if (!steps) continue;
+      for (const [parent, seg, child] of steps) out.add(parent, seg, child);
     }
     live.set(node, out);
     return out;

@@ -24,8 +24,33 @@ export class LiveSet {
 
   /** The live leaves directly under a node. */
   leavesUnder(node: RuleNode): readonly (readonly [string, RuleNode])[] {
-    return this.leaves.get(node) ?? [];
+    return this.leaves.get(node) ?? NO_LEAVES;
   }
+
+  /** The live leaves directly under a node, in key order. */
+  sortedLeavesUnder(node: RuleNode): readonly (readonly [string, RuleNode])[] {
+    const list = this.leaves.get(node);
+    if (list === undefined) return NO_LEAVES;
+    if (list.length > 1) list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return list;
+  }
+}
+
+const NO_LEAVES: readonly (readonly [string, RuleNode])[] = [];
+
+const statics = new WeakMap<RuleNode, readonly (readonly [string, RuleNode])[]>();
+
+/**
+ * A node's children whose place in its value does not depend on the input: those a subtree
+ * index does not cover and the covered path (non-leaf) children, in key order.
+ */
+export function staticChildren(node: RuleNode): readonly (readonly [string, RuleNode])[] {
+  let list = statics.get(node);
+  if (!list) {
+    list = node.sortedChildren().filter(([, child]) => !child.coveredOnly || child.kind === undefined);
+    statics.set(node, list);
+  }
+  return list;
 }
 
 const partitions = new WeakMap<

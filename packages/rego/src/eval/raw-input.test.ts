@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Engine } from "../engine/engine.js";
-import { fromJsonLazy } from "../value/json.js";
-import { RegoObject, type Value } from "../value/value.js";
+import { fromJson, fromJsonLazy } from "../value/json.js";
+import { RegoObject, type Value, valueKey } from "../value/value.js";
 import { lookup } from "./lookup.js";
 import { CONVERT, inputFieldId, RawInput, rawPath } from "./raw-input.js";
 
@@ -19,7 +19,7 @@ Object.defineProperty(Session.prototype, "inherited", { value: "from the prototy
 
 describe("reading scalars of the caller's input directly", () => {
   const input = {
-    session: { login: "ci", member: true, n: 2.5, none: null, nested: { a: 1 }, list: [1] },
+    session: { login: "ci", member: true, n: 2.5, none: null, nested: { a: 1 }, list: [1], ns: 1_764_000_000_123_456_789n, small: 7n },
     cls: new Session(),
     proto: JSON.parse('{"__proto__": {"x": 1}}'),
     rego: RegoObject.fromRecord({ a: "in a RegoObject" }),
@@ -32,6 +32,8 @@ describe("reading scalars of the caller's input directly", () => {
       ["session", "login"],
       ["session", "member"],
       ["session", "n"],
+      ["session", "ns"],
+      ["session", "small"],
       ["session", "none"],
       ["session", "absent"],
       ["absent", "login"],
@@ -51,7 +53,7 @@ describe("reading scalars of the caller's input directly", () => {
     for (const keys of paths.filter((k) => k.length >= 2)) {
       for (let again = 0; again < 2; again++) {
         const v = raw.path(inputFieldId(policy, keys[0] as string), keys);
-        expect(v, keys.join(".")).toBe(rawPath(input, keys));
+        expect(v, keys.join(".")).toEqual(rawPath(input, keys));
       }
     }
     expect(raw.field("session")).toBe(CONVERT);
@@ -60,6 +62,8 @@ describe("reading scalars of the caller's input directly", () => {
     expect(RawInput.of(new Session())).toBeUndefined();
     expect(rawPath(input, ["session", "login"])).toBe("ci");
     expect(rawPath(input, ["session", "absent"])).toBeUndefined();
+    expect(rawPath(input, ["session", "small"])).toBe(7);
+    expect(valueKey(rawPath(input, ["session", "ns"]) as Value)).toBe(valueKey(fromJson(1_764_000_000_123_456_789n)));
   });
 
   it("converts for composite values, class instances, RegoObjects, __proto__ and non-finite numbers", () => {

@@ -4,6 +4,7 @@
 // The records one level down (`input.session`, `input.request`), which most reads go through,
 // are looked up and checked once per evaluation.
 
+import { fromJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
 
 /** Returned when a path does not end at a scalar of a plain record: convert and look up instead. */
@@ -26,7 +27,10 @@ function isPlainRecord(v: unknown): v is PlainRecord {
   return proto === Object.prototype || proto === null;
 }
 
-/** A field's value as a Rego scalar: undefined when absent, CONVERT unless a finite scalar. */
+/**
+ * A field's value as a Rego scalar: undefined when absent, CONVERT unless a finite scalar. A
+ * bigint (exact nanoseconds, say) is a number, as the conversion makes it.
+ */
 function scalarOf(v: unknown): Value | undefined | typeof CONVERT {
   switch (typeof v) {
     case "undefined":
@@ -35,6 +39,8 @@ function scalarOf(v: unknown): Value | undefined | typeof CONVERT {
       return v;
     case "number":
       return Number.isFinite(v) ? v : CONVERT;
+    case "bigint":
+      return fromJson(v);
     default:
       return v === null ? null : CONVERT;
   }

@@ -82,15 +82,23 @@ f(x) := x
       { length: 12 },
       (_, i) => `roles["space-${i % 3}"]["role-${i}"] if input.login == "key-${i}"`,
     ).join("\n");
+    // Several live leaves under one node, written out of key order, around a node of two rules
+    // (which no subtree index covers).
+    const more = [
+      'roles["space-1"]["zz-last"] if input.login == "key-1"',
+      'roles["space-1"]["aa-first"] if input.login == "key-1"',
+      'roles["space-1"]["m-two-rules"] if input.login == "key-1"',
+      'roles["space-1"]["m-two-rules"] if input.login == "key-4"',
+    ].join("\n");
     const mods = {
-      "login.rego": `package keygate.login\nimport rego.v1\n${rules}\nallow if input.login\n`,
+      "login.rego": `package keygate.login\nimport rego.v1\n${rules}\n${more}\nallow if input.login\n`,
       "other.rego": "package keygate.other\nimport rego.v1\nx := 1\n",
     };
     const data = { keygate: { login: { base: true, roles: { "space-9": { fixed: 1 } } }, extra: [1] } };
     const queries = ["data", "data.keygate", "data.keygate.login", "data.keygate.login.roles", 'data.keygate.login.roles["space-1"]'];
     for (const withData of [undefined, data]) {
       for (const q of queries) {
-        for (const input of [{ login: "key-4" }, { login: "key-0" }, { login: "nobody" }, {}]) {
+        for (const input of [{ login: "key-4" }, { login: "key-0" }, { login: "key-1" }, { login: "nobody" }, {}]) {
           const [planned, interpreted] = bothWays(mods, q, withData, input);
           // Same keys in the same order.
           expect(JSON.stringify(planned), `${q} ${JSON.stringify(input)} ${withData ? "with data" : ""}`).toBe(
@@ -102,7 +110,14 @@ f(x) := x
     expect(bothWays(mods, "data.keygate.login", data, { login: "key-4" })[0]).toEqual({
       allow: true,
       base: true,
-      roles: { "space-0": {}, "space-1": { "role-4": true }, "space-2": {}, "space-9": { fixed: 1 } },
+      roles: { "space-0": {}, "space-1": { "m-two-rules": true, "role-4": true }, "space-2": {}, "space-9": { fixed: 1 } },
     });
+    expect(JSON.stringify(bothWays(mods, "data.keygate.login.roles", undefined, { login: "key-1" })[0])).toBe(
+      JSON.stringify({
+        "space-0": {},
+        "space-1": { "aa-first": true, "m-two-rules": true, "role-1": true, "zz-last": true },
+        "space-2": {},
+      }),
+    );
   });
 });
