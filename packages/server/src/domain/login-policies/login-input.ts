@@ -67,16 +67,19 @@ export function nowNs(): bigint {
  * The login policy input: `session.login` is the API key's name when the caller used a key (as in
  * seed 003, `input.session.login == "ci-cd-production"`), else the principal's name.
  */
-export function buildLoginInput(subject: LoginSubject, request: LoginRequest): Record<string, unknown> {
-  return {
-    session: { ...sessionOf(subject), creator_ip: request.remoteIp },
-    request: {
-      remote_ip: request.remoteIp,
-      timestamp_ns: request.timestampNs ?? nowNs(),
-      ...(request.method !== undefined ? { method: request.method } : {}),
-      ...(request.path !== undefined ? { path: request.path } : {}),
-    },
-  };
+export function buildLoginInput(
+  subject: LoginSubject,
+  request: LoginRequest,
+  timestampNs: bigint = request.timestampNs ?? nowNs(),
+): Record<string, unknown> {
+  // Built with assignments, not spreads: on Node 20 a spread followed by a key it lacks costs
+  // about a microsecond (V8 leaves its fast clone), and this runs on every governed request.
+  const session: Record<string, unknown> = Object.assign({}, sessionOf(subject));
+  session.creator_ip = request.remoteIp;
+  const req: Record<string, unknown> = { remote_ip: request.remoteIp, timestamp_ns: timestampNs };
+  if (request.method !== undefined) req.method = request.method;
+  if (request.path !== undefined) req.path = request.path;
+  return { session, request: req };
 }
 
 const sessions = new WeakMap<LoginSubject, Readonly<Record<string, unknown>>>();

@@ -178,11 +178,11 @@ export class LoginPolicies {
     subject: LoginSubject,
     credential: LoginCredential,
     request: LoginRequest,
+    // One clock for the request: `input.request.timestamp_ns` and `time.now_ns()` agree.
+    timestampNs: bigint = request.timestampNs ?? nowNs(),
   ): Promise<{ decision: LoginDecision; input: Record<string, unknown>; roles: ReadonlyMap<string, Role> }> {
     let roles = await this.roleIndex(credential.organizationId);
-    // One clock for the request: `input.request.timestamp_ns` and `time.now_ns()` agree.
-    const timestampNs = request.timestampNs ?? nowNs();
-    const input = buildLoginInput(subject, { ...request, timestampNs });
+    const input = buildLoginInput(subject, request, timestampNs);
     const decide = (index: ReadonlyMap<string, Role>) =>
       decideLogin(sets, input, { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind }, timestampNs);
     let decision = decide(roles);
@@ -246,7 +246,6 @@ export class LoginPolicies {
     if (reuse === "never") return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
     // One clock for the request, fixed here so that the key and the evaluation agree.
     const timestampNs = request.timestampNs ?? nowNs();
-    const timed = { ...request, timestampNs };
     const key = reuse === "always" ? request.remoteIp : `${request.remoteIp}|${secondOf(timestampNs)}`;
     const byAddress = this.decisionsOf(snapshot, subject);
     const known = byAddress.get(key);
@@ -254,7 +253,7 @@ export class LoginPolicies {
       if (this.sampleDue(credential)) this.sampleLater(credential, request);
       return known.decision;
     }
-    const { decision, roles } = await this.evaluateFor(snapshot, sets, subject, credential, timed);
+    const { decision, roles } = await this.evaluateFor(snapshot, sets, subject, credential, request, timestampNs);
     // Errors (a budget running out, say) are not reused: the next request tries again.
     if (!decision.results.some((r) => r.error !== undefined)) {
       if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
@@ -353,7 +352,7 @@ export class LoginPolicies {
     const timestampNs = request.timestampNs ?? nowNs();
     this.subject(credential).then(
       (subject) =>
-        this.recordSample(credential.organizationId, loginInputToJson(buildLoginInput(subject, { ...request, timestampNs }))),
+        this.recordSample(credential.organizationId, loginInputToJson(buildLoginInput(subject, request, timestampNs))),
       () => undefined,
     );
   }

@@ -72,16 +72,27 @@ export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, n
   for (const { set, policies } of sets) {
     for (const policy of policies) {
       const t0 = performance.now();
-      const base = {
+      // Written out field by field: on Node 20 `{ ...base, outcome }` costs about a microsecond
+      // (a spread followed by a key it lacks leaves V8's fast clone), once per policy per save.
+      const result = (
+        outcome: PolicyOutcome,
+        messages: readonly string[],
+        warnings: readonly string[],
+        durationUs: number,
+      ): PolicyResult => ({
         policyId: policy.policyId,
         policyName: policy.policyName,
         policySetId: set.id,
         policySetName: set.name,
         enforcementLevel: policy.enforcementLevel,
-      };
+        outcome,
+        messages,
+        warnings,
+        durationUs,
+      });
       if (!policy.ok || policy.queries.kind !== "save") {
         const why = policy.ok ? "it is not a save policy" : policy.problems.map((p) => p.message).join("; ");
-        results.push({ ...base, outcome: "errored", messages: [`policy does not compile: ${why}`], warnings: [], durationUs: 0 });
+        results.push(result("errored", [`policy does not compile: ${why}`], [], 0));
         continue;
       }
       try {
@@ -89,22 +100,10 @@ export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, n
         const warns = policy.queries.warn
           ? messagesOf(evaluateValue(policy.queries.warn, input, nowNs), policy.policyName, "warn")
           : [];
-        results.push({
-          ...base,
-          outcome: denies.length > 0 ? "failed" : "passed",
-          messages: denies,
-          warnings: warns,
-          durationUs: micros(t0),
-        });
+        results.push(result(denies.length > 0 ? "failed" : "passed", denies, warns, micros(t0)));
       } catch (error) {
         if (!(error instanceof RegoError)) throw error;
-        results.push({
-          ...base,
-          outcome: "errored",
-          messages: [`policy could not be evaluated: ${error.message}`],
-          warnings: [],
-          durationUs: micros(t0),
-        });
+        results.push(result("errored", [`policy could not be evaluated: ${error.message}`], [], micros(t0)));
       }
     }
   }

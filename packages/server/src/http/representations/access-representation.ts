@@ -44,30 +44,36 @@ export const EffectiveAccessResource = Type.Object({
   links: Type.Object({ self: Type.String() }),
 });
 
+// Every field is written out: on Node 20, a spread followed by a key it lacks costs about a
+// microsecond per object (V8 leaves its fast clone), and reasons are rendered per role per space.
 function renderReason(reason: AccessReason): Static<typeof Reason> {
-  const none = {
-    "binding-id": null,
-    "team-id": null,
-    "team-name": null,
-    "policy-id": null,
-    "policy-name": null,
-    rule: null,
-  };
   switch (reason.kind) {
     case "direct-binding":
-      return { ...none, kind: reason.kind, "binding-id": reason.bindingId };
+      return {
+        kind: reason.kind,
+        "binding-id": reason.bindingId,
+        "team-id": null,
+        "team-name": null,
+        "policy-id": null,
+        "policy-name": null,
+        rule: null,
+      };
     case "team-binding":
       return {
-        ...none,
         kind: reason.kind,
         "binding-id": reason.bindingId,
         "team-id": reason.teamId,
         "team-name": reason.teamName,
+        "policy-id": null,
+        "policy-name": null,
+        rule: null,
       };
     case "login-policy":
       return {
-        ...none,
         kind: reason.kind,
+        "binding-id": null,
+        "team-id": null,
+        "team-name": null,
         "policy-id": reason.policyId,
         "policy-name": reason.policyName,
         rule: reason.rule ?? null,
