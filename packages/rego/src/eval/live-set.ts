@@ -41,8 +41,9 @@ const NO_LEAVES: readonly (readonly [string, RuleNode])[] = [];
 const statics = new WeakMap<RuleNode, readonly (readonly [string, RuleNode])[]>();
 
 /**
- * A node's children whose place in its value does not depend on the input: those a subtree
- * index does not cover and the covered path (non-leaf) children, in key order.
+ * A node's children that a subtree index does not pick per input: those it does not cover, and
+ * the covered paths (non-leaf children, an empty object where the index ruled them out), in key
+ * order. The covered leaves are the live set's.
  */
 export function staticChildren(node: RuleNode): readonly (readonly [string, RuleNode])[] {
   let list = statics.get(node);
