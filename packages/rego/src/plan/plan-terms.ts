@@ -93,6 +93,21 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       return planRef(t, sc, env, hoists);
     case "array": {
       const items = t.items.map((x) => planGet(x, sc, env, hoists));
+      const direct = directItems(items);
+      if (direct) {
+        // `[now, "UTC"]`: variables and constants only, read without a getter call each.
+        const { slots, constants } = direct;
+        return (_ev, _c, s) => {
+          const out: Value[] = new Array(slots.length);
+          for (let i = 0; i < slots.length; i++) {
+            const slot = slots[i] as number;
+            const v = slot < 0 ? (constants[i] as Value) : s[slot];
+            if (v === undefined) return undefined;
+            out[i] = v;
+          }
+          return out;
+        };
+      }
       return (ev, c, s) => {
         const out: Value[] = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
@@ -187,6 +202,23 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       return never;
     }
   }
+}
+
+/**
+ * For getters that each read a slot or return a constant, the slot of each (-1 for a constant)
+ * and the constants; undefined when any getter does more.
+ */
+function directItems(items: readonly Get[]): { slots: number[]; constants: (Value | undefined)[] } | undefined {
+  const slots: number[] = [];
+  const constants: (Value | undefined)[] = [];
+  for (const get of items) {
+    const slot = slotOfGet(get);
+    const constant = slot === undefined ? constantOfGet(get) : undefined;
+    if (slot === undefined && constant === undefined) return undefined;
+    slots.push(slot ?? -1);
+    constants.push(constant);
+  }
+  return { slots, constants };
 }
 
 /** The builtin a call names, with its arity checked against the arguments given. */
