@@ -1,6 +1,6 @@
 // Domain layer, ids: short prefixed random ids (`tok-3kT9...`), text in every table.
-import { randomBytes } from "node:crypto";
 import { encodeBytesBase62 } from "../encoding/base62.js";
+import { randomBytes } from "./random-bytes.js";
 
 /** The prefix of each kind of id. */
 export type IdPrefix =

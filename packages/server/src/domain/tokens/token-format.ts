@@ -5,8 +5,8 @@
 //   secret    43 base62 chars encoding 32 random bytes (256 bits); only its hash is stored
 //   checksum  CRC-32 of everything before it, 6 base62 chars
 // e.g. kgs_4fQ2w9ZkPzL1_<43 chars><6 chars>; 68 characters in all.
-import { randomBytes } from "node:crypto";
 import { encodeBase62, encodeBytesBase62 } from "../encoding/base62.js";
+import { randomBytes } from "../ids/random-bytes.js";
 import { crc32OfText } from "./crc32.js";
 
 /** What a token is for, from its prefix. */
