@@ -10,6 +10,7 @@ import type { Database } from "./database-schema.js";
 import { ListedMigrationProvider } from "./migration-provider.js";
 import { PgChangeFeed } from "./pg-change-feed.js";
 import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.js";
+import { withStatementCache } from "./sqlite-statement-cache.js";
 
 /** The SQL dialect a store runs on. */
 export type StoreDialect = "sqlite" | "postgres";
@@ -123,7 +124,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   const store = new RootStore(db, "sqlite", new LocalChangeFeed());
   await migrate(store);
   return store;
