@@ -32,7 +32,7 @@ import {
 } from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren, staticChildren } from "./live-set.js";
-import { lookup } from "./lookup.js";
+import { forEachElement, lookup } from "./lookup.js";
 import { insertNested, structuralObject } from "./path-object.js";
 import { builtinArity, member2, member3, walkPairs } from "./special-builtins.js";
 
@@ -276,7 +276,7 @@ export class Evaluator implements BuiltinContext {
         return k();
       case "somein":
         return this.evalTerm(kind.domain, f, c, (coll) =>
-          this.iterate(coll, (key, value) =>
+          forEachElement(coll, (key, value) =>
             kind.key
               ? this.unifyValue(kind.key, key, f, c, () => this.unifyValue(kind.value, value, f, c, k))
               : this.unifyValue(kind.value, value, f, c, k),
@@ -286,7 +286,7 @@ export class Evaluator implements BuiltinContext {
         return this.evalTerm(kind.domain, f, c, (coll) => {
           if (!isCollection(coll)) return false;
           let all = true;
-          this.iterate(coll, (key, value) => {
+          forEachElement(coll, (key, value) => {
             let ok = false;
             const bodyK = () => {
               ok = true;
@@ -734,7 +734,7 @@ export class Evaluator implements BuiltinContext {
       return child === undefined ? false : this.walk(child, path, i + 1, f, c, vk);
     }
     if (hasUnbound(p, f)) {
-      return this.iterate(v, (key, child) =>
+      return forEachElement(v, (key, child) =>
         this.unifyValue(p, key, f, c, () => this.walk(child, path, i + 1, f, c, vk)),
       );
     }
@@ -742,24 +742,6 @@ export class Evaluator implements BuiltinContext {
       const child = lookup(v, key);
       return child === undefined ? false : this.walk(child, path, i + 1, f, c, vk);
     });
-  }
-
-  /** Calls `k(key, value)` for each element of a collection. */
-  private iterate(coll: Value, k: (key: Value, value: Value) => boolean): boolean {
-    if (Array.isArray(coll)) {
-      const arr = coll as readonly Value[];
-      for (let j = 0; j < arr.length; j++) if (k(j, arr[j] as Value)) return true;
-      return false;
-    }
-    if (coll instanceof RegoObject) {
-      for (const e of coll.entries()) if (k(e.key, e.value)) return true;
-      return false;
-    }
-    if (coll instanceof RegoSet) {
-      for (const x of coll.values()) if (k(x, x)) return true;
-      return false;
-    }
-    return false;
   }
 
   /** Walks `data`: the rule tree and base documents side by side. */
@@ -950,15 +932,15 @@ export class Evaluator implements BuiltinContext {
       const out = jsonObject();
       const { names, nodes } = node.ruleChildren();
       for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string;
         const child = nodes[i] as RuleNode;
-        let v: Json | undefined;
-        if (child.kind === undefined) v = this.materializeJson(child, undefined, c, undefined);
-        else {
-          // A rule: straight to its value (this runs for every rule of a queried package).
-          const value = this.nodeValue(child, c);
-          v = value === undefined ? undefined : toJson(value);
+        // A rule: straight to its value (this runs for every rule of a queried package).
+        if (child.kind !== undefined) {
+          this.setRuleJson(out, name, child, c);
+          continue;
         }
-        if (v !== undefined) setJsonKey(out, names[i] as string, v);
+        const v = this.materializeJson(child, undefined, c, undefined);
+        if (v !== undefined) setJsonKey(out, name, v);
       }
       return out;
     }
@@ -997,18 +979,19 @@ export class Evaluator implements BuiltinContext {
     const leaves = live.sortedLeavesUnder(node);
     let j = 0;
     for (const [name, child] of staticChildren(node)) {
-      for (; j < leaves.length && (leaves[j] as readonly [string, RuleNode])[0] < name; j++) {
-        this.setLeafJson(out, leaves[j] as readonly [string, RuleNode], c);
+      for (let leaf = leaves[j]; leaf !== undefined && leaf[0] < name; leaf = leaves[++j]) {
+        this.setRuleJson(out, leaf[0], leaf[1], c);
       }
       const v = child.coveredOnly && !live.has(child) ? {} : this.materializeJson(child, undefined, c, live);
       if (v !== undefined) setJsonKey(out, name, v);
     }
-    for (; j < leaves.length; j++) this.setLeafJson(out, leaves[j] as readonly [string, RuleNode], c);
+    for (let leaf = leaves[j]; leaf !== undefined; leaf = leaves[++j]) this.setRuleJson(out, leaf[0], leaf[1], c);
     return out;
   }
 
-  private setLeafJson(out: { [key: string]: Json }, [name, leaf]: readonly [string, RuleNode], c: Context): void {
-    const v = this.nodeValue(leaf, c);
+  /** Sets `name` in a JSON object being built to a rule node's value, unless it is undefined. */
+  private setRuleJson(out: { [key: string]: Json }, name: string, rule: RuleNode, c: Context): void {
+    const v = this.nodeValue(rule, c);
     if (v !== undefined) setJsonKey(out, name, toJson(v));
   }
 

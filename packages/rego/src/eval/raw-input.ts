@@ -5,7 +5,7 @@
 // are looked up and checked once per evaluation.
 
 import { fromJson } from "../value/json.js";
-import type { Value } from "../value/value.js";
+import { isPlainRecord, type Value } from "../value/value.js";
 
 /** Returned when a path does not end at a scalar of a plain record: convert and look up instead. */
 export const CONVERT = Symbol("convert");
@@ -19,13 +19,6 @@ const ABSENT = Symbol("absent");
 
 /** A plain record: what JSON.parse makes of an object. */
 type PlainRecord = Readonly<Record<string, unknown>>;
-
-/** Whether a value is a plain record (an object whose prototype is Object.prototype or null). */
-function isPlainRecord(v: unknown): v is PlainRecord {
-  if (typeof v !== "object" || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * A field's value as a Rego scalar: undefined when absent, CONVERT unless a finite scalar. A

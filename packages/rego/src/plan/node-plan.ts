@@ -50,12 +50,9 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
       // planRuleValue's first case, without its call: the most common node of all.
       const { size, body, value } = plan;
       const constant = constantOfGet(value);
-      if (constant !== undefined && size === 0) {
-        // `allow if input.session.member`: a body on no variables, a constant value (`true`).
-        return (ev, c) => (body(ev, c, NO_SLOTS, FOUND) ? constant : orDefault(ev, c));
-      }
       if (constant !== undefined) {
-        return (ev, c) => (body(ev, c, newSlots(size), FOUND) ? constant : orDefault(ev, c));
+        // `allow if input.session.member`: a constant value (`true`) needs no getter call.
+        return (ev, c) => (body(ev, c, size === 0 ? NO_SLOTS : newSlots(size), FOUND) ? constant : orDefault(ev, c));
       }
       return (ev, c) => {
         const s = size === 0 ? NO_SLOTS : newSlots(size);

@@ -39,6 +39,13 @@ export function isNumber(v: Value | undefined): v is RegoNumber {
   return typeof v === "number" || v instanceof BigNumber;
 }
 
+/** Whether a JS value is a plain record: an object whose prototype is Object.prototype or null. */
+export function isPlainRecord(v: unknown): v is Readonly<Record<string, unknown>> {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Whether a value is an array. */
 export function isArray(v: Value | undefined): v is readonly Value[] {
   return Array.isArray(v);
@@ -182,8 +189,7 @@ export class RegoObject {
     const o = new RegoObject();
     o.pending = record;
     o.convert = convert;
-    const proto = Object.getPrototypeOf(record);
-    o.plain = proto === Object.prototype || proto === null;
+    o.plain = isPlainRecord(record);
     return o;
   }
 

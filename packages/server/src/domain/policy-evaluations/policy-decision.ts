@@ -65,6 +65,31 @@ function micros(startedMs: number): number {
   return Math.max(0, Math.round((performance.now() - startedMs) * 1000));
 }
 
+/**
+ * One policy's result, written out field by field: on Node 20 `{ ...base, outcome }` costs about a
+ * microsecond (a spread followed by a key it lacks leaves V8's fast clone), once per policy per save.
+ */
+function policyResult(
+  set: CompiledPolicySet["set"],
+  policy: CompiledPolicySet["policies"][number],
+  outcome: PolicyOutcome,
+  messages: readonly string[],
+  warnings: readonly string[],
+  durationUs: number,
+): PolicyResult {
+  return {
+    policyId: policy.policyId,
+    policyName: policy.policyName,
+    policySetId: set.id,
+    policySetName: set.name,
+    enforcementLevel: policy.enforcementLevel,
+    outcome,
+    messages,
+    warnings,
+    durationUs,
+  };
+}
+
 /** Evaluates every policy of the sets on the input (a policy in two sets is evaluated for each). */
 export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, nowNs?: bigint): SaveDecision {
   const started = performance.now();
@@ -72,27 +97,9 @@ export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, n
   for (const { set, policies } of sets) {
     for (const policy of policies) {
       const t0 = performance.now();
-      // Written out field by field: on Node 20 `{ ...base, outcome }` costs about a microsecond
-      // (a spread followed by a key it lacks leaves V8's fast clone), once per policy per save.
-      const result = (
-        outcome: PolicyOutcome,
-        messages: readonly string[],
-        warnings: readonly string[],
-        durationUs: number,
-      ): PolicyResult => ({
-        policyId: policy.policyId,
-        policyName: policy.policyName,
-        policySetId: set.id,
-        policySetName: set.name,
-        enforcementLevel: policy.enforcementLevel,
-        outcome,
-        messages,
-        warnings,
-        durationUs,
-      });
       if (!policy.ok || policy.queries.kind !== "save") {
         const why = policy.ok ? "it is not a save policy" : policy.problems.map((p) => p.message).join("; ");
-        results.push(result("errored", [`policy does not compile: ${why}`], [], 0));
+        results.push(policyResult(set, policy, "errored", [`policy does not compile: ${why}`], [], 0));
         continue;
       }
       try {
@@ -100,10 +107,10 @@ export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, n
         const warns = policy.queries.warn
           ? messagesOf(evaluateValue(policy.queries.warn, input, nowNs), policy.policyName, "warn")
           : [];
-        results.push(result(denies.length > 0 ? "failed" : "passed", denies, warns, micros(t0)));
+        results.push(policyResult(set, policy, denies.length > 0 ? "failed" : "passed", denies, warns, micros(t0)));
       } catch (error) {
         if (!(error instanceof RegoError)) throw error;
-        results.push(result("errored", [`policy could not be evaluated: ${error.message}`], [], micros(t0)));
+        results.push(policyResult(set, policy, "errored", [`policy could not be evaluated: ${error.message}`], [], micros(t0)));
       }
     }
   }
