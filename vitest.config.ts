@@ -12,6 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
+    reporters: ["default", "./test/support/skip-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import { extractJsonSamples, extractRegoModules } from "./documented-examples.js";
 import { seed000Policies, seed002Samples, seed003Policies } from "./seed-policies.js";
 
@@ -74,5 +77,35 @@ describe.skipIf(seed002Samples() === undefined)("seed 002 samples", () => {
     expect(titles).toContain("Sample Payload (Sentinel)");
     expect(titles).toContain("Sample Response (OPA)");
     expect(titles.filter((t) => t === "Sample Payload")).toHaveLength(1);
+  });
+});
+
+describe("a seed that is present but lacks what the tests expect", () => {
+  const saved = process.env.KEYGATE_SEEDS_DIR;
+  let dir: string | undefined;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.KEYGATE_SEEDS_DIR;
+    else process.env.KEYGATE_SEEDS_DIR = saved;
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function seedsWith(files: Record<string, string>): void {
+    dir = mkdtempSync(join(tmpdir(), "keygate-seeds-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    process.env.KEYGATE_SEEDS_DIR = dir;
+  }
+
+  it("is undefined when the seed is absent", () => {
+    seedsWith({});
+    expect(seed000Policies()).toBeUndefined();
+    expect(seed002Samples()).toBeUndefined();
+    expect(seed003Policies()).toBeUndefined();
+  });
+
+  it("throws, naming what is missing, when the extraction finds nothing", () => {
+    seedsWith({ "000_x.txt": "no policies here", "002_x.txt": "no samples", "003_x.txt": "no rego" });
+    expect(() => seed000Policies()).toThrow(/seed 000 is present but its policies block-user-tokens/);
+    expect(() => seed002Samples()).toThrow(/seed 002 is present/);
+    expect(() => seed003Policies()).toThrow(/seed 003 is present/);
   });
 });

@@ -1,6 +1,8 @@
 // Domain layer, governance (test and benchmark support): the policies and payloads of the shared
 // seed documents, extracted from the documents at run time: seed 000's deny policies on tokens,
-// seed 003's login policies, seed 002's Policies API samples. Undefined when the seeds are absent.
+// seed 003's login policies, seed 002's Policies API samples. Undefined when the seeds are absent;
+// an error when a seed is present but lacks what the tests expect of it (a broken extraction must
+// fail the tests that use it, not skip them as if the seed were absent).
 import { type DocumentedJson, type DocumentedModule, extractJsonSamples, extractRegoModules } from "./documented-examples.js";
 import { readSeedDocument } from "./seed-documents.js";
 
@@ -14,6 +16,13 @@ export interface Seed000Policy {
   /** The epoch-ms limit in `input.token.validTo > N` / `scheduledExpireTime > N`. */
   readonly limit: number | undefined;
 }
+
+const SEED000_POLICY_NAMES: readonly Seed000PolicyName[] = [
+  "block-user-tokens",
+  "block-service-tokens",
+  "valid-to-limit",
+  "scheduled-expire-limit",
+];
 
 function seed000NameOf(source: string): Seed000PolicyName | undefined {
   if (source.includes("input.token.scheduledExpireTime")) return "scheduled-expire-limit";
@@ -34,6 +43,8 @@ export function seed000Policies(): ReadonlyMap<Seed000PolicyName, Seed000Policy>
     const limit = />\s*(\d+)/.exec(module.source)?.[1];
     out.set(name, { name, source: module.source, limit: limit === undefined ? undefined : Number(limit) });
   }
+  const missing = SEED000_POLICY_NAMES.filter((name) => !out.has(name));
+  if (missing.length > 0) throw new Error(`seed 000 is present but its policies ${missing.join(", ")} were not found in it`);
   return out;
 }
 
@@ -61,14 +72,19 @@ export function seed003Policies(): Seed003Policies | undefined {
   const text = readSeedDocument("003");
   if (text === undefined) return undefined;
   const [template, ...rest] = extractRegoModules(text);
-  if (template === undefined) return undefined;
+  if (template === undefined || rest.length === 0) {
+    throw new Error("seed 003 is present but no login policy template and examples were found in it");
+  }
   return { template, examples: rest.map((m) => ({ ...m, name: slug(m.title) })) };
 }
 
 /** Seed 002's JSON samples (request payloads and responses) in page order, or undefined when absent. */
 export function seed002Samples(): readonly DocumentedJson[] | undefined {
   const text = readSeedDocument("002");
-  return text === undefined ? undefined : extractJsonSamples(text);
+  if (text === undefined) return undefined;
+  const samples = extractJsonSamples(text);
+  if (samples.length === 0) throw new Error("seed 002 is present but no JSON samples were found in it");
+  return samples;
 }
 
 /** True when every seed document the governance tests read is present. */
