@@ -7,6 +7,7 @@ import {
   governanceSeedsPresent,
   seed000Source,
   seed002Sample,
+  seed002SampleIn,
   seed002UploadSample,
   seed003Source,
 } from "../packages/server/src/domain/governance/seed-policies.js";
@@ -168,18 +169,28 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
     it("lists like the list sample: pagination, search[name], filter[kind], include=policy_sets", async () => {
       for (const name of ["paged-1", "paged-2", "paged-3"]) {
-        expect((await call("POST", "/organizations/my-organization/policies", opaPayload(name))).status).toBe(200);
+        const created = await call("POST", "/organizations/my-organization/policies", opaPayload(name));
+        expect(created.status).toBe(200);
+        // With its text uploaded, as the sample's policies are (their download links show it).
+        expect((await raw("PUT", `/policies/${created.body.data.id}/upload`, seed000Source("valid-to-limit"))).status).toBe(200);
       }
-      const listSample = seed002Sample("Sample Response") as unknown;
-      expect(listSample).toBeDefined();
+      // The list sample's OPA entry (its second) is what an OPA policy in a set looks like in a list.
+      const listSample = seed002SampleIn("List Policies", "Sample Response") as { data: Record<string, unknown>[] };
+      const sampleOpa = listSample.data.find((p) => (p.attributes as { kind: string }).kind === "opa")!;
       const first = await call("GET", "/organizations/my-organization/policies?search%5Bname%5D=paged-&page%5Bsize%5D=2");
       expect(first.body.data.map((p: { attributes: { name: string } }) => p.attributes.name)).toEqual(["paged-1", "paged-2"]);
       expect(first.body.meta.pagination).toMatchObject({ "current-page": 1, "total-pages": 2, "total-count": 3 });
       const second = await call("GET", "/organizations/my-organization/policies?search[name]=paged-&page[size]=2&page[number]=2");
       expect(second.body.data.map((p: { attributes: { name: string } }) => p.attributes.name)).toEqual(["paged-3"]);
+      const keysOf = (o: unknown) => Object.keys(o as object).sort();
       for (const item of second.body.data) {
-        expect(Object.keys(item).sort()).toEqual(["attributes", "id", "links", "relationships", "type"]);
+        expect(keysOf(item)).toEqual(keysOf(sampleOpa));
+        expect(keysOf(item.attributes)).toEqual(keysOf(sampleOpa.attributes));
+        expect(keysOf(item.relationships)).toEqual(keysOf(sampleOpa.relationships));
+        expect(keysOf(item.links)).toEqual(keysOf(sampleOpa.links));
+        expect(item.type).toBe(sampleOpa.type);
         expect(item.attributes).toMatchObject({ kind: "opa", "policy-set-count": 1 });
+        expect(item.relationships["policy-sets"].data).toEqual([{ id: setId, type: "policy-sets" }]);
       }
       expect((await call("GET", "/organizations/my-organization/policies?filter[kind]=sentinel")).body.data).toEqual([]);
       const opa = await call("GET", "/organizations/my-organization/policies?filter[kind]=opa&page[size]=100");

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
 import { type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
 import { freshStore, type StoreLocation } from "./support/test-databases.js";
+import { waitFor } from "./support/wait-for.js";
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe(`scenario A over HTTP on ${dialect}`, () => {
@@ -91,9 +92,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await call(secret, "GET", "/organizations/acme/users")).status).toBe(403);
 
       // A.7: listing shows name, created-by, created-at, last-used-at, expiry, status; never the secret.
-      await new Promise((r) => setTimeout(r, 1500));
-      const list = await call(admin, "GET", `/api-keys/${key.body.data.id}/tokens`);
-      expect(list.status).toBe(200);
+      // last-used-at is flushed in batches (about once a second), off the request path.
+      const list = await waitFor("the token's last-used-at to be recorded", async () => {
+        const response = await call(admin, "GET", `/api-keys/${key.body.data.id}/tokens`);
+        expect(response.status).toBe(200);
+        return response.body.data[0].attributes["last-used-at"] === null ? undefined : response;
+      });
       const listed = list.body.data[0];
       expect(listed.attributes).toMatchObject({ name: "pipeline", status: "active", "valid-to": validTo });
       expect(listed.attributes["last-used-at"]).not.toBeNull();

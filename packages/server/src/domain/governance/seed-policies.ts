@@ -107,6 +107,15 @@ export function seed003Source(name: string): string {
   return source;
 }
 
+/** The first seed 002 sample with this heading below the section line `section` (e.g. `List Policies`); throws when missing. */
+export function seed002SampleIn(section: string, title: string): unknown {
+  const lines = (readSeedDocument("002") ?? "").split(/\r?\n/);
+  const start = lines.findIndex((l) => l.trim() === section);
+  const sample = seed002Samples()?.find((s) => s.title === title && start >= 0 && s.line > start + 1);
+  if (sample === undefined) throw new Error(`seed 002 has no "${title}" under "${section}" (is ../shared/seeds there?)`);
+  return structuredClone(sample.value);
+}
+
 /** The first seed 002 sample with this heading (e.g. `Sample Payload (OPA)`), as a fresh copy; throws when missing. */
 export function seed002Sample(title: string): unknown {
   const sample = seed002Samples()?.find((s) => s.title === title);
