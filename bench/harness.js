@@ -68,24 +68,40 @@ export function measurePair(subjectName, subject, baselineName, baseline, option
   };
 }
 
-/** Formats a paired measurement (see `measurePair`): both best figures and the median ratio. */
+/**
+ * Formats a paired measurement (see `measurePair`): both best figures, the median ratio and the
+ * verdict against the goal.
+ * @param {{ subject: object, baseline: object, ratio: number }} pair
+ * @param {{ text: string, maxRatio: number }} goal met when the ratio is at most `maxRatio`
+ */
 export function pairLine(pair, goal) {
   return ratioLine(pair.subject, pair.baseline, goal, pair.ratio);
 }
 
 /**
- * Formats a comparison line: both figures and the ratio of `subject` to `baseline` time.
+ * Formats a comparison line: both figures, the ratio of `subject` to `baseline` time, and whether
+ * the goal is met.
  * @param {{name: string, nsPerOp: number, opsPerSec: number}} subject
  * @param {{name: string, nsPerOp: number, opsPerSec: number}} baseline
- * @param {string} goal
+ * @param {{ text: string, maxRatio: number }} goal
  * @param {number} [pairedRatio] the ratio of a paired measurement, instead of best over best
  */
 export function ratioLine(subject, baseline, goal, pairedRatio) {
   const ratio = pairedRatio ?? subject.nsPerOp / baseline.nsPerOp;
   return (
     `${subject.name}: ${fmt(subject)} | ${baseline.name}: ${fmt(baseline)} | ` +
-    `ratio ${ratio.toFixed(2)}x${goal ? ` (goal: ${goal})` : ""}`
+    `ratio ${formatRatio(ratio)} (goal: ${goal.text}: ${verdict(ratio <= goal.maxRatio)})`
   );
+}
+
+/** A ratio with two decimals, or two significant digits below 0.1 (0.004x, not 0.00x). */
+export function formatRatio(ratio) {
+  return `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}x`;
+}
+
+/** "met" or "NOT met". */
+export function verdict(met) {
+  return met ? "met" : "NOT met";
 }
 
 function fmt(m) {
