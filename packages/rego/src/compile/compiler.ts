@@ -16,6 +16,7 @@ import { buildRuleIndex } from "./rule-index.js";
 import { checkLiteralArgs } from "./type-check.js";
 import { type CompiledRule, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { exprVars, SafetyChecker, termVars } from "./safety.js";
+import { checkDeprecatedCalls, checkRootShadowingRule, followsRegoV1 } from "./v1-strictness.js";
 
 /** The result of compiling a set of modules. */
 export interface CompiledPolicy {
@@ -62,18 +63,31 @@ export function compileModules(
   // Pass 1: resolve names, then replace the rego.metadata calls by their values.
   const resolved: { rule: Rule; path: string[]; keys: Term[]; module: Module }[] = [];
   for (const m of modules) {
+    const regoV1 = followsRegoV1(m);
     const names: ModuleNames = {
       packagePath: packagePath(m),
       imports: importsOf(m, errors),
       ruleNames: ruleNames.get(packageKey(m)) ?? new Set(),
+      regoV1,
     };
     const resolver = new Resolver(names, counter);
     m.rules.forEach((r, index) => {
+      if (regoV1) {
+        const shadowing = checkRootShadowingRule(r);
+        if (shadowing) errors.push(shadowing);
+      }
       const rule = rewriteMetadataCalls(resolver.resolveRule(r), annotations.set, m, index, errors);
+      if (regoV1) checkDeprecatedCalls(rule, errors);
       const { staticPath, keys } = splitHeadRef(rule.head.ref);
       resolved.push({ rule, path: [...names.packagePath, ...staticPath], keys, module: m });
     });
     errors.push(...resolver.errors);
+  }
+
+  // As OPA's compiler stops after a stage with errors, declaration errors (`:=` on an argument,
+  // a local shadowing `data`) are not followed by what they would cause later (recursion).
+  if (errors.some((e) => e.code === "rego_compile_error")) {
+    return { policy: { root, modules, builtins }, errors };
   }
 
   // Function arities, for output arguments and call checks.

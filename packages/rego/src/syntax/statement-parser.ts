@@ -634,7 +634,8 @@ export class StatementParser {
         return undefined;
       }
       ref = term.operator;
-      args = term.args;
+      // As in OPA, a rule is a function only when it has arguments: `f() := 1` is the rule `f`.
+      args = term.args.length > 0 ? term.args : undefined;
     } else {
       return undefined;
     }
@@ -762,7 +763,8 @@ export class StatementParser {
       elseRule = this.parseElse(parent);
       if (elseRule === undefined) return undefined;
     }
-    const finalHead: ParsedHead = { ...head, usedIf: parent.usedIf || hasIf };
+    // Each `else` body needs its own `if` in v1 (OPA checks every branch of the chain).
+    const finalHead: ParsedHead = { ...head, usedIf: hasIf };
     return { head: finalHead, body, elseRule, isDefault: false, location, generatedBody: false };
   }
 
