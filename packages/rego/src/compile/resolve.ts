@@ -304,7 +304,10 @@ export class Resolver {
         const root = rootVar(t);
         if (root !== undefined && (assign || this.names.regoV1 !== true)) {
           if (this.names.regoV1 === true) {
-            this.error(`variables must not shadow ${root.name} (use a different variable name)`, root.location);
+            this.error(
+              `variables must not shadow ${root.name} (use a different variable name)`,
+              root.location,
+            );
           } else this.declare(root, scope, assign);
           return;
         }
