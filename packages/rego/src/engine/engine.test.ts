@@ -75,10 +75,7 @@ ev if { every n in q { n > 1 } }
   it("reports false for a query of one expression, and fails on false otherwise, as opa eval does", () => {
     for (const interpretOnly of [false, true]) {
       const g = new Engine({ interpretOnly });
-      g.addModule(
-        "g.rego",
-        "package g\nimport rego.v1\ndefault allow := false\nfirst := [false][0]\nbig(n) := n > 9",
-      );
+      g.addModule("g.rego", "package g\nimport rego.v1\ndefault allow := false\nfirst := [false][0]\nbig(n) := n > 9");
       const values = (q: string) => g.evalQuery(q).map((r) => r.expressions.map((x) => x.value));
       expect(values("data.g.allow")).toEqual([[false]]);
       expect(values("data.g.first")).toEqual([[false]]);
@@ -142,9 +139,7 @@ describe("Engine: errors", () => {
     );
     // The body's expressions need reordering: `y = z * 2` can only run once `z` is bound.
     e.addModule("ok.rego", "package ok\nimport rego.v1\np := [y | y = z * n; z = input.xs[_]] if n := 2");
-    expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([
-      2, 4, 6,
-    ]);
+    expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([2, 4, 6]);
   });
 
   it("names only the author's variable when a template string's hole is unsafe", () => {
@@ -168,9 +163,7 @@ describe("Engine: errors", () => {
     const err = errorOf(() => engineWith(`package x\nimport rego.v1\np if count(1) > 0`));
     expect(err.code).toBe("rego_type_error");
     expect(err.errors[0]?.message).toContain("count: invalid argument(s)\n\thave: (number)");
-    expect(errorOf(() => engineWith("package x\nimport rego.v1\np if count(1, 2, 3)")).code).toBe(
-      "rego_type_error",
-    );
+    expect(errorOf(() => engineWith("package x\nimport rego.v1\np if count(1, 2, 3)")).code).toBe("rego_type_error");
   });
 
   it("keeps nothing of a batch when one module fails", () => {
