@@ -10,6 +10,7 @@ import { builtinArity } from "../eval/special-builtins.js";
 import { isGround } from "../syntax/term-facts.js";
 import { AnnotationSet } from "./annotation-set.js";
 import { rewriteMetadataCalls } from "./metadata-calls.js";
+import { rewriteNegatedCalls, rewriteNegatedCallsInQuery } from "./negated-calls.js";
 import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
@@ -76,7 +77,8 @@ export function compileModules(
         const shadowing = checkRootShadowingRule(r);
         if (shadowing) errors.push(shadowing);
       }
-      const rule = rewriteMetadataCalls(resolver.resolveRule(r), annotations.set, m, index, errors);
+      const withMetadata = rewriteMetadataCalls(resolver.resolveRule(r), annotations.set, m, index, errors);
+      const rule = rewriteNegatedCalls(withMetadata, counter);
       if (regoV1) checkDeprecatedCalls(rule, errors);
       const { staticPath, keys } = splitHeadRef(rule.head.ref);
       resolved.push({ rule, path: [...names.packagePath, ...staticPath], keys, module: m });
@@ -146,8 +148,9 @@ export function compileQuery(
   policy: CompiledPolicy,
 ): { query: CompiledQuery; errors: readonly RegoErrorDetail[] } {
   const errors: RegoErrorDetail[] = [];
-  const resolver = new Resolver({ packagePath: [], imports: new Map(), ruleNames: new Set() }, { next: 0 });
-  const resolved = resolver.resolveQuery(body);
+  const counter: RenameCounter = { next: 0 };
+  const resolver = new Resolver({ packagePath: [], imports: new Map(), ruleNames: new Set() }, counter);
+  const resolved = rewriteNegatedCallsInQuery(resolver.resolveQuery(body), counter);
   errors.push(...resolver.errors);
   const functionArity = (op: RefTerm): number | undefined => {
     const name = operatorName(op);
