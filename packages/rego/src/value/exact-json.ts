@@ -2,7 +2,7 @@
 // results as text (`keygate policy eval`, like `opa eval`, prints 98765432109876543211 as is).
 
 import { BigNumber } from "./big-number.js";
-import { RegoObject, RegoSet, type Value } from "./value.js";
+import { type RegoObject, RegoSet, type Value } from "./value.js";
 
 /** A number a double cannot hold exactly, kept as its decimal text. */
 export class JsonNumber {
