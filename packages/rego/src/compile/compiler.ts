@@ -10,6 +10,7 @@ import { builtinArity } from "../eval/special-builtins.js";
 import { isGround } from "../syntax/term-facts.js";
 import { AnnotationSet } from "./annotation-set.js";
 import { rewriteMetadataCalls } from "./metadata-calls.js";
+import { checkMembership, checkUnification } from "./match-check.js";
 import { rewriteNegatedCalls, rewriteNegatedCallsInQuery } from "./negated-calls.js";
 import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
@@ -423,15 +424,25 @@ function checkExprCalls(
     case "term":
       checkTermCalls(k.term, arityOf, builtins, errors);
       break;
-    case "callexpr":
+    case "callexpr": {
       checkCall(k.call, arityOf, builtins, errors, true);
       for (const a of k.call.args) checkTermCalls(a, arityOf, builtins, errors);
+      const name = operatorName(k.call.operator);
+      const [lhs, rhs] = k.call.args;
+      if ((name === "eq" || name === "assign") && lhs && rhs && k.call.args.length === 2) {
+        const mismatch = checkUnification(lhs, rhs, e.location);
+        if (mismatch) errors.push(mismatch);
+      }
       break;
+    }
     case "some":
       break;
-    case "somein":
+    case "somein": {
       for (const t of [k.key, k.value, k.domain]) if (t) checkTermCalls(t, arityOf, builtins, errors);
+      const mismatch = checkMembership(k.value, k.domain, e.location);
+      if (mismatch) errors.push(mismatch);
       break;
+    }
     case "every":
       checkTermCalls(k.domain, arityOf, builtins, errors);
       for (const x of k.body) checkExprCalls(x, arityOf, builtins, errors);
