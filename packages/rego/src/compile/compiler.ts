@@ -96,7 +96,7 @@ export function compileModules(
   // Function arities, for output arguments and call checks.
   const functionArity = new Map<string, number>();
   for (const r of resolved) {
-    if (r.rule.head.args && r.keys.length === 0) functionArity.set(r.path.join("."), r.rule.head.args.length);
+    if (r.rule.head.args && r.keys.length === 0) functionArity.set(pathName(r.path), r.rule.head.args.length);
   }
   const arityOf = (op: RefTerm): number | undefined => {
     const name = operatorName(op);
@@ -206,7 +206,7 @@ function collectQueryVars(e: Expr, out: Set<string>): void {
 /** The arity of what a call names in a compiled policy: one of its functions, else a builtin. */
 export function callArity(policy: CompiledPolicy, name: string): number | undefined {
   if (!name.startsWith("data.")) return builtinArity(name, policy.builtins);
-  const node = findNode(policy.root, name.slice(5).split("."));
+  const node = findNode(policy.root, namePath(name.slice(5)));
   if (node?.kind !== "function") return undefined;
   return node.rules[0]?.args?.length ?? node.defaultRule?.args?.length;
 }
@@ -221,7 +221,10 @@ export function findNode(root: RuleNode, path: readonly string[]): RuleNode | un
   return n;
 }
 
-/** The dotted name a call operator refers to (`count`, `data.pkg.f`), if it is static. */
+/**
+ * The dotted name a call operator refers to (`count`, `data.pkg.f`), if it is static. A segment
+ * that is not a plain name is written in brackets, as a Rego ref: `data.pkg.f["a.b"]`.
+ */
 export function operatorName(op: RefTerm): string | undefined {
   if (op.head.type !== "var") return undefined;
   const parts = [op.head.name];
@@ -229,7 +232,42 @@ export function operatorName(op: RefTerm): string | undefined {
     if (p.type !== "string") return undefined;
     parts.push(p.value);
   }
-  return parts.join(".");
+  return pathName(parts);
+}
+
+const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A path as a dotted name (the inverse of namePath): `a.b`, `f["a.b"]`. */
+export function pathName(path: readonly string[]): string {
+  let out = "";
+  for (const [i, seg] of path.entries()) {
+    if (PLAIN_SEGMENT.test(seg)) out += i === 0 ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** The path segments of a dotted name made by pathName (`f["a.b"]` is `f`, `a.b`). */
+export function namePath(name: string): string[] {
+  if (!name.includes("[")) return name.split(".");
+  const out: string[] = [];
+  let i = 0;
+  while (i < name.length) {
+    if (name[i] === ".") i++;
+    if (name[i] === "[") {
+      // A JSON string in brackets: find its closing quote (escapes skipped).
+      let j = i + 2;
+      while (j < name.length && name[j] !== '"') j += name[j] === "\\" ? 2 : 1;
+      out.push(JSON.parse(name.slice(i + 1, j + 1)) as string);
+      i = j + 2;
+      continue;
+    }
+    let j = i;
+    while (j < name.length && name[j] !== "." && name[j] !== "[") j++;
+    out.push(name.slice(i, j));
+    i = j;
+  }
+  return out;
 }
 
 function packagePath(m: Module): string[] {
