@@ -49,6 +49,12 @@ s if { x := {"a": 1}; not f(x.b) }`;
     ).toEqual([true]);
   });
 
+  it("keep the refs of a negated unification in place, as OPA does", () => {
+    expect(
+      values("package z\np if not input.a = input.b\nq if not input.a == input.b", "data.z", {}),
+    ).toEqual([{ p: true }]);
+  });
+
   it("leave negated plain refs and negations inside comprehensions working", () => {
     const src = `package z
 xs := [x | some x in [1, 2, 3]; not x == 2]

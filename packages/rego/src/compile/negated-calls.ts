@@ -42,7 +42,11 @@ class Rewriter {
       const k = expr.kind;
       switch (k.type) {
         case "callexpr": {
-          const args = k.call.args.map((a) => this.extract(a, expr, before));
+          // Unification keeps its refs in place (only their dynamic indexes move out), as in
+          // OPA's rewriteDynamicsEqExpr; other calls have every dynamic argument bound first.
+          const args = isUnification(k.call)
+            ? k.call.args.map((a) => this.inTerm(a, expr, before))
+            : k.call.args.map((a) => this.extract(a, expr, before));
           out.push(...before, { ...expr, kind: { type: "callexpr", call: { ...k.call, args } } });
           break;
         }
@@ -159,6 +163,20 @@ class Rewriter {
     }
   }
 
+  /** An operand of `=`: a ref keeps its place, a comprehension too, anything else is extracted. */
+  private inTerm(t: Term, original: Expr, before: Expr[]): Term {
+    switch (t.type) {
+      case "ref":
+        return this.refIndexes(t, original, before);
+      case "arraycomp":
+      case "setcomp":
+      case "objectcomp":
+        return t;
+      default:
+        return this.extract(t, original, before);
+    }
+  }
+
   /** A ref whose dynamic indexes (refs, calls) are bound first. */
   private refIndexes(t: RefTerm, original: Expr, before: Expr[]): RefTerm {
     const path = t.path.map((p) =>
@@ -189,4 +207,10 @@ class Rewriter {
     });
     return v;
   }
+}
+
+/** Whether a call is the unification `a = b`. */
+function isUnification(call: CallTerm): boolean {
+  const op = call.operator;
+  return op.head.type === "var" && op.head.name === "eq" && op.path.length === 0 && call.args.length === 2;
 }
