@@ -23,5 +23,10 @@ describe("exact JSON", () => {
       JSON.stringify({ x: [1, { y: [] }], z: undefined }, null, 2),
     );
     expect(stringifyExactJson(1e21)).toBe("1000000000000000000000");
+    const huge = toExactJson([
+      BigNumber.parse("1.5e300") as BigNumber,
+      BigNumber.parse("-2e-400") as BigNumber,
+    ]);
+    expect(stringifyExactJson(huge)).toBe("[1.5e+300,-2e-400]");
   });
 });

@@ -30,7 +30,7 @@ export type ExactJson =
  */
 export function toExactJson(v: Value): ExactJson {
   if (v === null || typeof v === "boolean" || typeof v === "string" || typeof v === "number") return v;
-  if (v instanceof BigNumber) return new JsonNumber(v.toString());
+  if (v instanceof BigNumber) return new JsonNumber(bigNumberText(v));
   if (Array.isArray(v)) return (v as readonly Value[]).map(toExactJson);
   if (v instanceof RegoSet) return v.values().map(toExactJson);
   const out: { [key: string]: ExactJson } = {};
@@ -108,4 +108,15 @@ function numberText(n: number): string {
   if (!Number.isFinite(n)) return "null";
   if (Number.isInteger(n) && Math.abs(n) >= 1e21) return BigInt(n).toString();
   return JSON.stringify(n);
+}
+
+/** Exact decimal text; past 30 zeros, scientific with one leading digit (`1.5e+300`). */
+function bigNumberText(n: BigNumber): string {
+  const text = n.toString();
+  if (!text.includes("e")) return text;
+  const neg = n.mantissa < 0n;
+  const digits = (neg ? -n.mantissa : n.mantissa).toString();
+  const exponent = n.exponent + digits.length - 1;
+  const fraction = digits.length > 1 ? `.${digits.slice(1)}` : "";
+  return `${neg ? "-" : ""}${digits[0]}${fraction}e${exponent < 0 ? "-" : "+"}${Math.abs(exponent)}`;
 }
