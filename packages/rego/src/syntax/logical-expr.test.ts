@@ -15,10 +15,18 @@ function text(e: Expr | undefined): string {
 }
 
 describe("logical keywords", () => {
+  it("join single-expression operands of `and` in one body, so the right one short-circuits", () => {
+    const [e] = body("import future.keywords.and", "p if input.a == 1 and input.b == 2 and {input.c}");
+    expect(text(e)).toBe("equal(and({true | ...}, {true | ...}), {true})");
+    const first = e?.kind.type === "callexpr" ? e.kind.call.args[0] : undefined;
+    const inner = first?.type === "call" ? first.args[0] : undefined;
+    expect(inner?.type === "setcomp" ? inner.body.length : 0).toBe(2);
+  });
+
   it("lower `and`/`or` to set algebra over operand comprehensions, `and` binding tighter", () => {
     const [e] = body(
       "import future.keywords.and\nimport future.keywords.or",
-      "p if input.a or input.b and input.c",
+      "p if input.a or {input.b} and input.c",
     );
     expect(text(e)).toBe("equal(or({true | ...}, and({true | ...}, {true | ...})), {true})");
   });

@@ -13,13 +13,37 @@ import type { Location } from "./location.js";
 /** A logical operand: the set `{true | body}` of an operand or of a combination of operands. */
 export type LogicalSet = Term;
 
+/** Sets of single-expression operands (which declare no variables of their own). */
+const implicitSets = new WeakSet<Term>();
+
 /** The set of one operand: `{true | body}`. */
 export function operandSet(body: Body, location: Location): SetComprehension {
   return { type: "setcomp", term: { type: "boolean", value: true, location }, body, location };
 }
 
-/** `lhs and rhs` (intersection) or `lhs or rhs` (union) of two operand sets. */
+/** The set of a single-expression operand. */
+export function implicitOperandSet(e: Expr): SetComprehension {
+  const set = operandSet([e], e.location);
+  implicitSets.add(set);
+  return set;
+}
+
+/**
+ * `lhs and rhs` (intersection) or `lhs or rhs` (union) of two operand sets. Single-expression
+ * operands joined by `and` share one body, so the right one is not evaluated when the left fails.
+ */
 export function combine(op: "and" | "or", lhs: LogicalSet, rhs: LogicalSet, location: Location): LogicalSet {
+  if (
+    op === "and" &&
+    lhs.type === "setcomp" &&
+    rhs.type === "setcomp" &&
+    implicitSets.has(lhs) &&
+    implicitSets.has(rhs)
+  ) {
+    const merged = operandSet([...lhs.body, ...rhs.body], lhs.location);
+    implicitSets.add(merged);
+    return merged;
+  }
   return call(op, [lhs, rhs], location);
 }
 

@@ -30,7 +30,14 @@ import {
   LOGICAL_KEYWORDS,
   type LogicalKeyword,
 } from "./keywords.js";
-import { combine, exprSet, logicalExpr, notBlockExpr, operandSet } from "./logical-expr.js";
+import {
+  combine,
+  exprSet,
+  implicitOperandSet,
+  logicalExpr,
+  notBlockExpr,
+  operandSet,
+} from "./logical-expr.js";
 import type { Token, TokenKind } from "./lexer.js";
 import type { Location } from "./location.js";
 import { checkNumberLiteral } from "./number-literal.js";
@@ -888,7 +895,7 @@ export class StatementParser {
       return undefined;
     }
     if (!this.checkImplicitOperand(expr, operator)) return undefined;
-    return this.finishLogical(exprSet(this.wrapNegation(expr)), location);
+    return this.finishLogical(implicitOperandSet(this.wrapNegation(expr)), location);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1035,7 +1042,7 @@ export class StatementParser {
     // A `with` after the last operand applies to the whole expression (finishLogical reads it).
     const expr: Expr = { kind, negated, with: [], location };
     if (!this.checkImplicitOperand(expr, operator)) return undefined;
-    return exprSet(this.wrapNegation(expr));
+    return implicitOperandSet(this.wrapNegation(expr));
   }
 
   /** A single-expression operand may not assign (its variables could never be seen). */
