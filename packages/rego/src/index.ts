@@ -4,7 +4,12 @@ export type { BuiltinContext, BuiltinDefinition, HostCapabilities } from "./buil
 export { BuiltinError } from "./builtins/builtin.js";
 export { Engine, type EngineOptions, type ModuleSource } from "./engine/engine.js";
 export { PreparedQuery } from "./engine/prepared-query.js";
-export type { EvaluateOptions, ExpressionResult, QueryResult } from "./engine/query-result.js";
+export type {
+  EvaluateOptions,
+  ExactQueryResult,
+  ExpressionResult,
+  QueryResult,
+} from "./engine/query-result.js";
 export { formatRegoError, RegoError, type RegoErrorCode, type RegoErrorDetail } from "./errors.js";
 export type { BudgetLimits } from "./eval/budget.js";
 export type { Module, RegoVersion } from "./syntax/ast.js";
@@ -18,4 +23,5 @@ export {
   type TestResult,
   type TestRunOptions,
 } from "./test-runner/test-runner.js";
+export { type ExactJson, JsonNumber, stringifyExactJson } from "./value/exact-json.js";
 export type { Json } from "./value/json.js";

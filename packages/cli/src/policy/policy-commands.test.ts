@@ -76,6 +76,18 @@ describe("keygate policy eval", () => {
     ]);
   });
 
+  it("prints big integers exactly, as opa eval does", () => {
+    const big = write(
+      "big/big.rego",
+      "package big\n\nn := 98765432109876543211\nk := {98765432109876543211: 1.5}\n",
+    );
+    const r = run(policyEval, ["-d", big, "x := data.big"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"n": 98765432109876543211');
+    expect(r.stdout).toContain('"98765432109876543211": 1.5');
+    expect(r.stdout).not.toContain("98765432109876540000");
+  });
+
   it("prints {} for an undefined result", () => {
     const r = run(policyEval, ["-d", policyDir, "data.authz.nothing"]);
     expect(r).toMatchObject({ code: 0, stdout: "{}\n" });

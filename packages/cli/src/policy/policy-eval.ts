@@ -1,7 +1,13 @@
 // CLI, policy commands: `keygate policy eval`, the same JSON shape as `opa eval --format json`.
 
 import { parseArgs } from "node:util";
-import { Engine, type QueryResult, RegoError, type RegoErrorDetail } from "@keygate/rego";
+import {
+  Engine,
+  type ExactQueryResult,
+  RegoError,
+  type RegoErrorDetail,
+  stringifyExactJson,
+} from "@keygate/rego";
 import { loadPolicyFiles, readDocument } from "./policy-files.js";
 
 const USAGE = `usage: keygate policy eval [-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--strict-builtin-errors] [-f json] <query>`;
@@ -38,8 +44,10 @@ export function policyEval(
   try {
     engine.addModules(files.modules);
     engine.setData(files.data);
-    const result = engine.evalQuery(positionals[0] as string, input === undefined ? {} : { input });
-    out(`${JSON.stringify(result.length > 0 ? { result: result.map(opaResult) } : {}, null, 2)}\n`);
+    // Exact numbers: `opa eval` prints 98765432109876543211 as is, not as the nearest double.
+    const query = engine.prepare(positionals[0] as string);
+    const result = query.evaluateExact(input === undefined ? {} : { input });
+    out(`${stringifyExactJson(result.length > 0 ? { result: result.map(opaResult) } : {}, 2)}\n`);
     return 0;
   } catch (e) {
     if (!(e instanceof RegoError)) throw e;
@@ -64,7 +72,7 @@ function parse(argv: readonly string[]) {
 }
 
 /** One solution as `opa eval --format json` prints it: `bindings` only when the query has variables. */
-function opaResult(r: QueryResult): QueryResult | Omit<QueryResult, "bindings"> {
+function opaResult(r: ExactQueryResult): ExactQueryResult | Omit<ExactQueryResult, "bindings"> {
   return Object.keys(r.bindings).length > 0 ? r : { expressions: r.expressions };
 }
 

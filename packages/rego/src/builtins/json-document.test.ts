@@ -18,6 +18,29 @@ describe("json.filter and json.remove", () => {
     eq(call("json.filter", j('{"a": [10, 20, 30]}'), ["a/0", "a/2"]), j('{"a": [10, 30]}'));
   });
 
+  it("tells set members and composite keys apart (no key is its String() text)", () => {
+    const sets = RegoObject.of([["a", RegoSet.of([RegoSet.of(["x"]), RegoSet.of(["y"])])]]);
+    eq(
+      call("json.filter", sets, [["a", RegoSet.of(["x"])]]),
+      RegoObject.of([["a", RegoSet.of([RegoSet.of(["x"])])]]),
+    );
+    eq(
+      call("json.remove", sets, [["a", RegoSet.of(["x"])]]),
+      RegoObject.of([["a", RegoSet.of([RegoSet.of(["y"])])]]),
+    );
+    const keys = RegoObject.of([
+      [
+        "a",
+        RegoObject.of([
+          [[1, 2], 1],
+          ["1,2", 2],
+        ]),
+      ],
+    ]);
+    eq(call("json.filter", keys, [["a", [1, 2]]]), RegoObject.of([["a", RegoObject.of([[[1, 2], 1]])]]));
+    eq(call("json.filter", j('{"a": [10, 20, 30]}'), [["a", 1]]), j('{"a": [20]}'));
+  });
+
   it("removes the given paths", () => {
     eq(call("json.remove", doc, ["a/b/c"]), j('{"a": {"b": {"d": 8}}, "e": 9}'));
     eq(call("json.remove", doc, RegoSet.of(["a/b/c", "e"])), j('{"a": {"b": {"d": 8}}}'));
@@ -34,6 +57,62 @@ describe("json.filter and json.remove", () => {
 
 describe("json.patch", () => {
   const patch = (doc: string, ops: string) => call("json.patch", j(doc), j(ops));
+
+  it("removes the root and adds it again, and edits set members in place, as OPA does", () => {
+    eq(
+      patch('{"a": 1}', '[{"op": "remove", "path": ""}, {"op": "add", "path": "", "value": {"b": 2}}]'),
+      j('{"b": 2}'),
+    );
+    expect(patch('{"a": 1}', '[{"op": "remove", "path": ""}]')).toBeUndefined();
+    expect(
+      patch('{"a": 1}', '[{"op": "remove", "path": ""}, {"op": "add", "path": "/a", "value": 1}]'),
+    ).toBeUndefined();
+    const member = RegoObject.of([["a", 1]]);
+    const doc = RegoObject.of([
+      ["s", RegoSet.of([member])],
+      ["c", 3],
+    ]);
+    const add = RegoObject.of([
+      ["op", "add"],
+      ["path", ["s", member, "b"]],
+      ["value", 2],
+    ]);
+    eq(
+      call("json.patch", doc, [add]),
+      RegoObject.of([
+        [
+          "s",
+          RegoSet.of([
+            RegoObject.of([
+              ["a", 1],
+              ["b", 2],
+            ]),
+          ]),
+        ],
+        ["c", 3],
+      ]),
+    );
+    const copy = RegoObject.of([
+      ["op", "copy"],
+      ["from", "c"],
+      ["path", ["s", member, "c"]],
+    ]);
+    eq(
+      call("json.patch", doc, [copy]),
+      RegoObject.of([
+        [
+          "s",
+          RegoSet.of([
+            RegoObject.of([
+              ["a", 1],
+              ["c", 3],
+            ]),
+          ]),
+        ],
+        ["c", 3],
+      ]),
+    );
+  });
 
   it("applies RFC 6902 operations", () => {
     eq(

@@ -17,7 +17,7 @@ import {
   tOneOf,
   tSet,
 } from "./type-specs.js";
-import { RegoObject, RegoSet, type Value, typeName, valuesEqual } from "../value/value.js";
+import { RegoObject, RegoSet, type Value, typeName, valueKey, valuesEqual } from "../value/value.js";
 
 const PATHS = tOneOf(tArray(tOneOf(T_STR, T_ARRAY_ANY)), tSet(tOneOf(T_STR, T_ARRAY_ANY)));
 const DOC_OR_TEXT = tOneOf(T_STR, T_OBJECT_ANY);
@@ -54,8 +54,10 @@ function pathsArg(args: readonly Value[]): Value[][] {
 /** A tree of paths: `null` marks a path's end (whole subtree), objects hold deeper segments. */
 type PathTree = Map<string, { key: Value; next: PathTree | null }>;
 
+/** A segment's key in a path tree: strings by their text, anything else (a set member, an
+ * object key that is a composite) by its canonical value key, so distinct values never collide. */
 function segmentKey(v: Value): string {
-  return typeof v === "string" ? `s${v}` : `v${JSON.stringify(String(v))}${typeName(v)}`;
+  return typeof v === "string" ? `s${v}` : `v${valueKey(v)}`;
 }
 
 function pathTree(paths: readonly Value[][]): PathTree {
@@ -84,12 +86,17 @@ function childFilter(tree: PathTree, key: Value): { next: PathTree | null } | un
   return tree.get(segmentKey(key));
 }
 
+/** An array element's entry: its index written as a string (`"0"`, as in `/a/0`) or a number. */
+function indexFilter(tree: PathTree, i: number): { next: PathTree | null } | undefined {
+  return tree.get(segmentKey(String(i))) ?? tree.get(segmentKey(i));
+}
+
 function filterValue(v: Value, tree: PathTree | null): Value {
   if (tree === null) return v;
   if (Array.isArray(v)) {
     const out: Value[] = [];
     (v as readonly Value[]).forEach((x, i) => {
-      const f = childFilter(tree, String(i));
+      const f = indexFilter(tree, i);
       if (f) out.push(filterValue(x, f.next));
     });
     return out;
@@ -119,7 +126,7 @@ function removeValue(v: Value, tree: PathTree | null | undefined): Value | undef
   if (Array.isArray(v)) {
     const out: Value[] = [];
     (v as readonly Value[]).forEach((x, i) => {
-      const r = removeValue(x, childFilter(tree, String(i))?.next);
+      const r = removeValue(x, indexFilter(tree, i)?.next);
       if (r !== undefined) out.push(r);
     });
     return out;
@@ -196,6 +203,13 @@ function update(doc: Value, path: readonly Value[], edit: (parent: Value, last: 
     out[i] = update(out[i] as Value, rest, edit);
     return out;
   }
+  // A set member is reached by the member itself; editing it replaces the member.
+  if (doc instanceof RegoSet) {
+    if (!doc.has(head)) throw new PatchFailure("missing path");
+    const out = RegoSet.of([...doc.unordered()].filter((x) => !valuesEqual(x, head)));
+    out.add(update(head, rest, edit));
+    return out;
+  }
   throw new PatchFailure("missing path");
 }
 
@@ -257,10 +271,23 @@ function patchValue(op: RegoObject): Value {
   return v;
 }
 
-function applyOperation(doc: Value, op: Value): Value {
+/** The document while patching: `undefined` once the root itself was removed. */
+type PatchedDocument = Value | undefined;
+
+function applyOperation(current: PatchedDocument, op: Value): PatchedDocument {
   if (!(op instanceof RegoObject)) throw new PatchFailure("operation is not an object");
   const kind = op.get("op");
   const path = patchPath(op, "path");
+  // As in OPA, removing the root leaves no document; only `add` at the root gives one again.
+  if (path.length === 0 && kind === "remove") {
+    if (current === undefined) throw new PatchFailure("root already removed");
+    return undefined;
+  }
+  if (current === undefined) {
+    if (kind === "add" && path.length === 0) return patchValue(op);
+    throw new PatchFailure("root removed");
+  }
+  const doc = current;
   switch (kind) {
     case "add":
       return addAt(doc, path, patchValue(op));
@@ -349,7 +376,7 @@ export const JSON_DOCUMENT_BUILTINS = defineBuiltins(
       return removeValue(o, pathTree(pathsArg(args)));
     },
     "json.patch": (args) => {
-      let doc = arg(args, 0);
+      let doc: PatchedDocument = arg(args, 0);
       try {
         for (const op of arrayArg(args, 1)) doc = applyOperation(doc, op);
       } catch (e) {

@@ -236,7 +236,7 @@ describe("rego.parse_module", () => {
           },
         },
       ]);
-      expect(rules("g(x) if x > 1\nh := 1 if input.a else { input.b }")).toEqual([
+      expect(rules("g(x) if x > 1\nh := 1 if input.a else if { input.b }")).toEqual([
         {
           head: { name: "g", ref: [v("g")], args: [v("x")], value: b(true) },
           body: [expr(0, [op("gt"), v("x"), n(1)])],
@@ -244,7 +244,8 @@ describe("rego.parse_module", () => {
         {
           head: { name: "h", ref: [v("h")], value: n(1), assign: true },
           body: [expr(0, ref(v("input"), s("a")))],
-          // `else { ... }` has the value true and keeps the first head's `assign`.
+          // `else if { ... }` has the value true and keeps the first head's `assign` (v1 needs the
+          // `if` on each branch).
           else: {
             head: { name: "h", ref: [v("h")], value: b(true), assign: true },
             body: [expr(0, ref(v("input"), s("b")))],

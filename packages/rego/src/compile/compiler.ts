@@ -10,12 +10,15 @@ import { builtinArity } from "../eval/special-builtins.js";
 import { isGround } from "../syntax/term-facts.js";
 import { AnnotationSet } from "./annotation-set.js";
 import { rewriteMetadataCalls } from "./metadata-calls.js";
+import { checkMembership, checkUnification } from "./match-check.js";
+import { rewriteNegatedCalls, rewriteNegatedCallsInQuery } from "./negated-calls.js";
 import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
 import { checkLiteralArgs } from "./type-check.js";
 import { type CompiledRule, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { exprVars, SafetyChecker, termVars } from "./safety.js";
+import { checkDeprecatedCalls, checkRootShadowingRule, followsRegoV1 } from "./v1-strictness.js";
 
 /** The result of compiling a set of modules. */
 export interface CompiledPolicy {
@@ -62,24 +65,38 @@ export function compileModules(
   // Pass 1: resolve names, then replace the rego.metadata calls by their values.
   const resolved: { rule: Rule; path: string[]; keys: Term[]; module: Module }[] = [];
   for (const m of modules) {
+    const regoV1 = followsRegoV1(m);
     const names: ModuleNames = {
       packagePath: packagePath(m),
       imports: importsOf(m, errors),
       ruleNames: ruleNames.get(packageKey(m)) ?? new Set(),
+      regoV1,
     };
     const resolver = new Resolver(names, counter);
     m.rules.forEach((r, index) => {
-      const rule = rewriteMetadataCalls(resolver.resolveRule(r), annotations.set, m, index, errors);
+      if (regoV1) {
+        const shadowing = checkRootShadowingRule(r);
+        if (shadowing) errors.push(shadowing);
+      }
+      const withMetadata = rewriteMetadataCalls(resolver.resolveRule(r), annotations.set, m, index, errors);
+      const rule = rewriteNegatedCalls(withMetadata, counter);
+      if (regoV1) checkDeprecatedCalls(rule, errors);
       const { staticPath, keys } = splitHeadRef(rule.head.ref);
       resolved.push({ rule, path: [...names.packagePath, ...staticPath], keys, module: m });
     });
     errors.push(...resolver.errors);
   }
 
+  // As OPA's compiler stops after a stage with errors, declaration errors (`:=` on an argument,
+  // a local shadowing `data`) are not followed by what they would cause later (recursion).
+  if (errors.some((e) => e.code === "rego_compile_error")) {
+    return { policy: { root, modules, builtins }, errors };
+  }
+
   // Function arities, for output arguments and call checks.
   const functionArity = new Map<string, number>();
   for (const r of resolved) {
-    if (r.rule.head.args && r.keys.length === 0) functionArity.set(r.path.join("."), r.rule.head.args.length);
+    if (r.rule.head.args && r.keys.length === 0) functionArity.set(pathName(r.path), r.rule.head.args.length);
   }
   const arityOf = (op: RefTerm): number | undefined => {
     const name = operatorName(op);
@@ -132,8 +149,9 @@ export function compileQuery(
   policy: CompiledPolicy,
 ): { query: CompiledQuery; errors: readonly RegoErrorDetail[] } {
   const errors: RegoErrorDetail[] = [];
-  const resolver = new Resolver({ packagePath: [], imports: new Map(), ruleNames: new Set() }, { next: 0 });
-  const resolved = resolver.resolveQuery(body);
+  const counter: RenameCounter = { next: 0 };
+  const resolver = new Resolver({ packagePath: [], imports: new Map(), ruleNames: new Set() }, counter);
+  const resolved = rewriteNegatedCallsInQuery(resolver.resolveQuery(body), counter);
   errors.push(...resolver.errors);
   const functionArity = (op: RefTerm): number | undefined => {
     const name = operatorName(op);
@@ -188,7 +206,7 @@ function collectQueryVars(e: Expr, out: Set<string>): void {
 /** The arity of what a call names in a compiled policy: one of its functions, else a builtin. */
 export function callArity(policy: CompiledPolicy, name: string): number | undefined {
   if (!name.startsWith("data.")) return builtinArity(name, policy.builtins);
-  const node = findNode(policy.root, name.slice(5).split("."));
+  const node = findNode(policy.root, namePath(name.slice(5)));
   if (node?.kind !== "function") return undefined;
   return node.rules[0]?.args?.length ?? node.defaultRule?.args?.length;
 }
@@ -203,7 +221,10 @@ export function findNode(root: RuleNode, path: readonly string[]): RuleNode | un
   return n;
 }
 
-/** The dotted name a call operator refers to (`count`, `data.pkg.f`), if it is static. */
+/**
+ * The dotted name a call operator refers to (`count`, `data.pkg.f`), if it is static. A segment
+ * that is not a plain name is written in brackets, as a Rego ref: `data.pkg.f["a.b"]`.
+ */
 export function operatorName(op: RefTerm): string | undefined {
   if (op.head.type !== "var") return undefined;
   const parts = [op.head.name];
@@ -211,7 +232,42 @@ export function operatorName(op: RefTerm): string | undefined {
     if (p.type !== "string") return undefined;
     parts.push(p.value);
   }
-  return parts.join(".");
+  return pathName(parts);
+}
+
+const PLAIN_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A path as a dotted name (the inverse of namePath): `a.b`, `f["a.b"]`. */
+export function pathName(path: readonly string[]): string {
+  let out = "";
+  for (const [i, seg] of path.entries()) {
+    if (PLAIN_SEGMENT.test(seg)) out += i === 0 ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** The path segments of a dotted name made by pathName (`f["a.b"]` is `f`, `a.b`). */
+export function namePath(name: string): string[] {
+  if (!name.includes("[")) return name.split(".");
+  const out: string[] = [];
+  let i = 0;
+  while (i < name.length) {
+    if (name[i] === ".") i++;
+    if (name[i] === "[") {
+      // A JSON string in brackets: find its closing quote (escapes skipped).
+      let j = i + 2;
+      while (j < name.length && name[j] !== '"') j += name[j] === "\\" ? 2 : 1;
+      out.push(JSON.parse(name.slice(i + 1, j + 1)) as string);
+      i = j + 2;
+      continue;
+    }
+    let j = i;
+    while (j < name.length && name[j] !== "." && name[j] !== "[") j++;
+    out.push(name.slice(i, j));
+    i = j;
+  }
+  return out;
 }
 
 function packagePath(m: Module): string[] {
@@ -406,15 +462,25 @@ function checkExprCalls(
     case "term":
       checkTermCalls(k.term, arityOf, builtins, errors);
       break;
-    case "callexpr":
+    case "callexpr": {
       checkCall(k.call, arityOf, builtins, errors, true);
       for (const a of k.call.args) checkTermCalls(a, arityOf, builtins, errors);
+      const name = operatorName(k.call.operator);
+      const [lhs, rhs] = k.call.args;
+      if ((name === "eq" || name === "assign") && lhs && rhs && k.call.args.length === 2) {
+        const mismatch = checkUnification(lhs, rhs, e.location);
+        if (mismatch) errors.push(mismatch);
+      }
       break;
+    }
     case "some":
       break;
-    case "somein":
+    case "somein": {
       for (const t of [k.key, k.value, k.domain]) if (t) checkTermCalls(t, arityOf, builtins, errors);
+      const mismatch = checkMembership(k.value, k.domain, e.location);
+      if (mismatch) errors.push(mismatch);
       break;
+    }
     case "every":
       checkTermCalls(k.domain, arityOf, builtins, errors);
       for (const x of k.body) checkExprCalls(x, arityOf, builtins, errors);

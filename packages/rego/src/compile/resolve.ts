@@ -26,6 +26,11 @@ export interface ModuleNames {
   readonly imports: ReadonlyMap<string, RefTerm>;
   /** First segment of every rule name defined in this package (over all its modules). */
   readonly ruleNames: ReadonlySet<string>;
+  /**
+   * The module follows Rego v1's rules (v1, or v0 with `import rego.v1`): a local named `input`
+   * or `data` is an error instead of shadowing the root document.
+   */
+  readonly regoV1?: boolean;
 }
 
 /** Counter shared by a compilation, so renamed variables are unique. */
@@ -36,6 +41,8 @@ export interface RenameCounter {
 class Scope {
   readonly declared = new Map<string, string>();
   readonly assigned = new Set<string>();
+  /** The function's arguments (in a rule's own scope). */
+  readonly args = new Set<string>();
 
   constructor(
     readonly parent: Scope | undefined,
@@ -72,6 +79,7 @@ export class Resolver {
     let args: Term[] | undefined;
     if (argsSource) {
       for (const a of argsSource) this.declarePattern(a, scope, false);
+      for (const a of argsSource) this.collectArgNames(a, scope.args);
       args = argsSource.map((a) => this.term(a, scope));
     }
     const body = this.body(rule.body, scope);
@@ -110,12 +118,12 @@ export class Resolver {
       case "callexpr":
         return { type: "callexpr", call: this.callExpr(k.call, scope) };
       case "some":
-        for (const v of k.vars) this.declare(v, scope, false);
+        for (const v of k.vars) this.declareSome(v, scope);
         return { type: "some", vars: k.vars.map((v) => this.term(v, scope) as VarTerm) };
       case "somein": {
         const domain = this.term(k.domain, scope);
-        if (k.key) this.declarePattern(k.key, scope, false);
-        this.declarePattern(k.value, scope, false);
+        if (k.key) this.declareSomeIn(k.key, scope);
+        this.declareSomeIn(k.value, scope);
         return {
           type: "somein",
           key: k.key && this.term(k.key, scope),
@@ -150,7 +158,7 @@ export class Resolver {
       const [lhs, rhs] = call.args as [Term, Term];
       const r = this.term(rhs, scope);
       this.declarePattern(lhs, scope, true);
-      return { ...call, args: [this.term(lhs, scope), r] };
+      return { ...call, args: [this.term(this.rootAsVar(lhs), scope), r] };
     }
     return this.call(call, scope);
   }
@@ -210,6 +218,8 @@ export class Resolver {
         const path = t.path.map((p) => this.term(p, scope));
         const head = t.head.type === "var" ? this.varTerm(t.head, scope) : this.term(t.head, scope);
         if (head.type === "ref") return { ...t, head: head.head, path: [...head.path, ...path] };
+        // A bare `input`/`data` declared as a local (v0 `input := 1`) is that local.
+        if (path.length === 0 && head.type === "var") return head;
         return { ...t, head, path };
       }
       case "array":
@@ -258,7 +268,9 @@ export class Resolver {
       return;
     }
     if (assign) {
-      if (scope.assigned.has(v.name)) {
+      if (scope.args.has(v.name)) {
+        this.error(`arg ${v.name} redeclared`, v.location);
+      } else if (scope.assigned.has(v.name)) {
         this.errors.push({
           code: "rego_compile_error",
           message: `var ${v.name} assigned above`,
@@ -272,6 +284,11 @@ export class Resolver {
     scope.declared.set(v.name, renamed);
   }
 
+  /**
+   * Declares the variables of a pattern. The left of `:=` may hold only variables, arrays and
+   * objects of them (OPA: "cannot assign to number"); `input`/`data` there declare a local of
+   * that name in v0 and are an error in v1.
+   */
   private declarePattern(t: Term, scope: Scope, assign: boolean): void {
     switch (t.type) {
       case "var":
@@ -283,8 +300,97 @@ export class Resolver {
       case "object":
         for (const [, v] of t.entries) this.declarePattern(v, scope, assign);
         return;
+      case "ref": {
+        const root = rootVar(t);
+        if (root !== undefined && (assign || this.names.regoV1 !== true)) {
+          if (this.names.regoV1 === true) {
+            this.error(
+              `variables must not shadow ${root.name} (use a different variable name)`,
+              root.location,
+            );
+          } else this.declare(root, scope, assign);
+          return;
+        }
+        if (assign) this.error("cannot assign to ref", t.location);
+        return;
+      }
+      default:
+        if (assign) this.error(`cannot assign to ${assignedTypeName(t)}`, t.location);
+        return;
+    }
+  }
+
+  /** `some x`: a variable assigned above in the same scope cannot be declared again. */
+  private declareSome(v: VarTerm, scope: Scope): void {
+    if (!v.name.startsWith("$") && scope.assigned.has(v.name)) {
+      this.error(`var ${v.name} assigned above`, v.location);
+    }
+    this.declare(v, scope, false);
+  }
+
+  /** The variables of `some k, v in xs`, checked like `some x`. */
+  private declareSomeIn(t: Term, scope: Scope): void {
+    const names = new Set<string>();
+    this.collectArgNames(t, names);
+    for (const name of names) {
+      if (scope.assigned.has(name)) this.error(`var ${name} assigned above`, t.location);
+    }
+    this.declarePattern(t, scope, false);
+  }
+
+  /** The variables of an argument pattern. */
+  private collectArgNames(t: Term, out: Set<string>): void {
+    switch (t.type) {
+      case "var":
+        if (!t.name.startsWith("$")) out.add(t.name);
+        return;
+      case "array":
+        for (const i of t.items) this.collectArgNames(i, out);
+        return;
+      case "object":
+        for (const [, v] of t.entries) this.collectArgNames(v, out);
+        return;
       default:
         return;
     }
+  }
+
+  /** `input`/`data` written as the target of `:=` in v0: the local variable of that name. */
+  private rootAsVar(t: Term): Term {
+    if (this.names.regoV1 === true) return t;
+    switch (t.type) {
+      case "ref":
+        return rootVar(t) ?? t;
+      case "array":
+        return { ...t, items: t.items.map((i) => this.rootAsVar(i)) };
+      case "object":
+        return { ...t, entries: t.entries.map(([k, v]) => [k, this.rootAsVar(v)] as const) };
+      default:
+        return t;
+    }
+  }
+
+  private error(message: string, location: Location): void {
+    this.errors.push({ code: "rego_compile_error", message, location });
+  }
+}
+
+/** The root variable of a bare `input` or `data` ref (no path). */
+function rootVar(t: RefTerm): VarTerm | undefined {
+  if (t.path.length > 0 || t.head.type !== "var") return undefined;
+  return t.head.name === "input" || t.head.name === "data" ? t.head : undefined;
+}
+
+/** OPA's TypeName of a term that cannot be assigned to. */
+function assignedTypeName(t: Term): string {
+  switch (t.type) {
+    case "arraycomp":
+      return "arraycomprehension";
+    case "setcomp":
+      return "setcomprehension";
+    case "objectcomp":
+      return "objectcomprehension";
+    default:
+      return t.type;
   }
 }

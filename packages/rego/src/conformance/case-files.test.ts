@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findCaseFiles, loadCases, matchesFilter } from "./case-files.js";
+import { findCaseFiles, loadCases, matchesFilter, OWN_CASES_DIR, OWN_CASES_PREFIX } from "./case-files.js";
 
 const root = mkdtempSync(join(tmpdir(), "keygate-conformance-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -29,6 +29,20 @@ describe("findCaseFiles", () => {
       ["v1/broken/test-broken.yaml", "v1/broken", 1],
       ["v1/every/test-every.yaml", "v1/every", 1],
     ]);
+  });
+
+  it("puts a prefix before the folders and files of another case set", () => {
+    expect(findCaseFiles(join(root, "opa", "v0"), "keygate").map((f) => [f.file, f.folder])).toEqual([
+      ["keygate/all/test-all.yaml", "keygate/v0/all"],
+    ]);
+  });
+
+  it("finds Keygate's own cases in the repository", () => {
+    const own = findCaseFiles(OWN_CASES_DIR, OWN_CASES_PREFIX);
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((f) => f.folder.startsWith("keygate/v0/") || f.folder.startsWith("keygate/v1/"))).toBe(
+      true,
+    );
   });
 
   it("takes the version from the folder itself when pointed at v0/ or v1/", () => {

@@ -11,6 +11,15 @@ export const DEFAULT_CONFORMANCE_DIR = fileURLToPath(
   new URL("../../../../../shared/conformance/opa", import.meta.url),
 );
 
+/**
+ * Keygate's own cases, in OPA's case format: `packages/rego/conformance-cases/v1/<feature>/*.yaml`
+ * (same place from `src/` and `dist/`). They hold what OPA's shared sample misses, and run with it.
+ */
+export const OWN_CASES_DIR = fileURLToPath(new URL("../../conformance-cases", import.meta.url));
+
+/** The folder prefix of Keygate's own cases in reports (`keygate/v1/zero-arg-functions`). */
+export const OWN_CASES_PREFIX = "keygate";
+
 /** A case file found under the conformance folder. */
 export interface CaseFileEntry {
   readonly path: string;
@@ -19,8 +28,11 @@ export interface CaseFileEntry {
   readonly regoVersion: 0 | 1;
 }
 
-/** Lists every `.yaml`/`.yml` case file under the folder, sorted, with its feature folder and version. */
-export function findCaseFiles(dir: string): CaseFileEntry[] {
+/**
+ * Lists every `.yaml`/`.yml` case file under the folder, sorted, with its feature folder and
+ * version; `prefix` (e.g. `keygate`) is put before folders and files to tell other case sets apart.
+ */
+export function findCaseFiles(dir: string, prefix?: string): CaseFileEntry[] {
   const rootVersion = versionOf(basename(dir));
   const out: CaseFileEntry[] = [];
   for (const path of walk(dir)) {
@@ -31,7 +43,8 @@ export function findCaseFiles(dir: string): CaseFileEntry[] {
     const featureDir = dirname(file) === "." ? basename(dir) : dirname(file);
     const folder =
       topVersion !== undefined || rootVersion === undefined ? featureDir : `v${regoVersion}/${featureDir}`;
-    out.push({ path, file, folder, regoVersion });
+    if (prefix === undefined) out.push({ path, file, folder, regoVersion });
+    else out.push({ path, file: `${prefix}/${file}`, folder: `${prefix}/${folder}`, regoVersion });
   }
   return out;
 }

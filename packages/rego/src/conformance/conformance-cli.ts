@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_CASE_BUDGET } from "./case-runner.js";
 import { FLOOR_FILE, readFloor, writeFloor } from "./conformance-floor.js";
-import { DEFAULT_CONFORMANCE_DIR } from "./case-files.js";
+import { DEFAULT_CONFORMANCE_DIR, OWN_CASES_DIR, OWN_CASES_PREFIX } from "./case-files.js";
 import { runSuite, type SuiteReport } from "./conformance-suite.js";
 import { runSuiteIsolated } from "./isolated-suite.js";
 import { groupFailures } from "./failure-groups.js";
@@ -13,7 +13,8 @@ import { groupFailures } from "./failure-groups.js";
 const USAGE = `usage: npm run conformance -- [options] [folder|note]
 
   folder|note       run one folder (v1/every or every) or the cases whose note contains this text
-  --dir <path>      conformance folder (default: ../shared/conformance/opa next to the repository)
+  --dir <path>      conformance folder (default: ../shared/conformance/opa next to the repository,
+                    with Keygate's own cases from packages/rego/conformance-cases)
   -v, --verbose     print every failure with its reason
   --summary         print failures grouped by likely cause, largest group first
   --check-floor     exit 1 when fewer cases pass than packages/rego/conformance-floor.json records
@@ -58,8 +59,11 @@ export async function conformanceMain(argv: readonly string[], out: (s: string) 
   const filter = positionals[0];
   const floorFile = values["floor-file"] ?? FLOOR_FILE;
 
+  // Keygate's own cases run with OPA's default set, so the floor covers both.
+  const ownCases = values.dir === undefined && existsSync(OWN_CASES_DIR);
   const suite = {
     dir,
+    ...(ownCases ? { extraDirs: [{ dir: OWN_CASES_DIR, prefix: OWN_CASES_PREFIX }] } : {}),
     ...(filter !== undefined ? { filter } : {}),
     budget: {
       timeoutMs,

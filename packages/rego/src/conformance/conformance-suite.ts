@@ -10,6 +10,8 @@ import { KNOWN_FAILURES, type KnownFailure } from "./known-failures.js";
 export interface SuiteOptions {
   /** The conformance folder (holding `v1/`, `v0/`, or case files directly). */
   readonly dir: string;
+  /** More case folders run with it, each with the prefix its folders get in reports. */
+  readonly extraDirs?: readonly { readonly dir: string; readonly prefix: string }[];
   /** Runs only one folder (`v1/every` or `every`) or the cases whose note contains this text. */
   readonly filter?: string;
   readonly budget?: CaseBudget;
@@ -48,8 +50,10 @@ export interface SuiteReport {
 }
 
 /** Loads the cases of the conformance folder that the filter selects. */
-export function selectCases(options: Pick<SuiteOptions, "dir" | "filter">): ConformanceCase[] {
-  return loadCases(findCaseFiles(options.dir)).filter((c) => matchesFilter(c, options.filter));
+export function selectCases(options: Pick<SuiteOptions, "dir" | "extraDirs" | "filter">): ConformanceCase[] {
+  const files = findCaseFiles(options.dir);
+  for (const extra of options.extraDirs ?? []) files.push(...findCaseFiles(extra.dir, extra.prefix));
+  return loadCases(files).filter((c) => matchesFilter(c, options.filter));
 }
 
 /** Runs the selected cases of the conformance folder in this process and tallies them. */

@@ -1,13 +1,17 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CONFORMANCE_DIR } from "./case-files.js";
+import { DEFAULT_CONFORMANCE_DIR, OWN_CASES_DIR, OWN_CASES_PREFIX } from "./case-files.js";
 import { readFloor } from "./conformance-floor.js";
 import { runSuite } from "./conformance-suite.js";
 
-// OPA's own cases, read from ../shared/conformance (never copied here); skipped when absent.
+// OPA's own cases, read from ../shared/conformance (never copied here), with Keygate's own cases
+// (packages/rego/conformance-cases); skipped when OPA's are absent.
 describe.skipIf(!existsSync(DEFAULT_CONFORMANCE_DIR))("OPA conformance cases", () => {
   it("pass at least as often as the floor recorded in packages/rego/conformance-floor.json", () => {
-    const report = runSuite({ dir: DEFAULT_CONFORMANCE_DIR });
+    const report = runSuite({
+      dir: DEFAULT_CONFORMANCE_DIR,
+      extraDirs: [{ dir: OWN_CASES_DIR, prefix: OWN_CASES_PREFIX }],
+    });
     const floor = readFloor();
     const newFailures = report.records
       .filter((r) => r.outcome.kind === "fail" && !r.known)

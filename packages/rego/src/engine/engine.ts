@@ -5,6 +5,7 @@
 import type { BuiltinDefinition, HostCapabilities } from "../builtins/builtin.js";
 import { BUILTINS } from "../builtins/index.js";
 import { type CompiledPolicy, compileModules, compileQuery } from "../compile/compiler.js";
+import { checkDataConflicts } from "../compile/data-conflicts.js";
 import { RegoError, type RegoErrorDetail } from "../errors.js";
 import type { BudgetLimits } from "../eval/budget.js";
 import type { Module, RegoVersion } from "../syntax/ast.js";
@@ -61,7 +62,10 @@ export class Engine {
     this.addModules([{ file, source, ...options }]);
   }
 
-  /** Adds several modules at once: all of them compile together, or none is added. */
+  /**
+   * Adds several modules at once: all of them compile together, or none is added. A rule on a
+   * path the current base data also defines is refused, as OPA refuses it.
+   */
   addModules(sources: readonly ModuleSource[]): void {
     const parsed: Module[] = [];
     const errors: RegoErrorDetail[] = [];
@@ -77,7 +81,10 @@ export class Engine {
     if (errors.length > 0) throw new RegoError(errors);
     const next = new Map(this.modulesByFile);
     for (const m of parsed) next.set(m.file, m);
-    this.compiled = this.compileOrThrow([...next.values()]);
+    const compiled = this.compileOrThrow([...next.values()]);
+    const conflicts = checkDataConflicts(compiled.root, this.data);
+    if (conflicts.length > 0) throw new RegoError(sortErrors(conflicts));
+    this.compiled = compiled;
     this.modulesByFile.clear();
     for (const [k, v] of next) this.modulesByFile.set(k, v);
   }
@@ -91,7 +98,10 @@ export class Engine {
     this.modulesByFile.delete(file);
   }
 
-  /** Replaces the base documents under `data` (plain JSON, or Rego values). */
+  /**
+   * Replaces the base documents under `data` (plain JSON, or Rego values). Throws RegoError
+   * (`rego_compile_error`) when the data defines a path a rule defines.
+   */
   setData(data: unknown): void {
     let v: Value;
     try {
@@ -108,6 +118,8 @@ export class Engine {
         `data must be an object, got ${Array.isArray(data) ? "array" : typeof data}`,
       );
     }
+    const conflicts = checkDataConflicts(this.compiled.root, v);
+    if (conflicts.length > 0) throw new RegoError(sortErrors(conflicts));
     this.data = v;
   }
 

@@ -10,8 +10,9 @@ import { type JsonGet, planQueryJson } from "../plan/plan-json.js";
 import { NO_SLOTS } from "../plan/plan-scope.js";
 import type { Body, Expr } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
+import { type ExactJson, toExactJson } from "../value/exact-json.js";
 import type { Value } from "../value/value.js";
-import type { EvaluateOptions, ExpressionResult, QueryResult } from "./query-result.js";
+import type { EvaluateOptions, ExactQueryResult, ExpressionResult, QueryResult } from "./query-result.js";
 
 /** Settings a prepared query takes from its engine. */
 export interface PreparedQuerySettings {
@@ -103,8 +104,20 @@ export class PreparedQuery {
 
   /** Evaluates the query; returns one result per solution. Throws RegoError (eval_*). */
   evaluate(options: EvaluateOptions = {}): QueryResult[] {
+    return this.guarded(() => this.run(options));
+  }
+
+  /**
+   * Like `evaluate`, but numbers a double cannot hold stay exact (JsonNumber), for printing
+   * results as JSON text the way OPA does.
+   */
+  evaluateExact(options: EvaluateOptions = {}): ExactQueryResult[] {
+    return this.guarded(() => this.collect(this.evaluator(options), toExactJson));
+  }
+
+  private guarded<T>(f: () => T): T {
     try {
-      return this.run(options);
+      return f();
     } catch (e) {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         throw RegoError.of(
@@ -126,17 +139,28 @@ export class PreparedQuery {
       const expression = { value: v, text: this.texts[0] ?? "", location: this.single.location };
       return [{ expressions: [expression], bindings: NO_BINDINGS }];
     }
-    const results: QueryResult[] = [];
+    return this.collect(evaluator, toJson);
+  }
+
+  /** Runs the query with the interpreter and converts each solution's values with `convert`. */
+  private collect<J extends Json | ExactJson>(
+    evaluator: Evaluator,
+    convert: (v: Value) => J,
+  ): { expressions: (Omit<ExpressionResult, "value"> & { value: J })[]; bindings: Record<string, J> }[] {
+    const results: {
+      expressions: (Omit<ExpressionResult, "value"> & { value: J })[];
+      bindings: Record<string, J>;
+    }[] = [];
     const frame = new Frame();
     evaluator.recordValuesOf(this.recordedExprs);
     evaluator.capturedExpr = this.captured;
     evaluator.run(this.query.body, frame, () => {
-      const bindings: Record<string, Json> = {};
+      const bindings: Record<string, J> = {};
       for (const v of this.query.vars) {
         const value = frame.vals.get(v);
-        if (value !== undefined) bindings[v] = toJson(value);
+        if (value !== undefined) bindings[v] = convert(value);
       }
-      const expressions = this.original.map((e, i) => this.expression(i, e, evaluator, frame));
+      const expressions = this.original.map((e, i) => this.expression(i, e, evaluator, frame, convert));
 
       results.push({ expressions, bindings });
       return false;
@@ -153,11 +177,17 @@ export class PreparedQuery {
     return this.evaluate(options).map((r) => r.expressions[0]?.value ?? null);
   }
 
-  private expression(i: number, e: Expr, evaluator: Evaluator, frame: Frame): ExpressionResult {
+  private expression<J extends Json | ExactJson>(
+    i: number,
+    e: Expr,
+    evaluator: Evaluator,
+    frame: Frame,
+    convert: (v: Value) => J,
+  ): Omit<ExpressionResult, "value"> & { value: J } {
     const compiled = this.compiledByOffset.get(e.location.offset);
     const recorded = compiled ? evaluator.recordedValue(compiled) : undefined;
     const v = recorded !== undefined ? recorded : evaluator.expressionValue(e, frame);
-    const value: Json = v === undefined ? true : toJson(v);
+    const value = v === undefined ? (true as J) : convert(v);
     return { value, text: this.texts[i] ?? "", location: { row: e.location.row, col: e.location.col } };
   }
 

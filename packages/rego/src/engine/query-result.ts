@@ -1,5 +1,6 @@
 // Engine: the shapes callers pass to and get back from an evaluation (OPA's result set).
 
+import type { ExactJson } from "../value/exact-json.js";
 import type { Json } from "../value/json.js";
 
 /** Options of one evaluation. */
@@ -21,4 +22,10 @@ export interface ExpressionResult {
 export interface QueryResult {
   readonly expressions: readonly ExpressionResult[];
   readonly bindings: Readonly<Record<string, Json>>;
+}
+
+/** One solution with numbers kept exact (see PreparedQuery.evaluateExact). */
+export interface ExactQueryResult {
+  readonly expressions: readonly (Omit<ExpressionResult, "value"> & { readonly value: ExactJson })[];
+  readonly bindings: Readonly<Record<string, ExactJson>>;
 }

@@ -4,7 +4,7 @@
 // for exactly as long as the continuation runs, so backtracking needs no trail.
 
 import { type BuiltinContext, BuiltinError, type HostCapabilities } from "../builtins/builtin.js";
-import { type CompiledPolicy, findNode, operatorName } from "../compile/compiler.js";
+import { type CompiledPolicy, findNode, namePath, operatorName } from "../compile/compiler.js";
 import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
@@ -1230,7 +1230,7 @@ export class Evaluator implements BuiltinContext {
   private functionNode(name: string): RuleNode | undefined {
     const cache = this.nodeCache;
     if (cache.has(name)) return cache.get(name);
-    const node = findNode(this.root, name.slice(5).split("."));
+    const node = findNode(this.root, namePath(name.slice(5)));
     const fn = node?.kind === "function" ? node : undefined;
     cache.set(name, fn);
     return fn;

@@ -91,7 +91,7 @@ split_ok if {
   b == "y"
 }
 obj_ok if {
-  {"k": v, "n": 1} := input.o
+  {"k": v, "n": 1} = input.o
   v == "w"
 }
 out_arg := y if {

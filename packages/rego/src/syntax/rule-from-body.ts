@@ -85,7 +85,9 @@ function completeRuleFromEq(lhs: Term, rhs: Term, assign: boolean, location: Loc
     if (lhs.operator.head.type !== "var") {
       return fail(`${valueName(lhs.operator.head)}s cannot be used in function signature`);
     }
-    return ok(head(lhs.operator, lhs.args, undefined, rhs, assign, location, false), location);
+    // A rule is a function only when it has arguments: `f() := 1` is the rule `f` (as in OPA).
+    const args = lhs.args.length > 0 ? lhs.args : undefined;
+    return ok(head(lhs.operator, args, undefined, rhs, assign, location, false), location);
   }
   if (lhs.type === "var") {
     const ref: RefTerm = { type: "ref", head: lhs, path: [], location: lhs.location };

@@ -23,9 +23,21 @@ import {
   BASE_KEYWORDS,
   FUTURE_KEYWORDS,
   type FutureKeyword,
+  IMPORTABLE_KEYWORDS,
   isFutureKeyword,
   isKeywordInVersion,
+  isLogicalKeyword,
+  LOGICAL_KEYWORDS,
+  type LogicalKeyword,
 } from "./keywords.js";
+import {
+  combine,
+  exprSet,
+  implicitOperandSet,
+  logicalExpr,
+  notBlockExpr,
+  operandSet,
+} from "./logical-expr.js";
 import type { Token, TokenKind } from "./lexer.js";
 import type { Location } from "./location.js";
 import { checkNumberLiteral } from "./number-literal.js";
@@ -115,6 +127,10 @@ export class StatementParser {
   private wildcard = 0;
   private depth = 0;
   private readonly future = new Set<FutureKeyword>();
+  /** The logical keywords imported (`import future.keywords.and` / `.or` / `.not`). */
+  private readonly logical = new Set<LogicalKeyword>();
+  /** Expressions built from `and`/`or` (a parenthesized one may lead a longer chain). */
+  private readonly logicalExprs = new WeakSet<Expr>();
   private regoV1Imported = false;
   private cache = new Map<number, CachedTerm>();
   /** Index of a token whose keyword meaning is ignored (a keyword used as a ref head). */
@@ -228,7 +244,11 @@ export class StatementParser {
   }
 
   private isKeyword(word: string): boolean {
-    return BASE_KEYWORDS.has(word) || (isFutureKeyword(word) && this.future.has(word));
+    return (
+      BASE_KEYWORDS.has(word) ||
+      (isFutureKeyword(word) && this.future.has(word)) ||
+      ((word === "and" || word === "or") && this.logical.has(word))
+    );
   }
 
   /** Whether the current token is the given keyword (active in this parse). */
@@ -350,8 +370,11 @@ export class StatementParser {
     }
     // Like OPA, the path is read with no future keywords, so `import future.keywords.in` works.
     const saved = new Set(this.future);
+    const savedLogical = new Set(this.logical);
+    this.logical.clear();
     this.setFutureKeywords(new Set());
     const term = this.parseTermAllowingKeyword();
+    for (const k of savedLogical) this.logical.add(k);
     this.setFutureKeywords(saved);
     let path: RefTerm | undefined;
     if (term?.type === "var") {
@@ -434,15 +457,25 @@ export class StatementParser {
       return;
     }
     let added: FutureKeyword[] = [...FUTURE_KEYWORDS];
+    let logical: LogicalKeyword[] = [...LOGICAL_KEYWORDS];
     if (parts.length === 2) {
       const kw = parts[1] ?? "";
-      if (!isFutureKeyword(kw)) {
-        this.errorAt(imp.path.location, `unexpected keyword, must be one of [${FUTURE_KEYWORDS.join(" ")}]`);
+      if (isLogicalKeyword(kw)) {
+        added = [];
+        logical = [kw];
+      } else if (!isFutureKeyword(kw)) {
+        this.errorAt(
+          imp.path.location,
+          `unexpected keyword, must be one of [${IMPORTABLE_KEYWORDS.join(" ")}]`,
+        );
         return;
+      } else {
+        // Importing `every` also brings `in`, which `every x in xs` needs.
+        added = kw === "every" ? ["every", "in"] : [kw];
+        logical = [];
       }
-      // Importing `every` also brings `in`, which `every x in xs` needs.
-      added = kw === "every" ? ["every", "in"] : [kw];
     }
+    for (const k of logical) this.logical.add(k);
     this.setFutureKeywords(new Set([...this.future, ...added]));
   }
 
@@ -634,7 +667,8 @@ export class StatementParser {
         return undefined;
       }
       ref = term.operator;
-      args = term.args;
+      // As in OPA, a rule is a function only when it has arguments: `f() := 1` is the rule `f`.
+      args = term.args.length > 0 ? term.args : undefined;
     } else {
       return undefined;
     }
@@ -762,7 +796,8 @@ export class StatementParser {
       elseRule = this.parseElse(parent);
       if (elseRule === undefined) return undefined;
     }
-    const finalHead: ParsedHead = { ...head, usedIf: parent.usedIf || hasIf };
+    // Each `else` body needs its own `if` in v1 (OPA checks every branch of the chain).
+    const finalHead: ParsedHead = { ...head, usedIf: hasIf };
     return { head: finalHead, body, elseRule, isDefault: false, location, generatedBody: false };
   }
 
@@ -820,6 +855,10 @@ export class StatementParser {
 
   private parseLiteral(): Expr | undefined {
     const location = this.tok().location;
+    if (this.logicalActive()) {
+      const led = this.parseLogicalLed(location);
+      if (led !== null) return led;
+    }
     if (this.atKeywordRefHead()) {
       this.identOverride = this.pos;
       return this.parseLiteralExpr(false, location);
@@ -828,6 +867,10 @@ export class StatementParser {
     if (this.atKeyword("not")) {
       this.next();
       negated = true;
+      if (this.logical.has("not") && (this.tok().kind === "{" || this.tok().kind === "(")) {
+        const block = this.parseNotBlock(location);
+        return block === undefined ? undefined : this.finishLogical(exprSet(block), location, block);
+      }
     }
     if (this.atKeyword("some")) {
       if (negated) {
@@ -843,7 +886,187 @@ export class StatementParser {
       }
       return this.parseEvery(location);
     }
-    return this.parseLiteralExpr(negated, location);
+    const expr = this.parseLiteralExpr(negated, location);
+    if (expr === undefined || !this.logicalActive()) return expr;
+    const operator = this.atLogical();
+    if (operator === undefined) return this.wrapNegation(expr);
+    if (expr.with.length > 0) {
+      this.errorAt(expr.location, `\`with\` modifier is not allowed on operand of \`${operator}\``);
+      return undefined;
+    }
+    if (!this.checkImplicitOperand(expr, operator)) return undefined;
+    return this.finishLogical(implicitOperandSet(this.wrapNegation(expr)), location);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Logical keywords (`import future.keywords.and` / `.or` / `.not`), lowered by logical-expr.ts
+
+  /** Whether any logical keyword is imported. */
+  private logicalActive(): boolean {
+    return this.logical.size > 0;
+  }
+
+  /** `and` or `or` as an operator here (`or(a, b)`, the builtin, stays a call). */
+  private atLogical(): "and" | "or" | undefined {
+    const t = this.tok();
+    if (t.kind !== "ident" || (t.text !== "and" && t.text !== "or") || !this.logical.has(t.text))
+      return undefined;
+    const n = this.peek();
+    if (n.kind === "(" && !n.spaceBefore) return undefined;
+    return t.text;
+  }
+
+  /**
+   * A literal led by `{ body }` or by a parenthesized group, when an `and`/`or` chain follows
+   * (or the group holds one). `null` when the literal is something else (nothing consumed).
+   */
+  private parseLogicalLed(location: Location): Expr | undefined | null {
+    const k = this.tok().kind;
+    if (k === "{" && (this.logical.has("and") || this.logical.has("or"))) {
+      const s = this.save();
+      const body = this.parseBraceBody();
+      if (body !== undefined && this.atLogical() !== undefined) {
+        return this.finishLogical(operandSet(body, location), location);
+      }
+      this.restore(s);
+      return null;
+    }
+    if (k === "(") {
+      const s = this.save();
+      const inner = this.parseGroup();
+      if (inner !== undefined && (this.logicalExprs.has(inner) || this.atLogical() !== undefined)) {
+        return this.finishLogical(exprSet(inner), location, inner);
+      }
+      this.restore(s);
+    }
+    return null;
+  }
+
+  /** `( literal )`: a literal in parentheses, which may itself be a chain with its own `with`. */
+  private parseGroup(): Expr | undefined {
+    if (++this.depth > MAX_DEPTH) return this.tooDeep();
+    try {
+      this.next();
+      const inner = this.parseLiteral();
+      if (inner === undefined) return undefined;
+      if (this.tok().kind !== ")") {
+        this.errorAt(this.tok().location, "non-terminated expression");
+        return undefined;
+      }
+      this.next();
+      return inner;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** After `not` (with `future.keywords.not`): `{ body }` or `( literal )`, as a negated block. */
+  private parseNotBlock(location: Location): Expr | undefined {
+    if (this.tok().kind === "{") {
+      const body = this.parseBraceBody();
+      return body === undefined ? undefined : notBlockExpr(body, location);
+    }
+    const inner = this.parseGroup();
+    return inner === undefined ? undefined : notBlockExpr([inner], location);
+  }
+
+  /**
+   * The `and`/`or` chain after a first operand, `and` binding tighter than `or`, then a `with`
+   * that applies to the whole. `whole` is the first operand's expression when no chain follows.
+   */
+  private finishLogical(first: Term, location: Location, whole?: Expr): Expr | undefined {
+    if (this.atLogical() === undefined && whole !== undefined) {
+      if (!this.atKeyword("with")) return whole;
+      const withs = this.parseWith();
+      return withs === undefined ? undefined : { ...whole, with: [...whole.with, ...withs] };
+    }
+    let acc: Term | undefined = first;
+    if (this.atLogical() === "and") acc = this.parseAndChain(acc, location);
+    while (acc !== undefined && this.atLogical() === "or") {
+      this.next();
+      let rhs = this.parseOperand("or");
+      if (rhs !== undefined && this.atLogical() === "and") rhs = this.parseAndChain(rhs, location);
+      acc = rhs === undefined ? undefined : combine("or", acc, rhs, location);
+    }
+    if (acc === undefined) return undefined;
+    let expr = logicalExpr(acc, location);
+    if (this.atKeyword("with")) {
+      const withs = this.parseWith();
+      if (withs === undefined) return undefined;
+      const after = this.atLogical();
+      if (after !== undefined) {
+        this.errorAt(
+          withs[0]?.location ?? location,
+          `\`with\` modifier is not allowed on operand of \`${after}\``,
+        );
+        return undefined;
+      }
+      expr = { ...expr, with: withs };
+    }
+    this.logicalExprs.add(expr);
+    return expr;
+  }
+
+  private parseAndChain(first: Term, location: Location): Term | undefined {
+    let acc: Term | undefined = first;
+    while (acc !== undefined && this.atLogical() === "and") {
+      this.next();
+      const rhs = this.parseOperand("and");
+      acc = rhs === undefined ? undefined : combine("and", acc, rhs, location);
+    }
+    return acc;
+  }
+
+  /** One operand after `and`/`or`: `{ body }`, `( ... )`, `not ...`, or a single expression. */
+  private parseOperand(operator: "and" | "or"): Term | undefined {
+    const location = this.tok().location;
+    if (this.tok().kind === "{") {
+      const body = this.parseBraceBody();
+      return body === undefined ? undefined : operandSet(body, location);
+    }
+    if (this.tok().kind === "(") {
+      const inner = this.parseGroup();
+      return inner === undefined ? undefined : exprSet(inner);
+    }
+    let negated = false;
+    if (this.atKeyword("not")) {
+      this.next();
+      negated = true;
+      if (this.logical.has("not") && (this.tok().kind === "{" || this.tok().kind === "(")) {
+        const block = this.parseNotBlock(location);
+        return block === undefined ? undefined : exprSet(block);
+      }
+    }
+    const kind = this.parseExpr();
+    if (kind === undefined) return undefined;
+    // A `with` after the last operand applies to the whole expression (finishLogical reads it).
+    const expr: Expr = { kind, negated, with: [], location };
+    if (!this.checkImplicitOperand(expr, operator)) return undefined;
+    return implicitOperandSet(this.wrapNegation(expr));
+  }
+
+  /** A single-expression operand may not assign (its variables could never be seen). */
+  private checkImplicitOperand(expr: Expr, operator: "and" | "or"): boolean {
+    const k = expr.kind;
+    if (k.type !== "callexpr") return true;
+    const op = k.call.operator;
+    if (op.head.type !== "var" || op.head.name !== "assign" || op.path.length > 0) return true;
+    this.errors.push({
+      code: "rego_compile_error",
+      message: `cannot assign vars inside implicit ${operator} operand`,
+      location: expr.location,
+    });
+    return false;
+  }
+
+  /**
+   * With `future.keywords.not`, `not` over a composite expression negates its whole expansion
+   * (`not f(input.x)` holds when `input.x` is undefined), as a negated block of that expression.
+   */
+  private wrapNegation(expr: Expr): Expr {
+    if (!expr.negated || !this.logical.has("not") || !isComposite(expr)) return expr;
+    const block = notBlockExpr([{ ...expr, negated: false, with: [] }], expr.location);
+    return { ...block, with: expr.with };
   }
 
   private parseLiteralExpr(negated: boolean, location: Location): Expr | undefined {
@@ -1123,8 +1346,11 @@ export class StatementParser {
             this.next();
             return { type: "boolean", value: t.text === "true", location: t.location };
           }
-          // `contains` is a keyword only in rule heads; elsewhere it names the builtin.
-          if (t.text !== "contains") {
+          // `contains` is a keyword only in rule heads; elsewhere it names the builtin, as
+          // `and(a, b)` and `or(a, b)` (called) do when the logical keywords are imported.
+          const call =
+            (t.text === "and" || t.text === "or") && this.peek().kind === "(" && !this.peek().spaceBefore;
+          if (t.text !== "contains" && !call) {
             this.illegal("expected term");
             return undefined;
           }
@@ -1720,4 +1946,34 @@ function forbiddenInTemplateString(call: CallTerm): string | undefined {
     if (hole.with.length > 0) return "ref";
   }
   return undefined;
+}
+
+/** Whether a negated expression holds dynamic terms that OPA expands before negating it. */
+function isComposite(expr: Expr): boolean {
+  const k = expr.kind;
+  const dynamic = (t: Term): boolean => {
+    switch (t.type) {
+      case "ref":
+      case "call":
+      case "arraycomp":
+      case "setcomp":
+      case "objectcomp":
+        return true;
+      case "array":
+      case "set":
+        return t.items.some(dynamic);
+      case "object":
+        return t.entries.some(([a, b]) => dynamic(a) || dynamic(b));
+      default:
+        return false;
+    }
+  };
+  switch (k.type) {
+    case "callexpr":
+      return k.call.args.some(dynamic);
+    case "term":
+      return k.term.type === "ref" && k.term.path.some(dynamic);
+    default:
+      return false;
+  }
 }
