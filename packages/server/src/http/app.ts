@@ -8,6 +8,9 @@ import Fastify, {
 } from "fastify";
 import { Authenticator } from "../auth/authenticator.js";
 import type { SaveGuard } from "../domain/governance/save-guard.js";
+import type { PolicyEvaluator } from "../domain/policy-evaluations/policy-evaluator.js";
+import { PolicyWorkerPool } from "../policy-workers/policy-worker-pool.js";
+import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../policy-workers/policy-worker-settings.js";
 import type { Store } from "../store/store.js";
 import { JSON_API_MEDIA_TYPE } from "./jsonapi/json-api-schemas.js";
 import { MetricsRegistry } from "./metrics/metrics-registry.js";
@@ -47,6 +50,10 @@ export interface AppOptions {
   readonly usageFlushMs?: number;
   /** Trust X-Forwarded-For (behind a proxy); default false. */
   readonly trustProxy?: boolean;
+  /** Limits of the policy worker pool the app starts (and stops on close); default: the defaults. */
+  readonly policyWorkers?: PolicyWorkerSettings;
+  /** Evaluate policies here instead of in the app's own worker pool (the caller then owns it). */
+  readonly policyEvaluator?: PolicyEvaluator;
   /** More authenticated route plugins to mount under /api/v2 (e.g. policies). */
   readonly apiPlugins?: readonly FastifyPluginAsync[];
 }
@@ -94,7 +101,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     "counter",
     () => cache.invalidations,
   );
-  const services: KeygateServices = { store: options.store, authenticator, metrics, guard: options.guard };
+  // Tenants' policies (saves, simulations) are evaluated in worker threads, never on this event loop.
+  let pool: PolicyWorkerPool | undefined;
+  let policyEvaluator: PolicyEvaluator;
+  if (options.policyEvaluator !== undefined) {
+    policyEvaluator = options.policyEvaluator;
+  } else {
+    const own = new PolicyWorkerPool(options.policyWorkers ?? defaultPolicyWorkerSettings());
+    const stats = own.stats;
+    const counters: readonly [string, string, () => number][] = [
+      ["keygate_policy_evaluations_total", "Policy evaluations completed in workers.", () => stats.completed],
+      ["keygate_policy_evaluation_timeouts_total", "Policy evaluations stopped at their time limit.", () => stats.timedOut],
+      ["keygate_policy_evaluation_out_of_memory_total", "Policy evaluations stopped at their memory limit.", () => stats.outOfMemory],
+      ["keygate_policy_evaluation_failures_total", "Policy evaluations that failed otherwise.", () => stats.failed],
+      ["keygate_policy_evaluations_refused_total", "Policy evaluations refused with 503 (queue full).", () => stats.refused],
+    ];
+    for (const [name, help, value] of counters) metrics.registerValue(name, help, "counter", value);
+    metrics.registerValue("keygate_policy_evaluations_waiting", "Policy evaluations waiting for a worker.", "gauge", () => own.load.waiting);
+    pool = own;
+    policyEvaluator = own;
+  }
+  const services: KeygateServices = { store: options.store, authenticator, metrics, guard: options.guard, policyEvaluator };
   app.decorate("keygate", services);
   app.decorateRequest("startedAt", 0n);
   // Callback-style hooks: cheaper than async ones on every request.
@@ -124,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook("onClose", async () => {
     await authenticator.close();
+    await pool?.close();
   });
   app.addContentTypeParser(
     JSON_API_MEDIA_TYPE,
