@@ -1,5 +1,6 @@
 // HTTP API, the app factory: builds the Fastify instance with its infrastructure (error handler,
 // JSON:API content type, metrics, OpenAPI, authentication) and one route plugin per domain.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
@@ -121,6 +122,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     pool = own;
     policyEvaluator = own;
   }
+  // How long the event loop was held up (what one request must never do to the others), as the
+  // longest delay since the previous scrape.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  metrics.registerValue(
+    "keygate_event_loop_delay_max_seconds",
+    "Longest event loop delay since the previous scrape (10 ms resolution).",
+    "gauge",
+    () => {
+      const max = loopDelay.max / 1e9;
+      loopDelay.reset();
+      return Number.isFinite(max) ? max : 0;
+    },
+  );
   const services: KeygateServices = { store: options.store, authenticator, metrics, guard: options.guard, policyEvaluator };
   app.decorate("keygate", services);
   app.decorateRequest("startedAt", 0n);
@@ -151,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook("onClose", async () => {
     await authenticator.close();
+    loopDelay.disable();
     await pool?.close();
   });
   app.addContentTypeParser(

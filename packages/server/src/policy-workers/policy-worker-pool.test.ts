@@ -2,6 +2,7 @@
 // time from outside and one that overruns its heap, replaces the worker, refuses beyond its queue
 // (and beyond one organization's share of it), and takes waiting organizations in turn.
 import { afterEach, describe, expect, it } from "vitest";
+import { withContentHash } from "../domain/policy-evaluations/policy-compile-cache.js";
 import { PolicyEvaluationFailure } from "../domain/policy-evaluations/policy-evaluator.js";
 import type { SaveTask } from "../domain/policy-evaluations/policy-task.js";
 import type { PolicySet } from "../domain/policy-sets/policy-set.js";
@@ -25,7 +26,12 @@ const SET: PolicySet = {
 function saveTask(source: string, name = "laptop"): SaveTask {
   return {
     kind: "save",
-    sets: [{ set: SET, policies: [{ policyId: "pol-1", policyName: "p", enforcementLevel: "mandatory", query: null, source }] }],
+    sets: [
+      {
+        set: SET,
+        policies: [withContentHash({ policyId: "pol-1", policyName: "p", enforcementLevel: "mandatory", query: null, source })],
+      },
+    ],
     input: { token: { name } },
     nowNs: 1_700_000_000_000_000_000n,
   };

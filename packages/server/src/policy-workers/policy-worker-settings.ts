@@ -14,9 +14,12 @@ export interface PolicyWorkerSettings {
   readonly queue: number;
 }
 
-/** The defaults: two workers (at most four, fewer cores than that share), 1 s, 128 MB, 64 waiting. */
+/**
+ * The defaults: a worker per core but one (which stays with the event loop; at least one worker, at
+ * most four), 1 s, 128 MB, 64 waiting.
+ */
 export function defaultPolicyWorkerSettings(): PolicyWorkerSettings {
-  return { workers: Math.max(2, Math.min(4, availableParallelism() - 1)), timeoutMs: 1000, memoryMb: 128, queue: 64 };
+  return { workers: Math.max(1, Math.min(4, availableParallelism() - 1)), timeoutMs: 1000, memoryMb: 128, queue: 64 };
 }
 
 /** A `KEYGATE_POLICY_*` value that is not a whole number in range, naming the variable. */

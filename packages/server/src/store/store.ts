@@ -89,7 +89,8 @@ class RootStore implements Store {
           .execute((trx) => fn(new TransactionStore(trx, this.dialect, deferred)));
       } catch (error) {
         // Rolled back (its change events dropped with it); prepare outside, then run it again.
-        if (!(error instanceof RetryOutsideTransaction) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        if (!(error instanceof RetryOutsideTransaction)) throw error;
+        if (attempt >= TRANSACTION_ATTEMPTS) throw error.exhausted();
         await error.prepare();
         continue;
       }

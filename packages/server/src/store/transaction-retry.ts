@@ -15,6 +15,8 @@ export class RetryOutsideTransaction extends Error {
     /** Runs between the attempts, with no transaction open. */
     readonly prepare: () => Promise<void>,
     reason: string,
+    /** What to throw instead when the attempts are used up (what kept changing, for the caller). */
+    readonly exhausted: () => Error,
   ) {
     super(`transaction rolled back to run outside it: ${reason}`);
     this.name = "RetryOutsideTransaction";

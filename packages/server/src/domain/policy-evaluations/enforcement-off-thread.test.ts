@@ -89,15 +89,19 @@ for (const dialect of DIALECTS) {
     it("decides as in process, and a rotation reuses the decision of its first attempt", async () => {
       pool = new PolicyWorkerPool({ workers: 1, timeoutMs: 10_000, memoryMb: 128, queue: 4 });
       await attach(NAMED);
-      const ok = await createToken(database.store, guarded(), { apiKeyId: key.id, name: "pipeline" });
+      // One guard for several saves, as a tool would hold it (the server makes one per request).
+      const saver = guarded();
+      const ok = await createToken(database.store, saver, { apiKeyId: key.id, name: "pipeline" });
       expect(ok.policyEvaluationId).toMatch(/^polevl/);
-      const refused = await rejection(createToken(database.store, guarded(), { apiKeyId: key.id, name: "laptop" }));
+      const again = await createToken(database.store, saver, { apiKeyId: key.id, name: "pipeline-2" });
+      expect(again.policyEvaluationId).toMatch(/^polevl/);
+      const refused = await rejection(createToken(database.store, saver, { apiKeyId: key.id, name: "laptop" }));
       expect(refused.code).toBe("policy_denied");
       expect(refused.details?.messages).toEqual(["no laptops"]);
-      const rotated = await rotateToken(database.store, guarded(), ok.token.id, { gracePeriodMs: 60_000 });
+      const rotated = await rotateToken(database.store, saver, ok.token.id, { gracePeriodMs: 60_000 });
       expect(rotated.token.rotatedFromId).toBe(ok.token.id);
       // One evaluation per save: the retried transactions found their decisions.
-      expect(pool.stats.completed).toBe(3);
+      expect(pool.stats.completed).toBe(4);
     });
 
     it("answers unavailable, with when to retry, when the evaluators are busy", async () => {

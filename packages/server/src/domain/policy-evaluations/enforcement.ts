@@ -40,13 +40,9 @@ const pendingDenied = new WeakMap<DomainError, PendingRecords>();
 export interface DecidedSave {
   /** The policies it judged (identity: a changed policy or space loads a new snapshot). */
   readonly snapshot: GovernanceSnapshot;
-  /** The input it judged, as JSON. */
-  readonly inputJson: string;
   readonly decision: SaveDecision;
   /** The save's time the policies saw. */
   readonly now: number;
-  /** How many times this save's policies were evaluated. */
-  readonly evaluations: number;
 }
 
 /**
@@ -57,8 +53,8 @@ function judgedJson(input: unknown, resourceId: string): string {
   return JSON.stringify(input).replaceAll(JSON.stringify(resourceId), '"(the saved id)"');
 }
 
-/** How many times one save's policies are evaluated before it gives up (its input kept changing). */
-export const SAVE_EVALUATIONS_TRIED = 2;
+/** Decisions one guard holds at most (each is taken by the attempt after its evaluation). */
+const DECISIONS_KEPT = 16;
 
 /** Who is saving and when, for the input and the records; where policies are evaluated. */
 export interface EnforcementContext {
@@ -68,8 +64,8 @@ export interface EnforcementContext {
   /** Where the policies are evaluated; default in process (tests and tools; servers pass their pool). */
   readonly evaluator?: PolicyEvaluator;
   /**
-   * Decisions made outside the transaction, by change key; owned by one guard (one request). With
-   * an off-thread evaluator and this memo, the policies are never evaluated inside a transaction.
+   * Decisions made outside the transaction, by what they judged; owned by one guard. With an
+   * off-thread evaluator and this memo, the policies are never evaluated inside a transaction.
    */
   readonly decided?: Map<string, DecidedSave>;
 }
@@ -145,25 +141,28 @@ export async function enforcePolicies(
   let decision: SaveDecision;
   const memo = context.decided;
   if (evaluator.offThread && memo !== undefined && tx.inTransaction) {
-    const key = `${save.entityType}:${save.action}`;
-    const inputJson = judgedJson(save.input, save.resourceId);
+    const key = `${save.entityType}:${save.action}:${judgedJson(save.input, save.resourceId)}`;
     const decided = memo.get(key);
-    if (decided !== undefined && decided.snapshot === snapshot && decided.inputJson === inputJson) {
+    if (decided !== undefined && decided.snapshot === snapshot) {
+      memo.delete(key);
       decision = decided.decision;
       now = decided.now;
     } else {
-      const evaluations = (decided?.evaluations ?? 0) + 1;
-      if (evaluations > SAVE_EVALUATIONS_TRIED) {
-        throw new DomainError(
-          "conflict",
-          `the ${save.entityType} or the policies that judge it changed while the policies were evaluated; try again`,
-        );
-      }
-      // Leave the transaction (releasing the write lock) while the policies are evaluated.
-      throw new RetryOutsideTransaction(async () => {
-        const made = await evaluateSave(evaluator, organizationId, sets, save.input, now);
-        memo.set(key, { snapshot, inputJson, decision: made, now, evaluations });
-      }, `evaluating the policies on save of ${save.entityType} ${save.resourceId}`);
+      // Leave the transaction (releasing the write lock) while the policies are evaluated; the
+      // next attempt finds the decision if it builds the same input under the same policies.
+      throw new RetryOutsideTransaction(
+        async () => {
+          const made = await evaluateSave(evaluator, organizationId, sets, save.input, now);
+          if (memo.size >= DECISIONS_KEPT) memo.clear();
+          memo.set(key, { snapshot, decision: made, now });
+        },
+        `evaluating the policies on save of ${save.entityType} ${save.resourceId}`,
+        () =>
+          new DomainError(
+            "conflict",
+            `the ${save.entityType} or the policies that judge it kept changing while the policies were evaluated; try again`,
+          ),
+      );
     }
   } else {
     decision = await evaluateSave(evaluator, organizationId, sets, save.input, now);

@@ -5,10 +5,15 @@ import { createHash } from "node:crypto";
 import type { PolicySet } from "../policy-sets/policy-set.js";
 import { type CompiledPolicy, type CompiledPolicySet, compilePolicyFor, type PolicyText } from "./compiled-policy-sets.js";
 
+/** A policy's text with its content hash (computed once where the text is loaded, not per save). */
+export interface HashedPolicyText extends PolicyText {
+  readonly contentHash: string;
+}
+
 /** A policy set with its policies' texts, as sent to the evaluating thread. */
 export interface PolicySetTexts {
   readonly set: PolicySet;
-  readonly policies: readonly PolicyText[];
+  readonly policies: readonly HashedPolicyText[];
 }
 
 /** How many compiled policies a thread keeps (least recently used ones are dropped first). */
@@ -16,17 +21,19 @@ export const COMPILED_POLICIES_KEPT = 512;
 
 const compiled = new Map<string, CompiledPolicy>();
 
-function contentHash(purpose: "save" | "login", text: PolicyText): string {
-  // Everything the compiled value depends on: the file name (from the policy name) shows in error
-  // locations, the id and level are carried with it.
-  return createHash("sha256")
-    .update(JSON.stringify([purpose, text.policyId, text.policyName, text.enforcementLevel, text.query, text.source]))
+/** The text with its content hash: everything its compiled value depends on, hashed. */
+export function withContentHash(text: PolicyText): HashedPolicyText {
+  const { policyId, policyName, enforcementLevel, query, source } = text;
+  // The file name (from the policy name) shows in error locations; the id and level are carried.
+  const contentHash = createHash("sha256")
+    .update(JSON.stringify([policyId, policyName, enforcementLevel, query, source]))
     .digest("base64url");
+  return { policyId, policyName, enforcementLevel, query, source, contentHash };
 }
 
 /** The policy compiled for `purpose`, from this thread's cache when the same text was seen before. */
-export function cachedCompiledPolicy(purpose: "save" | "login", text: PolicyText): CompiledPolicy {
-  const key = contentHash(purpose, text);
+export function cachedCompiledPolicy(purpose: "save" | "login", text: HashedPolicyText): CompiledPolicy {
+  const key = `${purpose}:${text.contentHash}`;
   const hit = compiled.get(key);
   if (hit !== undefined) {
     // Re-inserted so the Map's insertion order is least-recently-used first.
@@ -51,17 +58,21 @@ export function compiledSetsOf(sets: readonly PolicySetTexts[]): CompiledPolicyS
   });
 }
 
+// Texts of the policies of loaded snapshots, hashed once per loaded policy.
+const hashedTexts = new WeakMap<CompiledPolicy, HashedPolicyText>();
+
 /** The texts of compiled sets (what a task carries to the evaluating thread). */
 export function setTextsOf(sets: readonly CompiledPolicySet[]): PolicySetTexts[] {
   return sets.map(({ set, policies }) => ({
     set,
-    policies: policies.map(({ policyId, policyName, enforcementLevel, query, source }) => ({
-      policyId,
-      policyName,
-      enforcementLevel,
-      query,
-      source,
-    })),
+    policies: policies.map((policy) => {
+      let text = hashedTexts.get(policy);
+      if (text === undefined) {
+        text = withContentHash(policy);
+        hashedTexts.set(policy, text);
+      }
+      return text;
+    }),
   }));
 }
 

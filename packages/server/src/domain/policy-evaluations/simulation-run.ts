@@ -14,9 +14,13 @@ import {
   type CompiledPolicy,
   type CompiledPolicySet,
   type GovernanceSnapshot,
-  type PolicyText,
 } from "./compiled-policy-sets.js";
-import { cachedCompiledPolicy, compiledSetsOf, type PolicySetTexts } from "./policy-compile-cache.js";
+import {
+  cachedCompiledPolicy,
+  compiledSetsOf,
+  type HashedPolicyText,
+  type PolicySetTexts,
+} from "./policy-compile-cache.js";
 import { decideSave, type EvaluationOutcome } from "./policy-decision.js";
 import type { PolicySample } from "./policy-sample.js";
 
@@ -31,7 +35,7 @@ export interface SimulationTask {
   readonly spaces: readonly Space[];
   /** Login simulations: roles by id and by name (empty for save entity types). */
   readonly roles: ReadonlyMap<string, Role>;
-  readonly draft: PolicyText;
+  readonly draft: HashedPolicyText;
   /** The draft replaces this policy wherever it is used... */
   readonly policyId?: string;
   /** ...or joins this set; else it applies everywhere as an extra policy. */

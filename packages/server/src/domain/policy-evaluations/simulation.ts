@@ -11,7 +11,7 @@ import { policyProblemsError } from "../policies/policy-compilation.js";
 import { POLICY_ENTITY_TYPES, type PolicyEntityType } from "../policy-sets/policy-set.js";
 import type { Role } from "../roles/built-in-roles.js";
 import { type GovernanceSnapshot, type PolicyText, policyCacheOf } from "./compiled-policy-sets.js";
-import { setTextsOf } from "./policy-compile-cache.js";
+import { setTextsOf, withContentHash } from "./policy-compile-cache.js";
 import { type PolicyEvaluator, PolicyEvaluationFailure } from "./policy-evaluator.js";
 import { listPolicySamples, SAMPLES_KEPT } from "./policy-sample.js";
 import { DRAFT_ID, type SampleSimulation, type SimulationTask } from "./simulation-run.js";
@@ -132,7 +132,7 @@ export async function simulatePolicy(
     sets: setTextsOf(snapshot.sets),
     spaces: [...snapshot.tree.spaces.values()],
     roles,
-    draft,
+    draft: withContentHash(draft),
     ...(request.policyId !== undefined ? { policyId: request.policyId } : {}),
     ...(request.policySetId !== undefined ? { policySetId: request.policySetId } : {}),
     samples,
