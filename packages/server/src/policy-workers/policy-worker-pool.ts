@@ -15,7 +15,7 @@ import { epochMicros, type PolicyWorkerMessage } from "./policy-worker-message.j
 import type { PolicyWorkerSettings } from "./policy-worker-settings.js";
 
 /** How long a task may wait for its (re)starting worker to take it before it is given up. */
-const WORKER_START_LIMIT_MS = 30_000;
+const WORKER_START_LIMIT_MS = 15_000;
 
 /** Longest error text passed on from a failed evaluation. */
 const ERROR_TEXT_LIMIT = 300;
@@ -150,6 +150,14 @@ export class PolicyWorkerPool implements PolicyEvaluator {
     return pool;
   }
 
+  // Piscina stops replacing workers that fail while starting; a pool whose workers never take a
+  // task is dropped, and the next task starts a new one.
+  private replacePool(): void {
+    const stuck = this.piscina;
+    this.piscina = undefined;
+    if (stuck) void stuck.destroy().catch(() => {});
+  }
+
   private start(job: Job): void {
     this.running++;
     const startedAtUs = new BigInt64Array(new SharedArrayBuffer(8));
@@ -166,6 +174,7 @@ export class PolicyWorkerPool implements PolicyEvaluator {
         if (performance.now() - dispatchedAt > WORKER_START_LIMIT_MS) {
           timedOut = true;
           abort.abort();
+          this.replacePool();
           return;
         }
         timer = setTimeout(check, Math.min(timeoutMs, 20));
