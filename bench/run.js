@@ -2,6 +2,7 @@
 // prints each figure next to its baseline from the same run, as a ratio.
 
 import { runGovernanceBench } from "./governance-bench.js";
+import { runPolicyWorkerBench } from "./policy-worker-bench.js";
 import { runRegoBench } from "./rego-bench.js";
 import { runServerBench } from "./server-bench.js";
 
@@ -13,3 +14,6 @@ for (const line of await runServerBench()) console.log(line);
 
 console.log("\n# Governance");
 for (const line of await runGovernanceBench()) console.log(line);
+
+console.log("\n# Tenants' policies off the event loop");
+for (const line of await runPolicyWorkerBench()) console.log(line);

@@ -45,9 +45,13 @@ export * from "./domain/policies/policy-compilation.js";
 export * from "./domain/policies/policy-source.js";
 export * from "./domain/policy-evaluations/enforcement.js";
 export * from "./domain/policy-evaluations/policy-evaluation.js";
+export * from "./domain/policy-evaluations/policy-evaluator.js";
 export * from "./domain/policy-evaluations/policy-sample.js";
 export * from "./domain/policy-evaluations/simulation.js";
 export * from "./domain/policy-sets/policy-set.js";
+// Policy workers (issue 11): the pool evaluating tenants' policies off the event loop.
+export * from "./policy-workers/policy-worker-pool.js";
+export * from "./policy-workers/policy-worker-settings.js";
 // Delegates (issue 5): delegate tokens, connected delegates, the agent protocol and its timing.
 export * from "./domain/delegate-tokens/delegate-token.js";
 export * from "./domain/delegate-tokens/delegate-token-verification.js";

@@ -41,6 +41,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     logger: { level: config.logLevel },
     authFailureLimit: config.authFailureLimit,
     authFailureWindowMs: config.authFailureWindowMs,
+    policyWorkers: config.policyWorkers,
   });
   const address = await app.listen({ port: config.port, host: config.host });
   io.err(

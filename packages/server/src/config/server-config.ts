@@ -1,5 +1,10 @@
 // Configuration: the settings of one Keygate server process, from command-line flags and the
 // environment (flags win), with defaults that let a fresh machine just start.
+import {
+  type PolicyWorkerSettings,
+  PolicyWorkerSettingError,
+  policyWorkerSettingsFrom,
+} from "../policy-workers/policy-worker-settings.js";
 
 /** Settings of one server process. */
 export interface ServerConfig {
@@ -15,6 +20,8 @@ export interface ServerConfig {
   readonly authFailureLimit: number;
   /** The window of authFailureLimit, in ms. */
   readonly authFailureWindowMs: number;
+  /** Limits of the pool that evaluates policies (`KEYGATE_POLICY_*`). */
+  readonly policyWorkers: PolicyWorkerSettings;
 }
 
 /** Flags given on the command line; absent ones fall back to the environment, then defaults. */
@@ -72,5 +79,15 @@ export function resolveServerConfig(
       60_000,
       "KEYGATE_AUTH_FAILURE_WINDOW_MS",
     ),
+    policyWorkers: policyWorkersOf(env),
   };
+}
+
+function policyWorkersOf(env: Readonly<Record<string, string | undefined>>): PolicyWorkerSettings {
+  try {
+    return policyWorkerSettingsFrom(env);
+  } catch (error) {
+    if (error instanceof PolicyWorkerSettingError) throw new ConfigError(error.setting, error.message);
+    throw error;
+  }
 }

@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | "conflict" // 409: e.g. deleting an active token, duplicate name
   | "too_large" // 413
   | "rate_limited" // 429
+  | "unavailable" // 503: busy for now (e.g. policy evaluations queued full); details.retryAfterSeconds
   | "policy_denied"; // 422: a mandatory policy refused the change (details carry the messages)
 
 /** An error from a domain operation. */

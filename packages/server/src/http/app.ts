@@ -1,5 +1,6 @@
 // HTTP API, the app factory: builds the Fastify instance with its infrastructure (error handler,
 // JSON:API content type, metrics, OpenAPI, authentication) and one route plugin per domain.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
@@ -8,6 +9,9 @@ import Fastify, {
 } from "fastify";
 import { Authenticator } from "../auth/authenticator.js";
 import type { SaveGuard } from "../domain/governance/save-guard.js";
+import type { PolicyEvaluator } from "../domain/policy-evaluations/policy-evaluator.js";
+import { PolicyWorkerPool } from "../policy-workers/policy-worker-pool.js";
+import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../policy-workers/policy-worker-settings.js";
 import type { Store } from "../store/store.js";
 import { JSON_API_MEDIA_TYPE } from "./jsonapi/json-api-schemas.js";
 import { MetricsRegistry } from "./metrics/metrics-registry.js";
@@ -47,6 +51,10 @@ export interface AppOptions {
   readonly usageFlushMs?: number;
   /** Trust X-Forwarded-For (behind a proxy); default false. */
   readonly trustProxy?: boolean;
+  /** Limits of the policy worker pool the app starts (and stops on close); default: the defaults. */
+  readonly policyWorkers?: PolicyWorkerSettings;
+  /** Evaluate policies here instead of in the app's own worker pool (the caller then owns it). */
+  readonly policyEvaluator?: PolicyEvaluator;
   /** More authenticated route plugins to mount under /api/v2 (e.g. policies). */
   readonly apiPlugins?: readonly FastifyPluginAsync[];
 }
@@ -94,7 +102,41 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     "counter",
     () => cache.invalidations,
   );
-  const services: KeygateServices = { store: options.store, authenticator, metrics, guard: options.guard };
+  // Tenants' policies (saves, simulations) are evaluated in worker threads, never on this event loop.
+  let pool: PolicyWorkerPool | undefined;
+  let policyEvaluator: PolicyEvaluator;
+  if (options.policyEvaluator !== undefined) {
+    policyEvaluator = options.policyEvaluator;
+  } else {
+    const own = new PolicyWorkerPool(options.policyWorkers ?? defaultPolicyWorkerSettings());
+    const stats = own.stats;
+    const counters: readonly [string, string, () => number][] = [
+      ["keygate_policy_evaluations_total", "Policy evaluations completed in workers.", () => stats.completed],
+      ["keygate_policy_evaluation_timeouts_total", "Policy evaluations stopped at their time limit.", () => stats.timedOut],
+      ["keygate_policy_evaluation_out_of_memory_total", "Policy evaluations stopped at their memory limit.", () => stats.outOfMemory],
+      ["keygate_policy_evaluation_failures_total", "Policy evaluations that failed otherwise.", () => stats.failed],
+      ["keygate_policy_evaluations_refused_total", "Policy evaluations refused with 503 (queue full).", () => stats.refused],
+    ];
+    for (const [name, help, value] of counters) metrics.registerValue(name, help, "counter", value);
+    metrics.registerValue("keygate_policy_evaluations_waiting", "Policy evaluations waiting for a worker.", "gauge", () => own.load.waiting);
+    pool = own;
+    policyEvaluator = own;
+  }
+  // How long the event loop was held up (what one request must never do to the others), as the
+  // longest delay since the previous scrape.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  metrics.registerValue(
+    "keygate_event_loop_delay_max_seconds",
+    "Longest event loop delay since the previous scrape (10 ms resolution).",
+    "gauge",
+    () => {
+      const max = loopDelay.max / 1e9;
+      loopDelay.reset();
+      return Number.isFinite(max) ? max : 0;
+    },
+  );
+  const services: KeygateServices = { store: options.store, authenticator, metrics, guard: options.guard, policyEvaluator };
   app.decorate("keygate", services);
   app.decorateRequest("startedAt", 0n);
   // Callback-style hooks: cheaper than async ones on every request.
@@ -124,6 +166,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook("onClose", async () => {
     await authenticator.close();
+    loopDelay.disable();
+    await pool?.close();
   });
   app.addContentTypeParser(
     JSON_API_MEDIA_TYPE,

@@ -11,6 +11,7 @@ import { ListedMigrationProvider } from "./migration-provider.js";
 import { PgChangeFeed } from "./pg-change-feed.js";
 import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.js";
 import { withStatementCache } from "./sqlite-statement-cache.js";
+import { RetryOutsideTransaction, TRANSACTION_ATTEMPTS } from "./transaction-retry.js";
 
 /** The SQL dialect a store runs on. */
 export type StoreDialect = "sqlite" | "postgres";
@@ -33,7 +34,11 @@ export interface Store {
   readonly changes: ChangeFeed;
   /** True for the handle given to a `transaction` callback. */
   readonly inTransaction: boolean;
-  /** Runs `fn` in one transaction (or in the current one when already inside a transaction). */
+  /**
+   * Runs `fn` in one transaction (or in the current one when already inside a transaction). When
+   * `fn` throws RetryOutsideTransaction, the transaction rolls back, its `prepare` runs, and `fn`
+   * runs again in a new transaction (at most TRANSACTION_ATTEMPTS times in all).
+   */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Runs a trivial query; rejects when the database is unreachable (for readiness checks). */
   ping(): Promise<void>;
@@ -75,12 +80,23 @@ class RootStore implements Store {
   ) {}
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    const deferred = new DeferredChangeFeed(this.changes);
-    const result = await this.db
-      .transaction()
-      .execute((trx) => fn(new TransactionStore(trx, this.dialect, deferred)));
-    await deferred.flush();
-    return result;
+    for (let attempt = 1; ; attempt++) {
+      const deferred = new DeferredChangeFeed(this.changes);
+      let result: T;
+      try {
+        result = await this.db
+          .transaction()
+          .execute((trx) => fn(new TransactionStore(trx, this.dialect, deferred)));
+      } catch (error) {
+        // Rolled back (its change events dropped with it); prepare outside, then run it again.
+        if (!(error instanceof RetryOutsideTransaction)) throw error;
+        if (attempt >= TRANSACTION_ATTEMPTS) throw error.exhausted();
+        await error.prepare();
+        continue;
+      }
+      await deferred.flush();
+      return result;
+    }
   }
 
   ping(): Promise<void> {

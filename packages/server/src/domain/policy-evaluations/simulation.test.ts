@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
 import { createApiKey } from "../api-keys/api-key.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -15,7 +15,18 @@ import { createSpace } from "../spaces/space.js";
 import { createToken } from "../tokens/token.js";
 import { createPolicySaveGuard } from "./enforcement.js";
 import { listPolicyEvaluations } from "./policy-evaluation.js";
-import { simulatePolicy } from "./simulation.js";
+import { PolicyWorkerPool } from "../../policy-workers/policy-worker-pool.js";
+import { defaultPolicyWorkerSettings } from "../../policy-workers/policy-worker-settings.js";
+import { type SimulationRequest, simulatePolicy } from "./simulation.js";
+
+// Simulations run where the server runs them: in the policy worker pool (the built worker module).
+let pool: PolicyWorkerPool;
+beforeAll(() => {
+  pool = new PolicyWorkerPool({ ...defaultPolicyWorkerSettings(), workers: 1, timeoutMs: 10_000 });
+});
+afterAll(async () => {
+  await pool.close();
+});
 
 // Seed policies, extracted from the shared seed documents at test time (skipped when absent).
 const SEEDS = governanceSeedsPresent();
@@ -37,6 +48,7 @@ for (const dialect of DIALECTS) {
     afterEach(async () => {
       await database.dispose();
     });
+    const simulate = (request: SimulationRequest) => simulatePolicy(database.store, org.organization.id, request, pool);
 
     it.skipIf(!SEEDS)("runs a draft save policy against recent token inputs: outcome now and with the draft", async () => {
       const sa = await createServiceAccount(database.store, ctx, { spaceId: org.rootSpace.id, name: "deployer" });
@@ -44,7 +56,7 @@ for (const dialect of DIALECTS) {
       await createToken(database.store, ctx, { apiKeyId: key.id, name: "short", validTo: LIMIT - 86_400_000 });
       await createToken(database.store, { ...ctx, now: T0 + 1 }, { apiKeyId: key.id, name: "long", validTo: LIMIT + 86_400_000 });
 
-      const result = await simulatePolicy(database.store, org.organization.id, {
+      const result = await simulate({
         entityType: "token",
         source: seed000("valid-to-limit"),
         enforcementLevel: "mandatory",
@@ -75,7 +87,7 @@ for (const dialect of DIALECTS) {
       await uploadPolicySource(database.store, plain, policy.id, seed000("block-user-tokens"));
       await createPolicySet(database.store, plain, { name: "tokens", global: true, entityTypes: ["token"], policyIds: [policy.id] });
       await createToken(database.store, ctx, { apiKeyId: key.id, name: "pipeline" });
-      const result = await simulatePolicy(database.store, org.organization.id, {
+      const result = await simulate({
         entityType: "token",
         source: seed000("block-service-tokens"),
         policyId: policy.id,
@@ -86,7 +98,7 @@ for (const dialect of DIALECTS) {
         draft: { outcome: "denied", messages: ["Token APIKeyType SERVICE contains 'SERVICE'"] },
         changed: true,
       });
-      const error = await simulatePolicy(database.store, org.organization.id, {
+      const error = await simulate({
         entityType: "token",
         source: "package p\n\ndeny[msg] {\n  msg := \n}\n",
       }).then(
@@ -113,7 +125,7 @@ for (const dialect of DIALECTS) {
       }
       await logins.flushSamples();
       const draft = seed003Source("by-key-pattern");
-      const result = await simulatePolicy(database.store, org.organization.id, { entityType: "login", source: draft });
+      const result = await simulate({ entityType: "login", source: draft });
       const byLogin = new Map(
         result.samples.map((s) => [(s.input as { session: { login: string } }).session.login, s] as const),
       );

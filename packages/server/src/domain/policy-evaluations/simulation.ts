@@ -1,25 +1,22 @@
 // Domain layer, policy evaluation: "sample and simulate". Runs a draft policy (not saved) against
 // the kept samples of an entity type and shows, per sample, the outcome now and with the draft:
 // the draft replaces a policy where that policy is used, joins a given set, or else applies as an
-// extra policy everywhere. Nothing is written.
+// extra policy everywhere. Nothing is written. This half checks the request and gathers the
+// policies and samples; the evaluation runs in a policy worker (simulation-run.ts).
 import type { Store } from "../../store/store.js";
 import { DomainError } from "../domain-error.js";
-import { decideLogin } from "../login-policies/login-decision.js";
-import { loginInputFromJson } from "../login-policies/login-input.js";
-import { loginPoliciesOf, loginSets } from "../login-policies/login-policies.js";
+import { loginPoliciesOf } from "../login-policies/login-policies.js";
 import type { EnforcementLevel } from "../policies/policy.js";
 import { policyProblemsError } from "../policies/policy-compilation.js";
 import { POLICY_ENTITY_TYPES, type PolicyEntityType } from "../policy-sets/policy-set.js";
-import {
-  applicableSets,
-  type CompiledPolicy,
-  type CompiledPolicySet,
-  compilePolicyFor,
-  type GovernanceSnapshot,
-  policyCacheOf,
-} from "./compiled-policy-sets.js";
-import { decideSave, type EvaluationOutcome } from "./policy-decision.js";
-import { listPolicySamples, type PolicySample, SAMPLES_KEPT } from "./policy-sample.js";
+import type { Role } from "../roles/built-in-roles.js";
+import { type GovernanceSnapshot, type PolicyText, policyCacheOf } from "./compiled-policy-sets.js";
+import { setTextsOf, withContentHash } from "./policy-compile-cache.js";
+import { type PolicyEvaluator, PolicyEvaluationFailure } from "./policy-evaluator.js";
+import { listPolicySamples, SAMPLES_KEPT } from "./policy-sample.js";
+import { DRAFT_ID, type SampleSimulation, type SimulationTask } from "./simulation-run.js";
+
+export type { SampleSimulation, SimulatedOutcome } from "./simulation-run.js";
 
 /** A draft to simulate. */
 export interface SimulationRequest {
@@ -38,78 +35,11 @@ export interface SimulationRequest {
   readonly limit?: number;
 }
 
-/** One outcome of a sample: a save decision, or a login decision. */
-export type SimulatedOutcome =
-  | {
-      readonly kind: "save";
-      readonly outcome: EvaluationOutcome;
-      readonly messages: readonly string[];
-      readonly warnings: readonly string[];
-    }
-  | {
-      readonly kind: "login";
-      readonly allowed: boolean;
-      readonly denied: boolean;
-      readonly messages: readonly string[];
-      /** Granted roles as `space/role` (ids), sorted. */
-      readonly roles: readonly string[];
-    };
-
-/** A sample with its outcome now and with the draft. */
-export interface SampleSimulation {
-  readonly sampleId: string;
-  readonly createdAt: number;
-  readonly action: string;
-  readonly input: unknown;
-  readonly current: SimulatedOutcome;
-  readonly draft: SimulatedOutcome;
-  readonly changed: boolean;
-}
-
 /** The simulation of a draft over the samples. */
 export interface SimulationResult {
   readonly entityType: PolicyEntityType;
   readonly packagePath: string;
   readonly samples: readonly SampleSimulation[];
-}
-
-const DRAFT_ID = "draft";
-
-function withDraft(
-  sets: readonly CompiledPolicySet[],
-  all: readonly CompiledPolicySet[],
-  draft: CompiledPolicy,
-  request: SimulationRequest,
-): CompiledPolicySet[] {
-  if (request.policyId !== undefined) {
-    const uses = all.some((s) => s.set.policyIds.includes(request.policyId!));
-    if (uses) {
-      return sets.map((s) => ({
-        set: s.set,
-        policies: s.policies.map((p) => (p.policyId === request.policyId ? { ...draft, policyId: p.policyId } : p)),
-      }));
-    }
-  }
-  if (request.policySetId !== undefined) {
-    return sets.map((s) => (s.set.id === request.policySetId ? { set: s.set, policies: [...s.policies, draft] } : s));
-  }
-  const extra: CompiledPolicySet = {
-    set: {
-      id: DRAFT_ID,
-      organizationId: "",
-      name: "draft",
-      description: null,
-      global: true,
-      entityTypes: [],
-      events: [],
-      policyIds: [DRAFT_ID],
-      spaceIds: [],
-      createdAt: 0,
-      updatedAt: 0,
-    },
-    policies: [draft],
-  };
-  return [...sets, extra];
 }
 
 function checkEntityType(value: unknown): PolicyEntityType {
@@ -123,7 +53,7 @@ function checkEntityType(value: unknown): PolicyEntityType {
   return value as PolicyEntityType;
 }
 
-function checkDraft(request: SimulationRequest, purpose: "save" | "login"): Extract<CompiledPolicy, { ok: true }> {
+function checkDraft(request: SimulationRequest): PolicyText {
   if (typeof request.source !== "string" || request.source.trim() === "") {
     throw new DomainError("invalid", "source must be the draft policy's Rego text", {
       field: "/data/attributes/source",
@@ -138,35 +68,46 @@ function checkDraft(request: SimulationRequest, purpose: "save" | "login"): Extr
   if (request.query !== undefined && request.query !== null && typeof request.query !== "string") {
     throw new DomainError("invalid", "query must be a string", { field: "/data/attributes/query" });
   }
-  const draft = compilePolicyFor(purpose, {
+  return {
     policyId: DRAFT_ID,
     policyName: "draft",
     enforcementLevel: level as EnforcementLevel,
     query: typeof request.query === "string" ? request.query : null,
     source: request.source,
-  });
-  if (!draft.ok) throw policyProblemsError(draft.problems, "/data/attributes/source");
-  return draft;
+  };
 }
 
-function saveOutcome(sets: readonly CompiledPolicySet[], input: unknown, atMs: number): SimulatedOutcome {
-  const d = decideSave(sets, input, BigInt(atMs) * 1_000_000n);
-  return { kind: "save", outcome: d.outcome, messages: d.messages, warnings: d.warnings };
+/** The domain error a failed simulation answers: 503 to retry when busy, else 422 on the draft. */
+function simulationFailureError(error: unknown): unknown {
+  if (!(error instanceof PolicyEvaluationFailure)) return error;
+  switch (error.kind) {
+    case "busy":
+      return new DomainError("unavailable", error.message, {
+        details: { retryAfterSeconds: error.retryAfterSeconds ?? 1 },
+      });
+    case "timeout":
+    case "out_of_memory":
+    case "failed":
+      return new DomainError(
+        "invalid",
+        `the simulation could not be evaluated (the draft or a current policy): ${error.message}`,
+        { field: "/data/attributes/source" },
+      );
+  }
 }
 
-function sameOutcome(a: SimulatedOutcome, b: SimulatedOutcome): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Runs a draft policy against the most recent samples of an entity type; writes nothing. */
+/**
+ * Runs a draft policy against the most recent samples of an entity type, evaluated by `evaluator`
+ * (the server's worker pool); writes nothing.
+ */
 export async function simulatePolicy(
   store: Store,
   organizationId: string,
   request: SimulationRequest,
+  evaluator: PolicyEvaluator,
 ): Promise<SimulationResult> {
   const entityType = checkEntityType(request.entityType);
-  const purpose = entityType === "login" ? "login" : "save";
-  const draft = checkDraft(request, purpose);
+  const draft = checkDraft(request);
   const snapshot: GovernanceSnapshot = await policyCacheOf(store).snapshot(store, organizationId);
   for (const [id, kind] of [
     [request.policyId, "policies"],
@@ -182,64 +123,23 @@ export async function simulatePolicy(
     if (!found) throw new DomainError("not_found", `${kind === "policies" ? "policy" : "policy set"} ${id} not found`);
   }
   const samples = await listPolicySamples(store, organizationId, entityType, request.limit ?? SAMPLES_KEPT);
-  const simulate =
-    purpose === "save"
-      ? (sample: PolicySample) => {
-          const sets = applicableSets(
-            snapshot,
-            entityType,
-            "onSave",
-            sample.spaceId,
-          );
-          const current = saveOutcome(sets, sample.input, sample.createdAt);
-          const next = saveOutcome(withDraft(sets, snapshot.sets, draft, request), sample.input, sample.createdAt);
-          return { current, next };
-        }
-      : await loginSimulator(store, organizationId, snapshot, draft, request);
-  return {
+  const roles =
+    entityType === "login" ? await loginPoliciesOf(store).roleIndex(organizationId) : new Map<string, Role>();
+  const task: SimulationTask = {
+    kind: "simulation",
+    organizationId,
     entityType,
-    packagePath: draft.packagePath,
-    samples: samples.map((sample) => {
-      const { current, next } = simulate(sample);
-      return {
-        sampleId: sample.id,
-        createdAt: sample.createdAt,
-        action: sample.action,
-        input: sample.input,
-        current,
-        draft: next,
-        changed: !sameOutcome(current, next),
-      };
-    }),
+    sets: setTextsOf(snapshot.sets),
+    spaces: [...snapshot.tree.spaces.values()],
+    roles,
+    draft: withContentHash(draft),
+    ...(request.policyId !== undefined ? { policyId: request.policyId } : {}),
+    ...(request.policySetId !== undefined ? { policySetId: request.policySetId } : {}),
+    samples,
   };
-}
-
-async function loginSimulator(
-  store: Store,
-  organizationId: string,
-  snapshot: GovernanceSnapshot,
-  draft: CompiledPolicy,
-  request: SimulationRequest,
-): Promise<(sample: PolicySample) => { current: SimulatedOutcome; next: SimulatedOutcome }> {
-  const roles = await loginPoliciesOf(store).roleIndex(organizationId);
-  const sets = loginSets(snapshot);
-  const draftSets = withDraft(sets, snapshot.sets, draft, request);
-  const outcome = (s: readonly CompiledPolicySet[], input: unknown, kind: unknown): SimulatedOutcome => {
-    const principalKind = kind === "service-account" ? "service-account" : "user";
-    const ts = (input as { request?: { timestamp_ns?: unknown } }).request?.timestamp_ns;
-    // The sample's own time, so time windows judge it as they did then.
-    const d = decideLogin(s, input, { tree: snapshot.tree, roles, principalKind }, typeof ts === "bigint" ? ts : undefined);
-    return {
-      kind: "login",
-      allowed: d.allowed,
-      denied: d.denied,
-      messages: d.denyMessages,
-      roles: [...new Set(d.grants.map((g) => `${g.spaceId}/${g.roleId}`))].sort(),
-    };
-  };
-  return (sample) => {
-    const input = loginInputFromJson(sample.input);
-    const kind = (input as { session?: { kind?: unknown } }).session?.kind;
-    return { current: outcome(sets, input, kind), next: outcome(draftSets, input, kind) };
-  };
+  const outcome = await evaluator.run(organizationId, task).catch((error: unknown) => {
+    throw simulationFailureError(error);
+  });
+  if (!outcome.ok) throw policyProblemsError(outcome.problems, "/data/attributes/source");
+  return { entityType, packagePath: outcome.packagePath, samples: outcome.samples };
 }

@@ -287,7 +287,13 @@ export async function loadSpaceTree(store: Store, organizationId: string): Promi
     .selectAll()
     .where("organization_id", "=", organizationId)
     .execute();
-  const spaces = new Map(rows.map((row) => [row.id, spaceFromRow(row)]));
+  return spaceTreeOf(organizationId, rows.map(spaceFromRow));
+}
+
+/** The space tree of an organization's spaces (all of them, as loaded or sent to a policy worker). */
+export function spaceTreeOf(organizationId: string, members: Iterable<Space>): SpaceTree {
+  const spaces = new Map<string, Space>();
+  for (const space of members) spaces.set(space.id, space);
   const children = new Map<string, string[]>();
   for (const space of spaces.values()) {
     if (space.parentId === null) continue;

@@ -7,6 +7,7 @@ import type { Actor, MutationContext } from "../../domain/audit/actor.js";
 import { DomainError } from "../../domain/domain-error.js";
 import type { SaveGuard } from "../../domain/governance/save-guard.js";
 import { createPolicySaveGuard } from "../../domain/policy-evaluations/enforcement.js";
+import type { PolicyEvaluator } from "../../domain/policy-evaluations/policy-evaluator.js";
 import type { Store } from "../../store/store.js";
 import type { MetricsRegistry } from "../metrics/metrics-registry.js";
 
@@ -17,6 +18,8 @@ export interface KeygateServices {
   readonly metrics: MetricsRegistry;
   /** Policies on save, when governance is configured. */
   readonly guard: SaveGuard | undefined;
+  /** Where tenants' policies are evaluated for saves and simulations: the worker pool. */
+  readonly policyEvaluator: PolicyEvaluator;
 }
 
 declare module "fastify" {
@@ -52,6 +55,7 @@ export function mutationContextOf(request: FastifyRequest): MutationContext {
   const actor: Actor = { principalId: caller.principal.id, tokenId: caller.token.id, ip: request.ip, via };
   // Governance (policy helper): policies on save are enforced on every change made through the
   // API, with this request's actor in the policy input, unless the app was given its own guard.
-  const guard = request.server.keygate.guard ?? createPolicySaveGuard(request.server.keygate.store, actor);
+  const { store, policyEvaluator } = request.server.keygate;
+  const guard = request.server.keygate.guard ?? createPolicySaveGuard(store, actor, undefined, policyEvaluator);
   return { organizationId: caller.organizationId, actor, guard };
 }

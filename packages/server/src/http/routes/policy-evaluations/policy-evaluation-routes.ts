@@ -47,7 +47,7 @@ function entityTypeOf(value: string, parameter: string): PolicyEntityType {
 
 /** Registers the policy evaluation, sample and simulation routes (under the /api/v2 prefix). */
 export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void> {
-  const { store } = app.keygate;
+  const { store, policyEvaluator } = app.keygate;
   const tags = ["policy-evaluations"];
 
   app.get<{ Params: Static<typeof OrgParams>; Querystring: Static<typeof EvaluationListQuery> }>(
@@ -147,7 +147,7 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
         ...(a.limit !== undefined ? { limit: a.limit } : {}),
         ...(r?.policy ? { policyId: r.policy.data.id } : {}),
         ...(r?.["policy-set"] ? { policySetId: r["policy-set"].data.id } : {}),
-      });
+      }, policyEvaluator);
       return { data: renderSimulation(result) };
     },
   );
