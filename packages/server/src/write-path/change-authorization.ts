@@ -147,7 +147,11 @@ export async function authorizeChange(
       const tree = await loadSpaceTree(tx, organizationId);
       const grants = [];
       for (const row of rows) {
-        const role = await getRole(tx, organizationId, row.role_id).catch(() => undefined);
+        // A binding to a role that no longer exists grants nothing.
+        const role = await getRole(tx, organizationId, row.role_id).catch((error: unknown) => {
+          if (error instanceof DomainError && error.code === "not_found") return undefined;
+          throw error;
+        });
         if (role) grants.push({ spaceId: row.space_id, permissions: role.permissions });
       }
       const missing = lackedToGrant(authority.access, tree, grants);
