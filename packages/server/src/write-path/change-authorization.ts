@@ -4,13 +4,17 @@
 // they will apply (or `role-bindings.escalate` there); issuing, changing, rotating, revoking or
 // deleting a principal's API keys and tokens needs everything that principal may do to be something
 // the caller may do. Delegate tokens belong to a space, not to a principal: their permission suffices.
+// A login policy can grant any role in the spaces its set applies to, so creating or changing one
+// (its source, its set's policies, spaces or entity types) needs `role-bindings.escalate` there.
 import type { EffectiveAccess } from "../domain/access/effective-access.js";
 import {
+  ESCALATE_PERMISSION,
   type MissingPermissions,
   permissionsLackedOver,
   permissionsLackedToGrant,
 } from "../domain/access/escalation-rule.js";
 import { DomainError } from "../domain/domain-error.js";
+import type { PolicyGovernanceChange } from "../domain/policies/policy.js";
 import type { Permission } from "../domain/roles/permission-catalogue.js";
 import { getRole } from "../domain/roles/role.js";
 import { loadSpaceTree, type SpaceTree } from "../domain/spaces/space.js";
@@ -107,6 +111,64 @@ async function credentialRule(
   }
 }
 
+async function loginPolicyRule(
+  tx: Store,
+  authority: Extract<WriteAuthority, { kind: "principal" }>,
+  organizationId: string,
+  change: PolicyGovernanceChange,
+): Promise<void> {
+  if (change.policyIds.length === 0 && change.setIds.length === 0) return;
+  // The login sets the change touched, as they are after it.
+  let query = tx.db
+    .selectFrom("policy_sets")
+    .select(["id", "name", "global", "entity_types"])
+    .where("organization_id", "=", organizationId);
+  query = query.where((eb) =>
+    eb.or([
+      ...(change.setIds.length > 0 ? [eb("id", "in", [...change.setIds])] : []),
+      ...(change.policyIds.length > 0
+        ? [
+            eb(
+              "id",
+              "in",
+              eb
+                .selectFrom("policy_set_policies")
+                .select("policy_set_id")
+                .where("policy_id", "in", [...change.policyIds]),
+            ),
+          ]
+        : []),
+    ]),
+  );
+  const sets = (await query.execute()).filter((set) =>
+    (JSON.parse(set.entity_types) as unknown[]).includes("login"),
+  );
+  if (sets.length === 0) return;
+  const tree = await loadSpaceTree(tx, organizationId);
+  const grants: { spaceId: string; permissions: readonly Permission[] }[] = [];
+  for (const set of sets) {
+    const spaces = set.global
+      ? [rootSpaceIdOf(tree)]
+      : (
+          await tx.db
+            .selectFrom("policy_set_spaces")
+            .select("space_id")
+            .where("policy_set_id", "=", set.id)
+            .execute()
+        ).map((row) => row.space_id);
+    for (const spaceId of spaces) grants.push({ spaceId, permissions: [ESCALATE_PERMISSION] });
+  }
+  const missing = lackedToGrant(authority.access, tree, grants);
+  if (missing.length > 0) {
+    const names = sets.map((s) => s.name).join(", ");
+    throw refused(
+      `${change.action} touches login policy set ${names}, whose policies can grant any role: ` +
+        `you lack ${describeMissing(missing, tree)}`,
+      missing,
+    );
+  }
+}
+
 /**
  * Throws DomainError `forbidden` (details: `missingPermissions`, per space) when the change would
  * let the caller grant itself, or reach through a credential, more than it holds. Runs inside the
@@ -174,6 +236,8 @@ export async function authorizeChange(
         );
       return;
     }
+    case "policy-governance":
+      return loginPolicyRule(tx, authority, organizationId, change);
     case "service-account":
     case "delegate-token":
       return;

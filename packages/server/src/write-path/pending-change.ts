@@ -3,6 +3,7 @@
 import type { ApiKeyChange } from "../domain/api-keys/api-key.js";
 import type { DelegateTokenSaveChange } from "../domain/delegate-tokens/delegate-token.js";
 import type { GuardedChange } from "../domain/governance/save-guard.js";
+import type { PolicyGovernanceChange } from "../domain/policies/policy.js";
 import type { ServiceAccountSaveChange } from "../domain/principals/service-account.js";
 import type { RoleBindingChange } from "../domain/role-bindings/role-binding.js";
 import type { RoleChange } from "../domain/roles/role.js";
@@ -17,7 +18,8 @@ export type PendingChange =
   | DelegateTokenSaveChange
   | RoleBindingChange
   | TeamMemberChange
-  | RoleChange;
+  | RoleChange
+  | PolicyGovernanceChange;
 
 /** The audited action a change is (also when it is refused and nothing is written). */
 export interface AuditTarget {
@@ -56,6 +58,14 @@ export function auditTargetOf(change: PendingChange): AuditTarget {
       return { action: "team-member.add", resourceType: "team", resourceId: change.teamId };
     case "role":
       return { action: `role.${change.action}`, resourceType: "role", resourceId: change.role.id };
+    case "policy-governance": {
+      const [resourceType = "policy"] = change.action.split(".");
+      return {
+        action: change.action,
+        resourceType,
+        resourceId: change.setIds[0] ?? change.policyIds[0] ?? "",
+      };
+    }
   }
 }
 
@@ -88,6 +98,7 @@ export function guardedChangeOf(change: PendingChange): GuardedChange | undefine
     case "role-binding":
     case "team-member":
     case "role":
+    case "policy-governance":
       return undefined;
   }
 }

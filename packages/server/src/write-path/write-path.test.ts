@@ -281,5 +281,41 @@ for (const dialect of DIALECTS) {
           .code,
       ).toBe("forbidden");
     });
+
+    it("refuses a policy author login policies (they can grant any role) but not policies on save", async () => {
+      const { sa: author } = await serviceAccount("author", spaceA.id, "policy-author", org.rootSpace.id);
+      const ctx = await as(author.id);
+      const onSave = await createPolicySet(database.store, ctx, { name: "naming", global: true });
+      const policy = await createPolicy(database.store, ctx, { name: "grant-me", policySetIds: [onSave.id] });
+      await uploadPolicySource(
+        database.store,
+        ctx,
+        policy.id,
+        `package login\n\nroles := {"root": ["admin"]} if true\n`,
+      );
+      const login = await refusal(
+        createPolicySet(database.store, ctx, {
+          name: "login",
+          global: true,
+          entityTypes: ["login"],
+          policyIds: [policy.id],
+        }),
+      );
+      expect(login.code).toBe("forbidden");
+      expect(login.message).toMatch(
+        /policy-set\.create touches login policy set login, whose policies can grant any role: you lack role-bindings\.escalate in space /,
+      );
+      // Once an owner made it a login set, changing its policy is refused to the author as well.
+      await createPolicySet(database.store, system, {
+        name: "login",
+        global: true,
+        entityTypes: ["login"],
+        policyIds: [policy.id],
+      });
+      const upload = await refusal(
+        uploadPolicySource(database.store, ctx, policy.id, 'package login\n\ndeny contains "no" if false\n'),
+      );
+      expect(upload.message).toContain("policy.upload touches login policy set login");
+    });
   });
 }
