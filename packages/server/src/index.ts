@@ -7,6 +7,8 @@ export * from "./domain/api-keys/api-key.js";
 export * from "./domain/audit/actor.js";
 export * from "./domain/audit/audit-event.js";
 export * from "./domain/domain-error.js";
+export * from "./domain/access/escalation-rule.js";
+export * from "./domain/audit/guarded-transaction.js";
 export * from "./domain/governance/save-guard.js";
 export * from "./domain/ids/random-id.js";
 export * from "./domain/organizations/organization.js";
@@ -58,3 +60,7 @@ export * from "./domain/delegate-tokens/delegate-token-verification.js";
 export * from "./domain/delegates/delegate.js";
 export * from "./http/delegates/delegate-protocol.js";
 export * from "./http/delegates/delegate-settings.js";
+// The write path (issue 11): every change authorized (escalation rule), guarded, written, audited, announced.
+export type { WriteAuthority } from "./write-path/change-authorization.js";
+export * from "./write-path/pending-change.js";
+export * from "./write-path/write-path.js";

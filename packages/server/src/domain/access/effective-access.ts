@@ -76,17 +76,28 @@ function grantOf(role: Role, spaceId: string, reason: AccessReason): AccessGrant
   return { spaceId, roleId: role.id, roleName: role.name, permissions: role.permissions, reason };
 }
 
+/** Options of resolveEffectiveAccess. */
+export interface ResolveAccessOptions {
+  /**
+   * Resolve a disabled principal's bindings too (what it would hold once enabled again), e.g. to
+   * judge who may manage its credentials; by default a disabled principal holds nothing.
+   */
+  readonly includeDisabled?: boolean;
+}
+
 /**
  * Resolves a principal's direct and team bindings into an EffectiveAccess. A disabled principal
- * gets no grants. Team bindings of roles the principal's kind may not hold are skipped.
+ * gets no grants (unless asked). Team bindings of roles the principal's kind may not hold are skipped.
  */
 export async function resolveEffectiveAccess(
   store: Store,
   organizationId: string,
   principalId: string,
+  options: ResolveAccessOptions = {},
 ): Promise<EffectiveAccess> {
   const principal = await getPrincipal(store, organizationId, principalId);
-  if (principal.disabled) return buildEffectiveAccess(organizationId, principalId, principal.kind, []);
+  if (principal.disabled && options.includeDisabled !== true)
+    return buildEffectiveAccess(organizationId, principalId, principal.kind, []);
   const direct = await store.db
     .selectFrom("role_bindings")
     .select(["id", "role_id", "space_id"])

@@ -4,9 +4,8 @@ import type { ApiKeysTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
-import { auditDeniedSave } from "../governance/denied-save-audit.js";
-import { runSaveGuard } from "../governance/save-guard.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { getPrincipal } from "../principals/principal.js";
@@ -28,6 +27,23 @@ export interface ApiKey {
   readonly updatedAt: number;
   readonly createdBy: string | null;
 }
+
+/** An API key saved (created or changed), as the write path reviews it. */
+export interface ApiKeySaveChange {
+  readonly entity: "api-key";
+  readonly action: "create" | "update";
+  readonly apiKey: ApiKey;
+}
+
+/** An API key deleted (with its tokens), as the write path reviews it. */
+export interface ApiKeyRemovalChange {
+  readonly entity: "api-key";
+  readonly action: "delete";
+  readonly apiKey: ApiKey;
+}
+
+/** Every API key change the write path reviews. */
+export type ApiKeyChange = ApiKeySaveChange | ApiKeyRemovalChange;
 
 /** Input of createApiKey. */
 export interface CreateApiKeyInput {
@@ -81,7 +97,7 @@ function duplicateName(name: string): DomainError {
  */
 export async function createApiKey(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<ApiKeySaveChange>,
   input: CreateApiKeyInput,
 ): Promise<SavedApiKey> {
   if (input.type !== "USER" && input.type !== "SERVICE") {
@@ -92,97 +108,91 @@ export async function createApiKey(
   const name = checkName(input.name);
   const description = checkDescription(input.description);
   const apiKeyId = newId("key");
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "api-key.create", resourceType: "api-key", resourceId: apiKeyId },
-    () =>
-      store.transaction(async (tx) => {
-        const principal = await getPrincipal(tx, ctx.organizationId, input.principalId).catch(
-          (error: unknown) => {
-            if (error instanceof DomainError && error.code === "not_found") {
-              throw new DomainError(
-                "invalid",
-                `principal ${input.principalId} does not exist in this organization`,
-                {
-                  field: "principalId",
-                },
-              );
-            }
-            throw error;
-          },
-        );
-        switch (input.type) {
-          case "USER": {
-            if (principal.kind !== "user") {
-              throw new DomainError(
-                "invalid",
-                `USER API keys are personal; ${principal.id} is a service account, use type SERVICE`,
-                {
-                  field: "type",
-                },
-              );
-            }
-            const isSystem = ctx.actor.principalId === null && ctx.actor.via === "system";
-            if (!isSystem && ctx.actor.principalId !== principal.id) {
-              throw new DomainError(
-                "forbidden",
-                "a USER (personal) API key can only be created by the user themself, on their own account",
-              );
-            }
-            break;
-          }
-          case "SERVICE":
-            if (principal.kind !== "service-account") {
-              throw new DomainError(
-                "invalid",
-                `SERVICE API keys belong to service accounts; ${principal.id} is a user, use type USER for a personal key`,
-                { field: "type" },
-              );
-            }
-            break;
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const principal = await getPrincipal(tx, ctx.organizationId, input.principalId).catch(
+      (error: unknown) => {
+        if (error instanceof DomainError && error.code === "not_found") {
+          throw new DomainError(
+            "invalid",
+            `principal ${input.principalId} does not exist in this organization`,
+            {
+              field: "principalId",
+            },
+          );
         }
-        const now = ctx.now ?? Date.now();
-        const row: ApiKeysTable = {
-          id: apiKeyId,
-          organization_id: ctx.organizationId,
-          principal_id: principal.id,
-          type: input.type,
-          name,
-          description,
-          created_at: now,
-          updated_at: now,
-          created_by: ctx.actor.principalId,
-        };
-        const apiKey = apiKeyFromRow(row);
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "api-key",
-          action: "create",
-          apiKey,
-        });
-        try {
-          await tx.db.insertInto("api_keys").values(row).execute();
-        } catch (error) {
-          if (isUniqueViolation(error)) throw duplicateName(name);
-          throw error;
+        throw error;
+      },
+    );
+    switch (input.type) {
+      case "USER": {
+        if (principal.kind !== "user") {
+          throw new DomainError(
+            "invalid",
+            `USER API keys are personal; ${principal.id} is a service account, use type SERVICE`,
+            {
+              field: "type",
+            },
+          );
         }
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "api-key.create",
-          resourceType: "api-key",
-          resourceId: row.id,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: { name, type: input.type, principalId: principal.id, warnings: outcome.warnings ?? [] },
-          occurredAt: now,
-        });
-        return {
-          apiKey,
-          warnings: outcome.warnings ?? [],
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-        };
-      }),
-  );
+        const isSystem = ctx.actor.principalId === null && ctx.actor.via === "system";
+        if (!isSystem && ctx.actor.principalId !== principal.id) {
+          throw new DomainError(
+            "forbidden",
+            "a USER (personal) API key can only be created by the user themself, on their own account",
+          );
+        }
+        break;
+      }
+      case "SERVICE":
+        if (principal.kind !== "service-account") {
+          throw new DomainError(
+            "invalid",
+            `SERVICE API keys belong to service accounts; ${principal.id} is a user, use type USER for a personal key`,
+            { field: "type" },
+          );
+        }
+        break;
+    }
+    const now = ctx.now ?? Date.now();
+    const row: ApiKeysTable = {
+      id: apiKeyId,
+      organization_id: ctx.organizationId,
+      principal_id: principal.id,
+      type: input.type,
+      name,
+      description,
+      created_at: now,
+      updated_at: now,
+      created_by: ctx.actor.principalId,
+    };
+    const apiKey = apiKeyFromRow(row);
+    const outcome = await review({
+      entity: "api-key",
+      action: "create",
+      apiKey,
+    });
+    try {
+      await tx.db.insertInto("api_keys").values(row).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(name);
+      throw error;
+    }
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "api-key.create",
+      resourceType: "api-key",
+      resourceId: row.id,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: { name, type: input.type, principalId: principal.id, warnings: outcome.warnings ?? [] },
+      occurredAt: now,
+    });
+    return {
+      apiKey,
+      warnings: outcome.warnings ?? [],
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+    };
+  });
 }
 
 /** An API key of the organization, or `not_found`. */
@@ -224,67 +234,66 @@ export async function listApiKeys(
 /** Renames or re-describes an API key. */
 export async function updateApiKey(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<ApiKeySaveChange>,
   apiKeyId: string,
   input: UpdateApiKeyInput,
 ): Promise<SavedApiKey> {
   const name = input.name === undefined ? undefined : checkName(input.name);
   const description = input.description === undefined ? undefined : checkDescription(input.description);
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "api-key.update", resourceType: "api-key", resourceId: apiKeyId },
-    () =>
-      store.transaction(async (tx) => {
-        const current = await getApiKey(tx, ctx.organizationId, apiKeyId);
-        const now = ctx.now ?? Date.now();
-        const apiKey: ApiKey = {
-          ...current,
-          name: name ?? current.name,
-          description: description ?? current.description,
-          updatedAt: now,
-        };
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "api-key",
-          action: "update",
-          apiKey,
-        });
-        try {
-          await tx.db
-            .updateTable("api_keys")
-            .set({ name: apiKey.name, description: apiKey.description, updated_at: now })
-            .where("id", "=", apiKeyId)
-            .execute();
-        } catch (error) {
-          if (isUniqueViolation(error)) throw duplicateName(apiKey.name);
-          throw error;
-        }
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "api-key.update",
-          resourceType: "api-key",
-          resourceId: apiKeyId,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: {
-            changed: Object.keys(input).filter((k) => input[k as keyof UpdateApiKeyInput] !== undefined),
-            warnings: outcome.warnings ?? [],
-          },
-          occurredAt: now,
-        });
-        return {
-          apiKey,
-          warnings: outcome.warnings ?? [],
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-        };
-      }),
-  );
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const current = await getApiKey(tx, ctx.organizationId, apiKeyId);
+    const now = ctx.now ?? Date.now();
+    const apiKey: ApiKey = {
+      ...current,
+      name: name ?? current.name,
+      description: description ?? current.description,
+      updatedAt: now,
+    };
+    const outcome = await review({
+      entity: "api-key",
+      action: "update",
+      apiKey,
+    });
+    try {
+      await tx.db
+        .updateTable("api_keys")
+        .set({ name: apiKey.name, description: apiKey.description, updated_at: now })
+        .where("id", "=", apiKeyId)
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(apiKey.name);
+      throw error;
+    }
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "api-key.update",
+      resourceType: "api-key",
+      resourceId: apiKeyId,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: {
+        changed: Object.keys(input).filter((k) => input[k as keyof UpdateApiKeyInput] !== undefined),
+        warnings: outcome.warnings ?? [],
+      },
+      occurredAt: now,
+    });
+    return {
+      apiKey,
+      warnings: outcome.warnings ?? [],
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+    };
+  });
 }
 
 /** Deletes an API key and its tokens; `conflict` while any of its tokens still works (revoke them first). */
-export async function deleteApiKey(store: Store, ctx: MutationContext, apiKeyId: string): Promise<void> {
-  await store.transaction(async (tx) => {
+export async function deleteApiKey(
+  store: Store,
+  ctx: MutationContext<ApiKeyRemovalChange>,
+  apiKeyId: string,
+): Promise<void> {
+  await guardedTransaction(store, ctx, async (tx, review) => {
     const apiKey = await getApiKey(tx, ctx.organizationId, apiKeyId);
+    await review({ entity: "api-key", action: "delete", apiKey });
     const now = ctx.now ?? Date.now();
     const tokens = await tx.db
       .selectFrom("tokens")

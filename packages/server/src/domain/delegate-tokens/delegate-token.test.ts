@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChangeEvent } from "../../store/change-feed.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
+import { writeContext } from "../../write-path/write-path.js";
 import type { MutationContext } from "../audit/actor.js";
 import { listAuditEvents } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
@@ -245,7 +246,11 @@ deny contains msg if {
         policyIds: [policy.id],
         spaceIds: [governed.id],
       });
-      const guarded: MutationContext = { ...ctx, guard: createPolicySaveGuard(database.store, ctx.actor) };
+      const guarded = writeContext(database.store, {
+        ...ctx,
+        authority: { kind: "system" },
+        saveGuard: createPolicySaveGuard(database.store, ctx.actor),
+      });
       const refused = await rejection(
         createDelegateToken(database.store, guarded, { name: "bad-name", spaceId: below.id }),
       );

@@ -3,11 +3,10 @@
 // keeps working until revoked), revoke (every connection using it is closed, on every instance)
 // and delete (only once revoked). The token text is returned once; only its hash is stored.
 import type { Store } from "../../store/store.js";
-import type { MutationContext } from "../audit/actor.js";
+import type { ChangeOutcome, MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
-import { auditDeniedSave } from "../governance/denied-save-audit.js";
-import { type GuardOutcome, runSaveGuard } from "../governance/save-guard.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { getSpace } from "../spaces/space.js";
@@ -122,6 +121,18 @@ export function delegateTokenFromRow(row: DelegateTokensTable): DelegateToken {
 }
 
 /** What policies on save see of a delegate token (never its value or hash). */
+export type DelegateTokenDocument = ReturnType<typeof guardDocument>;
+
+/**
+ * A delegate token saved, as the write path reviews it: the token as it will be (never its
+ * value), with the space it belongs to and, on rotation, the token it replaces as `previous`.
+ */
+export interface DelegateTokenSaveChange {
+  readonly entity: "delegate-token";
+  readonly action: "create" | "update" | "rotate";
+  readonly delegateToken: DelegateTokenDocument & { readonly previous?: DelegateTokenDocument };
+}
+
 function guardDocument(token: DelegateToken) {
   return {
     id: token.id,
@@ -136,7 +147,7 @@ function guardDocument(token: DelegateToken) {
   };
 }
 
-function saved(outcome: GuardOutcome) {
+function saved(outcome: ChangeOutcome) {
   return { warnings: outcome.warnings ?? [], policyEvaluationId: outcome.policyEvaluationId ?? null };
 }
 
@@ -159,7 +170,7 @@ async function withNameCheck<T>(name: string, spaceId: string, write: () => Prom
 }
 
 function newDelegateTokenRow(
-  ctx: MutationContext,
+  ctx: Pick<MutationContext, "organizationId" | "actor">,
   fields: Pick<DelegateTokensTable, "space_id" | "name" | "description" | "is_default" | "rotated_from_id">,
   now: number,
 ): { row: DelegateTokensTable; value: string } {
@@ -184,7 +195,7 @@ function newDelegateTokenRow(
 
 async function insertDelegateToken(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<DelegateTokenSaveChange>,
   input: CreateDelegateTokenInput,
   isDefault: boolean,
 ): Promise<IssuedDelegateToken> {
@@ -202,36 +213,30 @@ async function insertDelegateToken(
     },
     now,
   );
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "delegate-token.create", resourceType: "delegate-token", resourceId: draft.row.id },
-    () =>
-      store.transaction(async (tx) => {
-        const row = { ...draft.row, space_id: await resolveSpaceId(tx, ctx.organizationId, input.spaceId) };
-        const value = draft.value;
-        const delegateToken = delegateTokenFromRow(row);
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "delegate-token",
-          action: "create",
-          delegateToken: guardDocument(delegateToken),
-        });
-        await withNameCheck(name, row.space_id, () =>
-          delegateDb(tx).insertInto("delegate_tokens").values(row).execute(),
-        );
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "delegate-token.create",
-          resourceType: "delegate-token",
-          resourceId: row.id,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: { name, spaceId: row.space_id, default: isDefault, warnings: outcome.warnings ?? [] },
-          occurredAt: now,
-        });
-        return { delegateToken, value, ...saved(outcome) };
-      }),
-  );
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const row = { ...draft.row, space_id: await resolveSpaceId(tx, ctx.organizationId, input.spaceId) };
+    const value = draft.value;
+    const delegateToken = delegateTokenFromRow(row);
+    const outcome = await review({
+      entity: "delegate-token",
+      action: "create",
+      delegateToken: guardDocument(delegateToken),
+    });
+    await withNameCheck(name, row.space_id, () =>
+      delegateDb(tx).insertInto("delegate_tokens").values(row).execute(),
+    );
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "delegate-token.create",
+      resourceType: "delegate-token",
+      resourceId: row.id,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: { name, spaceId: row.space_id, default: isDefault, warnings: outcome.warnings ?? [] },
+      occurredAt: now,
+    });
+    return { delegateToken, value, ...saved(outcome) };
+  });
 }
 
 async function resolveSpaceId(
@@ -264,14 +269,17 @@ async function resolveSpaceId(
 /** Issues a delegate token in a space; the returned `value` is the only time the text is shown. */
 export function createDelegateToken(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<DelegateTokenSaveChange>,
   input: CreateDelegateTokenInput,
 ): Promise<IssuedDelegateToken> {
   return insertDelegateToken(store, ctx, input, false);
 }
 
 /** Issues the organization's default delegate token (named `default`) in its root space. */
-export function createDefaultDelegateToken(store: Store, ctx: MutationContext): Promise<IssuedDelegateToken> {
+export function createDefaultDelegateToken(
+  store: Store,
+  ctx: MutationContext<DelegateTokenSaveChange>,
+): Promise<IssuedDelegateToken> {
   return insertDelegateToken(
     store,
     ctx,
@@ -333,63 +341,55 @@ export async function listDelegateTokens(
 /** Renames or re-describes a delegate token; `conflict` once revoked. */
 export async function updateDelegateToken(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<DelegateTokenSaveChange>,
   delegateTokenId: string,
   input: UpdateDelegateTokenInput,
 ): Promise<SavedDelegateToken> {
   const now = ctx.now ?? Date.now();
   const name = input.name === undefined ? undefined : checkName(input.name);
   const description = input.description === undefined ? undefined : checkDescription(input.description);
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "delegate-token.update", resourceType: "delegate-token", resourceId: delegateTokenId },
-    () =>
-      store.transaction(async (tx) => {
-        const current = await getDelegateToken(tx, ctx.organizationId, delegateTokenId);
-        if (current.status === "revoked") {
-          throw new DomainError(
-            "conflict",
-            `delegate token ${delegateTokenId} is revoked; it can no longer be changed`,
-          );
-        }
-        const delegateToken: DelegateToken = {
-          ...current,
-          name: name ?? current.name,
-          description: description ?? current.description,
-          updatedAt: now,
-        };
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "delegate-token",
-          action: "update",
-          delegateToken: guardDocument(delegateToken),
-        });
-        await withNameCheck(delegateToken.name, current.spaceId, () =>
-          delegateDb(tx)
-            .updateTable("delegate_tokens")
-            .set({ name: delegateToken.name, description: delegateToken.description, updated_at: now })
-            .where("id", "=", delegateTokenId)
-            .execute(),
-        );
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "delegate-token.update",
-          resourceType: "delegate-token",
-          resourceId: delegateTokenId,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: {
-            changed: Object.keys(input).filter(
-              (k) => input[k as keyof UpdateDelegateTokenInput] !== undefined,
-            ),
-            name: delegateToken.name,
-            warnings: outcome.warnings ?? [],
-          },
-          occurredAt: now,
-        });
-        return { delegateToken, ...saved(outcome) };
-      }),
-  );
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const current = await getDelegateToken(tx, ctx.organizationId, delegateTokenId);
+    if (current.status === "revoked") {
+      throw new DomainError(
+        "conflict",
+        `delegate token ${delegateTokenId} is revoked; it can no longer be changed`,
+      );
+    }
+    const delegateToken: DelegateToken = {
+      ...current,
+      name: name ?? current.name,
+      description: description ?? current.description,
+      updatedAt: now,
+    };
+    const outcome = await review({
+      entity: "delegate-token",
+      action: "update",
+      delegateToken: guardDocument(delegateToken),
+    });
+    await withNameCheck(delegateToken.name, current.spaceId, () =>
+      delegateDb(tx)
+        .updateTable("delegate_tokens")
+        .set({ name: delegateToken.name, description: delegateToken.description, updated_at: now })
+        .where("id", "=", delegateTokenId)
+        .execute(),
+    );
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "delegate-token.update",
+      resourceType: "delegate-token",
+      resourceId: delegateTokenId,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: {
+        changed: Object.keys(input).filter((k) => input[k as keyof UpdateDelegateTokenInput] !== undefined),
+        name: delegateToken.name,
+        warnings: outcome.warnings ?? [],
+      },
+      occurredAt: now,
+    });
+    return { delegateToken, ...saved(outcome) };
+  });
 }
 
 /**
@@ -399,85 +399,79 @@ export async function updateDelegateToken(
  */
 export async function rotateDelegateToken(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<DelegateTokenSaveChange>,
   delegateTokenId: string,
 ): Promise<RotatedDelegateToken> {
   const now = ctx.now ?? Date.now();
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "delegate-token.rotate", resourceType: "delegate-token", resourceId: delegateTokenId },
-    () =>
-      store.transaction(async (tx) => {
-        const current = await getDelegateToken(tx, ctx.organizationId, delegateTokenId);
-        switch (current.status) {
-          case "active":
-            break;
-          case "rotated":
-            throw new DomainError(
-              "conflict",
-              `delegate token ${delegateTokenId} was already rotated; rotate its replacement ${current.rotatedToId} instead`,
-            );
-          case "revoked":
-            throw new DomainError(
-              "conflict",
-              `delegate token ${delegateTokenId} is revoked and cannot be rotated; create a new delegate token`,
-            );
-        }
-        const { row, value } = newDelegateTokenRow(
-          ctx,
-          {
-            space_id: current.spaceId,
-            name: current.name,
-            description: current.description,
-            is_default: current.isDefault ? 1 : 0,
-            rotated_from_id: current.id,
-          },
-          now,
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const current = await getDelegateToken(tx, ctx.organizationId, delegateTokenId);
+    switch (current.status) {
+      case "active":
+        break;
+      case "rotated":
+        throw new DomainError(
+          "conflict",
+          `delegate token ${delegateTokenId} was already rotated; rotate its replacement ${current.rotatedToId} instead`,
         );
-        const delegateToken = delegateTokenFromRow(row);
-        const previous: DelegateToken = {
-          ...current,
-          rotatedToId: row.id,
-          status: "rotated",
-          updatedAt: now,
-        };
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "delegate-token",
-          action: "rotate",
-          delegateToken: { ...guardDocument(delegateToken), previous: guardDocument(previous) },
-        });
-        // The old token gives up its name first (conditional, so that of two concurrent rotations,
-        // or a rotation racing a revocation, only one wins), then the new one takes it.
-        const claimed = await delegateDb(tx)
-          .updateTable("delegate_tokens")
-          .set({ rotated_to_id: row.id, updated_at: now })
-          .where("id", "=", current.id)
-          .where("rotated_to_id", "is", null)
-          .where("revoked_at", "is", null)
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) !== 1) {
-          throw new DomainError(
-            "conflict",
-            `delegate token ${delegateTokenId} was rotated or revoked meanwhile; reload it and retry`,
-          );
-        }
-        await withNameCheck(row.name, row.space_id, () =>
-          delegateDb(tx).insertInto("delegate_tokens").values(row).execute(),
+      case "revoked":
+        throw new DomainError(
+          "conflict",
+          `delegate token ${delegateTokenId} is revoked and cannot be rotated; create a new delegate token`,
         );
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "delegate-token.rotate",
-          resourceType: "delegate-token",
-          resourceId: current.id,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: { name: current.name, newDelegateTokenId: row.id, warnings: outcome.warnings ?? [] },
-          occurredAt: now,
-        });
-        return { delegateToken, value, previous, ...saved(outcome) };
-      }),
-  );
+    }
+    const { row, value } = newDelegateTokenRow(
+      ctx,
+      {
+        space_id: current.spaceId,
+        name: current.name,
+        description: current.description,
+        is_default: current.isDefault ? 1 : 0,
+        rotated_from_id: current.id,
+      },
+      now,
+    );
+    const delegateToken = delegateTokenFromRow(row);
+    const previous: DelegateToken = {
+      ...current,
+      rotatedToId: row.id,
+      status: "rotated",
+      updatedAt: now,
+    };
+    const outcome = await review({
+      entity: "delegate-token",
+      action: "rotate",
+      delegateToken: { ...guardDocument(delegateToken), previous: guardDocument(previous) },
+    });
+    // The old token gives up its name first (conditional, so that of two concurrent rotations,
+    // or a rotation racing a revocation, only one wins), then the new one takes it.
+    const claimed = await delegateDb(tx)
+      .updateTable("delegate_tokens")
+      .set({ rotated_to_id: row.id, updated_at: now })
+      .where("id", "=", current.id)
+      .where("rotated_to_id", "is", null)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) {
+      throw new DomainError(
+        "conflict",
+        `delegate token ${delegateTokenId} was rotated or revoked meanwhile; reload it and retry`,
+      );
+    }
+    await withNameCheck(row.name, row.space_id, () =>
+      delegateDb(tx).insertInto("delegate_tokens").values(row).execute(),
+    );
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "delegate-token.rotate",
+      resourceType: "delegate-token",
+      resourceId: current.id,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: { name: current.name, newDelegateTokenId: row.id, warnings: outcome.warnings ?? [] },
+      occurredAt: now,
+    });
+    return { delegateToken, value, previous, ...saved(outcome) };
+  });
 }
 
 /**

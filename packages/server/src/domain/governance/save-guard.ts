@@ -1,54 +1,22 @@
 // Domain layer, governance: the hook through which policies on save see a change before it is
-// written; the policy helper supplies it, the domain functions call it inside the transaction.
+// written. The write path calls it (after authorizing the change) inside the change's transaction;
+// the domain modules never import it. It names the domain's change types (a downward edge only).
 import type { Store } from "../../store/store.js";
-import type { ApiKey } from "../api-keys/api-key.js";
-import type { ServiceAccount } from "../principals/principal.js";
-import type { Token } from "../tokens/token.js";
+import type { ApiKeySaveChange } from "../api-keys/api-key.js";
+import type { ChangeOutcome } from "../audit/actor.js";
+import type { DelegateTokenSaveChange } from "../delegate-tokens/delegate-token.js";
+import type { ServiceAccountSaveChange } from "../principals/service-account.js";
+import type { TokenSaveChange } from "../tokens/token.js";
 
-/** A change about to be saved, as a save guard sees it (never carries a secret). */
+/** A change about to be saved that policies on save judge (never carries a secret). */
 export type GuardedChange =
-  | {
-      readonly entity: "token";
-      readonly action: "create" | "update";
-      /** The token as it will be after the change. */
-      readonly token: Token;
-      readonly apiKey: ApiKey;
-    }
-  | {
-      readonly entity: "token";
-      readonly action: "rotate";
-      /** The new token. */
-      readonly token: Token;
-      /** The old token, with its `scheduledExpireTime` (end of grace) set. */
-      readonly previous: Token;
-      readonly apiKey: ApiKey;
-    }
-  | { readonly entity: "api-key"; readonly action: "create" | "update"; readonly apiKey: ApiKey }
-  | {
-      readonly entity: "service-account";
-      readonly action: "create" | "update";
-      readonly serviceAccount: ServiceAccount;
-    }
-  // Added by the policy helper for the delegate-token module: the token as it will be (never its
-  // value), with the space it belongs to (whose policy sets, and its ancestors', apply).
-  | {
-      readonly entity: "delegate-token";
-      readonly action: "create" | "update" | "rotate";
-      readonly delegateToken: {
-        readonly id: string;
-        readonly name: string;
-        readonly spaceId: string;
-        readonly [field: string]: unknown;
-      };
-    };
+  | TokenSaveChange
+  | ApiKeySaveChange
+  | ServiceAccountSaveChange
+  | DelegateTokenSaveChange;
 
 /** What a guard decided when it let the change through. */
-export interface GuardOutcome {
-  /** The stored policy evaluation, recorded in the audit event. */
-  readonly policyEvaluationId?: string;
-  /** Advisory messages to return with the saved resource. */
-  readonly warnings?: readonly string[];
-}
+export type GuardOutcome = ChangeOutcome;
 
 /**
  * Runs inside the change's transaction before the write; throws DomainError `policy_denied` to
@@ -56,7 +24,7 @@ export interface GuardOutcome {
  */
 export type SaveGuard = (tx: Store, organizationId: string, change: GuardedChange) => Promise<GuardOutcome>;
 
-/** Runs the context's guard if there is one. */
+/** Runs the guard if there is one. */
 export async function runSaveGuard(
   tx: Store,
   guard: SaveGuard | undefined,

@@ -5,7 +5,7 @@ import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
 import { checkPolicyText, policyProblemsError } from "./policy-compilation.js";
-import { getPolicy, getPolicyRow, type Policy, publishPolicyChange } from "./policy.js";
+import { getPolicy, getPolicyRow, type Policy, type PolicyGovernanceChange, publishPolicyChange } from "./policy.js";
 
 /** The largest policy text accepted: 10 MB. */
 export const MAX_POLICY_BYTES = 10 * 1024 * 1024;
@@ -30,7 +30,7 @@ export function decodePolicyText(body: Uint8Array | string): string {
 /** Replaces a policy's Rego text after checking that it parses and compiles; nothing is stored otherwise. */
 export async function uploadPolicySource(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   policyId: string,
   body: Uint8Array | string,
 ): Promise<Policy> {
@@ -59,7 +59,7 @@ export async function uploadPolicySource(
       details: { bytes: Buffer.byteLength(source, "utf8"), package: compiled.module.packagePath },
       occurredAt: now,
     });
-    await publishPolicyChange(tx, ctx.organizationId);
+    await publishPolicyChange(tx, ctx, { action: "policy.upload", policyIds: [policyId], setIds: [] });
     return getPolicy(tx, ctx.organizationId, policyId);
   });
 }

@@ -213,13 +213,37 @@ async function assertPolicySetsExist(store: Store, organizationId: string, ids: 
   }
 }
 
+/**
+ * A change to policies or policy sets, as the write path reviews it once written (inside the
+ * transaction): which policies and sets it touched, so that changes to login policies, which can
+ * grant any role, are judged by the escalation rule.
+ */
+export interface PolicyGovernanceChange {
+  readonly entity: "policy-governance";
+  /** `<resource>.<verb>` of the audit event, e.g. `policy.upload`, `policy-set.add-policies`. */
+  readonly action: string;
+  readonly policyIds: readonly string[];
+  readonly setIds: readonly string[];
+}
+
 /** Tells every instance that the organization's policies changed (sent on commit). */
-export async function publishPolicyChange(tx: Store, organizationId: string): Promise<void> {
-  await tx.changes.publish({ kind: "policy.changed", organizationId });
+export async function publishPolicyChange(
+  tx: Store,
+  ctx: MutationContext<PolicyGovernanceChange>,
+  change: Omit<PolicyGovernanceChange, "entity">,
+): Promise<void> {
+  // Shown to the write path after the write, in the same transaction: what a login policy grants
+  // is only known once the policies and sets are as they will be (a refusal rolls it all back).
+  await ctx.guard?.(tx, ctx.organizationId, { entity: "policy-governance", ...change });
+  await tx.changes.publish({ kind: "policy.changed", organizationId: ctx.organizationId });
 }
 
 /** Creates a policy (without Rego text: upload it next) and adds it to the given policy sets. */
-export async function createPolicy(store: Store, ctx: MutationContext, input: CreatePolicyInput): Promise<Policy> {
+export async function createPolicy(
+  store: Store,
+  ctx: MutationContext<PolicyGovernanceChange>,
+  input: CreatePolicyInput,
+): Promise<Policy> {
   const name = checkPolicyName(input.name);
   const kind = checkKind(input.kind);
   const description =
@@ -271,7 +295,7 @@ export async function createPolicy(store: Store, ctx: MutationContext, input: Cr
       details: { name, enforcementLevel, query, policySetIds },
       occurredAt: now,
     });
-    await publishPolicyChange(tx, ctx.organizationId);
+    await publishPolicyChange(tx, ctx, { action: "policy.create", policyIds: [row.id], setIds: policySetIds });
     return policyFromRow(row, [...policySetIds].sort());
   });
 }
@@ -322,7 +346,7 @@ export async function listPolicies(
 /** Changes a policy's description, query or enforcement level (the name cannot change). */
 export async function updatePolicy(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   policyId: string,
   input: UpdatePolicyInput,
 ): Promise<Policy> {
@@ -360,7 +384,7 @@ export async function updatePolicy(
       details: { changed: Object.keys(changes).filter((k) => k !== "updated_at") },
       occurredAt: now,
     });
-    await publishPolicyChange(tx, ctx.organizationId);
+    await publishPolicyChange(tx, ctx, { action: "policy.update", policyIds: [policyId], setIds: [] });
     const updated = { ...current, ...changes };
     const sets = await policySetIdsOf(tx, [policyId]);
     return policyFromRow(updated, sets.get(policyId) ?? []);
@@ -368,7 +392,11 @@ export async function updatePolicy(
 }
 
 /** Deletes a policy (and its membership in policy sets). */
-export async function deletePolicy(store: Store, ctx: MutationContext, policyId: string): Promise<void> {
+export async function deletePolicy(
+  store: Store,
+  ctx: MutationContext<PolicyGovernanceChange>,
+  policyId: string,
+): Promise<void> {
   const now = ctx.now ?? Date.now();
   await store.transaction(async (tx) => {
     const current = await getPolicyRow(tx, ctx.organizationId, policyId);
@@ -383,6 +411,6 @@ export async function deletePolicy(store: Store, ctx: MutationContext, policyId:
       details: { name: current.name },
       occurredAt: now,
     });
-    await publishPolicyChange(tx, ctx.organizationId);
+    await publishPolicyChange(tx, ctx, { action: "policy.delete", policyIds: [], setIds: [] });
   });
 }

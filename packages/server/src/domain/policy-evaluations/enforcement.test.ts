@@ -13,6 +13,8 @@ import { createServiceAccount } from "../principals/service-account.js";
 import { createSpace, type Space } from "../spaces/space.js";
 import { createToken, listTokens, rotateToken, updateToken } from "../tokens/token.js";
 import { createPolicySaveGuard } from "./enforcement.js";
+import type { PendingChange } from "../../write-path/pending-change.js";
+import { writeContext } from "../../write-path/write-path.js";
 import { getPolicyEvaluation, listPolicyEvaluations } from "./policy-evaluation.js";
 import { listPolicySamples } from "./policy-sample.js";
 
@@ -44,10 +46,11 @@ for (const dialect of DIALECTS) {
     let serviceKey: ApiKey;
     let otherServiceKey: ApiKey;
 
-    /** The admin acting through the API, with policies enforced. */
-    function guarded(now = T0): MutationContext {
+    /** The admin acting through the API, with policies enforced (through the write path). */
+    function guarded(now = T0): MutationContext<PendingChange> {
       const actor = { principalId: org.admin.id, via: "api" as const, ip: "10.1.2.3" };
-      return { organizationId: org.organization.id, actor, now, guard: createPolicySaveGuard(database.store, actor, now) };
+      const saveGuard = createPolicySaveGuard(database.store, actor, now);
+      return writeContext(database.store, { organizationId: org.organization.id, actor, authority: { kind: "system" }, saveGuard, now });
     }
 
     async function policyIn(

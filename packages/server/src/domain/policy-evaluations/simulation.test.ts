@@ -14,6 +14,8 @@ import { createRole } from "../roles/role.js";
 import { createSpace } from "../spaces/space.js";
 import { createToken } from "../tokens/token.js";
 import { createPolicySaveGuard } from "./enforcement.js";
+import type { PendingChange } from "../../write-path/pending-change.js";
+import { writeContext } from "../../write-path/write-path.js";
 import { listPolicyEvaluations } from "./policy-evaluation.js";
 import { PolicyWorkerPool } from "../../policy-workers/policy-worker-pool.js";
 import { defaultPolicyWorkerSettings } from "../../policy-workers/policy-worker-settings.js";
@@ -37,13 +39,14 @@ for (const dialect of DIALECTS) {
   describe(`sample and simulate (${dialect})`, () => {
     let database: TestDatabase;
     let org: BootstrappedOrganization;
-    let ctx: MutationContext;
+    let ctx: MutationContext<PendingChange>;
 
     beforeEach(async () => {
       database = await createTestDatabase(dialect);
       org = await bootstrapOrganization(database.store, { organizationName: "acme", adminName: "alice" });
       const actor = { principalId: org.admin.id, via: "api" as const };
-      ctx = { organizationId: org.organization.id, actor, now: T0, guard: createPolicySaveGuard(database.store, actor, T0) };
+      const saveGuard = createPolicySaveGuard(database.store, actor, T0);
+      ctx = writeContext(database.store, { organizationId: org.organization.id, actor, authority: { kind: "system" }, saveGuard, now: T0 });
     });
     afterEach(async () => {
       await database.dispose();

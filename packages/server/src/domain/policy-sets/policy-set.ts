@@ -8,7 +8,7 @@ import { recordAuditEvent } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
-import { publishPolicyChange } from "../policies/policy.js";
+import { type PolicyGovernanceChange, publishPolicyChange } from "../policies/policy.js";
 import { checkDescription, isUniqueViolation } from "../validation/field-rules.js";
 
 /** What a policy set governs: saves of these entities, or logins. */
@@ -211,7 +211,7 @@ async function assertAllExist(
 
 async function audit(
   tx: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   action: string,
   setId: string,
   details: Record<string, unknown>,
@@ -226,7 +226,7 @@ async function audit(
     details,
     occurredAt: now,
   });
-  await publishPolicyChange(tx, ctx.organizationId);
+  await publishPolicyChange(tx, ctx, { action: `policy-set.${action}`, policyIds: [], setIds: [setId] });
 }
 
 function duplicateSetName(name: string): DomainError {
@@ -238,7 +238,7 @@ function duplicateSetName(name: string): DomainError {
 /** Creates a policy set with its policies and (when not global) spaces. */
 export async function createPolicySet(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   input: CreatePolicySetInput,
 ): Promise<PolicySet> {
   const name = checkSetName(input.name);
@@ -372,7 +372,7 @@ export async function listAllPolicySets(store: Store, organizationId: string): P
 /** Changes a policy set's name, description, scope or targets. Making it global detaches its spaces. */
 export async function updatePolicySet(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   setId: string,
   input: UpdatePolicySetInput,
 ): Promise<PolicySet> {
@@ -407,7 +407,7 @@ export async function updatePolicySet(
 }
 
 /** Deletes a policy set (its policies remain). */
-export async function deletePolicySet(store: Store, ctx: MutationContext, setId: string): Promise<void> {
+export async function deletePolicySet(store: Store, ctx: MutationContext<PolicyGovernanceChange>, setId: string): Promise<void> {
   const now = ctx.now ?? Date.now();
   await store.transaction(async (tx) => {
     const current = await getPolicySetRow(tx, ctx.organizationId, setId);
@@ -421,7 +421,7 @@ export async function deletePolicySet(store: Store, ctx: MutationContext, setId:
 /** Adds policies to a set (already present ones are left as they are). */
 export async function addPoliciesToSet(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   setId: string,
   policyIds: readonly string[],
 ): Promise<PolicySet> {
@@ -445,7 +445,7 @@ export async function addPoliciesToSet(
 /** Removes policies from a set (absent ones are ignored). */
 export async function removePoliciesFromSet(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   setId: string,
   policyIds: readonly string[],
 ): Promise<PolicySet> {
@@ -468,7 +468,7 @@ export async function removePoliciesFromSet(
 /** Attaches a non-global set to spaces (it then applies to each space and everything below). */
 export async function attachPolicySetToSpaces(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   setId: string,
   spaceIds: readonly string[],
 ): Promise<PolicySet> {
@@ -497,7 +497,7 @@ export async function attachPolicySetToSpaces(
 /** Detaches a set from spaces (absent ones are ignored). */
 export async function detachPolicySetFromSpaces(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<PolicyGovernanceChange>,
   setId: string,
   spaceIds: readonly string[],
 ): Promise<PolicySet> {

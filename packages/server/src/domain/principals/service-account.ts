@@ -4,9 +4,8 @@ import type { PrincipalsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
-import { auditDeniedSave } from "../governance/denied-save-audit.js";
-import { runSaveGuard } from "../governance/save-guard.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { getSpace } from "../spaces/space.js";
@@ -47,6 +46,13 @@ function asServiceAccount(row: PrincipalsTable | undefined, id: string): Service
   return principal;
 }
 
+/** A service account saved (created or changed), as the write path reviews it. */
+export interface ServiceAccountSaveChange {
+  readonly entity: "service-account";
+  readonly action: "create" | "update";
+  readonly serviceAccount: ServiceAccount;
+}
+
 function duplicateName(name: string): DomainError {
   return new DomainError(
     "conflict",
@@ -60,71 +66,65 @@ function duplicateName(name: string): DomainError {
 /** Creates a service account in a space. */
 export async function createServiceAccount(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<ServiceAccountSaveChange>,
   input: CreateServiceAccountInput,
 ): Promise<SavedServiceAccount> {
   const name = checkName(input.name);
   const displayName = input.displayName === undefined ? name : checkName(input.displayName, "displayName");
   const description = checkDescription(input.description);
   const serviceAccountId = newId("sa");
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "service-account.create", resourceType: "service-account", resourceId: serviceAccountId },
-    () =>
-      store.transaction(async (tx) => {
-        await getSpace(tx, ctx.organizationId, input.spaceId).catch((error: unknown) => {
-          if (error instanceof DomainError && error.code === "not_found") {
-            throw new DomainError("invalid", `space ${input.spaceId} does not exist in this organization`, {
-              field: "spaceId",
-            });
-          }
-          throw error;
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    await getSpace(tx, ctx.organizationId, input.spaceId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === "not_found") {
+        throw new DomainError("invalid", `space ${input.spaceId} does not exist in this organization`, {
+          field: "spaceId",
         });
-        const now = ctx.now ?? Date.now();
-        const row: PrincipalsTable = {
-          id: serviceAccountId,
-          organization_id: ctx.organizationId,
-          kind: "service-account",
-          name,
-          display_name: displayName,
-          email: null,
-          description,
-          space_id: input.spaceId,
-          disabled: 0,
-          created_at: now,
-          updated_at: now,
-          created_by: ctx.actor.principalId,
-        };
-        const serviceAccount = asServiceAccount(row, row.id);
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "service-account",
-          action: "create",
-          serviceAccount,
-        });
-        try {
-          await tx.db.insertInto("principals").values(row).execute();
-        } catch (error) {
-          if (isUniqueViolation(error)) throw duplicateName(name);
-          throw error;
-        }
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "service-account.create",
-          resourceType: "service-account",
-          resourceId: row.id,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: { name, spaceId: input.spaceId, warnings: outcome.warnings ?? [] },
-          occurredAt: now,
-        });
-        return {
-          serviceAccount,
-          warnings: outcome.warnings ?? [],
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-        };
-      }),
-  );
+      }
+      throw error;
+    });
+    const now = ctx.now ?? Date.now();
+    const row: PrincipalsTable = {
+      id: serviceAccountId,
+      organization_id: ctx.organizationId,
+      kind: "service-account",
+      name,
+      display_name: displayName,
+      email: null,
+      description,
+      space_id: input.spaceId,
+      disabled: 0,
+      created_at: now,
+      updated_at: now,
+      created_by: ctx.actor.principalId,
+    };
+    const serviceAccount = asServiceAccount(row, row.id);
+    const outcome = await review({
+      entity: "service-account",
+      action: "create",
+      serviceAccount,
+    });
+    try {
+      await tx.db.insertInto("principals").values(row).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(name);
+      throw error;
+    }
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "service-account.create",
+      resourceType: "service-account",
+      resourceId: row.id,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: { name, spaceId: input.spaceId, warnings: outcome.warnings ?? [] },
+      occurredAt: now,
+    });
+    return {
+      serviceAccount,
+      warnings: outcome.warnings ?? [],
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+    };
+  });
 }
 
 /** A service account of the organization, or `not_found` (also for a user's id). */
@@ -171,7 +171,7 @@ export async function listServiceAccounts(
 /** Renames, re-describes, disables or enables a service account. */
 export async function updateServiceAccount(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<ServiceAccountSaveChange>,
   serviceAccountId: string,
   input: UpdateServiceAccountInput,
 ): Promise<SavedServiceAccount> {
@@ -182,70 +182,62 @@ export async function updateServiceAccount(
   if (input.disabled !== undefined && typeof input.disabled !== "boolean") {
     throw new DomainError("invalid", "disabled must be true or false", { field: "disabled" });
   }
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "service-account.update", resourceType: "service-account", resourceId: serviceAccountId },
-    () =>
-      store.transaction(async (tx) => {
-        const current = await getServiceAccount(tx, ctx.organizationId, serviceAccountId);
-        const now = ctx.now ?? Date.now();
-        const serviceAccount: ServiceAccount = {
-          ...current,
-          name: name ?? current.name,
-          displayName: displayName ?? current.displayName,
-          description: description ?? current.description,
-          disabled: input.disabled ?? current.disabled,
-          updatedAt: now,
-        };
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "service-account",
-          action: "update",
-          serviceAccount,
-        });
-        try {
-          await tx.db
-            .updateTable("principals")
-            .set({
-              name: serviceAccount.name,
-              display_name: serviceAccount.displayName,
-              description: serviceAccount.description,
-              disabled: serviceAccount.disabled ? 1 : 0,
-              updated_at: now,
-            })
-            .where("id", "=", serviceAccountId)
-            .execute();
-        } catch (error) {
-          if (isUniqueViolation(error)) throw duplicateName(serviceAccount.name);
-          throw error;
-        }
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "service-account.update",
-          resourceType: "service-account",
-          resourceId: serviceAccountId,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: {
-            changed: Object.keys(input).filter(
-              (k) => input[k as keyof UpdateServiceAccountInput] !== undefined,
-            ),
-            warnings: outcome.warnings ?? [],
-          },
-          occurredAt: now,
-        });
-        await tx.changes.publish({
-          kind: "principal.changed",
-          organizationId: ctx.organizationId,
-          principalId: serviceAccountId,
-        });
-        return {
-          serviceAccount,
-          warnings: outcome.warnings ?? [],
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-        };
-      }),
-  );
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const current = await getServiceAccount(tx, ctx.organizationId, serviceAccountId);
+    const now = ctx.now ?? Date.now();
+    const serviceAccount: ServiceAccount = {
+      ...current,
+      name: name ?? current.name,
+      displayName: displayName ?? current.displayName,
+      description: description ?? current.description,
+      disabled: input.disabled ?? current.disabled,
+      updatedAt: now,
+    };
+    const outcome = await review({
+      entity: "service-account",
+      action: "update",
+      serviceAccount,
+    });
+    try {
+      await tx.db
+        .updateTable("principals")
+        .set({
+          name: serviceAccount.name,
+          display_name: serviceAccount.displayName,
+          description: serviceAccount.description,
+          disabled: serviceAccount.disabled ? 1 : 0,
+          updated_at: now,
+        })
+        .where("id", "=", serviceAccountId)
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(serviceAccount.name);
+      throw error;
+    }
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "service-account.update",
+      resourceType: "service-account",
+      resourceId: serviceAccountId,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: {
+        changed: Object.keys(input).filter((k) => input[k as keyof UpdateServiceAccountInput] !== undefined),
+        warnings: outcome.warnings ?? [],
+      },
+      occurredAt: now,
+    });
+    await tx.changes.publish({
+      kind: "principal.changed",
+      organizationId: ctx.organizationId,
+      principalId: serviceAccountId,
+    });
+    return {
+      serviceAccount,
+      warnings: outcome.warnings ?? [],
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+    };
+  });
 }
 
 /** Deletes a service account with its API keys, tokens, bindings and memberships. */

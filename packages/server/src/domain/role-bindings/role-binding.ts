@@ -4,10 +4,12 @@ import type { RoleBindingsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { describePrincipalKind, getPrincipal } from "../principals/principal.js";
+import type { Role } from "../roles/built-in-roles.js";
 import { getRole } from "../roles/role.js";
 import { getSpace } from "../spaces/space.js";
 import { getTeam } from "../teams/team.js";
@@ -26,6 +28,14 @@ export interface RoleBinding {
   readonly spaceId: string;
   readonly createdAt: number;
   readonly createdBy: string | null;
+}
+
+/** A role binding about to be made, as the write path reviews it: the role and where it will apply. */
+export interface RoleBindingChange {
+  readonly entity: "role-binding";
+  readonly action: "create";
+  readonly binding: RoleBinding;
+  readonly role: Role;
 }
 
 /** Input of createRoleBinding; `roleId` may be a role's id or name. */
@@ -68,10 +78,10 @@ function notFoundAsInvalid(field: string, what: string) {
  */
 export async function createRoleBinding(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<RoleBindingChange>,
   input: CreateRoleBindingInput,
 ): Promise<RoleBinding> {
-  return store.transaction(async (tx) => {
+  return guardedTransaction(store, ctx, async (tx, review) => {
     const org = ctx.organizationId;
     const role = await getRole(tx, org, input.roleId).catch(
       notFoundAsInvalid("roleId", `role ${input.roleId}`),
@@ -134,6 +144,7 @@ export async function createRoleBinding(
       created_at: now,
       created_by: ctx.actor.principalId,
     };
+    await review({ entity: "role-binding", action: "create", binding: roleBindingFromRow(row), role });
     await tx.db.insertInto("role_bindings").values(row).execute();
     await recordAuditEvent(tx, {
       organizationId: org,

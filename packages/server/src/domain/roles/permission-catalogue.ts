@@ -1,5 +1,6 @@
 // Domain layer, roles: the fixed catalogue of permissions roles are made of. A permission is
-// `<resource>.<verb>`; `.read` permissions cover get and list.
+// `<resource>.<verb>`; `.read` permissions cover get and list. `role-bindings.escalate` lets its
+// holder bind (or put in a role) permissions it does not hold itself (Kubernetes' `escalate`).
 
 /** Every permission Keygate knows, in display order. */
 export const PERMISSIONS = [
@@ -17,6 +18,7 @@ export const PERMISSIONS = [
   "roles.write",
   "role-bindings.read",
   "role-bindings.write",
+  "role-bindings.escalate",
   "api-keys.read",
   "api-keys.write",
   "tokens.read",

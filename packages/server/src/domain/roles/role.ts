@@ -3,6 +3,7 @@ import type { RolesTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
@@ -10,6 +11,14 @@ import { PRINCIPAL_KINDS, type PrincipalKind } from "../principals/principal.js"
 import { checkDescription, checkSlug, isUniqueViolation } from "../validation/field-rules.js";
 import { BUILT_IN_ROLES, findBuiltInRole, type Role } from "./built-in-roles.js";
 import { isPermission, PERMISSIONS, type Permission } from "./permission-catalogue.js";
+
+/** A custom role created or changed, as the write path reviews it (who may hold what it grants). */
+export interface RoleChange {
+  readonly entity: "role";
+  readonly action: "create" | "update";
+  /** The role as it will be. */
+  readonly role: Role;
+}
 
 /** Input of createRole. */
 export interface CreateRoleInput {
@@ -121,7 +130,11 @@ export async function listRoles(
 }
 
 /** Creates a custom role. */
-export async function createRole(store: Store, ctx: MutationContext, input: CreateRoleInput): Promise<Role> {
+export async function createRole(
+  store: Store,
+  ctx: MutationContext<RoleChange>,
+  input: CreateRoleInput,
+): Promise<Role> {
   const name = checkSlug(input.name);
   if (findBuiltInRole(name)) {
     throw new DomainError("conflict", `"${name}" is a built-in role; choose another name`, { field: "name" });
@@ -129,7 +142,7 @@ export async function createRole(store: Store, ctx: MutationContext, input: Crea
   const description = checkDescription(input.description);
   const permissions = checkPermissions(input.permissions);
   const principalKinds = checkPrincipalKinds(input.principalKinds);
-  return store.transaction(async (tx) => {
+  return guardedTransaction(store, ctx, async (tx, review) => {
     const now = ctx.now ?? Date.now();
     const row: RolesTable = {
       id: newId("role"),
@@ -141,6 +154,7 @@ export async function createRole(store: Store, ctx: MutationContext, input: Crea
       created_at: now,
       updated_at: now,
     };
+    await review({ entity: "role", action: "create", role: roleFromRow(row) });
     try {
       await tx.db.insertInto("roles").values(row).execute();
     } catch (error) {
@@ -180,7 +194,7 @@ async function getCustomRole(store: Store, organizationId: string, roleId: strin
 /** Changes a custom role; built-in roles cannot be changed (`invalid`). */
 export async function updateRole(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<RoleChange>,
   roleId: string,
   input: UpdateRoleInput,
 ): Promise<Role> {
@@ -188,7 +202,7 @@ export async function updateRole(
   const permissions = input.permissions === undefined ? undefined : checkPermissions(input.permissions);
   const principalKinds =
     input.principalKinds === undefined ? undefined : checkPrincipalKinds(input.principalKinds);
-  return store.transaction(async (tx) => {
+  return guardedTransaction(store, ctx, async (tx, review) => {
     const role = await getCustomRole(tx, ctx.organizationId, roleId);
     const now = ctx.now ?? Date.now();
     const updated: Role = {
@@ -198,6 +212,7 @@ export async function updateRole(
       principalKinds: principalKinds === undefined ? role.principalKinds : principalKinds,
       updatedAt: now,
     };
+    await review({ entity: "role", action: "update", role: updated });
     await tx.db
       .updateTable("roles")
       .set({

@@ -2,19 +2,28 @@
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { getPrincipal, type Principal, principalFromRow } from "../principals/principal.js";
 import { getTeam, type Team, teamFromRow } from "./team.js";
 
+/** A principal joining a team (and so every role bound to it), as the write path reviews it. */
+export interface TeamMemberChange {
+  readonly entity: "team-member";
+  readonly action: "add";
+  readonly teamId: string;
+  readonly principalId: string;
+}
+
 /** Adds a principal (user or service account) to a team; `conflict` if already a member. */
 export async function addTeamMember(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<TeamMemberChange>,
   teamId: string,
   principalId: string,
 ): Promise<void> {
-  await store.transaction(async (tx) => {
+  await guardedTransaction(store, ctx, async (tx, review) => {
     await getTeam(tx, ctx.organizationId, teamId);
     await getPrincipal(tx, ctx.organizationId, principalId).catch((error: unknown) => {
       if (error instanceof DomainError && error.code === "not_found") {
@@ -31,6 +40,7 @@ export async function addTeamMember(
       .where("principal_id", "=", principalId)
       .executeTakeFirst();
     if (existing) throw new DomainError("conflict", `${principalId} is already a member of team ${teamId}`);
+    await review({ entity: "team-member", action: "add", teamId, principalId });
     const now = ctx.now ?? Date.now();
     await tx.db
       .insertInto("team_members")

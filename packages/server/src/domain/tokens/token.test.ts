@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
+import { writeContext } from "../../write-path/write-path.js";
 import { type ApiKey, createApiKey } from "../api-keys/api-key.js";
 import type { MutationContext } from "../audit/actor.js";
 import { listAuditEvents } from "../audit/audit-event.js";
@@ -321,15 +322,16 @@ for (const dialect of DIALECTS) {
 
     it("runs the save guard before writing: a refusal saves nothing and is audited as denied", async () => {
       const seen: string[] = [];
-      const refusing: MutationContext = {
+      const refusing = writeContext(database.store, {
         ...ctx,
-        guard: async (_tx, _org, change) => {
+        authority: { kind: "system" },
+        saveGuard: async (_tx, _org, change) => {
           seen.push(`${change.entity}:${change.action}`);
           throw new DomainError("policy_denied", "validTo too far", {
             details: { policyEvaluationId: "eval-1", messages: ["validTo too far"] },
           });
         },
-      };
+      });
       await expectDomainError(
         createToken(database.store, refusing, { apiKeyId: key.id, name: "x" }),
         "policy_denied",
@@ -355,10 +357,11 @@ for (const dialect of DIALECTS) {
         outcome: "success",
       });
       expect(successes.items.map((e) => e.resourceId)).toEqual([org.token.id]);
-      const advisory: MutationContext = {
+      const advisory = writeContext(database.store, {
         ...ctx,
-        guard: async () => ({ policyEvaluationId: "eval-2", warnings: ["consider an expiry"] }),
-      };
+        authority: { kind: "system" },
+        saveGuard: async () => ({ policyEvaluationId: "eval-2", warnings: ["consider an expiry"] }),
+      });
       const issued = await createToken(database.store, advisory, { apiKeyId: key.id, name: "y" });
       expect(issued.warnings).toEqual(["consider an expiry"]);
       expect(issued.policyEvaluationId).toBe("eval-2");

@@ -4,11 +4,10 @@
 import type { TokensTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import { type ApiKey, getApiKey } from "../api-keys/api-key.js";
-import type { MutationContext } from "../audit/actor.js";
+import type { ChangeOutcome, MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
-import { auditDeniedSave } from "../governance/denied-save-audit.js";
-import { type GuardOutcome, runSaveGuard } from "../governance/save-guard.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import {
@@ -104,6 +103,36 @@ export interface RotatedToken extends IssuedToken {
   readonly previous: Token;
 }
 
+/** A token saved (issued, changed or rotated) as the write path reviews it; never carries a secret. */
+export type TokenSaveChange =
+  | {
+      readonly entity: "token";
+      readonly action: "create" | "update";
+      /** The token as it will be after the change. */
+      readonly token: Token;
+      readonly apiKey: ApiKey;
+    }
+  | {
+      readonly entity: "token";
+      readonly action: "rotate";
+      /** The new token. */
+      readonly token: Token;
+      /** The old token, with its `scheduledExpireTime` (end of grace) set. */
+      readonly previous: Token;
+      readonly apiKey: ApiKey;
+    };
+
+/** A token revoked or deleted, as the write path reviews it. */
+export interface TokenRemovalChange {
+  readonly entity: "token";
+  readonly action: "revoke" | "delete";
+  readonly token: Token;
+  readonly apiKey: ApiKey;
+}
+
+/** Every token change the write path reviews. */
+export type TokenChange = TokenSaveChange | TokenRemovalChange;
+
 type TokenRow = TokensTable & { principal_id: string };
 
 /** The token kind (text prefix) for an API key type. */
@@ -169,7 +198,7 @@ function checkValidTo(value: unknown, validFrom: number, now: number): number | 
   return validTo;
 }
 
-function assertMayIssueOn(ctx: MutationContext, apiKey: ApiKey): void {
+function assertMayIssueOn(ctx: Pick<MutationContext, "actor">, apiKey: ApiKey): void {
   const isSystem = ctx.actor.principalId === null && ctx.actor.via === "system";
   if (apiKey.type === "USER" && !isSystem && ctx.actor.principalId !== apiKey.principalId) {
     throw new DomainError(
@@ -179,7 +208,7 @@ function assertMayIssueOn(ctx: MutationContext, apiKey: ApiKey): void {
   }
 }
 
-function saved(outcome: GuardOutcome) {
+function saved(outcome: ChangeOutcome) {
   return { warnings: outcome.warnings ?? [], policyEvaluationId: outcome.policyEvaluationId ?? null };
 }
 
@@ -219,7 +248,7 @@ async function insertTokenRow(tx: Store, row: TokenRow): Promise<void> {
 /** Issues a token on an API key; the returned `value` is the only time the text is shown. */
 export async function createToken(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<TokenSaveChange>,
   input: CreateTokenInput,
 ): Promise<IssuedToken> {
   const now = ctx.now ?? Date.now();
@@ -229,61 +258,51 @@ export async function createToken(
   const validFrom = input.validFrom === undefined ? now : checkEpochMs(input.validFrom, "validFrom");
   const validTo = checkValidTo(input.validTo, validFrom, now);
   const tokenId = newId("tok");
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "token.create", resourceType: "token", resourceId: tokenId },
-    () =>
-      store.transaction(async (tx) => {
-        const apiKey = await getApiKey(tx, ctx.organizationId, input.apiKeyId).catch((error: unknown) => {
-          if (error instanceof DomainError && error.code === "not_found") {
-            throw new DomainError(
-              "invalid",
-              `API key ${input.apiKeyId} does not exist in this organization`,
-              {
-                field: "apiKeyId",
-              },
-            );
-          }
-          throw error;
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const apiKey = await getApiKey(tx, ctx.organizationId, input.apiKeyId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === "not_found") {
+        throw new DomainError("invalid", `API key ${input.apiKeyId} does not exist in this organization`, {
+          field: "apiKeyId",
         });
-        assertMayIssueOn(ctx, apiKey);
-        const { row, value } = newTokenRow(
-          tokenId,
-          ctx.organizationId,
-          apiKey,
-          {
-            name,
-            description,
-            tags: JSON.stringify(tags),
-            valid_from: validFrom,
-            valid_to: validTo,
-            rotated_from_id: null,
-          },
-          ctx.actor.principalId,
-          now,
-        );
-        const token = tokenFromRow(row, now);
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "token",
-          action: "create",
-          token,
-          apiKey,
-        });
-        await insertTokenRow(tx, row);
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "token.create",
-          resourceType: "token",
-          resourceId: token.id,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: { name, apiKeyId: apiKey.id, validTo, warnings: outcome.warnings ?? [] },
-          occurredAt: now,
-        });
-        return { token, value, ...saved(outcome) };
-      }),
-  );
+      }
+      throw error;
+    });
+    assertMayIssueOn(ctx, apiKey);
+    const { row, value } = newTokenRow(
+      tokenId,
+      ctx.organizationId,
+      apiKey,
+      {
+        name,
+        description,
+        tags: JSON.stringify(tags),
+        valid_from: validFrom,
+        valid_to: validTo,
+        rotated_from_id: null,
+      },
+      ctx.actor.principalId,
+      now,
+    );
+    const token = tokenFromRow(row, now);
+    const outcome = await review({
+      entity: "token",
+      action: "create",
+      token,
+      apiKey,
+    });
+    await insertTokenRow(tx, row);
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "token.create",
+      resourceType: "token",
+      resourceId: token.id,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: { name, apiKeyId: apiKey.id, validTo, warnings: outcome.warnings ?? [] },
+      occurredAt: now,
+    });
+    return { token, value, ...saved(outcome) };
+  });
 }
 
 /** A token of the organization (without secret), or `not_found`. */
@@ -373,7 +392,7 @@ export async function listTokens(
 /** Changes a token's name, description, tags or validTo; `conflict` once revoked or expired. */
 export async function updateToken(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<TokenSaveChange>,
   tokenId: string,
   input: UpdateTokenInput,
 ): Promise<SavedToken> {
@@ -381,70 +400,61 @@ export async function updateToken(
   const name = input.name === undefined ? undefined : checkName(input.name);
   const description = input.description === undefined ? undefined : checkDescription(input.description);
   const tags = input.tags === undefined ? undefined : checkTags(input.tags);
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "token.update", resourceType: "token", resourceId: tokenId },
-    () =>
-      store.transaction(async (tx) => {
-        const current = await getToken(tx, ctx.organizationId, tokenId, now);
-        if (current.status === "revoked" || current.status === "expired") {
-          throw new DomainError(
-            "conflict",
-            `token ${tokenId} is ${current.status}; it can no longer be changed`,
-          );
-        }
-        const validTo =
-          input.validTo === undefined ? current.validTo : checkValidTo(input.validTo, current.validFrom, now);
-        const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
-        const token: Token = {
-          ...current,
-          name: name ?? current.name,
-          description: description ?? current.description,
-          tags: tags ?? current.tags,
-          validTo,
-          updatedAt: now,
-        };
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "token",
-          action: "update",
-          token,
-          apiKey,
-        });
-        await tx.db
-          .updateTable("tokens")
-          .set({
-            name: token.name,
-            description: token.description,
-            tags: JSON.stringify(token.tags),
-            valid_to: token.validTo,
-            updated_at: now,
-          })
-          .where("id", "=", tokenId)
-          .execute();
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "token.update",
-          resourceType: "token",
-          resourceId: tokenId,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: {
-            changed: Object.keys(input).filter((k) => input[k as keyof UpdateTokenInput] !== undefined),
-            validTo: token.validTo,
-            warnings: outcome.warnings ?? [],
-          },
-          occurredAt: now,
-        });
-        await tx.changes.publish({
-          kind: "token.updated",
-          organizationId: ctx.organizationId,
-          tokenId,
-          publicId: token.publicId,
-        });
-        return { token, ...saved(outcome) };
-      }),
-  );
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const current = await getToken(tx, ctx.organizationId, tokenId, now);
+    if (current.status === "revoked" || current.status === "expired") {
+      throw new DomainError("conflict", `token ${tokenId} is ${current.status}; it can no longer be changed`);
+    }
+    const validTo =
+      input.validTo === undefined ? current.validTo : checkValidTo(input.validTo, current.validFrom, now);
+    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
+    const token: Token = {
+      ...current,
+      name: name ?? current.name,
+      description: description ?? current.description,
+      tags: tags ?? current.tags,
+      validTo,
+      updatedAt: now,
+    };
+    const outcome = await review({
+      entity: "token",
+      action: "update",
+      token,
+      apiKey,
+    });
+    await tx.db
+      .updateTable("tokens")
+      .set({
+        name: token.name,
+        description: token.description,
+        tags: JSON.stringify(token.tags),
+        valid_to: token.validTo,
+        updated_at: now,
+      })
+      .where("id", "=", tokenId)
+      .execute();
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "token.update",
+      resourceType: "token",
+      resourceId: tokenId,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: {
+        changed: Object.keys(input).filter((k) => input[k as keyof UpdateTokenInput] !== undefined),
+        validTo: token.validTo,
+        warnings: outcome.warnings ?? [],
+      },
+      occurredAt: now,
+    });
+    await tx.changes.publish({
+      kind: "token.updated",
+      organizationId: ctx.organizationId,
+      tokenId,
+      publicId: token.publicId,
+    });
+    return { token, ...saved(outcome) };
+  });
 }
 
 /**
@@ -453,110 +463,110 @@ export async function updateToken(
  */
 export async function rotateToken(
   store: Store,
-  ctx: MutationContext,
+  ctx: MutationContext<TokenSaveChange>,
   tokenId: string,
   input: RotateTokenInput,
 ): Promise<RotatedToken> {
   const now = ctx.now ?? Date.now();
   const grace = checkDurationMs(input.gracePeriodMs, "gracePeriodMs");
-  return auditDeniedSave(
-    store,
-    ctx,
-    { action: "token.rotate", resourceType: "token", resourceId: tokenId },
-    () =>
-      store.transaction(async (tx) => {
-        const current = await getToken(tx, ctx.organizationId, tokenId, now);
-        if (current.status !== "active") {
-          const hint =
-            current.status === "rotated"
-              ? `rotate its replacement ${current.rotatedToId} instead`
-              : "issue a new token";
-          throw new DomainError(
-            "conflict",
-            `token ${tokenId} is ${current.status} and cannot be rotated; ${hint}`,
-          );
-        }
-        const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
-        assertMayIssueOn(ctx, apiKey);
-        const validTo = input.validTo === undefined ? current.validTo : checkValidTo(input.validTo, now, now);
-        const { row, value } = newTokenRow(
-          newId("tok"),
-          ctx.organizationId,
-          apiKey,
-          {
-            name: current.name,
-            description: current.description,
-            tags: JSON.stringify(current.tags),
-            valid_from: now,
-            valid_to: validTo,
-            rotated_from_id: current.id,
-          },
-          ctx.actor.principalId,
-          now,
-        );
-        const token = tokenFromRow(row, now);
-        const scheduledExpireTime = now + grace;
-        const previous: Token = {
-          ...current,
-          scheduledExpireTime,
-          rotatedToId: token.id,
-          updatedAt: now,
-          status: tokenStatusAt({ ...current, scheduledExpireTime }, now),
-        };
-        const outcome = await runSaveGuard(tx, ctx.guard, ctx.organizationId, {
-          entity: "token",
-          action: "rotate",
-          token,
-          previous,
-          apiKey,
-        });
-        await insertTokenRow(tx, row);
-        // Conditional on the token still being unrotated and unrevoked, so that of two concurrent
-        // rotations (or a rotation racing a revocation) only one wins, on either dialect.
-        const claimed = await tx.db
-          .updateTable("tokens")
-          .set({ scheduled_expire_time: scheduledExpireTime, rotated_to_id: token.id, updated_at: now })
-          .where("id", "=", current.id)
-          .where("scheduled_expire_time", "is", null)
-          .where("revoked_at", "is", null)
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) !== 1) {
-          throw new DomainError(
-            "conflict",
-            `token ${tokenId} was rotated or revoked meanwhile; reload it and retry`,
-          );
-        }
-        await recordAuditEvent(tx, {
-          organizationId: ctx.organizationId,
-          actor: ctx.actor,
-          action: "token.rotate",
-          resourceType: "token",
-          resourceId: current.id,
-          policyEvaluationId: outcome.policyEvaluationId ?? null,
-          details: {
-            newTokenId: token.id,
-            scheduledExpireTime,
-            gracePeriodMs: grace,
-            warnings: outcome.warnings ?? [],
-          },
-          occurredAt: now,
-        });
-        await tx.changes.publish({
-          kind: "token.rotated",
-          organizationId: ctx.organizationId,
-          tokenId: current.id,
-          publicId: current.publicId,
-        });
-        return { token, value, previous, ...saved(outcome) };
-      }),
-  );
+  return guardedTransaction(store, ctx, async (tx, review) => {
+    const current = await getToken(tx, ctx.organizationId, tokenId, now);
+    if (current.status !== "active") {
+      const hint =
+        current.status === "rotated"
+          ? `rotate its replacement ${current.rotatedToId} instead`
+          : "issue a new token";
+      throw new DomainError(
+        "conflict",
+        `token ${tokenId} is ${current.status} and cannot be rotated; ${hint}`,
+      );
+    }
+    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
+    assertMayIssueOn(ctx, apiKey);
+    const validTo = input.validTo === undefined ? current.validTo : checkValidTo(input.validTo, now, now);
+    const { row, value } = newTokenRow(
+      newId("tok"),
+      ctx.organizationId,
+      apiKey,
+      {
+        name: current.name,
+        description: current.description,
+        tags: JSON.stringify(current.tags),
+        valid_from: now,
+        valid_to: validTo,
+        rotated_from_id: current.id,
+      },
+      ctx.actor.principalId,
+      now,
+    );
+    const token = tokenFromRow(row, now);
+    const scheduledExpireTime = now + grace;
+    const previous: Token = {
+      ...current,
+      scheduledExpireTime,
+      rotatedToId: token.id,
+      updatedAt: now,
+      status: tokenStatusAt({ ...current, scheduledExpireTime }, now),
+    };
+    const outcome = await review({
+      entity: "token",
+      action: "rotate",
+      token,
+      previous,
+      apiKey,
+    });
+    await insertTokenRow(tx, row);
+    // Conditional on the token still being unrotated and unrevoked, so that of two concurrent
+    // rotations (or a rotation racing a revocation) only one wins, on either dialect.
+    const claimed = await tx.db
+      .updateTable("tokens")
+      .set({ scheduled_expire_time: scheduledExpireTime, rotated_to_id: token.id, updated_at: now })
+      .where("id", "=", current.id)
+      .where("scheduled_expire_time", "is", null)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) {
+      throw new DomainError(
+        "conflict",
+        `token ${tokenId} was rotated or revoked meanwhile; reload it and retry`,
+      );
+    }
+    await recordAuditEvent(tx, {
+      organizationId: ctx.organizationId,
+      actor: ctx.actor,
+      action: "token.rotate",
+      resourceType: "token",
+      resourceId: current.id,
+      policyEvaluationId: outcome.policyEvaluationId ?? null,
+      details: {
+        newTokenId: token.id,
+        scheduledExpireTime,
+        gracePeriodMs: grace,
+        warnings: outcome.warnings ?? [],
+      },
+      occurredAt: now,
+    });
+    await tx.changes.publish({
+      kind: "token.rotated",
+      organizationId: ctx.organizationId,
+      tokenId: current.id,
+      publicId: current.publicId,
+    });
+    return { token, value, previous, ...saved(outcome) };
+  });
 }
 
 /** Revokes a token: from now on every request with it fails, on every instance. Idempotent. */
-export async function revokeToken(store: Store, ctx: MutationContext, tokenId: string): Promise<Token> {
+export async function revokeToken(
+  store: Store,
+  ctx: MutationContext<TokenRemovalChange>,
+  tokenId: string,
+): Promise<Token> {
   const now = ctx.now ?? Date.now();
-  return store.transaction(async (tx) => {
+  return guardedTransaction(store, ctx, async (tx, review) => {
     const current = await getToken(tx, ctx.organizationId, tokenId, now);
+    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
+    await review({ entity: "token", action: "revoke", token: current, apiKey });
     if (current.revokedAt === null) {
       await tx.db
         .updateTable("tokens")
@@ -587,10 +597,16 @@ export async function revokeToken(store: Store, ctx: MutationContext, tokenId: s
 }
 
 /** Deletes a token that is revoked or expired; `conflict` while it still works (revoke it first). */
-export async function deleteToken(store: Store, ctx: MutationContext, tokenId: string): Promise<void> {
+export async function deleteToken(
+  store: Store,
+  ctx: MutationContext<TokenRemovalChange>,
+  tokenId: string,
+): Promise<void> {
   const now = ctx.now ?? Date.now();
-  await store.transaction(async (tx) => {
+  await guardedTransaction(store, ctx, async (tx, review) => {
     const current = await getToken(tx, ctx.organizationId, tokenId, now);
+    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
+    await review({ entity: "token", action: "delete", token: current, apiKey });
     if (current.status === "active" || current.status === "rotated") {
       throw new DomainError(
         "conflict",

@@ -9,6 +9,8 @@ import type { SaveGuard } from "../../domain/governance/save-guard.js";
 import { createPolicySaveGuard } from "../../domain/policy-evaluations/enforcement.js";
 import type { PolicyEvaluator } from "../../domain/policy-evaluations/policy-evaluator.js";
 import type { Store } from "../../store/store.js";
+import type { PendingChange } from "../../write-path/pending-change.js";
+import { writeContext } from "../../write-path/write-path.js";
 import type { MetricsRegistry } from "../metrics/metrics-registry.js";
 
 /** What routes need besides the request. */
@@ -47,15 +49,24 @@ export function callerOf(request: FastifyRequest): Caller {
   return request.caller;
 }
 
-/** The mutation context of a request: the caller's organization, the actor and the save guard. */
-export function mutationContextOf(request: FastifyRequest): MutationContext {
+/**
+ * The mutation context of a request, from the write path: the caller's organization, the actor,
+ * and the guard that authorizes each change on the caller's authority (escalation rule) and then
+ * runs the save guard.
+ */
+export function mutationContextOf(request: FastifyRequest): MutationContext<PendingChange> {
   const caller = callerOf(request);
   const agent = request.headers["user-agent"];
   const via = typeof agent === "string" && agent.startsWith("keygate-cli") ? "cli" : "api";
   const actor: Actor = { principalId: caller.principal.id, tokenId: caller.token.id, ip: request.ip, via };
-  // Governance (policy helper): policies on save are enforced on every change made through the
-  // API, with this request's actor in the policy input, unless the app was given its own guard.
   const { store, policyEvaluator } = request.server.keygate;
-  const guard = request.server.keygate.guard ?? createPolicySaveGuard(store, actor, undefined, policyEvaluator);
-  return { organizationId: caller.organizationId, actor, guard };
+  // Policies on save are enforced on every change made through the API, with this request's actor
+  // in the policy input, unless the app was given its own guard.
+  const saveGuard = request.server.keygate.guard ?? createPolicySaveGuard(store, actor, undefined, policyEvaluator);
+  return writeContext(store, {
+    organizationId: caller.organizationId,
+    actor,
+    authority: { kind: "principal", principalId: caller.principal.id, access: caller.access },
+    saveGuard,
+  });
 }
