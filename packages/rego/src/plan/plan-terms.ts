@@ -92,12 +92,14 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       if (hoists && t.path.some((p) => hasUnbound(p, sc))) return env.enumerate(t, sc, hoists);
       return planRef(t, sc, env, hoists);
     case "array": {
+      const location = t.location;
       const items = t.items.map((x) => planGet(x, sc, env, hoists));
       const direct = directItems(items);
       if (direct) {
         // `[now, "UTC"]`: variables and constants only, read without a getter call each.
         const { slots, constants } = direct;
-        return (_ev, _c, s) => {
+        return (ev, _c, s) => {
+          ev.allocate(slots.length, 0, location);
           const out: Value[] = new Array(slots.length);
           for (let i = 0; i < slots.length; i++) {
             const slot = slots[i] as number;
@@ -109,6 +111,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
         };
       }
       return (ev, c, s) => {
+        ev.allocate(items.length, 0, location);
         const out: Value[] = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
           const v = (items[i] as Get)(ev, c, s);
@@ -120,7 +123,9 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
     }
     case "set": {
       const items = t.items.map((x) => planGet(x, sc, env, hoists));
+      const location = t.location;
       return (ev, c, s) => {
+        ev.allocate(items.length, 0, location);
         const out = new RegoSet();
         for (const item of items) {
           const v = item(ev, c, s);
@@ -132,7 +137,9 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
     }
     case "object": {
       const entries = t.entries.map(([k, v]) => [planGet(k, sc, env, hoists), planGet(v, sc, env, hoists)] as const);
+      const location = t.location;
       return (ev, c, s) => {
+        ev.allocate(entries.length, 0, location);
         const out = new RegoObject();
         for (const [kg, vg] of entries) {
           const k = kg(ev, c, s);
@@ -148,11 +155,14 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       const inner = sc.child();
       const body = env.body(t.body, inner, DONE);
       const term = planGet(t.term, inner, env);
+      const location = t.location;
       return (ev, c, s) => {
         const out: Value[] = [];
         body(ev, c, s, () => {
           const v = term(ev, c, s);
-          if (v !== undefined) out.push(v);
+          if (v === undefined) return false;
+          ev.allocate(1, 0, location);
+          out.push(v);
           return false;
         });
         return out;
@@ -162,11 +172,14 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       const inner = sc.child();
       const body = env.body(t.body, inner, DONE);
       const term = planGet(t.term, inner, env);
+      const location = t.location;
       return (ev, c, s) => {
         const out = new RegoSet();
         body(ev, c, s, () => {
           const v = term(ev, c, s);
-          if (v !== undefined) out.add(v);
+          if (v === undefined) return false;
+          ev.allocate(1, 0, location);
+          out.add(v);
           return false;
         });
         return out;
@@ -189,6 +202,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
           if (prev !== undefined && !valuesEqual(prev, v)) {
             throw RegoError.of("eval_conflict_error", "object keys must be unique", location);
           }
+          ev.allocate(1, 0, location);
           out.set(k, v);
           return false;
         });
