@@ -56,6 +56,15 @@ export const NOT_JSON = Symbol("not JSON");
 // Positions under `data` are tracked only while `with` overrides some of it.
 const NO_POS: readonly Value[] = [];
 
+// Rule evaluations one inside another before the innermost is restarted from a shallow stack
+// (see Evaluator.settleNode): well within the stack at every frame size the evaluator uses.
+const MAX_RULE_DEPTH = 100;
+
+/** Stops a rule evaluation nested too deep; carries the rule to compute first. Not an Error: no stack trace to capture. */
+class TooDeep {
+  constructor(readonly node: RuleNode) {}
+}
+
 /** What stays the same across the evaluations of one prepared query. */
 export interface EvaluationSettings {
   readonly strictBuiltinErrors: boolean;
@@ -91,6 +100,8 @@ export class Evaluator implements BuiltinContext {
   private readonly budget: Budget;
   private steps = 0;
   private bytes = 0;
+  /** Rule evaluations in progress, one inside another (see settleNode). */
+  private ruleDepth = 0;
   private nextCheck = CHECK_EVERY;
   private started = 0;
   private now: bigint | undefined;
@@ -1105,7 +1116,39 @@ export class Evaluator implements BuiltinContext {
     if (cached === PENDING) {
       throw RegoError.of("rego_recursion_error", `rule ${node.name} is recursive`, node.rules[0]?.location);
     }
+    if (c === this.rootContext) {
+      if (this.ruleDepth === 0) return this.settleNode(node, c);
+      if (this.ruleDepth >= MAX_RULE_DEPTH) throw new TooDeep(node);
+    }
+    return this.computeNode(node, c);
+  }
+
+  /**
+   * The outermost rule evaluation of the root context. A rule that needs a rule that needs a
+   * rule... (a chain of 20,000) would need as deep a stack: past MAX_RULE_DEPTH the innermost
+   * rule's evaluation stops (TooDeep), that rule is computed here first, from a shallow stack,
+   * and the stopped evaluation starts again, finding its value cached. Each restart goes
+   * MAX_RULE_DEPTH further down, so a chain costs about twice its length, never a deep stack.
+   */
+  private settleNode(node: RuleNode, c: Context): Value | undefined {
+    const pending: RuleNode[] = [node];
+    for (;;) {
+      const target = pending[pending.length - 1] as RuleNode;
+      try {
+        const cached = c.cache.get(target);
+        const v = typeof cached !== "symbol" ? cached : this.computeNode(target, c);
+        pending.pop();
+        if (pending.length === 0) return v;
+      } catch (e) {
+        if (!(e instanceof TooDeep)) throw e;
+        pending.push(e.node);
+      }
+    }
+  }
+
+  private computeNode(node: RuleNode, c: Context): Value | undefined {
     c.cache.set(node, PENDING);
+    this.ruleDepth++;
     let v: Value | undefined;
     try {
       // A complete node planned before (see completeValue): straight to its closure.
@@ -1137,6 +1180,8 @@ export class Evaluator implements BuiltinContext {
     } catch (e) {
       c.cache.delete(node);
       throw e;
+    } finally {
+      this.ruleDepth--;
     }
     c.cache.set(node, v);
     return v;
