@@ -70,7 +70,8 @@ export function* walkPairs(root: Value, charge: WalkCharge): Generator<Value> {
   const stack: WalkFrame[] = [];
   const open = (v: Value, path: readonly Value[]): void => {
     if (Array.isArray(v)) stack.push({ path, keys: undefined, isSet: false, values: v, next: 0 });
-    else if (v instanceof RegoSet) stack.push({ path, keys: undefined, isSet: true, values: v.values(), next: 0 });
+    else if (v instanceof RegoSet)
+      stack.push({ path, keys: undefined, isSet: true, values: v.values(), next: 0 });
     else if (v instanceof RegoObject) {
       const entries = v.entries();
       const keys = entries.map((e) => e.key);

@@ -29,7 +29,9 @@ function nestingErrors(start: Pending[]): RegoErrorDetail[] {
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     const [node, depth] = item;
     if (depth > MAX_NESTING) {
-      const location = Array.isArray(node) ? (node[0] as Expr | undefined)?.location : (node as Term).location;
+      const location = Array.isArray(node)
+        ? (node[0] as Expr | undefined)?.location
+        : (node as Term).location;
       return [tooDeep(location, "expression")];
     }
     const d = depth + 1;

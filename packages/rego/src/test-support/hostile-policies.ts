@@ -120,12 +120,14 @@ export const HOSTILE_POLICIES: readonly HostilePolicy[] = [
   },
   {
     name: "an object comprehension over two nested generators",
-    source: 'xs := numbers.range(1, 5000)\np := count({sprintf("%d-%d", [a, b]): a | some a in xs; some b in xs})',
+    source:
+      'xs := numbers.range(1, 5000)\np := count({sprintf("%d-%d", [a, b]): a | some a in xs; some b in xs})',
     outcome: CANCEL,
   },
   {
     name: "a set comprehension over three nested generators",
-    source: "xs := numbers.range(1, 3000)\np := count({[a, b, c] | some a in xs; some b in xs; some c in xs})",
+    source:
+      "xs := numbers.range(1, 3000)\np := count({[a, b, c] | some a in xs; some b in xs; some c in xs})",
     outcome: CANCEL,
   },
   {
