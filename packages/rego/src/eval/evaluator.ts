@@ -32,6 +32,7 @@ import {
 } from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren, staticChildren } from "./live-set.js";
+import { logicalSize } from "./logical-size.js";
 import { forEachElement, lookup } from "./lookup.js";
 import { insertNested, structuralObject } from "./path-object.js";
 import { builtinArity, member2, member3, walkPairs } from "./special-builtins.js";
@@ -601,7 +602,7 @@ export class Evaluator implements BuiltinContext {
         const cv = constantOf(t);
         if (cv !== NOT_CONSTANT) return vk(cv);
         return this.evalArgs(t.items, 0, [], f, c, (vals) => {
-          this.allocate(vals.length, 0, t.location);
+          this.allocate(logicalSize(vals), 0, t.location);
           return vk(vals);
         });
       }
@@ -609,7 +610,7 @@ export class Evaluator implements BuiltinContext {
         const cv = constantOf(t);
         if (cv !== NOT_CONSTANT) return vk(cv);
         return this.evalArgs(t.items, 0, [], f, c, (vals) => {
-          this.allocate(vals.length, 0, t.location);
+          this.allocate(logicalSize(vals), 0, t.location);
           return vk(RegoSet.of(vals));
         });
       }
@@ -618,7 +619,7 @@ export class Evaluator implements BuiltinContext {
         if (cv !== NOT_CONSTANT) return vk(cv);
         const flat = t.entries.flatMap(([a, b]) => [a, b]);
         return this.evalArgs(flat, 0, [], f, c, (vals) => {
-          this.allocate(vals.length >> 1, 0, t.location);
+          this.allocate(logicalSize(vals), 0, t.location);
           const o = new RegoObject();
           for (let i = 0; i < vals.length; i += 2) o.set(vals[i] as Value, vals[i + 1] as Value);
           return vk(o);
@@ -628,7 +629,7 @@ export class Evaluator implements BuiltinContext {
         const out: Value[] = [];
         this.evalBody(t.body, 0, f, c, () =>
           this.evalTerm(t.term, f, c, (v) => {
-            this.allocate(1, 0, t.location);
+            this.allocate(logicalSize(v), 0, t.location);
             out.push(v);
             return false;
           }),
@@ -639,7 +640,7 @@ export class Evaluator implements BuiltinContext {
         const out = new RegoSet();
         this.evalBody(t.body, 0, f, c, () =>
           this.evalTerm(t.term, f, c, (v) => {
-            this.allocate(1, 0, t.location);
+            this.allocate(logicalSize(v), 0, t.location);
             out.add(v);
             return false;
           }),
@@ -655,7 +656,7 @@ export class Evaluator implements BuiltinContext {
               if (prev !== undefined && !valuesEqual(prev, value)) {
                 throw RegoError.of("eval_conflict_error", "object keys must be unique", t.location);
               }
-              this.allocate(1, 0, t.location);
+              this.allocate(logicalSize(key) + logicalSize(value), 0, t.location);
               out.set(key, value);
               return false;
             }),

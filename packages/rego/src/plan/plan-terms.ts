@@ -13,6 +13,7 @@ import { inputFieldId } from "../eval/raw-input.js";
 import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
+import { logicalSize } from "../eval/logical-size.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { constantGet, constantOfGet, DONE, type Get, NoPlan, type PlanScope, type Step, slotGet, slotOfGet } from "./plan-scope.js";
 
@@ -99,7 +100,6 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
         // `[now, "UTC"]`: variables and constants only, read without a getter call each.
         const { slots, constants } = direct;
         return (ev, _c, s) => {
-          ev.allocate(slots.length, 0, location);
           const out: Value[] = new Array(slots.length);
           for (let i = 0; i < slots.length; i++) {
             const slot = slots[i] as number;
@@ -107,17 +107,18 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
             if (v === undefined) return undefined;
             out[i] = v;
           }
+          ev.allocate(logicalSize(out), 0, location);
           return out;
         };
       }
       return (ev, c, s) => {
-        ev.allocate(items.length, 0, location);
         const out: Value[] = new Array(items.length);
         for (let i = 0; i < items.length; i++) {
           const v = (items[i] as Get)(ev, c, s);
           if (v === undefined) return undefined;
           out[i] = v;
         }
+        ev.allocate(logicalSize(out), 0, location);
         return out;
       };
     }
@@ -125,11 +126,12 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       const items = t.items.map((x) => planGet(x, sc, env, hoists));
       const location = t.location;
       return (ev, c, s) => {
-        ev.allocate(items.length, 0, location);
         const out = new RegoSet();
         for (const item of items) {
           const v = item(ev, c, s);
           if (v === undefined) return undefined;
+          // Charged before it is added: adding hashes the element as a whole.
+          ev.allocate(logicalSize(v), 0, location);
           out.add(v);
         }
         return out;
@@ -139,13 +141,13 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       const entries = t.entries.map(([k, v]) => [planGet(k, sc, env, hoists), planGet(v, sc, env, hoists)] as const);
       const location = t.location;
       return (ev, c, s) => {
-        ev.allocate(entries.length, 0, location);
         const out = new RegoObject();
         for (const [kg, vg] of entries) {
           const k = kg(ev, c, s);
           if (k === undefined) return undefined;
           const v = vg(ev, c, s);
           if (v === undefined) return undefined;
+          ev.allocate(logicalSize(k) + logicalSize(v), 0, location);
           out.set(k, v);
         }
         return out;
@@ -161,7 +163,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
         body(ev, c, s, () => {
           const v = term(ev, c, s);
           if (v === undefined) return false;
-          ev.allocate(1, 0, location);
+          ev.allocate(logicalSize(v), 0, location);
           out.push(v);
           return false;
         });
@@ -178,7 +180,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
         body(ev, c, s, () => {
           const v = term(ev, c, s);
           if (v === undefined) return false;
-          ev.allocate(1, 0, location);
+          ev.allocate(logicalSize(v), 0, location);
           out.add(v);
           return false;
         });
@@ -202,7 +204,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
           if (prev !== undefined && !valuesEqual(prev, v)) {
             throw RegoError.of("eval_conflict_error", "object keys must be unique", location);
           }
-          ev.allocate(1, 0, location);
+          ev.allocate(logicalSize(k) + logicalSize(v), 0, location);
           out.set(k, v);
           return false;
         });

@@ -37,6 +37,13 @@ function doubling(levels: number): string {
   return lines.join("\n");
 }
 
+function sharedDoubling(levels: number): string {
+  const lines = ["x0 := [1, 2]"];
+  for (let i = 0; i < levels; i++) lines.push(`x${i + 1} := [x${i}, x${i}]`);
+  lines.push(`p := count(json.marshal(x${levels}))`);
+  return lines.join("\n");
+}
+
 function replaceBlowUp(levels: number): string {
   const lines = ['s0 := "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"'];
   for (let i = 0; i < levels; i++) lines.push(`s${i + 1} := replace(s${i}, "a", s${i})`);
@@ -71,6 +78,11 @@ export const HOSTILE_POLICIES: readonly HostilePolicy[] = [
   {
     name: "a string doubled 40 times (repeat)",
     source: doubling(40),
+    outcome: CANCEL,
+  },
+  {
+    name: "a document doubled 40 times by sharing (x := [y, y]), then marshalled",
+    source: sharedDoubling(40),
     outcome: CANCEL,
   },
   {
