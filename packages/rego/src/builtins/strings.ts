@@ -104,7 +104,18 @@ const CHARGE_CHUNK = 4096;
 /** The characters `sprintf`'s widths and precisions (`%08d`, `%.3f`) may add, summed. */
 function paddingOf(format: string): number {
   let total = 0;
-  for (const m of format.matchAll(/%[-+# 0]*(\d*)(?:\.(\d*))?/g)) total += Number(m[1] || 0) + Number(m[2] || 0);
+  for (let i = format.indexOf("%"); i >= 0; i = format.indexOf("%", i)) {
+    let c = format.charCodeAt(++i);
+    // Flags: - + # space 0.
+    while (c === 45 || c === 43 || c === 35 || c === 32 || c === 48) c = format.charCodeAt(++i);
+    let n = 0;
+    for (; c >= 48 && c <= 57; c = format.charCodeAt(++i)) n = n * 10 + (c - 48);
+    total += n;
+    if (c !== 46) continue;
+    n = 0;
+    for (c = format.charCodeAt(++i); c >= 48 && c <= 57; c = format.charCodeAt(++i)) n = n * 10 + (c - 48);
+    total += n;
+  }
   return total;
 }
 
@@ -369,7 +380,8 @@ export const STRING_BUILTINS = defineBuiltins(
     "strings.split_n": (args) => goSplit(stringArg(args, 0), stringArg(args, 1), smallIntegerArg(args, 2)),
     sprintf: (args, ctx) => {
       const format = stringArg(args, 0);
-      ctx.allocate?.(0, paddingOf(format));
+      const padding = paddingOf(format);
+      if (padding > 0) ctx.allocate?.(0, padding);
       return goSprintf(format, arrayArg(args, 1).map(toGoArg));
     },
   },

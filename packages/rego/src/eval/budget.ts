@@ -23,8 +23,8 @@ export const CHECK_EVERY = 1024;
 /** The bytes charged for one element of a collection an evaluation builds. */
 export const ELEMENT_BYTES = 32;
 
-/** The steps charged per character of a string a builtin produces or scans. */
-export const STEPS_PER_CHAR = 1 / 64;
+/** Characters of a string a builtin produces or scans that count one step. */
+export const CHARS_PER_STEP = 64;
 
 /** Default maximum of produced bytes (see BudgetLimits.maxBytes). */
 export const DEFAULT_MAX_BYTES = 128 * 1024 * 1024;

@@ -17,7 +17,7 @@ import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { type Json, jsonObject, setJsonKey, toJson } from "../value/json.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import { type Budget, CHECK_EVERY, ELEMENT_BYTES, STEPS_PER_CHAR } from "./budget.js";
+import { type Budget, CHARS_PER_STEP, CHECK_EVERY, ELEMENT_BYTES } from "./budget.js";
 import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "./conflicts.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
 import {
@@ -211,14 +211,15 @@ export class Evaluator implements BuiltinContext {
    * too large for the budget is refused before it exists. Throws `eval_cancel_error`.
    */
   allocate(elements: number, chars = 0, location?: Location): void {
-    this.steps += elements + chars * STEPS_PER_CHAR;
+    // Whole steps only: a counter that turned fractional would slow every tick.
+    this.steps += elements + Math.floor(chars / CHARS_PER_STEP);
     this.bytes += elements * ELEMENT_BYTES + chars * 2;
     if (this.steps >= this.nextCheck) this.checkBudget(location);
   }
 
   /** Charges work proportional to `chars` characters scanned (a builtin context's). */
   scan(chars: number): void {
-    this.steps += chars * STEPS_PER_CHAR;
+    this.steps += Math.floor(chars / CHARS_PER_STEP);
     if (this.steps >= this.nextCheck) this.checkBudget(undefined);
   }
 
@@ -1118,7 +1119,14 @@ export class Evaluator implements BuiltinContext {
       throw RegoError.of("rego_recursion_error", `rule ${node.name} is recursive`, node.rules[0]?.location);
     }
     if (c === this.rootContext) {
-      if (this.ruleDepth === 0) return this.settleNode(node, c);
+      if (this.ruleDepth === 0) {
+        try {
+          return this.computeNode(node, c);
+        } catch (e) {
+          if (!(e instanceof TooDeep)) throw e;
+          return this.settleNode(node, e.node, c);
+        }
+      }
       if (this.ruleDepth >= MAX_RULE_DEPTH) throw new TooDeep(node);
     }
     return this.computeNode(node, c);
@@ -1131,8 +1139,8 @@ export class Evaluator implements BuiltinContext {
    * and the stopped evaluation starts again, finding its value cached. Each restart goes
    * MAX_RULE_DEPTH further down, so a chain costs about twice its length, never a deep stack.
    */
-  private settleNode(node: RuleNode, c: Context): Value | undefined {
-    const pending: RuleNode[] = [node];
+  private settleNode(node: RuleNode, deeper: RuleNode, c: Context): Value | undefined {
+    const pending: RuleNode[] = [node, deeper];
     for (;;) {
       const target = pending[pending.length - 1] as RuleNode;
       try {
