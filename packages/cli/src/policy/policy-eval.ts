@@ -30,7 +30,9 @@ export function policyEval(
   }
   const timeoutMs = values.timeout === undefined ? undefined : durationMs(values.timeout);
   if (timeoutMs === undefined && values.timeout !== undefined) {
-    err(`keygate policy eval: --timeout "${values.timeout}" is not a duration such as 500ms, 2s or 1m\n${USAGE}\n`);
+    err(
+      `keygate policy eval: --timeout "${values.timeout}" is not a duration such as 500ms, 2s or 1m\n${USAGE}\n`,
+    );
     return 2;
   }
   const files = loadPolicyFiles(values.data ?? []);
