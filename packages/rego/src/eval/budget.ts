@@ -23,8 +23,23 @@ export const CHECK_EVERY = 1024;
 /** The bytes charged for one element of a collection an evaluation builds. */
 export const ELEMENT_BYTES = 32;
 
-/** Characters of a string a builtin produces or scans that count one step. */
+/** Characters of a string a builtin produces that count one step. */
 export const CHARS_PER_STEP = 64;
+
+/**
+ * Characters a builtin scans (a regex match) that count one step: matching costs tens of ns a
+ * character, as much as a few steps of evaluation do for a handful.
+ */
+export const SCANNED_CHARS_PER_STEP = 4;
+
+/**
+ * A scan this long reads the clock before it starts, and is refused when its expected duration
+ * (SCAN_NS_PER_CHAR a character) would end it past the time limit: it runs uninterrupted.
+ */
+export const LONG_SCAN = 16_384;
+
+/** Expected nanoseconds per character of a long scan (RE2 matching, measured: 30 to 40). */
+export const SCAN_NS_PER_CHAR = 40;
 
 /** Default maximum of produced bytes (see BudgetLimits.maxBytes). */
 export const DEFAULT_MAX_BYTES = 128 * 1024 * 1024;
@@ -50,9 +65,17 @@ export class Budget {
 
   /**
    * Checks `steps` and `bytes` so far against the limits, `started` being the time of the first
-   * check (0 before it); returns that time. Throws `eval_cancel_error` when the budget is spent.
+   * check (0 before it), and the time so far plus `upcomingMs` (work about to run that cannot be
+   * interrupted); returns the first check's time. Throws `eval_cancel_error` when the budget is
+   * spent.
    */
-  check(steps: number, bytes: number, started: number, location: Location | undefined): number {
+  check(
+    steps: number,
+    bytes: number,
+    started: number,
+    location: Location | undefined,
+    upcomingMs = 0,
+  ): number {
     if (bytes > this.maxBytes) {
       throw cancel(`evaluation exceeded its memory budget of ${this.maxBytes} bytes`, location);
     }
@@ -60,11 +83,11 @@ export class Budget {
       throw cancel(`evaluation exceeded its budget of ${this.maxSteps} steps`, location);
     }
     const now = performance.now();
-    if (started === 0) return now;
-    if (now - started > this.timeoutMs) {
+    const elapsed = started === 0 ? 0 : now - started;
+    if (elapsed + upcomingMs > this.timeoutMs) {
       throw cancel(`evaluation exceeded its time limit of ${this.timeoutMs} ms`, location);
     }
-    return started;
+    return started === 0 ? now : started;
   }
 }
 

@@ -17,7 +17,15 @@ import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { type Json, jsonObject, setJsonKey, toJson } from "../value/json.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import { type Budget, CHARS_PER_STEP, CHECK_EVERY, ELEMENT_BYTES } from "./budget.js";
+import {
+  type Budget,
+  CHARS_PER_STEP,
+  CHECK_EVERY,
+  ELEMENT_BYTES,
+  LONG_SCAN,
+  SCAN_NS_PER_CHAR,
+  SCANNED_CHARS_PER_STEP,
+} from "./budget.js";
 import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "./conflicts.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
 import {
@@ -219,13 +227,14 @@ export class Evaluator implements BuiltinContext {
 
   /** Charges work proportional to `chars` characters scanned (a builtin context's). */
   scan(chars: number): void {
-    this.steps += Math.floor(chars / CHARS_PER_STEP);
-    if (this.steps >= this.nextCheck) this.checkBudget(undefined);
+    this.steps += Math.floor(chars / SCANNED_CHARS_PER_STEP);
+    if (chars >= LONG_SCAN) this.checkBudget(undefined, (chars * SCAN_NS_PER_CHAR) / 1e6);
+    else if (this.steps >= this.nextCheck) this.checkBudget(undefined);
   }
 
   // The clock is read here, whenever CHECK_EVERY steps were charged since the last check.
-  private checkBudget(location: Location | undefined): void {
-    this.started = this.budget.check(this.steps, this.bytes, this.started, location);
+  private checkBudget(location: Location | undefined, upcomingMs = 0): void {
+    this.started = this.budget.check(this.steps, this.bytes, this.started, location, upcomingMs);
     this.nextCheck = this.steps + CHECK_EVERY;
   }
 
