@@ -113,6 +113,24 @@ describe("keygate policy eval", () => {
     expect(run(policyEval, ["-f", "pretty", "1 == 1"]).code).toBe(2);
   });
 
+  it("stops an evaluation at --timeout with eval_cancel_error, and rejects a timeout that is not a duration", () => {
+    const slow = write(
+      "slow/slow.rego",
+      "package slow\n\nxs := numbers.range(1, 3000)\n\np := count({[a, b, c] | some a in xs; some b in xs; some c in xs})\n",
+    );
+    const started = performance.now();
+    const r = run(policyEval, ["--timeout", "300ms", "-d", slow, "data.slow.p"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).errors[0]).toMatchObject({
+      code: "eval_cancel_error",
+      message: "evaluation exceeded its time limit of 300 ms",
+    });
+    expect(performance.now() - started).toBeLessThan(300 + 1000);
+    const usage = run(policyEval, ["--timeout", "soon", "-d", slow, "data.slow.p"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--timeout "soon" is not a duration');
+  });
+
   it("names the file when a data file is not valid", () => {
     const broken = write("broken/data.json", "{");
     expect(() => run(policyEval, ["-d", broken, "data"])).toThrow(PolicyFileError);

@@ -10,7 +10,7 @@ import {
 } from "@keygate/rego";
 import { loadPolicyFiles, readDocument } from "./policy-files.js";
 
-const USAGE = `usage: keygate policy eval [-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--strict-builtin-errors] [-f json] <query>`;
+const USAGE = `usage: keygate policy eval [-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--strict-builtin-errors] [--timeout <duration>] [-f json] <query>`;
 
 /** Runs `keygate policy eval`; returns the exit code (0 on success, 1 on errors, 2 on usage errors). */
 export function policyEval(
@@ -34,12 +34,20 @@ export function policyEval(
     err(`keygate policy eval: unsupported --format "${values.format}" (only json)\n${USAGE}\n`);
     return 2;
   }
+  const timeoutMs = values.timeout === undefined ? undefined : durationMs(values.timeout);
+  if (timeoutMs === undefined && values.timeout !== undefined) {
+    err(
+      `keygate policy eval: --timeout "${values.timeout}" is not a duration such as 500ms, 2s or 1m\n${USAGE}\n`,
+    );
+    return 2;
+  }
   const files = loadPolicyFiles(values.data ?? []);
   const input = values.input === undefined ? undefined : readDocument(values.input);
   const engine = new Engine({
     ...(values.v0 ? { regoVersion: 0 as const } : values.v1 ? { regoVersion: 1 as const } : {}),
     strictBuiltinErrors: values["strict-builtin-errors"] ?? false,
     print: (line: string) => err(`${line}\n`),
+    ...(timeoutMs === undefined ? {} : { budget: { timeoutMs } }),
   });
   try {
     engine.addModules(files.modules);
@@ -67,8 +75,19 @@ function parse(argv: readonly string[]) {
       v1: { type: "boolean" },
       "strict-builtin-errors": { type: "boolean" },
       format: { type: "string", short: "f", default: "json" },
+      timeout: { type: "string" },
     },
   });
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
+
+/** A duration as `opa eval --timeout` takes it (`500ms`, `2s`, `1.5m`) in ms; undefined if not one or not positive. */
+function durationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * (DURATION_UNITS[m[2] as string] as number);
+  return ms > 0 ? ms : undefined;
 }
 
 /** One solution as `opa eval --format json` prints it: `bindings` only when the query has variables. */

@@ -15,7 +15,12 @@ export const ARRAY_BUILTINS = defineBuiltins(
     "array.flatten": { args: [T_ARRAY_ANY], result: T_ARRAY_ANY },
   } satisfies Record<string, BuiltinDecl>,
   {
-    "array.concat": (args) => [...arrayArg(args, 0), ...arrayArg(args, 1)],
+    "array.concat": (args, ctx) => {
+      const a = arrayArg(args, 0);
+      const b = arrayArg(args, 1);
+      ctx.allocate?.(a.length + b.length);
+      return [...a, ...b];
+    },
     "array.slice": (args) => {
       const a = arrayArg(args, 0);
       let start = smallIntegerArg(args, 1);

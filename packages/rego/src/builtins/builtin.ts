@@ -14,6 +14,15 @@ export interface BuiltinContext {
   random(): number;
   /** Host capabilities: network builtins are refused unless the host enables them. */
   readonly capabilities: HostCapabilities;
+  /**
+   * Charges the evaluation's budget for a result about to be built (`elements` collection
+   * elements, `chars` string characters); throws `eval_cancel_error` when that is over budget.
+   * Builtins whose result can outgrow their arguments call it BEFORE building. Absent outside
+   * an evaluation (direct calls in tests and tools).
+   */
+  allocate?(elements: number, chars?: number): void;
+  /** Charges work over `chars` characters of input (long scans, e.g. regex matching). */
+  scan?(chars: number): void;
 }
 
 /** Host-provided capabilities; all off by default. */

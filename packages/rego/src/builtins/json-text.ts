@@ -7,6 +7,17 @@ import { BigNumber } from "../value/big-number.js";
 import { formatNumber } from "../value/format-value.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
 
+// Go's encoding/json refuses text nested deeper than this.
+const MAX_NESTING_DEPTH = 10_000;
+
+/** A container being parsed: an array, or an object with the key of the value to come. */
+type OpenContainer =
+  | { readonly array: Value[]; readonly object?: undefined }
+  | { readonly array?: undefined; readonly object: RegoObject; key: string };
+
+// A JSON number at a position (sticky: no copy of the rest of the text per number).
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
 class JsonParser {
   private i = 0;
 
@@ -31,10 +42,74 @@ class JsonParser {
     while (this.i < this.s.length && " \t\n\r".includes(this.s[this.i] as string)) this.i++;
   }
 
+  /**
+   * One value, containers included. Iterative (a stack of the open containers): text nested
+   * as deep as Go allows parses without deep recursion; deeper text fails as Go's does.
+   */
   private value(): Value {
+    const open: OpenContainer[] = [];
+    for (;;) {
+      let v: Value;
+      const c = this.s[this.i];
+      if (c === "[" || c === "{") {
+        if (open.length >= MAX_NESTING_DEPTH) throw new BuiltinError("builtin", "exceeded max depth");
+        this.i++;
+        this.ws();
+        if (c === "[") {
+          if (this.s[this.i] !== "]") {
+            open.push({ array: [] });
+            continue;
+          }
+          this.i++;
+          v = [];
+        } else {
+          if (this.s[this.i] !== "}") {
+            open.push({ object: new RegoObject(), key: this.key() });
+            continue;
+          }
+          this.i++;
+          v = new RegoObject();
+        }
+      } else v = this.scalar();
+      // `v` is complete: it goes into its container, which may end here too, and so on.
+      for (;;) {
+        const top = open[open.length - 1];
+        if (top === undefined) return v;
+        this.ws();
+        const d = this.s[this.i];
+        this.i++;
+        if (top.array) {
+          top.array.push(v);
+          if (d === "]") {
+            open.pop();
+            v = top.array;
+            continue;
+          }
+          if (d !== ",") {
+            this.i--;
+            throw this.invalid("after array element");
+          }
+          this.ws();
+        } else {
+          top.object.set(top.key, v);
+          if (d === "}") {
+            open.pop();
+            v = top.object;
+            continue;
+          }
+          if (d !== ",") {
+            this.i--;
+            throw this.invalid("after object key:value pair");
+          }
+          top.key = this.key();
+        }
+        break;
+      }
+    }
+  }
+
+  private scalar(): Value {
     const c = this.s[this.i];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
     if (c === '"') return this.string();
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
     for (const [word, v] of [
@@ -50,54 +125,16 @@ class JsonParser {
     throw this.invalid("looking for beginning of value");
   }
 
-  private object(): RegoObject {
-    this.i++;
-    const o = new RegoObject();
+  /** An object key and its colon, with the whitespace around them. */
+  private key(): string {
     this.ws();
-    if (this.s[this.i] === "}") {
-      this.i++;
-      return o;
-    }
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] !== '"') throw this.invalid("looking for beginning of object key string");
-      const k = this.string();
-      this.ws();
-      if (this.s[this.i] !== ":") throw this.invalid("after object key");
-      this.i++;
-      this.ws();
-      o.set(k, this.value());
-      this.ws();
-      const c = this.s[this.i];
-      this.i++;
-      if (c === "}") return o;
-      if (c !== ",") {
-        this.i--;
-        throw this.invalid("after object key:value pair");
-      }
-    }
-  }
-
-  private array(): Value[] {
-    this.i++;
-    const a: Value[] = [];
+    if (this.s[this.i] !== '"') throw this.invalid("looking for beginning of object key string");
+    const k = this.string();
     this.ws();
-    if (this.s[this.i] === "]") {
-      this.i++;
-      return a;
-    }
-    for (;;) {
-      this.ws();
-      a.push(this.value());
-      this.ws();
-      const c = this.s[this.i];
-      this.i++;
-      if (c === "]") return a;
-      if (c !== ",") {
-        this.i--;
-        throw this.invalid("after array element");
-      }
-    }
+    if (this.s[this.i] !== ":") throw this.invalid("after object key");
+    this.i++;
+    this.ws();
+    return k;
   }
 
   private string(): string {
@@ -132,7 +169,8 @@ class JsonParser {
   }
 
   private number(): Value {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.s.slice(this.i));
+    NUMBER.lastIndex = this.i;
+    const m = NUMBER.exec(this.s);
     if (!m) {
       this.i++;
       throw this.invalid("in numeric literal");

@@ -1,7 +1,7 @@
 // Builtins: arithmetic (`plus`, `minus`, `mul`, `div`, `rem`, rounding, `numbers.range*`).
 // Doubles are the fast path; integers a double cannot hold exactly are computed with bigint.
 
-import { type BuiltinDecl, BuiltinError, type BuiltinImpl, operandError } from "./builtin.js";
+import { type BuiltinContext, type BuiltinDecl, BuiltinError, type BuiltinImpl, operandError } from "./builtin.js";
 import { defineBuiltins } from "./define.js";
 import { setDifference } from "./sets.js";
 import {
@@ -122,7 +122,10 @@ const minus: BuiltinImpl = (args) => {
   throw operandError(2, "number", typeName(b));
 };
 
-function range(from: bigint, to: bigint, step: bigint): Value[] {
+function range(from: bigint, to: bigint, step: bigint, ctx: BuiltinContext): Value[] {
+  // Sized and charged before anything is built: a range the budget cannot hold is refused.
+  const span = from <= to ? to - from : from - to;
+  ctx.allocate?.(Number(span / step) + 1);
   const out: Value[] = [];
   if (from <= to) for (let i = from; i <= to; i += step) out.push(fromBigInt(i));
   else for (let i = from; i >= to; i -= step) out.push(fromBigInt(i));
@@ -143,12 +146,12 @@ export const NUMBER_BUILTINS = defineBuiltins(DECLS, {
   round: rounding(roundHalfAwayFromZero),
   ceil: rounding(Math.ceil),
   floor: rounding(Math.floor),
-  "numbers.range": (args) => range(integerArg(args, 0), integerArg(args, 1), 1n),
-  "numbers.range_step": (args) => {
+  "numbers.range": (args, ctx) => range(integerArg(args, 0), integerArg(args, 1), 1n, ctx),
+  "numbers.range_step": (args, ctx) => {
     const from = integerArg(args, 0);
     const to = integerArg(args, 1);
     const step = integerArg(args, 2);
     if (step <= 0n) throw new BuiltinError("builtin", "step must be a positive number above zero");
-    return range(from, to, step);
+    return range(from, to, step, ctx);
   },
 });

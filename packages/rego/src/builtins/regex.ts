@@ -186,9 +186,10 @@ const match: BuiltinDefinition = {
   name: "regex.match",
   arity: 2,
   decl: { args: [S, S], result: B },
-  impl: (args) => {
+  impl: (args, ctx) => {
     const pattern = str(args, 0);
     const value = str(args, 1);
+    ctx.scan?.(value.length);
     return regexMatches(compileRegex(pattern), value);
   },
 };
@@ -216,9 +217,10 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     name: "regex.split",
     arity: 2,
     decl: { args: [S, S], result: STRINGS },
-    impl: (args) => {
+    impl: (args, ctx) => {
       const pattern = str(args, 0);
       const value = str(args, 1);
+      ctx.scan?.(value.length);
       return goSplit(compileRegex(pattern), pattern, value);
     },
   },
@@ -226,9 +228,10 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     name: "regex.find_n",
     arity: 3,
     decl: { args: [S, S, N], result: STRINGS },
-    impl: (args) => {
+    impl: (args, ctx) => {
       const pattern = str(args, 0);
       const value = str(args, 1);
+      ctx.scan?.(value.length);
       const n = int(args, 2);
       const re = compileRegex(pattern);
       return allSubmatchIndex(re, value, n).map((m) => value.slice(m[0], m[1]));
@@ -238,9 +241,10 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     name: "regex.find_all_string_submatch_n",
     arity: 3,
     decl: { args: [S, S, N], result: { type: "array", dynamic: STRINGS } },
-    impl: (args) => {
+    impl: (args, ctx) => {
       const pattern = str(args, 0);
       const value = str(args, 1);
+      ctx.scan?.(value.length);
       const n = int(args, 2);
       const re = compileRegex(pattern);
       return allSubmatchIndex(re, value, n).map((m) => {
@@ -257,8 +261,9 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     name: "regex.replace",
     arity: 3,
     decl: { args: [S, S, S], result: S },
-    impl: (args) => {
+    impl: (args, ctx) => {
       const base = str(args, 0);
+      ctx.scan?.(base.length);
       const pattern = str(args, 1);
       const replacement = str(args, 2);
       return goReplaceAll(compileRegex(pattern), base, replacement);
@@ -278,9 +283,10 @@ export const REGEX_BUILTINS: readonly BuiltinDefinition[] = [
     name: "regex.template_match",
     arity: 4,
     decl: { args: [S, S, S, S], result: B },
-    impl: (args) => {
+    impl: (args, ctx) => {
       const template = str(args, 0);
       const value = str(args, 1);
+      ctx.scan?.(value.length);
       const start = str(args, 2);
       const end = str(args, 3);
       if ([...start].length !== 1) {

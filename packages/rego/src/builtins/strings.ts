@@ -1,7 +1,7 @@
 // Builtins: string functions (`concat`, `contains`, `split`, `trim*`, `sprintf`, `strings.*`, ...),
 // working on Unicode code points where OPA works on runes.
 
-import { type BuiltinDecl, BuiltinError, type BuiltinImpl } from "./builtin.js";
+import { type BuiltinContext, type BuiltinDecl, BuiltinError, type BuiltinImpl } from "./builtin.js";
 import { defineBuiltins } from "./define.js";
 import { type GoArg, fitsInt64, goSprintf } from "./go-format.js";
 import {
@@ -98,8 +98,29 @@ function indexesOf(s: string, search: string): number[] {
   }
 }
 
+// Characters a growing result may add before they are charged to the budget.
+const CHARGE_CHUNK = 4096;
+
+/** The characters `sprintf`'s widths and precisions (`%08d`, `%.3f`) may add, summed. */
+function paddingOf(format: string): number {
+  let total = 0;
+  for (let i = format.indexOf("%"); i >= 0; i = format.indexOf("%", i)) {
+    let c = format.charCodeAt(++i);
+    // Flags: - + # space 0.
+    while (c === 45 || c === 43 || c === 35 || c === 32 || c === 48) c = format.charCodeAt(++i);
+    let n = 0;
+    for (; c >= 48 && c <= 57; c = format.charCodeAt(++i)) n = n * 10 + (c - 48);
+    total += n;
+    if (c !== 46) continue;
+    n = 0;
+    for (c = format.charCodeAt(++i); c >= 48 && c <= 57; c = format.charCodeAt(++i)) n = n * 10 + (c - 48);
+    total += n;
+  }
+  return total;
+}
+
 /** OPA's `strings.replace_n`: patterns tried in key order at each position, no overlaps. */
-function replaceN(patterns: RegoObject, s: string): string {
+function replaceN(patterns: RegoObject, s: string, ctx: BuiltinContext): string {
   const pairs: [string, string][] = [];
   for (const e of patterns.entries()) {
     if (typeof e.key !== "string")
@@ -110,8 +131,14 @@ function replaceN(patterns: RegoObject, s: string): string {
     pairs.push([e.key, e.value]);
   }
   let out = "";
+  let charged = 0;
   let i = 0;
   while (i <= s.length) {
+    // The result grows by replacements longer than what they replace: charged as it grows.
+    if (out.length - charged > CHARGE_CHUNK) {
+      ctx.allocate?.(0, out.length - charged);
+      charged = out.length;
+    }
     const hit = pairs.find(([old]) => s.startsWith(old, i));
     if (hit && hit[0] !== "") {
       out += hit[1];
@@ -245,19 +272,20 @@ export const STRING_BUILTINS = defineBuiltins(
     sprintf: { args: [T_STR, tArray(T_ANY)], result: T_STR },
   } satisfies Record<string, BuiltinDecl>,
   {
-    concat: (args) => {
+    concat: (args, ctx) => {
       const sep = stringArg(args, 0);
       const coll = arg(args, 1);
       let items: readonly Value[];
       if (Array.isArray(coll)) items = coll as readonly Value[];
       else if (coll instanceof RegoSet) items = coll.values();
       else throw operandOneOfError(2, ["set", "array"], typeName(coll));
-      return items
-        .map((x) => {
-          if (typeof x !== "string") throw operandElementError(2, coll, "string", x);
-          return x;
-        })
-        .join(sep);
+      let length = items.length > 0 ? sep.length * (items.length - 1) : 0;
+      for (const x of items) {
+        if (typeof x !== "string") throw operandElementError(2, coll, "string", x);
+        length += x.length;
+      }
+      ctx.allocate?.(0, length);
+      return (items as readonly string[]).join(sep);
     },
     contains: (args) => stringArg(args, 0).includes(stringArg(args, 1)),
     endswith: (args) => stringArg(args, 0).endsWith(stringArg(args, 1)),
@@ -289,11 +317,19 @@ export const STRING_BUILTINS = defineBuiltins(
     },
     lower: (args) => stringArg(args, 0).toLowerCase(),
     upper: (args) => stringArg(args, 0).toUpperCase(),
-    replace: (args) => {
+    replace: (args, ctx) => {
       const s = stringArg(args, 0);
       const old = stringArg(args, 1);
       const rep = stringArg(args, 2);
-      if (old === "") return rep + runes(s).join(rep) + (s === "" ? "" : rep);
+      if (old === "") {
+        ctx.allocate?.(0, s.length + (s.length + 2) * rep.length);
+        return rep + runes(s).join(rep) + (s === "" ? "" : rep);
+      }
+      if (rep.length > old.length) {
+        let hits = 0;
+        for (let i = s.indexOf(old); i >= 0; i = s.indexOf(old, i + old.length)) hits++;
+        ctx.allocate?.(0, s.length + hits * (rep.length - old.length));
+      }
       return s.split(old).join(rep);
     },
     split: (args) => goSplit(stringArg(args, 0), stringArg(args, 1), -1),
@@ -339,9 +375,14 @@ export const STRING_BUILTINS = defineBuiltins(
       return s.split(sub).length - 1;
     },
     "strings.render_template": (args) => renderTemplate(stringArg(args, 0), objectArg(args, 1)),
-    "strings.replace_n": (args) => replaceN(objectArg(args, 0), stringArg(args, 1)),
+    "strings.replace_n": (args, ctx) => replaceN(objectArg(args, 0), stringArg(args, 1), ctx),
     "strings.reverse": (args) => runes(stringArg(args, 0)).reverse().join(""),
     "strings.split_n": (args) => goSplit(stringArg(args, 0), stringArg(args, 1), smallIntegerArg(args, 2)),
-    sprintf: (args) => goSprintf(stringArg(args, 0), arrayArg(args, 1).map(toGoArg)),
+    sprintf: (args, ctx) => {
+      const format = stringArg(args, 0);
+      const padding = paddingOf(format);
+      if (padding > 0) ctx.allocate?.(0, padding);
+      return goSprintf(format, arrayArg(args, 1).map(toGoArg));
+    },
   },
 );

@@ -16,38 +16,68 @@ export function checkRecursion(root: RuleNode): RegoErrorDetail[] {
     for (const r of rules) ruleDeps(r, root, out);
     edges.set(n, out);
   }
+  return findCycles(nodes, edges);
+}
+
+// A node on the depth-first walk: its successors and the next one to visit.
+interface Visit {
+  readonly node: RuleNode;
+  readonly next: Iterator<RuleNode>;
+}
+
+/**
+ * A depth-first walk of the dependency graph with an explicit stack (a chain of 20,000 rules
+ * is 20,000 deep); a successor already on the stack closes a cycle, reported once per node.
+ */
+function findCycles(nodes: readonly RuleNode[], edges: ReadonlyMap<RuleNode, Set<RuleNode>>): RegoErrorDetail[] {
   const errors: RegoErrorDetail[] = [];
   const reported = new Set<RuleNode>();
   const state = new Map<RuleNode, 1 | 2>();
-  const stack: RuleNode[] = [];
-  const visit = (n: RuleNode): void => {
+  const onStack: RuleNode[] = [];
+  const visits: Visit[] = [];
+  const enter = (n: RuleNode): void => {
     state.set(n, 1);
-    stack.push(n);
-    for (const m of edges.get(n) ?? []) {
-      const s = state.get(m);
-      if (s === 1) {
-        const cycle = stack.slice(stack.indexOf(m));
-        if (!reported.has(m)) {
-          reported.add(m);
-          const loc = m.rules[0]?.location ?? m.defaultRule?.location;
-          errors.push({
-            code: "rego_recursion_error",
-            message: `rule ${m.name} is recursive: ${[...cycle, m].map((x) => x.name).join(" -> ")}`,
-            ...(loc ? { location: loc } : {}),
-          });
-        }
-      } else if (s === undefined) visit(m);
-    }
-    stack.pop();
-    state.set(n, 2);
+    onStack.push(n);
+    visits.push({ node: n, next: (edges.get(n) ?? new Set<RuleNode>()).values() });
   };
-  for (const n of nodes) if (!state.has(n)) visit(n);
+  for (const start of nodes) {
+    if (state.has(start)) continue;
+    enter(start);
+    while (visits.length > 0) {
+      const top = visits[visits.length - 1] as Visit;
+      const step = top.next.next();
+      if (step.done) {
+        visits.pop();
+        onStack.pop();
+        state.set(top.node, 2);
+        continue;
+      }
+      const m = step.value;
+      const s = state.get(m);
+      if (s === undefined) enter(m);
+      else if (s === 1 && !reported.has(m)) {
+        reported.add(m);
+        const cycle = onStack.slice(onStack.indexOf(m));
+        const loc = m.rules[0]?.location ?? m.defaultRule?.location;
+        errors.push({
+          code: "rego_recursion_error",
+          message: `rule ${m.name} is recursive: ${[...cycle, m].map((x) => x.name).join(" -> ")}`,
+          ...(loc ? { location: loc } : {}),
+        });
+      }
+    }
+  }
   return errors;
 }
 
-function collectRuleNodes(n: RuleNode, out: RuleNode[]): void {
-  if (n.rules.length > 0 || n.defaultRule) out.push(n);
-  for (const c of n.children.values()) collectRuleNodes(c, out);
+function collectRuleNodes(root: RuleNode, out: RuleNode[]): void {
+  const pending = [root];
+  for (let n = pending.pop(); n !== undefined; n = pending.pop()) {
+    if (n.rules.length > 0 || n.defaultRule) out.push(n);
+    // Reversed, so that nodes come out in the tree's order (the order errors are reported in).
+    const children = [...n.children.values()];
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i] as RuleNode);
+  }
 }
 
 function ruleDeps(r: CompiledRule, root: RuleNode, out: Set<RuleNode>): void {
@@ -123,22 +153,37 @@ function termDeps(t: Term, root: RuleNode, out: Set<RuleNode>): void {
   }
 }
 
+/**
+ * The rule nodes a `data` ref may read. Constant segments follow one child; a segment known only
+ * at run time (`data[x].a`) may be any child, and the constant segments after it still narrow
+ * what is read (only `a` below each), as OPA does. A node with rules is read whole; the end of
+ * the path reads everything below it.
+ */
 function refDeps(path: readonly Term[], root: RuleNode, out: Set<RuleNode>): void {
-  let n = root;
-  for (const p of path) {
+  const pending: [RuleNode, number][] = [[root, 0]];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const [n, i] = item;
     if (n.rules.length > 0 || n.defaultRule) {
       out.add(n);
-      return;
+      continue;
     }
-    if (p.type !== "string" && p.type !== "number") break;
-    const c = n.children.get(p.type === "string" ? p.value : p.text);
-    if (!c) return;
-    n = c;
+    const p = path[i];
+    if (p === undefined) {
+      addSubtree(n, out);
+      continue;
+    }
+    const key = p.type === "string" ? p.value : p.type === "number" ? p.text : undefined;
+    if (key !== undefined) {
+      const c = n.children.get(key);
+      if (c) pending.push([c, i + 1]);
+    } else for (const c of n.children.values()) pending.push([c, i + 1]);
   }
-  addSubtree(n, out);
 }
 
-function addSubtree(n: RuleNode, out: Set<RuleNode>): void {
-  if (n.rules.length > 0 || n.defaultRule) out.add(n);
-  for (const c of n.children.values()) addSubtree(c, out);
+function addSubtree(root: RuleNode, out: Set<RuleNode>): void {
+  const pending = [root];
+  for (let n = pending.pop(); n !== undefined; n = pending.pop()) {
+    if (n.rules.length > 0 || n.defaultRule) out.add(n);
+    for (const c of n.children.values()) pending.push(c);
+  }
 }

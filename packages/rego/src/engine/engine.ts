@@ -72,7 +72,8 @@ export class Engine {
     for (const s of sources) {
       const version = s.regoVersion ?? this.options.regoVersion;
       try {
-        parsed.push(parseModule(s.file, s.source, version === undefined ? {} : { regoVersion: version }));
+        const options = version === undefined ? {} : { regoVersion: version };
+        parsed.push(withinStack("rego_parse_error", () => parseModule(s.file, s.source, options)));
       } catch (e) {
         if (e instanceof RegoError) errors.push(...e.errors);
         else throw e;
@@ -139,8 +140,8 @@ export class Engine {
 
   /** Compiles a query for repeated evaluation. Throws RegoError on parse or compile errors. */
   prepare(query: string): PreparedQuery {
-    const body = parseQuery(query);
-    const { query: compiled, errors } = compileQuery(body, this.compiled);
+    const body = withinStack("rego_parse_error", () => parseQuery(query));
+    const { query: compiled, errors } = withinStack("rego_compile_error", () => compileQuery(body, this.compiled));
     if (errors.length > 0) throw new RegoError(sortErrors(errors));
     return new PreparedQuery(
       this.compiled,
@@ -164,9 +165,25 @@ export class Engine {
   }
 
   private compileOrThrow(modules: readonly Module[]): CompiledPolicy {
-    const { policy, errors } = compileModules(modules, this.builtins);
+    const { policy, errors } = withinStack("rego_compile_error", () => compileModules(modules, this.builtins));
     if (errors.length > 0) throw new RegoError(sortErrors(errors));
     return policy;
+  }
+}
+
+/**
+ * Runs a parse or compile stage, turning a stack overflow into an error of the stage's code. The
+ * stages bound how deep a policy nests (syntax/nesting.ts); this is the backstop that keeps
+ * any text that still gets through from escaping as a RangeError.
+ */
+function withinStack<T>(code: "rego_parse_error" | "rego_compile_error", run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw RegoError.of(code, "policy nested too deeply to process");
+    }
+    throw e;
   }
 }
 

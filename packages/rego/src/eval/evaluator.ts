@@ -17,7 +17,15 @@ import type { Location } from "../syntax/location.js";
 import { formatValue } from "../value/format-value.js";
 import { type Json, jsonObject, setJsonKey, toJson } from "../value/json.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
-import { type Budget, CHECK_EVERY } from "./budget.js";
+import {
+  type Budget,
+  CHARS_PER_STEP,
+  CHECK_EVERY,
+  ELEMENT_BYTES,
+  LONG_SCAN,
+  SCAN_NS_PER_CHAR,
+  SCANNED_CHARS_PER_STEP,
+} from "./budget.js";
 import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "./conflicts.js";
 import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
 import {
@@ -32,6 +40,7 @@ import {
 } from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren, staticChildren } from "./live-set.js";
+import { logicalSize } from "./logical-size.js";
 import { forEachElement, lookup } from "./lookup.js";
 import { insertNested, structuralObject } from "./path-object.js";
 import { builtinArity, member2, member3, walkPairs } from "./special-builtins.js";
@@ -55,6 +64,15 @@ export const NOT_JSON = Symbol("not JSON");
 
 // Positions under `data` are tracked only while `with` overrides some of it.
 const NO_POS: readonly Value[] = [];
+
+// Rule evaluations one inside another before the innermost is restarted from a shallow stack
+// (see Evaluator.settleNode): well within the stack at every frame size the evaluator uses.
+const MAX_RULE_DEPTH = 100;
+
+/** Stops a rule evaluation nested too deep; carries the rule to compute first. Not an Error: no stack trace to capture. */
+class TooDeep {
+  constructor(readonly node: RuleNode) {}
+}
 
 /** What stays the same across the evaluations of one prepared query. */
 export interface EvaluationSettings {
@@ -90,6 +108,10 @@ export class Evaluator implements BuiltinContext {
   private readonly usePlans: boolean;
   private readonly budget: Budget;
   private steps = 0;
+  private bytes = 0;
+  /** Rule evaluations in progress, one inside another (see settleNode). */
+  private ruleDepth = 0;
+  private nextCheck = CHECK_EVERY;
   private started = 0;
   private now: bigint | undefined;
   private cacheMap: Map<string, unknown> | undefined;
@@ -186,10 +208,34 @@ export class Evaluator implements BuiltinContext {
   // -------------------------------------------------------------------------------------------
   // What plans use
 
-  /** Counts one expression against the budget. */
+  /** Counts one step (an expression, an enumerated element) against the budget. */
   tick(location: Location): void {
-    if (++this.steps % CHECK_EVERY === 0)
-      this.started = this.budget.check(this.steps, this.started, location);
+    if (++this.steps >= this.nextCheck) this.checkBudget(location);
+  }
+
+  /**
+   * Charges the budget for a result about to be built: `elements` collection elements and
+   * `chars` string characters (a builtin context's). Called before allocating, so that a result
+   * too large for the budget is refused before it exists. Throws `eval_cancel_error`.
+   */
+  allocate(elements: number, chars = 0, location?: Location): void {
+    // Whole steps only: a counter that turned fractional would slow every tick.
+    this.steps += elements + Math.floor(chars / CHARS_PER_STEP);
+    this.bytes += elements * ELEMENT_BYTES + chars * 2;
+    if (this.steps >= this.nextCheck) this.checkBudget(location);
+  }
+
+  /** Charges work proportional to `chars` characters scanned (a builtin context's). */
+  scan(chars: number): void {
+    this.steps += Math.floor(chars / SCANNED_CHARS_PER_STEP);
+    if (chars >= LONG_SCAN) this.checkBudget(undefined, (chars * SCAN_NS_PER_CHAR) / 1e6);
+    else if (this.steps >= this.nextCheck) this.checkBudget(undefined);
+  }
+
+  // The clock is read here, whenever CHECK_EVERY steps were charged since the last check.
+  private checkBudget(location: Location | undefined, upcomingMs = 0): void {
+    this.started = this.budget.check(this.steps, this.bytes, this.started, location, upcomingMs);
+    this.nextCheck = this.steps + CHECK_EVERY;
   }
 
   /** Calls a builtin's implementation, turning its failure into undefined or an error as OPA does. */
@@ -200,10 +246,23 @@ export class Evaluator implements BuiltinContext {
     location: Location,
   ): Value | undefined {
     try {
-      return impl(args, this);
+      const bytes = this.bytes;
+      const v = impl(args, this);
+      if (this.bytes === bytes && v !== undefined) this.chargeResult(v);
+      return v;
     } catch (e) {
       return this.builtinFailed(e, name, location);
     }
+  }
+
+  // A builtin's collection result is charged when returned, unless the builtin charged it itself
+  // before building it (those whose result can outgrow their arguments do). Short strings cost
+  // nothing: they are no larger than what the builtin read.
+  private chargeResult(v: Value): void {
+    if (typeof v === "string") {
+      if (v.length > CHECK_EVERY) this.allocate(0, v.length);
+    } else if (Array.isArray(v)) this.allocate(v.length);
+    else if (v instanceof RegoObject || v instanceof RegoSet) this.allocate(v.size);
   }
 
   private builtinFailed(e: unknown, name: string, location: Location): undefined {
@@ -276,17 +335,19 @@ export class Evaluator implements BuiltinContext {
         return k();
       case "somein":
         return this.evalTerm(kind.domain, f, c, (coll) =>
-          forEachElement(coll, (key, value) =>
-            kind.key
+          forEachElement(coll, (key, value) => {
+            this.tick(e.location);
+            return kind.key
               ? this.unifyValue(kind.key, key, f, c, () => this.unifyValue(kind.value, value, f, c, k))
-              : this.unifyValue(kind.value, value, f, c, k),
-          ),
+              : this.unifyValue(kind.value, value, f, c, k);
+          }),
         );
       case "every":
         return this.evalTerm(kind.domain, f, c, (coll) => {
           if (!isCollection(coll)) return false;
           let all = true;
           forEachElement(coll, (key, value) => {
+            this.tick(e.location);
             let ok = false;
             const bodyK = () => {
               ok = true;
@@ -316,7 +377,7 @@ export class Evaluator implements BuiltinContext {
     }
     if (name === "walk" && args.length === 2 && !c.functionOverrides.has("walk")) {
       return this.evalTerm(args[0] as Term, f, c, (doc) => {
-        for (const pair of walkPairs(doc)) if (this.unifyValue(args[1] as Term, pair, f, c, k)) return true;
+        for (const pair of walkPairs(doc, this)) if (this.unifyValue(args[1] as Term, pair, f, c, k)) return true;
         return false;
       });
     }
@@ -550,18 +611,25 @@ export class Evaluator implements BuiltinContext {
       case "array": {
         const cv = constantOf(t);
         if (cv !== NOT_CONSTANT) return vk(cv);
-        return this.evalArgs(t.items, 0, [], f, c, (vals) => vk(vals));
+        return this.evalArgs(t.items, 0, [], f, c, (vals) => {
+          this.allocate(logicalSize(vals), 0, t.location);
+          return vk(vals);
+        });
       }
       case "set": {
         const cv = constantOf(t);
         if (cv !== NOT_CONSTANT) return vk(cv);
-        return this.evalArgs(t.items, 0, [], f, c, (vals) => vk(RegoSet.of(vals)));
+        return this.evalArgs(t.items, 0, [], f, c, (vals) => {
+          this.allocate(logicalSize(vals), 0, t.location);
+          return vk(RegoSet.of(vals));
+        });
       }
       case "object": {
         const cv = constantOf(t);
         if (cv !== NOT_CONSTANT) return vk(cv);
         const flat = t.entries.flatMap(([a, b]) => [a, b]);
         return this.evalArgs(flat, 0, [], f, c, (vals) => {
+          this.allocate(logicalSize(vals), 0, t.location);
           const o = new RegoObject();
           for (let i = 0; i < vals.length; i += 2) o.set(vals[i] as Value, vals[i + 1] as Value);
           return vk(o);
@@ -571,6 +639,7 @@ export class Evaluator implements BuiltinContext {
         const out: Value[] = [];
         this.evalBody(t.body, 0, f, c, () =>
           this.evalTerm(t.term, f, c, (v) => {
+            this.allocate(logicalSize(v), 0, t.location);
             out.push(v);
             return false;
           }),
@@ -581,6 +650,7 @@ export class Evaluator implements BuiltinContext {
         const out = new RegoSet();
         this.evalBody(t.body, 0, f, c, () =>
           this.evalTerm(t.term, f, c, (v) => {
+            this.allocate(logicalSize(v), 0, t.location);
             out.add(v);
             return false;
           }),
@@ -596,6 +666,7 @@ export class Evaluator implements BuiltinContext {
               if (prev !== undefined && !valuesEqual(prev, value)) {
                 throw RegoError.of("eval_conflict_error", "object keys must be unique", t.location);
               }
+              this.allocate(logicalSize(key) + logicalSize(value), 0, t.location);
               out.set(key, value);
               return false;
             }),
@@ -734,9 +805,10 @@ export class Evaluator implements BuiltinContext {
       return child === undefined ? false : this.walk(child, path, i + 1, f, c, vk);
     }
     if (hasUnbound(p, f)) {
-      return forEachElement(v, (key, child) =>
-        this.unifyValue(p, key, f, c, () => this.walk(child, path, i + 1, f, c, vk)),
-      );
+      return forEachElement(v, (key, child) => {
+        this.tick(p.location);
+        return this.unifyValue(p, key, f, c, () => this.walk(child, path, i + 1, f, c, vk));
+      });
     }
     return this.evalTerm(p, f, c, (key) => {
       const child = lookup(v, key);
@@ -1055,7 +1127,46 @@ export class Evaluator implements BuiltinContext {
     if (cached === PENDING) {
       throw RegoError.of("rego_recursion_error", `rule ${node.name} is recursive`, node.rules[0]?.location);
     }
+    if (c === this.rootContext) {
+      if (this.ruleDepth === 0) {
+        try {
+          return this.computeNode(node, c);
+        } catch (e) {
+          if (!(e instanceof TooDeep)) throw e;
+          return this.settleNode(node, e.node, c);
+        }
+      }
+      if (this.ruleDepth >= MAX_RULE_DEPTH) throw new TooDeep(node);
+    }
+    return this.computeNode(node, c);
+  }
+
+  /**
+   * The outermost rule evaluation of the root context. A rule that needs a rule that needs a
+   * rule... (a chain of 20,000) would need as deep a stack: past MAX_RULE_DEPTH the innermost
+   * rule's evaluation stops (TooDeep), that rule is computed here first, from a shallow stack,
+   * and the stopped evaluation starts again, finding its value cached. Each restart goes
+   * MAX_RULE_DEPTH further down, so a chain costs about twice its length, never a deep stack.
+   */
+  private settleNode(node: RuleNode, deeper: RuleNode, c: Context): Value | undefined {
+    const pending: RuleNode[] = [node, deeper];
+    for (;;) {
+      const target = pending[pending.length - 1] as RuleNode;
+      try {
+        const cached = c.cache.get(target);
+        const v = typeof cached !== "symbol" ? cached : this.computeNode(target, c);
+        pending.pop();
+        if (pending.length === 0) return v;
+      } catch (e) {
+        if (!(e instanceof TooDeep)) throw e;
+        pending.push(e.node);
+      }
+    }
+  }
+
+  private computeNode(node: RuleNode, c: Context): Value | undefined {
     c.cache.set(node, PENDING);
+    this.ruleDepth++;
     let v: Value | undefined;
     try {
       // A complete node planned before (see completeValue): straight to its closure.
@@ -1087,6 +1198,8 @@ export class Evaluator implements BuiltinContext {
     } catch (e) {
       c.cache.delete(node);
       throw e;
+    } finally {
+      this.ruleDepth--;
     }
     c.cache.set(node, v);
     return v;
@@ -1278,11 +1391,7 @@ export class Evaluator implements BuiltinContext {
     }
     const b = this.policy.builtins.get(name);
     if (!b) throw RegoError.of("rego_type_error", `undefined function ${name}`, call.location);
-    try {
-      return b.impl(args, this);
-    } catch (e) {
-      return this.builtinFailed(e, name, call.location);
-    }
+    return this.callBuiltin(b.impl, name, args, call.location);
   }
 
   private callFunction(node: RuleNode, args: readonly Value[], c: Context): Value | undefined {

@@ -44,15 +44,53 @@ export function member3(k: Value, v: Value, coll: Value): boolean {
   return false;
 }
 
-/** Every `[path, value]` pair of a document, in pre-order, as `walk` produces them. */
-export function* walkPairs(v: Value, path: Value[] = []): Generator<Value> {
-  yield [[...path], v];
-  if (Array.isArray(v)) {
-    const arr = v as readonly Value[];
-    for (let i = 0; i < arr.length; i++) yield* walkPairs(arr[i] as Value, [...path, i]);
-  } else if (v instanceof RegoSet) {
-    for (const x of v.values()) yield* walkPairs(x, [...path, x]);
-  } else if (v instanceof RegoObject) {
-    for (const e of v.entries()) yield* walkPairs(e.value, [...path, e.key]);
+/** What `walk` charges for each pair it produces (the evaluator's `allocate`). */
+export interface WalkCharge {
+  allocate(elements: number): void;
+}
+
+// One collection being walked: the path to it, its children's keys (undefined: the index for an
+// array, the child itself for a set) and values, and the next child.
+interface WalkFrame {
+  readonly path: readonly Value[];
+  readonly keys: readonly Value[] | undefined;
+  readonly isSet: boolean;
+  readonly values: readonly Value[];
+  next: number;
+}
+
+/**
+ * Every `[path, value]` pair of a document, in pre-order, as `walk` produces them. Iterative:
+ * a document nested as deep as memory allows walks without deep recursion. Each pair is
+ * charged (its path and the pair) before it is built.
+ */
+export function* walkPairs(root: Value, charge: WalkCharge): Generator<Value> {
+  charge.allocate(2);
+  yield [[], root];
+  const stack: WalkFrame[] = [];
+  const open = (v: Value, path: readonly Value[]): void => {
+    if (Array.isArray(v)) stack.push({ path, keys: undefined, isSet: false, values: v, next: 0 });
+    else if (v instanceof RegoSet)
+      stack.push({ path, keys: undefined, isSet: true, values: v.values(), next: 0 });
+    else if (v instanceof RegoObject) {
+      const entries = v.entries();
+      const keys = entries.map((e) => e.key);
+      stack.push({ path, keys, isSet: false, values: entries.map((e) => e.value), next: 0 });
+    }
+  };
+  open(root, []);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as WalkFrame;
+    if (top.next === top.values.length) {
+      stack.pop();
+      continue;
+    }
+    const i = top.next++;
+    const child = top.values[i] as Value;
+    const key = top.keys ? (top.keys[i] as Value) : top.isSet ? child : i;
+    charge.allocate(top.path.length + 3);
+    const path = [...top.path, key];
+    yield [path, child];
+    open(child, path);
   }
 }

@@ -31,7 +31,8 @@ export function planBody(body: Body, sc: PlanScope, env: PlanEnv, next: Step): S
 }
 
 // Every planned expression counts against the budget in the step that does its own work (a
-// test, a comparison, a binding, an iteration), once per time it runs.
+// test, a comparison, a binding, an iteration), once per time it runs; an iteration (`some in`,
+// `every`) counts once more per element it enumerates.
 
 function planExpr(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
   if (e.with.length > 0) throw new NoPlan("with");
@@ -87,6 +88,7 @@ function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
           const coll = domain(ev, c, s);
           if (coll === undefined) return false;
           return forEachElement(coll, (key, value) => {
+            ev.tick(location);
             s[keySlot] = key;
             s[valueSlot] = value;
             return first(ev, c, s, k);
@@ -108,6 +110,7 @@ function planKind(e: Expr, sc: PlanScope, env: PlanEnv): Builder {
         const coll = domain(ev, c, s);
         if (!(Array.isArray(coll) || coll instanceof RegoObject || coll instanceof RegoSet)) return false;
         const failed = forEachElement(coll, (key, value) => {
+          ev.tick(location);
           s[keySlot] = key;
           s[valueSlot] = value;
           return !body(ev, c, s, FOUND);

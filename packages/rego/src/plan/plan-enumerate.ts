@@ -16,6 +16,8 @@ type Segment = { readonly get: Get; readonly slot?: undefined } | { readonly slo
 
 /** Plans the enumeration of a ref (see PlanEnv.enumerate). */
 export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists): Get {
+  // Each element enumerated counts one step against the budget.
+  const location = t.location;
   let base: Get;
   let rest: readonly Term[];
   if (t.head.type === "var" && t.head.name === "data") {
@@ -58,6 +60,7 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
     });
     hoists.push((next) => (ev, c, s, k) => {
       for (let j = 0; j < keys.length; j++) {
+        ev.tick(location);
         s[only] = keys[j];
         s[out] = values[j];
         if (next(ev, c, s, k)) {
@@ -88,17 +91,20 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
       if (Array.isArray(v)) {
         const arr = v as readonly Value[];
         for (let j = 0; j < arr.length && !stop; j++) {
+          ev.tick(location);
           s[slot] = j;
           stop = walk(ev, c, s, k, arr[j] as Value, i + 1);
         }
       } else if (v instanceof RegoObject) {
         for (const e of v.entries()) {
+          ev.tick(location);
           s[slot] = e.key;
           stop = walk(ev, c, s, k, e.value, i + 1);
           if (stop) break;
         }
       } else if (v instanceof RegoSet) {
         for (const x of v.values()) {
+          ev.tick(location);
           s[slot] = x;
           stop = walk(ev, c, s, k, x, i + 1);
           if (stop) break;

@@ -13,6 +13,7 @@ import { inputFieldId } from "../eval/raw-input.js";
 import { member2, member3 } from "../eval/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
+import { logicalSize } from "../eval/logical-size.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { constantGet, constantOfGet, DONE, type Get, NoPlan, type PlanScope, type Step, slotGet, slotOfGet } from "./plan-scope.js";
 
@@ -92,12 +93,13 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       if (hoists && t.path.some((p) => hasUnbound(p, sc))) return env.enumerate(t, sc, hoists);
       return planRef(t, sc, env, hoists);
     case "array": {
+      const location = t.location;
       const items = t.items.map((x) => planGet(x, sc, env, hoists));
       const direct = directItems(items);
       if (direct) {
         // `[now, "UTC"]`: variables and constants only, read without a getter call each.
         const { slots, constants } = direct;
-        return (_ev, _c, s) => {
+        return (ev, _c, s) => {
           const out: Value[] = new Array(slots.length);
           for (let i = 0; i < slots.length; i++) {
             const slot = slots[i] as number;
@@ -105,6 +107,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
             if (v === undefined) return undefined;
             out[i] = v;
           }
+          ev.allocate(logicalSize(out), 0, location);
           return out;
         };
       }
@@ -115,16 +118,20 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
           if (v === undefined) return undefined;
           out[i] = v;
         }
+        ev.allocate(logicalSize(out), 0, location);
         return out;
       };
     }
     case "set": {
       const items = t.items.map((x) => planGet(x, sc, env, hoists));
+      const location = t.location;
       return (ev, c, s) => {
         const out = new RegoSet();
         for (const item of items) {
           const v = item(ev, c, s);
           if (v === undefined) return undefined;
+          // Charged before it is added: adding hashes the element as a whole.
+          ev.allocate(logicalSize(v), 0, location);
           out.add(v);
         }
         return out;
@@ -132,6 +139,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
     }
     case "object": {
       const entries = t.entries.map(([k, v]) => [planGet(k, sc, env, hoists), planGet(v, sc, env, hoists)] as const);
+      const location = t.location;
       return (ev, c, s) => {
         const out = new RegoObject();
         for (const [kg, vg] of entries) {
@@ -139,6 +147,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
           if (k === undefined) return undefined;
           const v = vg(ev, c, s);
           if (v === undefined) return undefined;
+          ev.allocate(logicalSize(k) + logicalSize(v), 0, location);
           out.set(k, v);
         }
         return out;
@@ -148,11 +157,14 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       const inner = sc.child();
       const body = env.body(t.body, inner, DONE);
       const term = planGet(t.term, inner, env);
+      const location = t.location;
       return (ev, c, s) => {
         const out: Value[] = [];
         body(ev, c, s, () => {
           const v = term(ev, c, s);
-          if (v !== undefined) out.push(v);
+          if (v === undefined) return false;
+          ev.allocate(logicalSize(v), 0, location);
+          out.push(v);
           return false;
         });
         return out;
@@ -162,11 +174,14 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
       const inner = sc.child();
       const body = env.body(t.body, inner, DONE);
       const term = planGet(t.term, inner, env);
+      const location = t.location;
       return (ev, c, s) => {
         const out = new RegoSet();
         body(ev, c, s, () => {
           const v = term(ev, c, s);
-          if (v !== undefined) out.add(v);
+          if (v === undefined) return false;
+          ev.allocate(logicalSize(v), 0, location);
+          out.add(v);
           return false;
         });
         return out;
@@ -189,6 +204,7 @@ export function planGet(t: Term, sc: PlanScope, env: PlanEnv, hoists?: Hoists): 
           if (prev !== undefined && !valuesEqual(prev, v)) {
             throw RegoError.of("eval_conflict_error", "object keys must be unique", location);
           }
+          ev.allocate(logicalSize(k) + logicalSize(v), 0, location);
           out.set(k, v);
           return false;
         });

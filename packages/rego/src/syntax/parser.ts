@@ -11,6 +11,7 @@ import { type LexResult, lex } from "./lexer.js";
 import type { Location } from "./location.js";
 import { parseMetadataBlocks } from "./metadata-block.js";
 import { buildModule } from "./module-builder.js";
+import { moduleNestingErrors, queryNestingErrors } from "./nesting.js";
 import { StatementParser } from "./statement-parser.js";
 import { TEMPLATE_STRINGS_UNSUPPORTED } from "./template-string.js";
 
@@ -97,7 +98,10 @@ function attempt(file: string, { tokens, comments }: LexResult, version: RegoVer
     metadata: metadata.blocks,
     regoV1Imported: parsed.regoV1Imported,
   });
-  if (built.ok) return built;
+  if (built.ok) {
+    const deep = moduleNestingErrors(built.module);
+    return deep.length > 0 ? { ok: false, errors: deep, syntax: true } : built;
+  }
   return built.annotationsOnly
     ? { ok: false, errors: built.errors, syntax: false, annotationsOnly: true }
     : { ok: false, errors: built.errors, syntax: false };
@@ -125,6 +129,8 @@ export function parseQuery(source: string, options?: ParseQueryOptions): Body {
     }
   }
   if (body.length === 0) throw RegoError.of("rego_parse_error", "empty query", statementStart(file));
+  const deep = queryNestingErrors(body);
+  if (deep.length > 0) throw new RegoError(deep);
   return body;
 }
 
