@@ -14,12 +14,19 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       port: { type: "string", short: "p" },
       host: { type: "string" },
       "log-level": { type: "string" },
+      "trust-proxy": { type: "string" },
     },
   });
   let config: ReturnType<typeof resolveServerConfig>;
   try {
     config = resolveServerConfig(
-      { dataDir: values["data-dir"], port: values.port, host: values.host, logLevel: values["log-level"] },
+      {
+        dataDir: values["data-dir"],
+        port: values.port,
+        host: values.host,
+        logLevel: values["log-level"],
+        trustProxy: values["trust-proxy"],
+      },
       io.env,
     );
   } catch (error) {
@@ -41,6 +48,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     logger: { level: config.logLevel },
     authFailureLimit: config.authFailureLimit,
     authFailureWindowMs: config.authFailureWindowMs,
+    trustProxy: config.trustProxy,
   });
   const address = await app.listen({ port: config.port, host: config.host });
   io.err(
