@@ -10,11 +10,11 @@ import { Authenticator } from "../auth/authenticator.js";
 import type { TrustProxySetting } from "../config/server-config.js";
 import type { SaveGuard } from "../domain/governance/save-guard.js";
 import type { Store } from "../store/store.js";
-import { JSON_API_MEDIA_TYPE } from "./jsonapi/json-api-schemas.js";
 import { MetricsRegistry } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
 import { answerClientError, installErrorHandler, sendFrameworkError } from "./plugins/error-handler.js";
 import { installInputGuard } from "./plugins/input-guard.js";
+import { installJsonBodyParser } from "./plugins/json-body-parser.js";
 import { installRequestValidation } from "./plugins/request-validation.js";
 import { installStrictBodyTypes } from "./plugins/strict-body-types.js";
 import type { KeygateServices } from "./plugins/keygate-services.js";
@@ -139,11 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook("onClose", async () => {
     await authenticator.close();
   });
-  app.addContentTypeParser(
-    JSON_API_MEDIA_TYPE,
-    { parseAs: "string" },
-    app.getDefaultJsonParser("error", "ignore"),
-  );
+  installJsonBodyParser(app);
   installErrorHandler(app);
   installRequestValidation(app);
   installInputGuard(app);
