@@ -250,7 +250,7 @@ const CONTENT_TYPES = [
 export function requestsFor(operation: FuzzOperation, context: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const pathNames = [...operation.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
   const idArbitrary = fc.oneof(
-    { arbitrary: context.ids.length > 0 ? fc.constantFrom(...context.ids) : fc.constant("x"), weight: 5 },
+    { arbitrary: context.ids.length > 0 ? fc.constantFrom(...context.ids) : fc.constant("x"), weight: 10 },
     { arbitrary: hostileString.map(encode), weight: 3 },
     { arbitrary: fc.constantFrom("%E0%A4%A", "%zz", "%", "%C0%80", "%ED%A0%80"), weight: 1 },
   );
@@ -273,10 +273,13 @@ export function requestsFor(operation: FuzzOperation, context: FuzzContext): fc.
       ),
     ),
   );
-  const extra = fc.option(fc.array(fc.tuple(hostileString, hostileString), { minLength: 1, maxLength: 2 }), {
-    nil: [],
-    freq: 4,
-  });
+  const extra = fc.oneof(
+    { arbitrary: fc.constant([] as [string, string][]), weight: 6 },
+    {
+      arbitrary: fc.array(fc.tuple(hostileString, hostileString), { minLength: 1, maxLength: 2 }),
+      weight: 1,
+    },
+  );
   // A parameter given twice now and then (an array where the schema says one value).
   const repeated = fc.integer({ min: 0, max: 9 }).map((n) => n === 0);
   const query = fc.tuple(declared, extra, repeated).map(([values, more, repeat]) => {

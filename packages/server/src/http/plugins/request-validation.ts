@@ -37,13 +37,42 @@ export function boundIntegers(schema: unknown): unknown {
   return copy;
 }
 
+/** The path of the first number that is not finite in a validated value (`/page[number]`), if any. */
+export function nonFiniteNumberAt(value: unknown): string | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : "";
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    // Coerced query and path values are flat; bodies are refused past MAX_INPUT_DEPTH before this.
+    const inner = nonFiniteNumberAt(item);
+    if (inner !== undefined) return `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}${inner}`;
+  }
+  return undefined;
+}
+
+/** Validation that also refuses numbers ajv let through as Infinity (coercing "1e400" skips its bounds). */
+function finiteOnly(validate: ValidateFunction) {
+  const check = (data: unknown): boolean => {
+    if (!validate(data)) {
+      check.errors = validate.errors;
+      return false;
+    }
+    const at = nonFiniteNumberAt(data);
+    if (at === undefined) return true;
+    check.errors = [
+      { instancePath: at, schemaPath: "", keyword: "type", params: {}, message: "must be a finite number" },
+    ] as ValidateFunction["errors"];
+    return false;
+  };
+  check.errors = null as ValidateFunction["errors"];
+  return check;
+}
+
 /** Installs the validators (call before routes are added). */
 export function installRequestValidation(app: FastifyInstance): void {
   const bodies = withFormats(new Ajv({ ...SHARED, coerceTypes: false }));
   const texts = withFormats(new Ajv({ ...SHARED, coerceTypes: "array" }));
   app.setValidatorCompiler<FastifySchema>(({ schema, httpPart }) => {
     const ajv = httpPart === "body" ? bodies : texts;
-    const validate: ValidateFunction = ajv.compile(boundIntegers(schema) as Schema);
-    return validate;
+    return finiteOnly(ajv.compile(boundIntegers(schema) as Schema));
   });
 }
