@@ -4,7 +4,8 @@
 // broken JSON) and content types, with a valid admin token and without. No answer may be a 5xx, and
 // every error must be a JSON:API error document. Each operation runs with a fixed seed (the same
 // cases every run) and a random one (printed; KEYGATE_FUZZ_SEED replays it). KEYGATE_FUZZ_RUNS sets
-// the cases per operation and seed (default 10); each dialect's run stays within about 15 s (KEYGATE_FUZZ_BUDGET_MS).
+// the cases per operation and seed (default 10); each dialect's run stays within about 15 s
+// (KEYGATE_FUZZ_BUDGET_MS).
 import {
   bootstrapOrganization,
   buildApp,
