@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapOrganization } from "../../domain/organizations/organization-bootstrap.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
 import { buildApp } from "../app.js";
-import { unstorableInputError } from "./input-guard.js";
+import { unstorableHeaderError, unstorableInputError } from "./input-guard.js";
 
 const JSON_API = "application/vnd.api+json";
 
@@ -23,6 +23,12 @@ describe("unstorableInputError", () => {
     });
     expect(unstorableInputError({}, {}, Buffer.from([0x61, 0]))?.statusCode).toBe(422);
     expect(unstorableInputError({ id: "ok" }, { a: "b" }, { c: ["d"] })).toBe(undefined);
+  });
+
+  it("answers 400 for a header-derived value, naming the header", () => {
+    expect(unstorableHeaderError("Bearer a\u0000", "1.2.3.4")?.source).toEqual({ header: "Authorization" });
+    expect(unstorableHeaderError(undefined, "1.2.3.4\u0000")?.source).toEqual({ header: "X-Forwarded-For" });
+    expect(unstorableHeaderError("Bearer x", "::1")).toBe(undefined);
   });
 });
 
@@ -194,6 +200,15 @@ describe("trusted proxy", () => {
       expect(response.statusCode).toBe(200);
       await app.close();
     }
+    const trusting = await buildApp({ store: db.store, trustProxy: true });
+    const nul = await trusting.inject({
+      method: "GET",
+      url: "/api/v2/account/details",
+      headers: { authorization: `Bearer ${tokenValue}`, "x-forwarded-for": "203.0.113.9\u0000" },
+    });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors[0].source).toEqual({ header: "X-Forwarded-For" });
+    await trusting.close();
     await db.dispose();
     expect(seen).toEqual(["127.0.0.1", "203.0.113.9", "203.0.113.9"]);
   });

@@ -1,8 +1,9 @@
 // HTTP API, infrastructure: one hook in front of every route's validation refuses input no store can
 // keep (a NUL character: PostgreSQL refuses it, SQLite would keep it) and bodies nested deeper than
 // any document needs: a path parameter answers 404 (no resource has such an id), a query parameter
-// 400, a body 422 with the JSON pointer of the value.
-import type { FastifyInstance, preValidationHookHandler } from "fastify";
+// 400, a body 422 with the JSON pointer of the value; a header-derived value (the credential, the
+// client address) 400, checked before authentication reads them.
+import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from "fastify";
 import {
   findUnstorableInput,
   hasNulCharacter,
@@ -75,10 +76,37 @@ export function unstorableInputError(
   return found === undefined ? undefined : bodyError(found);
 }
 
+/**
+ * The first header-derived value of the request that holds a NUL (the credential, or the client
+ * address taken from X-Forwarded-For behind a trusted proxy); undefined when none. HTTP parsers
+ * refuse such headers already; requests built in process are not parsed.
+ */
+export function unstorableHeaderError(
+  authorization: string | undefined,
+  ip: string,
+): RequestError | undefined {
+  if (authorization !== undefined && hasNulCharacter(authorization)) {
+    return new RequestError(400, "the Authorization header contains a NUL character", {
+      header: "Authorization",
+    });
+  }
+  if (hasNulCharacter(ip)) {
+    return new RequestError(400, "the client address (X-Forwarded-For) contains a NUL character", {
+      header: "X-Forwarded-For",
+    });
+  }
+  return undefined;
+}
+
 /** Installs the guard on every route (call before routes are added). */
 export function installInputGuard(app: FastifyInstance): void {
+  // Before authentication (the /api/v2 scope's onRequest hook), which reads both values.
+  const headers: onRequestHookHandler = (request, _reply, done) => {
+    done(unstorableHeaderError(request.headers.authorization, request.ip));
+  };
   const guard: preValidationHookHandler = (request, _reply, done) => {
     done(unstorableInputError(request.params, request.query, request.body));
   };
+  app.addHook("onRequest", headers);
   app.addHook("preValidation", guard);
 }
