@@ -28,8 +28,8 @@ const TITLES: Readonly<Record<number, string>> = {
   403: "forbidden",
   404: "not found",
   405: "method not allowed",
-  409: "conflict",
   408: "request timeout",
+  409: "conflict",
   413: "payload too large",
   414: "URI too long",
   415: "unsupported media type",
@@ -225,7 +225,9 @@ async function auditRefusedChange(request: FastifyRequest, error: DomainError): 
   }
 }
 
-/** Installs the error handler and a JSON:API 404 for unknown routes. */
+const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** Installs the error handler, and a JSON:API 404 for unknown routes (405 with Allow for a known path). */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) {
@@ -265,5 +267,3 @@ export function installErrorHandler(app: FastifyInstance): void {
     return sendErrors(reply, 404, [errorObject(404, `no route for ${request.method} ${path}`)]);
   });
 }
-
-const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
