@@ -1,4 +1,4 @@
-// End-to-end: a real `keygate serve` behind a trusted proxy (KEYGATE_TRUST_PROXY) sees each
+// End-to-end: a real `keygate serve` behind a trusted proxy (`--trust-proxy`) sees each
 // client's own address: the failed-authentication limit counts per client, refuses only failures
 // (a valid token from a limited address is served), and audit events record the client's address.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,9 +15,9 @@ describe("behind a trusted proxy", () => {
     const init = await runKeygate(["init", "--org", "acme", "--json", ...location.args], location.env);
     expect(init.code, init.stderr).toBe(0);
     admin = JSON.parse(init.stdout).adminToken;
-    server = await startKeygate(location.args, {
+    // The flag (KEYGATE_TRUST_PROXY is its environment form).
+    server = await startKeygate([...location.args, "--trust-proxy", "127.0.0.1"], {
       ...location.env,
-      KEYGATE_TRUST_PROXY: "127.0.0.1",
       KEYGATE_AUTH_FAILURE_LIMIT: "3",
     });
   }, 60_000);
