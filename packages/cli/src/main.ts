@@ -50,6 +50,7 @@ const USAGE = `usage: keygate <command> [options]
 server:
   init --org NAME [--data-dir DIR] [--json]     create the store, organization, admin and admin token
   serve [--data-dir DIR] [--port P] [--host H]  run the server (KEYGATE_DATABASE_URL=postgres://... for PostgreSQL)
+        [--trust-proxy true|HOPS|CIDR,...]      believe X-Forwarded-For from these proxies (KEYGATE_TRUST_PROXY)
 
 resources (KEYGATE_SERVER, KEYGATE_TOKEN; --server URL, --output table|json):
   whoami                      the principal behind KEYGATE_TOKEN

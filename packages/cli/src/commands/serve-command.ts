@@ -14,12 +14,19 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       port: { type: "string", short: "p" },
       host: { type: "string" },
       "log-level": { type: "string" },
+      "trust-proxy": { type: "string" },
     },
   });
   let config: ReturnType<typeof resolveServerConfig>;
   try {
     config = resolveServerConfig(
-      { dataDir: values["data-dir"], port: values.port, host: values.host, logLevel: values["log-level"] },
+      {
+        dataDir: values["data-dir"],
+        port: values.port,
+        host: values.host,
+        logLevel: values["log-level"],
+        trustProxy: values["trust-proxy"],
+      },
       io.env,
     );
   } catch (error) {
@@ -42,6 +49,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     authFailureLimit: config.authFailureLimit,
     authFailureWindowMs: config.authFailureWindowMs,
     policyWorkers: config.policyWorkers,
+    trustProxy: config.trustProxy,
   });
   const address = await app.listen({ port: config.port, host: config.host });
   io.err(

@@ -113,8 +113,9 @@ for (const dialect of DIALECTS) {
 }
 
 describe("failed authentications", () => {
-  it("rate-limits an address after repeated failures and reports each reason", async () => {
+  it("rate-limits the failures of an address, reports each reason, and still serves its valid tokens", async () => {
     const db = await createTestDatabase("sqlite");
+    const org = await bootstrapOrganization(db.store, { organizationName: "acme", adminName: "alice" });
     const reasons: string[] = [];
     const auth = new Authenticator(db.store, {
       failureLimit: 2,
@@ -125,8 +126,12 @@ describe("failed authentications", () => {
       expect((await failure(auth.authenticate(undefined, "1.2.3.4"))).code).toBe("unauthenticated");
       expect((await failure(auth.authenticate("Bearer nope", "1.2.3.4"))).code).toBe("unauthenticated");
       expect((await failure(auth.authenticate("Bearer nope", "1.2.3.4"))).code).toBe("rate_limited");
+      // A neighbour behind the same address with a valid token is served while the address is limited.
+      const caller = await auth.authenticate(`Bearer ${org.tokenValue}`, "1.2.3.4");
+      expect(caller.principal.name).toBe("alice");
+      expect((await failure(auth.authenticate("Bearer nope", "1.2.3.4"))).code).toBe("rate_limited");
       expect((await failure(auth.authenticate("Bearer nope", "5.6.7.8"))).code).toBe("unauthenticated");
-      expect(reasons).toEqual(["missing", "malformed", "malformed"]);
+      expect(reasons).toEqual(["missing", "malformed", "malformed", "malformed", "malformed"]);
     } finally {
       await auth.close();
       await db.dispose();

@@ -1,6 +1,6 @@
-// Auth, the request path: rate-limit check, bearer parsing and checksum, cached lookup by public
-// id, constant-time hash comparison, status and expiry, cached access resolution, and a batched
-// last-used-at note. Once warm it touches no database.
+// Auth, the request path: bearer parsing and checksum, cached lookup by public id, constant-time
+// hash comparison, status and expiry, cached access resolution, a batched last-used-at note, and
+// the failed-authentication limit (failures only). Once warm it touches no database.
 import { resolveEffectiveAccess } from "../domain/access/effective-access.js";
 import { DomainError } from "../domain/domain-error.js";
 import { applyLoginPolicies } from "../domain/login-policies/login-policies.js";
@@ -55,15 +55,16 @@ export class Authenticator {
     ip: string,
     now: number = Date.now(),
   ): Promise<Caller> {
-    this.limiter.check(ip, now);
     let caller: Caller;
     try {
       caller = await this.resolve(authorization, ip, now);
     } catch (error) {
       if (error instanceof DomainError && error.code === "unauthenticated") {
-        this.limiter.fail(ip, now);
         const reason = error.details?.reason;
         this.onFailure(typeof reason === "string" ? reason : "unknown");
+        // Only failures count and are refused (429 once over the limit); a valid credential from
+        // the same address is served.
+        this.limiter.fail(ip, now);
       }
       throw error;
     }

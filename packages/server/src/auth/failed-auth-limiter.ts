@@ -1,5 +1,7 @@
 // Auth: limits failed authentications per client address (fixed window), so secrets can't be
-// guessed at speed; after the limit every request from that address gets 429 until the window ends.
+// guessed at speed. Only failures are limited: once an address is over the limit its failed
+// attempts get 429 until the window ends, while requests with a valid credential from it are
+// still served (one noisy client behind a NAT must not lock out its neighbours).
 import { DomainError } from "../domain/domain-error.js";
 
 interface Window {
@@ -7,7 +9,7 @@ interface Window {
   failures: number;
 }
 
-/** Counts failed authentications per address and refuses addresses over the limit. */
+/** Counts failed authentications per address and refuses failures over the limit. */
 export class FailedAuthLimiter {
   private readonly windows = new Map<string, Window>();
 
@@ -16,15 +18,19 @@ export class FailedAuthLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Throws `rate_limited` if the address has failed too often in the current window. */
-  check(ip: string, now: number): void {
-    const window = this.windows.get(ip);
-    if (!window) return;
-    if (now - window.start >= this.windowMs) {
-      this.windows.delete(ip);
-      return;
+  /**
+   * Records one failed authentication from the address; throws `rate_limited` (with the seconds
+   * until the window ends) when the address has now failed more than the limit in this window.
+   */
+  fail(ip: string, now: number): void {
+    let window = this.windows.get(ip);
+    if (!window || now - window.start >= this.windowMs) {
+      if (this.windows.size >= 100_000) this.sweep(now);
+      window = { start: now, failures: 0 };
+      this.windows.set(ip, window);
     }
-    if (window.failures >= this.limit) {
+    window.failures++;
+    if (window.failures > this.limit) {
       const retryAfterSeconds = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
       throw new DomainError(
         "rate_limited",
@@ -32,17 +38,6 @@ export class FailedAuthLimiter {
         { details: { retryAfterSeconds } },
       );
     }
-  }
-
-  /** Records one failed authentication from the address. */
-  fail(ip: string, now: number): void {
-    const window = this.windows.get(ip);
-    if (!window || now - window.start >= this.windowMs) {
-      if (this.windows.size >= 100_000) this.sweep(now);
-      this.windows.set(ip, { start: now, failures: 1 });
-      return;
-    }
-    window.failures++;
   }
 
   private sweep(now: number): void {

@@ -32,3 +32,26 @@ describe("resolveServerConfig", () => {
     expect(() => resolveServerConfig({}, { KEYGATE_PORT: "99999" })).toThrow(/KEYGATE_PORT/);
   });
 });
+
+describe("trust proxy setting", () => {
+  it("is off by default and reads true, false, a hop count or a list of addresses and ranges", () => {
+    expect(resolveServerConfig({}, {}).trustProxy).toBe(false);
+    expect(resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "FALSE" }).trustProxy).toBe(false);
+    expect(resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(
+      resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback" })
+        .trustProxy,
+    ).toEqual(["10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8", "loopback"]);
+  });
+
+  it("prefers the flag, and names the setting of a bad value", () => {
+    expect(resolveServerConfig({ trustProxy: "1" }, { KEYGATE_TRUST_PROXY: "true" }).trustProxy).toBe(1);
+    expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.0/33" })).toThrow(
+      /KEYGATE_TRUST_PROXY.*10\.0\.0\.0\/33/,
+    );
+    expect(() => resolveServerConfig({ trustProxy: "yes" }, {})).toThrow(/--trust-proxy/);
+    expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.1,,10.0.0.2" })).toThrow(ConfigError);
+    expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "proxy.example.com" })).toThrow(ConfigError);
+  });
+});

@@ -1,10 +1,17 @@
 // Configuration: the settings of one Keygate server process, from command-line flags and the
 // environment (flags win), with defaults that let a fresh machine just start.
+import { isIP } from "node:net";
 import {
   type PolicyWorkerSettings,
   PolicyWorkerSettingError,
   policyWorkerSettingsFrom,
 } from "../policy-workers/policy-worker-settings.js";
+
+/**
+ * Which proxies to believe about the client's address (X-Forwarded-For): none (false, the
+ * default), any (true), the nearest N hops, or these addresses, CIDR ranges and named ranges.
+ */
+export type TrustProxySetting = boolean | number | readonly string[];
 
 /** Settings of one server process. */
 export interface ServerConfig {
@@ -22,6 +29,8 @@ export interface ServerConfig {
   readonly authFailureWindowMs: number;
   /** Limits of the pool that evaluates policies (`KEYGATE_POLICY_*`). */
   readonly policyWorkers: PolicyWorkerSettings;
+  /** Proxies trusted to report the client's address (`remote_ip` of login policies, the rate limit). */
+  readonly trustProxy: TrustProxySetting;
 }
 
 /** Flags given on the command line; absent ones fall back to the environment, then defaults. */
@@ -31,6 +40,7 @@ export interface ServerConfigFlags {
   readonly host?: string | undefined;
   readonly port?: string | number | undefined;
   readonly logLevel?: string | undefined;
+  readonly trustProxy?: string | undefined;
 }
 
 /** A configuration setting that cannot be used, naming the setting. */
@@ -60,6 +70,43 @@ function parsePositiveInt(value: string | undefined, fallback: number, setting: 
   return n;
 }
 
+// proxy-addr's names for well-known ranges, accepted as Fastify passes them on.
+const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isAddressOrRange(entry: string): boolean {
+  if (NAMED_RANGES.has(entry) || isIP(entry) !== 0) return true;
+  const slash = entry.indexOf("/");
+  if (slash < 0) return false;
+  const family = isIP(entry.slice(0, slash));
+  const prefix = entry.slice(slash + 1);
+  if (family === 0 || !/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Parses a trust-proxy setting: `true`, `false`, a hop count, or a comma-separated list of
+ * addresses, CIDR ranges (`10.0.0.0/8`) and the names `loopback`, `linklocal`, `uniquelocal`.
+ */
+export function parseTrustProxy(value: string | undefined, setting: string): TrustProxySetting {
+  const text = (value ?? "").trim();
+  if (text === "" || text.toLowerCase() === "false") return false;
+  if (text.toLowerCase() === "true") return true;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (!Number.isSafeInteger(hops)) throw new ConfigError(setting, `${setting}: ${text} hops is too many`);
+    return hops;
+  }
+  const entries = text.split(",").map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isAddressOrRange(entry));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      setting,
+      `${setting} must be true, false, a hop count, or a comma-separated list of addresses and CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1); ${JSON.stringify(bad)} is none of them`,
+    );
+  }
+  return entries;
+}
+
 /** Resolves the configuration from flags and environment (`KEYGATE_*`). */
 export function resolveServerConfig(
   flags: ServerConfigFlags = {},
@@ -80,6 +127,10 @@ export function resolveServerConfig(
       "KEYGATE_AUTH_FAILURE_WINDOW_MS",
     ),
     policyWorkers: policyWorkersOf(env),
+    trustProxy:
+      flags.trustProxy !== undefined
+        ? parseTrustProxy(flags.trustProxy, "--trust-proxy")
+        : parseTrustProxy(env.KEYGATE_TRUST_PROXY, "KEYGATE_TRUST_PROXY"),
   };
 }
 

@@ -8,15 +8,18 @@ import Fastify, {
   type onResponseHookHandler,
 } from "fastify";
 import { Authenticator } from "../auth/authenticator.js";
+import type { TrustProxySetting } from "../config/server-config.js";
 import type { SaveGuard } from "../domain/governance/save-guard.js";
 import type { PolicyEvaluator } from "../domain/policy-evaluations/policy-evaluator.js";
 import { PolicyWorkerPool } from "../policy-workers/policy-worker-pool.js";
 import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../policy-workers/policy-worker-settings.js";
 import type { Store } from "../store/store.js";
-import { JSON_API_MEDIA_TYPE } from "./jsonapi/json-api-schemas.js";
 import { MetricsRegistry } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
-import { installErrorHandler } from "./plugins/error-handler.js";
+import { answerClientError, installErrorHandler, sendFrameworkError } from "./plugins/error-handler.js";
+import { installInputGuard } from "./plugins/input-guard.js";
+import { installJsonBodyParser } from "./plugins/json-body-parser.js";
+import { installRequestValidation } from "./plugins/request-validation.js";
 import { installStrictBodyTypes } from "./plugins/strict-body-types.js";
 import type { KeygateServices } from "./plugins/keygate-services.js";
 import { collectOpenApi } from "./plugins/openapi-document.js";
@@ -49,8 +52,11 @@ export interface AppOptions {
   readonly authFailureWindowMs?: number;
   /** How often last-used-at is written, in ms (default 1000). */
   readonly usageFlushMs?: number;
-  /** Trust X-Forwarded-For (behind a proxy); default false. */
-  readonly trustProxy?: boolean;
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For), as Fastify's
+   * `trustProxy`: true (any), false (none, the default), a hop count, or addresses and CIDR ranges.
+   */
+  readonly trustProxy?: TrustProxySetting;
   /** Limits of the policy worker pool the app starts (and stops on close); default: the defaults. */
   readonly policyWorkers?: PolicyWorkerSettings;
   /** Evaluate policies here instead of in the app's own worker pool (the caller then owns it). */
@@ -67,13 +73,21 @@ function loggerOption(logger: FastifyServerOptions["logger"]): FastifyServerOpti
   return { ...base, redact: { paths: REDACT, censor: "[redacted]" } } as FastifyServerOptions["logger"];
 }
 
+function trustProxyOption(setting: TrustProxySetting | undefined): boolean | number | string[] {
+  if (setting === undefined) return false;
+  return typeof setting === "object" ? [...setting] : setting;
+}
+
 /** Builds the Keygate HTTP app over a store (not listening yet; `app.close()` stops its timers). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOption(options.logger),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: trustProxyOption(options.trustProxy),
     bodyLimit: 1024 * 1024,
     disableRequestLogging: false,
+    // Fastify's own answers to malformed requests become JSON:API error documents too.
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const metrics = new MetricsRegistry();
   const authenticator = new Authenticator(options.store, {
@@ -169,12 +183,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loopDelay.disable();
     await pool?.close();
   });
-  app.addContentTypeParser(
-    JSON_API_MEDIA_TYPE,
-    { parseAs: "string" },
-    app.getDefaultJsonParser("error", "ignore"),
-  );
+  installJsonBodyParser(app);
   installErrorHandler(app);
+  installRequestValidation(app);
+  installInputGuard(app);
   installStrictBodyTypes(app);
   const openapi = collectOpenApi(app);
   await app.register(healthRoutes);

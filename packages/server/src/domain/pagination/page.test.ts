@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_PAGE_SIZE, pageWindow } from "./page.js";
+import { MAX_PAGE_NUMBER, MAX_PAGE_SIZE, pageWindow } from "./page.js";
 
 describe("pageWindow", () => {
   it("turns page number and size into limit and offset", () => {
@@ -18,5 +18,13 @@ describe("pageWindow", () => {
     expect(() => pageWindow({ pageNumber: 1.5, pageSize: 10 })).toThrow(
       expect.objectContaining({ field: "pageNumber" }),
     );
+    expect(() => pageWindow({ pageNumber: 1e18, pageSize: 10 })).toThrow(
+      expect.objectContaining({ field: "pageNumber", code: "invalid" }),
+    );
+  });
+
+  it("keeps the largest page's offset an exact whole number", () => {
+    const { offset } = pageWindow({ pageNumber: MAX_PAGE_NUMBER, pageSize: MAX_PAGE_SIZE });
+    expect(Number.isSafeInteger(offset)).toBe(true);
   });
 });

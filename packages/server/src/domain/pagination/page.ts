@@ -16,16 +16,21 @@ export interface Page<T> {
 /** The largest page size a list accepts. */
 export const MAX_PAGE_SIZE = 100;
 
+/** The largest page number a list accepts: any list is far shorter, and the SQL offset stays exact. */
+export const MAX_PAGE_NUMBER = 1_000_000_000;
+
 /** The page returned when a caller asks for none in particular. */
 export const DEFAULT_PAGE: PageRequest = { pageNumber: 1, pageSize: 20 };
 
 /** Checks a page request and returns its SQL limit and offset. */
 export function pageWindow(page: PageRequest | undefined): { limit: number; offset: number } {
   const { pageNumber, pageSize } = page ?? DEFAULT_PAGE;
-  if (!Number.isInteger(pageNumber) || pageNumber < 1) {
-    throw new DomainError("invalid", `page number must be a whole number of at least 1, got ${pageNumber}`, {
-      field: "pageNumber",
-    });
+  if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > MAX_PAGE_NUMBER) {
+    throw new DomainError(
+      "invalid",
+      `page number must be a whole number from 1 to ${MAX_PAGE_NUMBER}, got ${pageNumber}`,
+      { field: "pageNumber" },
+    );
   }
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new DomainError(

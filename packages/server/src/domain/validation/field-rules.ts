@@ -1,6 +1,7 @@
 // Domain layer, validation: the checks shared by every input (names, descriptions, times, tags);
 // each failure is an `invalid` DomainError naming the field and saying what to fix.
 import { DomainError } from "../domain-error.js";
+import { MAX_EPOCH_MS } from "./rfc3339-time.js";
 
 /** The longest accepted display name. */
 export const MAX_NAME_LENGTH = 128;
@@ -53,22 +54,26 @@ export function checkDescription(value: unknown, field = "description"): string 
   return value;
 }
 
-/** A time as epoch milliseconds (a non-negative whole number). */
+/** A time as epoch milliseconds (a whole number from 0 to MAX_EPOCH_MS, the end of year 9999). */
 export function checkEpochMs(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new DomainError("invalid", `${field} must be a time in epoch milliseconds (a whole number >= 0)`, {
-      field,
-    });
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > MAX_EPOCH_MS) {
+    throw new DomainError(
+      "invalid",
+      `${field} must be a time in epoch milliseconds (a whole number from 0 to ${MAX_EPOCH_MS})`,
+      { field },
+    );
   }
   return value;
 }
 
-/** A duration in milliseconds (a non-negative whole number). */
+/** A duration in milliseconds (a whole number from 0 to MAX_EPOCH_MS, so that now + it is still a time). */
 export function checkDurationMs(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new DomainError("invalid", `${field} must be a duration in milliseconds (a whole number >= 0)`, {
-      field,
-    });
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > MAX_EPOCH_MS) {
+    throw new DomainError(
+      "invalid",
+      `${field} must be a duration in milliseconds (a whole number from 0 to ${MAX_EPOCH_MS})`,
+      { field },
+    );
   }
   return value;
 }

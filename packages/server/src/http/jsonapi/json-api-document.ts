@@ -1,27 +1,27 @@
-// HTTP API, JSON:API: building documents: times as ISO 8601, page requests from the query,
+// HTTP API, JSON:API: building documents: times as RFC 3339 (ISO 8601), page requests from the query,
 // and list documents with `links` and `meta.pagination`.
 import { DomainError } from "../../domain/domain-error.js";
 import { DEFAULT_PAGE, type Page, type PageRequest } from "../../domain/pagination/page.js";
+import { checkEpochMs } from "../../domain/validation/field-rules.js";
+import { parseRfc3339, RFC3339_EXAMPLE } from "../../domain/validation/rfc3339-time.js";
 
 /** Epoch ms as an ISO 8601 string (null stays null). */
 export function isoTime(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-/** An ISO 8601 string or epoch ms as epoch ms; `invalid` naming the pointer otherwise. */
+/** An RFC 3339 date-time or epoch ms as epoch ms; `invalid` naming the pointer otherwise (no calendar rollover). */
 export function epochMsOf(value: string | number, pointer: string): number {
-  if (typeof value === "number") return value;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
+  if (typeof value === "number") return checkEpochMs(value, pointer);
+  const parsed = parseRfc3339(value);
+  if (!parsed.ok) {
     throw new DomainError(
       "invalid",
-      `${pointer} must be an ISO 8601 time or epoch milliseconds, got "${value}"`,
-      {
-        field: pointer,
-      },
+      `${pointer} ${parsed.reason}; give an RFC 3339 date-time such as ${RFC3339_EXAMPLE} or epoch milliseconds, got ${JSON.stringify(value)}`,
+      { field: pointer },
     );
   }
-  return ms;
+  return parsed.ms;
 }
 
 /** The page query of a list request. */

@@ -1,6 +1,8 @@
 // HTTP API, JSON:API: the TypeBox schemas shared by every resource: resource objects, documents,
 // relationships, error objects, pagination and id parameters.
 import { type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
+import { MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from "../../domain/pagination/page.js";
+import { MAX_EPOCH_MS, RFC3339_EXAMPLE } from "../../domain/validation/rfc3339-time.js";
 
 /** The media type of every JSON:API request and response. */
 export const JSON_API_MEDIA_TYPE = "application/vnd.api+json";
@@ -85,7 +87,11 @@ export const ErrorObject = Type.Object({
   title: Type.String(),
   detail: Type.String(),
   source: Type.Optional(
-    Type.Object({ pointer: Type.Optional(Type.String()), parameter: Type.Optional(Type.String()) }),
+    Type.Object({
+      pointer: Type.Optional(Type.String()),
+      parameter: Type.Optional(Type.String()),
+      header: Type.Optional(Type.String()),
+    }),
   ),
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
@@ -98,9 +104,11 @@ export const ERROR_RESPONSES = { "4xx": ErrorDocument, "5xx": ErrorDocument } as
 
 /** `page[number]` and `page[size]`. */
 export const PageQuery = Type.Object({
-  "page[number]": Type.Optional(Type.Integer({ minimum: 1, description: "Page number, from 1" })),
+  "page[number]": Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PAGE_NUMBER, description: "Page number, from 1" }),
+  ),
   "page[size]": Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 100, description: "Items per page (default 20)" }),
+    Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: "Items per page (default 20)" }),
   ),
 });
 
@@ -110,5 +118,8 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 /** `:org` path parameter: an organization's name or id. */
 export const OrgParams = Type.Object({ org: Type.String({ minLength: 1, maxLength: 200 }) });
 
-/** A time given as an ISO 8601 string or epoch milliseconds. */
-export const TimeInput = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
+/** A time given as an RFC 3339 date-time or epoch milliseconds (checked strictly by `epochMsOf`). */
+export const TimeInput = Type.Union([
+  Type.String({ description: `RFC 3339 date-time, e.g. ${RFC3339_EXAMPLE}` }),
+  Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, description: "Epoch milliseconds" }),
+]);

@@ -2,6 +2,7 @@
 // OpenAPI document) carries a bearer token; the caller is attached to the request.
 import type { FastifyInstance } from "fastify";
 import { JSON_API_MEDIA_TYPE } from "../jsonapi/json-api-schemas.js";
+import { RequestError } from "../jsonapi/request-error.js";
 
 const OPENAPI_PATH = "/api/v2/openapi.json";
 
@@ -10,12 +11,26 @@ function isPublic(url: string): boolean {
   return url === OPENAPI_PATH || url.startsWith(`${OPENAPI_PATH}?`);
 }
 
+/** How many Authorization headers the request carries (Node keeps only the first in `headers`). */
+export function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length === 13 && name.toLowerCase() === "authorization") count++;
+  }
+  return count;
+}
+
 /** Adds the authentication hook to an encapsulated /api/v2 scope. */
 export function installAuthentication(api: FastifyInstance): void {
   api.decorateRequest("caller", null);
   api.addHook("onRequest", async (request, reply) => {
     reply.type(JSON_API_MEDIA_TYPE);
     if (isPublic(request.url)) return;
+    // Which of two credentials would count is ambiguous (proxies and servers pick differently).
+    if (authorizationHeaderCount(request.raw.rawHeaders) > 1) {
+      throw new RequestError(400, "send one Authorization header, not several", { header: "Authorization" });
+    }
     request.caller = await api.keygate.authenticator.authenticate(request.headers.authorization, request.ip);
   });
 }

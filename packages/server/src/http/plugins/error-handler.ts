@@ -1,10 +1,15 @@
 // HTTP API, infrastructure: the one error handler. Maps DomainError codes to statuses in one
 // place, turns schema validation failures into 422 (body) or 400 (query, path) naming the field,
-// and hides the internals of 5xx errors. Every error is a JSON:API error document.
+// gives Fastify's own errors (bad URL, unparseable or empty JSON, unsupported media type, body too
+// large, unknown route or method, malformed HTTP) a detail saying what to fix, and hides the
+// internals of 5xx errors. Every error is a JSON:API error document.
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { recordAuditEvent } from "../../domain/audit/audit-event.js";
 import { DomainError, type DomainErrorCode } from "../../domain/domain-error.js";
 import { JSON_API_MEDIA_TYPE } from "../jsonapi/json-api-schemas.js";
+import { RequestError } from "../jsonapi/request-error.js";
 
 const STATUS: Readonly<Record<DomainErrorCode, number>> = {
   invalid: 422,
@@ -24,11 +29,14 @@ const TITLES: Readonly<Record<number, string>> = {
   403: "forbidden",
   404: "not found",
   405: "method not allowed",
+  408: "request timeout",
   409: "conflict",
   413: "payload too large",
+  414: "URI too long",
   415: "unsupported media type",
   422: "invalid attribute",
   429: "too many requests",
+  431: "request header fields too large",
   500: "internal server error",
   503: "service unavailable",
 };
@@ -38,7 +46,7 @@ export interface ErrorObjectValue {
   status: string;
   title: string;
   detail: string;
-  source?: { pointer?: string; parameter?: string };
+  source?: { pointer?: string; parameter?: string; header?: string };
   meta?: Record<string, unknown>;
 }
 
@@ -54,6 +62,8 @@ export function sourceOfField(field: string | undefined): ErrorObjectValue["sour
   if (field.startsWith("/")) return { pointer: field };
   const parameter = QUERY_FIELDS[field];
   if (parameter !== undefined) return { parameter };
+  // `filter[kind]`, `page[size]`, `search[name]`: query parameters by their JSON:API names.
+  if (/^[a-z][a-z-]*\[[^\]]*\]$/.test(field)) return { parameter: field };
   if (field.endsWith("Id") && field.length > 2)
     return { pointer: `/data/relationships/${kebab(field.slice(0, -2))}/data/id` };
   return { pointer: `/data/attributes/${kebab(field)}` };
@@ -73,7 +83,9 @@ function errorObject(
 }
 
 function domainErrorResponse(reply: FastifyReply, error: DomainError): FastifyReply {
-  const status = STATUS[error.code];
+  const source = sourceOfField(error.field);
+  // A query parameter that breaks a rule is a bad request (400), a body field a 422.
+  const status = error.code === "invalid" && source?.parameter !== undefined ? 400 : STATUS[error.code];
   if (error.code === "unauthenticated") reply.header("www-authenticate", 'Bearer realm="keygate"');
   if (error.code === "rate_limited" || error.code === "unavailable") {
     const retry = error.details?.retryAfterSeconds;
@@ -91,8 +103,65 @@ function domainErrorResponse(reply: FastifyReply, error: DomainError): FastifyRe
       list.map((detail) => errorObject(status, detail, { title: "policy denied", meta })),
     );
   }
-  const source = sourceOfField(error.field);
   return sendErrors(reply, status, [errorObject(status, error.message, source ? { source } : {})]);
+}
+
+/** Details for Fastify's own request errors, by code; the rest keep Fastify's message. */
+function frameworkDetail(error: FastifyError, request: FastifyRequest): string {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return "the request body is not valid JSON; send a JSON:API document";
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return "the request body is empty; send a JSON:API document";
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return `Content-Type ${JSON.stringify(request.headers["content-type"] ?? "")} is not accepted here; send ${JSON_API_MEDIA_TYPE}`;
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "the request body is larger than this endpoint accepts";
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return "the Content-Length header does not match the body";
+    case "FST_ERR_BAD_URL":
+      return `the URL ${JSON.stringify(request.url)} is not valid: a %-escape does not decode to UTF-8 text`;
+    default:
+      return error.message;
+  }
+}
+
+/** Answers an error Fastify raises before routing (`frameworkErrors`: a URL that does not decode). */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status =
+    typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500
+      ? error.statusCode
+      : 400;
+  void sendErrors(reply, status, [errorObject(status, frameworkDetail(error, request))]);
+}
+
+const CLIENT_ERRORS: Readonly<Record<string, { status: number; detail: string }>> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    detail: "the request's headers (with the URL) are larger than the server accepts",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: "the request was not received in time" },
+  HPE_URI_TOO_LONG: { status: 414, detail: "the request URL is longer than the server accepts" },
+};
+
+/**
+ * Answers a request the HTTP parser refused (Fastify's `clientErrorHandler`): a JSON:API error
+ * document written to the socket, which is then closed, as Node does.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const known = error.code !== undefined ? CLIENT_ERRORS[error.code] : undefined;
+  const status = known?.status ?? 400;
+  const detail = known?.detail ?? `the request is not valid HTTP/1.1 (${error.code ?? "unparseable"})`;
+  const body = JSON.stringify({ errors: [errorObject(status, detail)] });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\n` +
+        `Content-Type: ${JSON_API_MEDIA_TYPE}; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 interface ValidationIssue {
@@ -157,24 +226,45 @@ async function auditRefusedChange(request: FastifyRequest, error: DomainError): 
   }
 }
 
-/** Installs the error handler and a JSON:API 404 for unknown routes. */
+const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** Installs the error handler, and a JSON:API 404 for unknown routes (405 with Allow for a known path). */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) {
       if (error.code === "forbidden") await auditRefusedChange(request, error);
       return domainErrorResponse(reply, error);
     }
+    if (error instanceof RequestError) {
+      const status = error.statusCode;
+      return sendErrors(reply, status, [
+        errorObject(status, error.message, error.source ? { source: error.source } : {}),
+      ]);
+    }
     if (error.validation) return validationResponse(reply, error);
-    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
+    const status =
+      typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 600
+        ? error.statusCode
+        : 500;
     if (status >= 500) {
       request.log.error({ err: error }, "request failed");
       return sendErrors(reply, 500, [
         errorObject(500, "the server failed to handle this request; it has been logged"),
       ]);
     }
-    return sendErrors(reply, status, [errorObject(status, error.message)]);
+    return sendErrors(reply, status, [errorObject(status, frameworkDetail(error, request))]);
   });
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-    sendErrors(reply, 404, [errorObject(404, `no route for ${request.method} ${request.url.split("?")[0]}`)]),
-  );
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = ROUTE_METHODS.filter(
+      (method) => request.server.findRoute({ method, url: path }) !== null,
+    );
+    if (allowed.length > 0) {
+      reply.header("allow", allowed.join(", "));
+      return sendErrors(reply, 405, [
+        errorObject(405, `${path} does not take ${request.method}; it takes ${allowed.join(", ")}`),
+      ]);
+    }
+    return sendErrors(reply, 404, [errorObject(404, `no route for ${request.method} ${path}`)]);
+  });
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { requirePermission } from "../../auth/permission-check.js";
 import { callerOrganization } from "../../auth/resource-scope.js";
 import { getAuditEvent, listAuditEvents } from "../../domain/audit/audit-event.js";
-import { epochMsOf, listDocumentOf, pageRequestOf } from "../jsonapi/json-api-document.js";
+import { listDocumentOf, pageRequestOf } from "../jsonapi/json-api-document.js";
 import {
   ERROR_RESPONSES,
   IdParams,
@@ -14,6 +14,7 @@ import {
   PageQuery,
   singleDocument,
 } from "../jsonapi/json-api-schemas.js";
+import { timeParameterOf } from "../jsonapi/query-parameters.js";
 import { callerOf } from "../plugins/keygate-services.js";
 import {
   AuditEventQuery,
@@ -22,11 +23,6 @@ import {
 } from "../representations/audit-event-representation.js";
 
 const AuditListQuery = Type.Composite([PageQuery, AuditEventQuery]);
-
-function timeFilter(value: string | undefined, parameter: string): number | undefined {
-  if (value === undefined) return undefined;
-  return /^\d+$/.test(value) ? Number(value) : epochMsOf(value, parameter);
-}
 
 /** Registers the audit routes. */
 export async function auditRoutes(app: FastifyInstance): Promise<void> {
@@ -48,8 +44,8 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       requirePermission(caller, "audit.read");
       const q = request.query;
       const page = pageRequestOf(q);
-      const since = timeFilter(q["filter[since]"], "filter[since]");
-      const until = timeFilter(q["filter[until]"], "filter[until]");
+      const since = timeParameterOf(q["filter[since]"], "filter[since]");
+      const until = timeParameterOf(q["filter[until]"], "filter[until]");
       const result = await listAuditEvents(store, caller.organizationId, {
         page,
         ...(q["filter[actor]"] !== undefined ? { actor: q["filter[actor]"] } : {}),
