@@ -1,0 +1,192 @@
+// Differential testing, per case: asks OPA and the engine the same case and tallies the three
+// comparisons the shared corpus gets: answers (result sets or error codes), `policy eval` output
+// byte for byte, and `policy check` verdicts.
+
+import { compareAnswers, showAnswer, type Answer } from "./answer.js";
+import { compareVerdicts, keygateCheck, opaCheck, showVerdict } from "./check-comparison.js";
+import { type CaseFiles, type DifferentialCase, describeCase, writeCaseFiles } from "./differential-case.js";
+import { askEngine } from "./engine-answer.js";
+import type { KeygatePolicyCli } from "./keygate-cli.js";
+import type { KnownMismatches } from "./known-mismatches.js";
+import { type CorpusTally, reproText } from "./mismatch.js";
+import { askOpa } from "./opa-answer.js";
+
+/** Where one case's comparisons are tallied; `eval-bytes` and `check` only when those comparisons run. */
+export interface CaseTallies {
+  readonly answers: CorpusTally;
+  readonly evalBytes?: CorpusTally;
+  readonly check?: CorpusTally;
+}
+
+/** What comparing one case's answers found, for the caller to judge (e.g. whether OPA passes its own case). */
+export interface AnswerComparison {
+  readonly opa: Answer;
+  readonly ours: Answer;
+  readonly agreement: ReturnType<typeof compareAnswers>;
+}
+
+/** Everything one comparison needs. */
+export interface ComparisonContext {
+  readonly opa: string;
+  readonly known: KnownMismatches;
+  readonly cli: KeygatePolicyCli | undefined;
+}
+
+/**
+ * Compares one case. `excuse` may explain away an answer mismatch (OPA failing its own
+ * conformance case); the mismatch is then tallied as skipped with that reason.
+ */
+export async function compareCase(
+  ctx: ComparisonContext,
+  c: DifferentialCase,
+  tallies: CaseTallies,
+  excuse: (cmp: AnswerComparison) => string | undefined = () => undefined,
+): Promise<AnswerComparison> {
+  const files = writeCaseFiles(c);
+  try {
+    const [opaOut, opaVerdict] = await Promise.all([
+      askOpa(ctx.opa, c, files),
+      tallies.check && c.modules.length > 0 ? opaCheck(ctx.opa, files.modules, c.regoVersion) : undefined,
+    ]);
+    const ours = askEngine(c, files.modules);
+    const agreement = compareAnswers(opaOut.answer, ours);
+    const cmp = { opa: opaOut.answer, ours, agreement };
+    const caseText = describeCase(c);
+
+    const t = tallies.answers;
+    if (agreement.kind === "same") {
+      t.compared++;
+      t.agreed++;
+    } else {
+      const why = excuse(cmp);
+      if (why !== undefined) {
+        t.skipped.push({ id: c.id, reason: why });
+      } else {
+        t.compared++;
+        const repro = reproText(caseText, showAnswer(opaOut.answer), showAnswer(ours));
+        t.mismatches.push({
+          corpus: t.corpus,
+          id: c.id,
+          what: agreement.what,
+          repro,
+          known: ctx.known.lookup(t.corpus, c.id, repro),
+        });
+      }
+    }
+
+    if (tallies.evalBytes && ctx.cli && agreement.kind === "same") {
+      const b = tallies.evalBytes;
+      const ourText = ctx.cli.eval(keygateEvalArgs(c, files)).stdout;
+      b.compared++;
+      if (ourText === opaOut.stdout) b.agreed++;
+      else {
+        const repro = reproText(caseText, opaOut.stdout.trimEnd(), ourText.trimEnd());
+        b.mismatches.push({
+          corpus: "eval-bytes",
+          id: c.id,
+          what: firstDifference(opaOut.stdout, ourText),
+          repro,
+          known: ctx.known.lookup("eval-bytes", c.id, repro),
+        });
+      }
+    }
+
+    if (tallies.check && ctx.cli && opaVerdict !== undefined) {
+      const k = tallies.check;
+      const ourVerdict = keygateCheck(ctx.cli, files.modules);
+      const verdicts = compareVerdicts(opaVerdict, ourVerdict);
+      k.compared++;
+      if (verdicts === "same") k.agreed++;
+      else {
+        const repro = reproText(
+          c.modules
+            .map((m, i) => `--- module mod-${i}.rego (rego v${c.regoVersion})\n${m.trimEnd()}`)
+            .join("\n"),
+          showVerdict(opaVerdict),
+          showVerdict(ourVerdict),
+        );
+        k.mismatches.push({
+          corpus: "check",
+          id: c.id,
+          what: `policy check: ${verdicts} differ`,
+          repro,
+          known: ctx.known.lookup("check", c.id, repro),
+        });
+      }
+    }
+    return cmp;
+  } finally {
+    files.remove();
+  }
+}
+
+/** The `keygate policy eval` arguments that match `opa eval`'s for the case. */
+export function keygateEvalArgs(c: DifferentialCase, files: CaseFiles): string[] {
+  const args: string[] = [c.regoVersion === 0 ? "--v0" : "--v1"];
+  if (c.strictBuiltinErrors) args.push("--strict-builtin-errors");
+  for (const m of files.modules) args.push("-d", m);
+  if (files.data !== undefined) args.push("-d", files.data);
+  if (files.input !== undefined) args.push("-i", files.input);
+  args.push(c.query);
+  return args;
+}
+
+/**
+ * How two `--format json` outputs differ: the first JSON path whose values differ, or, when the
+ * values are equal, the first differing line (key order, number or string formatting).
+ */
+export function firstDifference(a: string, b: string): string {
+  let ja: unknown;
+  let jb: unknown;
+  try {
+    ja = JSON.parse(a);
+    jb = JSON.parse(b);
+  } catch {
+    return `not both JSON: ${firstLine(a, b)}`;
+  }
+  const path = firstValueDifference(ja, jb, "");
+  if (path !== undefined) return path;
+  return `same values, other text: ${firstLine(a, b)}`;
+}
+
+function firstValueDifference(a: unknown, b: unknown, path: string): string | undefined {
+  const show = (v: unknown) => (v === undefined ? "(absent)" : clip(JSON.stringify(v)));
+  if (
+    typeof a !== "object" ||
+    typeof b !== "object" ||
+    a === null ||
+    b === null ||
+    Array.isArray(a) !== Array.isArray(b)
+  ) {
+    return a === b ? undefined : `${path || "."}: opa ${show(a)}, ours ${show(b)}`;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const d = firstValueDifference(a[i], b[i], `${path}[${i}]`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k of [...new Set([...Object.keys(ra), ...Object.keys(rb)])]) {
+    const d = firstValueDifference(ra[k], rb[k], `${path}.${k}`);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+function firstLine(a: string, b: string): string {
+  const la = a.split("\n");
+  const lb = b.split("\n");
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    if (la[i] !== lb[i]) {
+      return `line ${i + 1}: opa ${JSON.stringify((la[i] ?? "(end)").trim())}, ours ${JSON.stringify((lb[i] ?? "(end)").trim())}`;
+    }
+  }
+  return "same lines";
+}
+
+function clip(s: string, max = 160): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…`;
+}
