@@ -27,7 +27,10 @@ describe("compareAnswers", () => {
   });
 
   it("ignores generated __localq bindings but not the query's own variables", () => {
-    const a: Answer = { kind: "results", rows: [{ expressions: [true], bindings: { x: 1, __localq0__: 2 } }] };
+    const a: Answer = {
+      kind: "results",
+      rows: [{ expressions: [true], bindings: { x: 1, __localq0__: 2 } }],
+    };
     const b: Answer = { kind: "results", rows: [{ expressions: [true], bindings: { x: 1 } }] };
     const c: Answer = { kind: "results", rows: [{ expressions: [true], bindings: { x: 2 } }] };
     expect(compareAnswers(a, b).kind).toBe("same");
@@ -35,16 +38,24 @@ describe("compareAnswers", () => {
   });
 
   it("compares errors by their set of codes, not their messages or count", () => {
-    expect(compareAnswers(errors("rego_type_error", "rego_type_error"), errors("rego_type_error")).kind).toBe("same");
-    expect(compareAnswers(errors("rego_type_error"), errors("rego_type_error", "rego_recursion_error"))).toEqual({
+    expect(compareAnswers(errors("rego_type_error", "rego_type_error"), errors("rego_type_error")).kind).toBe(
+      "same",
+    );
+    expect(
+      compareAnswers(errors("rego_type_error"), errors("rego_type_error", "rego_recursion_error")),
+    ).toEqual({
       kind: "differ",
       what: "error codes differ: opa rego_type_error, ours rego_recursion_error,rego_type_error",
     });
   });
 
   it("reports an error on one side only, and a broken side, as differences", () => {
-    expect(compareAnswers(errors("eval_conflict_error"), rows(1)).what).toBe("opa raised eval_conflict_error, ours answered");
-    expect(compareAnswers(rows(1), errors("eval_type_error")).what).toBe("ours raised eval_type_error, opa answered");
+    expect(compareAnswers(errors("eval_conflict_error"), rows(1)).what).toBe(
+      "opa raised eval_conflict_error, ours answered",
+    );
+    expect(compareAnswers(rows(1), errors("eval_type_error")).what).toBe(
+      "ours raised eval_type_error, opa answered",
+    );
     expect(compareAnswers(rows(1), { kind: "broken", reason: "boom" }).what).toBe("the engine broke: boom");
   });
 });
@@ -55,7 +66,9 @@ describe("showAnswer", () => {
     expect(showAnswer(rows())).toBe("undefined (no results)");
     const e: Answer = {
       kind: "errors",
-      errors: [{ code: "rego_parse_error", message: "bad", location: { file: "/tmp/x/mod-0.rego", row: 3, col: 2 } }],
+      errors: [
+        { code: "rego_parse_error", message: "bad", location: { file: "/tmp/x/mod-0.rego", row: 3, col: 2 } },
+      ],
     };
     expect(showAnswer(e)).toBe("mod-0.rego:3:2: rego_parse_error: bad");
     expect(errorCodes(e as Extract<Answer, { kind: "errors" }>)).toBe("rego_parse_error");

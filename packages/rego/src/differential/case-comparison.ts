@@ -8,7 +8,7 @@ import { type CaseFiles, type DifferentialCase, describeCase, writeCaseFiles } f
 import { askEngine } from "./engine-answer.js";
 import type { KeygatePolicyCli } from "./keygate-cli.js";
 import type { KnownMismatches } from "./known-mismatches.js";
-import { type CorpusTally, reproText } from "./mismatch.js";
+import { addMismatch, type CorpusTally, reproText } from "./mismatch.js";
 import { askOpa } from "./opa-answer.js";
 
 /** Where one case's comparisons are tallied; `eval-bytes` and `check` only when those comparisons run. */
@@ -62,14 +62,13 @@ export async function compareCase(
       if (why !== undefined) {
         t.skipped.push({ id: c.id, reason: why });
       } else {
-        t.compared++;
-        const repro = reproText(caseText, showAnswer(opaOut.answer), showAnswer(ours));
-        t.mismatches.push({
-          corpus: t.corpus,
+        const [opa, our] = [showAnswer(opaOut.answer), showAnswer(ours)];
+        addMismatch(t, ctx.known, {
           id: c.id,
           what: agreement.what,
-          repro,
-          known: ctx.known.lookup(t.corpus, c.id, repro),
+          repro: reproText(caseText, opa, our),
+          opa,
+          ours: our,
         });
       }
     }
@@ -77,16 +76,16 @@ export async function compareCase(
     if (tallies.evalBytes && ctx.cli && agreement.kind === "same") {
       const b = tallies.evalBytes;
       const ourText = ctx.cli.eval(keygateEvalArgs(c, files)).stdout;
-      b.compared++;
-      if (ourText === opaOut.stdout) b.agreed++;
-      else {
-        const repro = reproText(caseText, opaOut.stdout.trimEnd(), ourText.trimEnd());
-        b.mismatches.push({
-          corpus: "eval-bytes",
+      if (ourText === opaOut.stdout) {
+        b.compared++;
+        b.agreed++;
+      } else {
+        addMismatch(b, ctx.known, {
           id: c.id,
           what: firstDifference(opaOut.stdout, ourText),
-          repro,
-          known: ctx.known.lookup("eval-bytes", c.id, repro),
+          repro: reproText(caseText, opaOut.stdout.trimEnd(), ourText.trimEnd()),
+          opa: opaOut.stdout,
+          ours: ourText,
         });
       }
     }
@@ -95,22 +94,20 @@ export async function compareCase(
       const k = tallies.check;
       const ourVerdict = keygateCheck(ctx.cli, files.modules);
       const verdicts = compareVerdicts(opaVerdict, ourVerdict);
-      k.compared++;
-      if (verdicts === "same") k.agreed++;
-      else {
-        const repro = reproText(
-          c.modules
-            .map((m, i) => `--- module mod-${i}.rego (rego v${c.regoVersion})\n${m.trimEnd()}`)
-            .join("\n"),
-          showVerdict(opaVerdict),
-          showVerdict(ourVerdict),
+      if (verdicts === "same") {
+        k.compared++;
+        k.agreed++;
+      } else {
+        const [opa, our] = [showVerdict(opaVerdict), showVerdict(ourVerdict)];
+        const modules = c.modules.map(
+          (m, i) => `--- module mod-${i}.rego (rego v${c.regoVersion})\n${m.trimEnd()}`,
         );
-        k.mismatches.push({
-          corpus: "check",
+        addMismatch(k, ctx.known, {
           id: c.id,
           what: `policy check: ${verdicts} differ`,
-          repro,
-          known: ctx.known.lookup("check", c.id, repro),
+          repro: reproText(modules.join("\n"), opa, our),
+          opa,
+          ours: our,
         });
       }
     }

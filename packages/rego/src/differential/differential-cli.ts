@@ -113,16 +113,26 @@ export async function differentialMain(argv: readonly string[], out: (s: string)
       out(
         `generated: ${builtins.length} builtins sampled; ${fixed} cases with seed ${FIXED_SEED}, ${random} with seed ${randomSeed}\n`,
       );
-      if (fixed > 0)
-        await runGeneratedBatch(located.path, builtins, known, { seed: FIXED_SEED, count: fixed }, t);
-      if (random > 0)
-        await runGeneratedBatch(located.path, builtins, known, { seed: randomSeed, count: random }, t);
+      const progress = (n: number) => {
+        if (n % 50 === 0) {
+          process.stderr.write(`generated: ${n} cases compared, ${t.mismatches.length} mismatch(es)\n`);
+        }
+      };
+      const batches = [
+        { seed: FIXED_SEED, count: fixed },
+        { seed: randomSeed, count: random },
+      ];
+      for (const b of batches) {
+        if (b.count > 0) await runGeneratedBatch(located.path, builtins, known, b, t, progress);
+      }
       tallies.push(t);
+      ran.push("generated");
     }
     if (v.tests !== undefined && (only === undefined || only === "tests")) {
       const t = newTally("tests");
       await runTestsCorpus(located.path, cli, v.tests, v.v0 ? 0 : 1, known, t);
       tallies.push(t);
+      ran.push("tests");
     }
   } finally {
     removeScratch();
@@ -145,10 +155,16 @@ export async function differentialMain(argv: readonly string[], out: (s: string)
     );
     if (v.verbose) for (const s of t.skipped) out(`    skipped ${s.id}: ${s.reason}\n`);
   }
-  const stale = known.unused(ran);
+  const stale = known.unused(ran.filter((c) => c !== "generated"));
   if (stale.length > 0) {
-    out(`\nknown mismatches that no longer occur (remove them from ${KNOWN_MISMATCHES_FILE}):\n`);
-    for (const e of stale) out(`  [${e.corpus}] ${e.case ?? `/${e.match}/`}: ${e.reason}\n`);
+    out(`\nknown mismatches that no longer occur (remove them from ${v.known ?? KNOWN_MISMATCHES_FILE}):\n`);
+    for (const e of stale) out(`  [${e.corpus}] ${e.case ?? ""}: ${e.reason}\n`);
+  }
+  // Generated cases differ from run to run: an entry not met may only be rare.
+  const unmet = ran.includes("generated") ? known.unused(["generated"]) : [];
+  if (unmet.length > 0) {
+    out("\nknown generated-case mismatches not met in this run (fixed, or rare; remove when fixed):\n");
+    for (const e of unmet) out(`  ${e.reason.split(". Repro")[0]}\n`);
   }
   out(
     `\n${fresh === 0 ? "no new mismatch" : `${fresh} NEW MISMATCH(ES)`} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,

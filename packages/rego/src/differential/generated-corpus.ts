@@ -4,13 +4,13 @@
 // shrinking stays on the new one.
 
 import fc from "fast-check";
-import { type Answer, compareAnswers, showAnswer } from "./answer.js";
+import { compareAnswers, showAnswer } from "./answer.js";
 import type { SampledBuiltin } from "./builtin-sample.js";
 import { type DifferentialCase, describeCase, writeCaseFiles } from "./differential-case.js";
 import { askEngine } from "./engine-answer.js";
 import { type GenCase, genCaseArbitrary } from "./generated-module.js";
-import type { KnownMismatches } from "./known-mismatches.js";
-import { type CorpusTally, reproText } from "./mismatch.js";
+import type { KnownMismatches, MismatchFacts } from "./known-mismatches.js";
+import { addMismatch, type CorpusTally, reproText } from "./mismatch.js";
 import { askOpa } from "./opa-answer.js";
 import { GENERATED_PACKAGE, renderModule } from "./module-renderer.js";
 import { runPool } from "./task-pool.js";
@@ -38,10 +38,8 @@ export function generatedCase(g: GenCase, builtins: readonly SampledBuiltin[], i
 
 interface Asked {
   readonly c: DifferentialCase;
-  readonly opa: Answer;
-  readonly ours: Answer;
   readonly what: string | undefined;
-  readonly repro: string;
+  readonly facts: MismatchFacts;
 }
 
 async function ask(opa: string, c: DifferentialCase): Promise<Asked> {
@@ -50,12 +48,18 @@ async function ask(opa: string, c: DifferentialCase): Promise<Asked> {
     const o = await askOpa(opa, c, files);
     const ours = askEngine(c, files.modules);
     const agreement = compareAnswers(o.answer, ours);
+    const what = agreement.kind === "same" ? undefined : agreement.what;
+    const [opaText, ourText] = [showAnswer(o.answer), showAnswer(ours)];
     return {
       c,
-      opa: o.answer,
-      ours,
-      what: agreement.kind === "same" ? undefined : agreement.what,
-      repro: reproText(describeCase(c), showAnswer(o.answer), showAnswer(ours)),
+      what,
+      facts: {
+        id: c.id,
+        what: what ?? "",
+        repro: reproText(describeCase(c), opaText, ourText),
+        opa: opaText,
+        ours: ourText,
+      },
     };
   } finally {
     files.remove();
@@ -84,7 +88,7 @@ export async function runGeneratedBatch(
       if (a.what === undefined) return true;
       // A known disagreement is not shrunk; while shrinking a new one, a known one counts as
       // agreement, so shrinking keeps to the new one.
-      if (known.lookup("generated", id, a.repro) !== undefined) return true;
+      if (known.lookup("generated", a.facts) !== undefined) return true;
       last = a;
       return false;
     });
@@ -95,19 +99,14 @@ export async function runGeneratedBatch(
       markInterruptAsFailure: false,
     });
     const asked = first as Asked | undefined;
-    tally.compared++;
-    if (asked === undefined || asked.what === undefined) tally.agreed++;
-    else {
-      const entry = known.lookup("generated", id, asked.repro);
+    if (asked === undefined || asked.what === undefined) {
+      tally.compared++;
+      tally.agreed++;
+    } else {
+      // Report the shrunk case when shrinking found one, under the case's own seed.
       const shown = result.failed && last !== undefined ? last : asked;
       const shrinks = result.failed ? ` (shrunk in ${result.numShrinks} steps)` : "";
-      tally.mismatches.push({
-        corpus: "generated",
-        id: `${id}${shrinks}`,
-        what: shown.what ?? asked.what,
-        repro: shown.repro,
-        known: entry,
-      });
+      addMismatch(tally, known, { ...shown.facts, id: `${id}${shrinks}` });
     }
     progress(++done);
   });

@@ -17,36 +17,67 @@ export const CORPORA = ["conformance", "generated", "tests", "check", "eval-byte
 /** One comparison: the shared conformance corpus, generated modules, a policy folder's tests, `policy check`, `policy eval` output bytes. */
 export type Corpus = (typeof CORPORA)[number];
 
-/** A known mismatch: in which comparison, which case (by id) or which repros (by a pattern), and why. */
+/**
+ * A known mismatch: in which comparison, which case (by id) or which class of repros (by
+ * patterns), and why. Every selector given must match.
+ */
 export interface KnownMismatch {
   readonly corpus: Corpus;
   /** The exact case id (a conformance note, a test name). */
   readonly case?: string;
   /** A regular expression searched for in the repro text (module, input, query and both answers). */
   readonly match?: string;
+  /** A regular expression searched for in the one-line summary of the difference. */
+  readonly what?: string;
+  /** A regular expression searched for in OPA's answer. */
+  readonly opa?: string;
+  /** A regular expression searched for in our answer. */
+  readonly ours?: string;
   readonly reason: string;
 }
+
+/** What a mismatch is matched on: its id, its summary, its repro and each side's answer. */
+export interface MismatchFacts {
+  readonly id: string;
+  readonly what: string;
+  readonly repro: string;
+  readonly opa: string;
+  readonly ours: string;
+}
+
+const PATTERN_FIELDS = ["match", "what", "opa", "ours"] as const;
+const FACT_OF: Record<(typeof PATTERN_FIELDS)[number], keyof MismatchFacts> = {
+  match: "repro",
+  what: "what",
+  opa: "opa",
+  ours: "ours",
+};
 
 /** The known list, with the entries each run matched. */
 export class KnownMismatches {
   private readonly used = new Set<KnownMismatch>();
-  private readonly patterns: Map<KnownMismatch, RegExp>;
+  private readonly patterns: Map<KnownMismatch, [keyof MismatchFacts, RegExp][]>;
 
   constructor(readonly entries: readonly KnownMismatch[]) {
     this.patterns = new Map(
-      entries.filter((e) => e.match !== undefined).map((e) => [e, new RegExp(e.match as string, "s")]),
+      entries.map((e) => [
+        e,
+        PATTERN_FIELDS.filter((f) => e[f] !== undefined).map((f) => [
+          FACT_OF[f],
+          new RegExp(e[f] as string, "s"),
+        ]),
+      ]),
     );
   }
 
   /** The entry that covers this mismatch, if any (and remembers it was used). */
-  lookup(corpus: Corpus, id: string, reproText: string): KnownMismatch | undefined {
+  lookup(corpus: Corpus, facts: MismatchFacts): KnownMismatch | undefined {
     for (const e of this.entries) {
       if (e.corpus !== corpus) continue;
-      const re = this.patterns.get(e);
-      if (e.case === id || re?.test(reproText)) {
-        this.used.add(e);
-        return e;
-      }
+      if (e.case !== undefined && e.case !== facts.id) continue;
+      if (!(this.patterns.get(e) ?? []).every(([fact, re]) => re.test(facts[fact]))) continue;
+      this.used.add(e);
+      return e;
     }
     return undefined;
   }
@@ -72,27 +103,28 @@ export function readKnownMismatches(file: string = KNOWN_MISMATCHES_FILE): Known
 
 function checkEntry(raw: unknown, where: string): KnownMismatch {
   if (!isRecord(raw)) throw new Error(`${where} is not an object`);
-  const { corpus, case: id, match, reason } = raw;
+  const { corpus, case: id, reason } = raw;
   if (typeof corpus !== "string" || !(CORPORA as readonly string[]).includes(corpus)) {
     throw new Error(`${where}: "corpus" must be one of ${CORPORA.join(", ")}`);
   }
   if (typeof reason !== "string" || reason.trim() === "") throw new Error(`${where}: "reason" must say why`);
   if (id !== undefined && typeof id !== "string") throw new Error(`${where}: "case" must be a string`);
-  if (match !== undefined) {
-    if (typeof match !== "string") throw new Error(`${where}: "match" must be a string`);
+  const patterns: Partial<Record<(typeof PATTERN_FIELDS)[number], string>> = {};
+  for (const f of PATTERN_FIELDS) {
+    const v = raw[f];
+    if (v === undefined) continue;
+    if (typeof v !== "string") throw new Error(`${where}: "${f}" must be a string`);
     try {
-      new RegExp(match, "s");
+      new RegExp(v, "s");
     } catch (e) {
-      throw new Error(`${where}: "match" is not a valid regular expression: ${(e as Error).message}`);
+      throw new Error(`${where}: "${f}" is not a valid regular expression: ${(e as Error).message}`);
     }
+    patterns[f] = v;
   }
-  if (id === undefined && match === undefined) throw new Error(`${where}: needs "case" or "match"`);
-  return {
-    corpus: corpus as Corpus,
-    ...(id !== undefined ? { case: id } : {}),
-    ...(match !== undefined ? { match } : {}),
-    reason,
-  };
+  if (id === undefined && Object.keys(patterns).length === 0) {
+    throw new Error(`${where}: needs "case" or a pattern ("match", "what", "opa", "ours")`);
+  }
+  return { corpus: corpus as Corpus, ...(id !== undefined ? { case: id } : {}), ...patterns, reason };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

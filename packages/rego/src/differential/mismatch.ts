@@ -1,7 +1,7 @@
 // Differential testing, reporting: a disagreement between OPA and the engine, as a minimal repro
 // a person can run by hand, and the tally of one comparison.
 
-import type { KnownMismatch, Corpus } from "./known-mismatches.js";
+import type { Corpus, KnownMismatch, KnownMismatches, MismatchFacts } from "./known-mismatches.js";
 
 /** One disagreement with OPA. */
 export interface Mismatch {
@@ -23,6 +23,20 @@ export interface CorpusTally {
   readonly mismatches: Mismatch[];
   /** Cases left out, with why (OPA fails its own case, the case is malformed, ...). */
   readonly skipped: { readonly id: string; readonly reason: string }[];
+}
+
+/** Tallies a disagreement, marked known when the list covers it. */
+export function addMismatch(tally: CorpusTally, known: KnownMismatches, facts: MismatchFacts): Mismatch {
+  const m = {
+    corpus: tally.corpus,
+    id: facts.id,
+    what: facts.what,
+    repro: facts.repro,
+    known: known.lookup(tally.corpus, facts),
+  };
+  tally.compared++;
+  tally.mismatches.push(m);
+  return m;
 }
 
 /** An empty tally. */

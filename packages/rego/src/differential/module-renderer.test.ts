@@ -45,7 +45,13 @@ describe("renderModule", () => {
           path: 0,
           varKey: true,
           multi: false,
-          value: { t: "compr", kind: "set", body: [{ l: "some", pair: false, source: { t: "var", n: 0 } }], head: { t: "var", n: 1 }, value: { t: "null" } },
+          value: {
+            t: "compr",
+            kind: "set",
+            body: [{ l: "some", pair: false, source: { t: "var", n: 0 } }],
+            head: { t: "var", n: 1 },
+            value: { t: "null" },
+          },
           body: [{ l: "every", pair: false, source: { t: "array", items: [] }, body: [] }],
         },
       ],
@@ -69,19 +75,22 @@ describe("renderModule", () => {
   });
 
   const capabilities = new URL("../../../../../shared/conformance/capabilities.json", import.meta.url);
-  it.skipIf(!existsSync(capabilities))("generates modules that mostly parse (the rest provoke parse errors on purpose)", () => {
-    const caps = JSON.parse(readFileSync(capabilities, "utf8"));
-    const all = sampleBuiltins(caps);
-    const samples = fc.sample(genCaseArbitrary, { seed: 7, numRuns: 200 });
-    let parsed = 0;
-    for (const g of samples) {
-      try {
-        parseModule("gen.rego", renderModule(g, all), { regoVersion: 1 });
-        parsed++;
-      } catch (e) {
-        if (!(e instanceof RegoError)) throw e;
+  it.skipIf(!existsSync(capabilities))(
+    "generates modules that mostly parse (the rest provoke parse errors on purpose)",
+    () => {
+      const caps = JSON.parse(readFileSync(capabilities, "utf8"));
+      const all = sampleBuiltins(caps);
+      const samples = fc.sample(genCaseArbitrary, { seed: 7, numRuns: 200 });
+      let parsed = 0;
+      for (const g of samples) {
+        try {
+          parseModule("gen.rego", renderModule(g, all), { regoVersion: 1 });
+          parsed++;
+        } catch (e) {
+          if (!(e instanceof RegoError)) throw e;
+        }
       }
-    }
-    expect(parsed).toBeGreaterThan(150);
-  });
+      expect(parsed).toBeGreaterThan(150);
+    },
+  );
 });

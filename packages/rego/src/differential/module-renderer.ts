@@ -35,7 +35,8 @@ class Renderer {
     switch (rule.k) {
       case "complete": {
         const name = pick(COMPLETE_NAMES, rule.name);
-        if (rule.value === undefined) return rule.body.length === 0 ? `${name} := true` : `${name}${this.ifBody(rule.body)}`;
+        if (rule.value === undefined)
+          return rule.body.length === 0 ? `${name} := true` : `${name}${this.ifBody(rule.body)}`;
         const body = this.ifBody(rule.body);
         const value = this.term(rule.value);
         return `${name} := ${value}${body}${rule.body.length > 0 ? this.elses(rule.elses) : ""}`;
@@ -177,7 +178,9 @@ class Renderer {
         return `(${this.term(t.a)} ${t.op} ${this.term(t.b)})`;
       case "ref": {
         // Only variables, references, calls and composites can be indexed; scalars become input.
-        const rendered = ["number", "string", "bool", "null", "arith"].includes(t.base.t) ? "input" : this.term(t.base);
+        const rendered = ["number", "string", "bool", "null", "arith"].includes(t.base.t)
+          ? "input"
+          : this.term(t.base);
         const base = /^[-\d"]|^(true|false|null)$/.test(rendered) ? "input" : rendered;
         return `${base}[${this.term(t.key)}]`;
       }

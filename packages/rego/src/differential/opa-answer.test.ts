@@ -4,9 +4,14 @@ import { opaEvalArgs, readOpaEvalJson } from "./opa-answer.js";
 describe("readOpaEvalJson", () => {
   it("reads results with their expression values and bindings", () => {
     const text = JSON.stringify({
-      result: [{ expressions: [{ value: true, text: "x = 1", location: { row: 1, col: 1 } }], bindings: { x: 1 } }],
+      result: [
+        { expressions: [{ value: true, text: "x = 1", location: { row: 1, col: 1 } }], bindings: { x: 1 } },
+      ],
     });
-    expect(readOpaEvalJson(text)).toEqual({ kind: "results", rows: [{ expressions: [true], bindings: { x: 1 } }] });
+    expect(readOpaEvalJson(text)).toEqual({
+      kind: "results",
+      rows: [{ expressions: [true], bindings: { x: 1 } }],
+    });
   });
 
   it("reads {} as undefined (no rows)", () => {
@@ -15,11 +20,23 @@ describe("readOpaEvalJson", () => {
 
   it("reads errors with code, message and location", () => {
     const text = JSON.stringify({
-      errors: [{ message: "var x is unsafe", code: "rego_unsafe_var_error", location: { file: "a.rego", row: 3, col: 5 } }],
+      errors: [
+        {
+          message: "var x is unsafe",
+          code: "rego_unsafe_var_error",
+          location: { file: "a.rego", row: 3, col: 5 },
+        },
+      ],
     });
     expect(readOpaEvalJson(text)).toEqual({
       kind: "errors",
-      errors: [{ code: "rego_unsafe_var_error", message: "var x is unsafe", location: { file: "a.rego", row: 3, col: 5 } }],
+      errors: [
+        {
+          code: "rego_unsafe_var_error",
+          message: "var x is unsafe",
+          location: { file: "a.rego", row: 3, col: 5 },
+        },
+      ],
     });
   });
 
@@ -41,7 +58,13 @@ describe("opaEvalArgs", () => {
       regoVersion: 0 as const,
       strictBuiltinErrors: true,
     };
-    const files = { dir: "/d", modules: ["/d/mod-0.rego"], data: "/d/data.json", input: "/d/input.json", remove: () => {} };
+    const files = {
+      dir: "/d",
+      modules: ["/d/mod-0.rego"],
+      data: "/d/data.json",
+      input: "/d/input.json",
+      remove: () => {},
+    };
     expect(opaEvalArgs(c, files)).toEqual([
       "eval",
       "--format",

@@ -2,10 +2,10 @@
 // `opa test --format json` and by `keygate policy test`; every test's outcome must match, and
 // when the policies do not compile, both must refuse them with the same error codes.
 
-import { relative } from "node:path";
+import { readFileSync } from "node:fs";
 import type { KeygatePolicyCli } from "./keygate-cli.js";
 import type { KnownMismatches } from "./known-mismatches.js";
-import type { CorpusTally } from "./mismatch.js";
+import { addMismatch, type CorpusTally } from "./mismatch.js";
 import { runOpa } from "./opa-binary.js";
 
 /** How a test ended, by either runner. */
@@ -13,7 +13,12 @@ export type TestVerdict = "pass" | "fail" | "error" | "skip";
 
 /** What a runner reported for a folder: each test's verdict by full name, or compile errors. */
 export type TestRunReport =
-  | { readonly kind: "ran"; readonly tests: ReadonlyMap<string, TestVerdict> }
+  | {
+      readonly kind: "ran";
+      readonly tests: ReadonlyMap<string, TestVerdict>;
+      /** Where each test rule is (opa reports it), to quote it in a repro. */
+      readonly places?: ReadonlyMap<string, { readonly file: string; readonly row: number }>;
+    }
   | { readonly kind: "compile-failed"; readonly errors: readonly string[] }
   | { readonly kind: "broken"; readonly reason: string };
 
@@ -32,15 +37,19 @@ export async function opaTests(opa: string, dir: string, regoVersion: 0 | 1): Pr
       fail?: boolean;
       skip?: boolean;
       error?: unknown;
+      location?: { file?: string; row?: number };
     }[];
     if (!Array.isArray(list)) throw new Error("not a list");
     const tests = new Map<string, TestVerdict>();
+    const places = new Map<string, { file: string; row: number }>();
     for (const t of list) {
       const verdict: TestVerdict =
         t.error !== undefined ? "error" : t.skip ? "skip" : t.fail ? "fail" : "pass";
-      tests.set(`${t.package}.${t.name}`, verdict);
+      const name = `${t.package}.${t.name}`;
+      tests.set(name, verdict);
+      if (t.location?.file) places.set(name, { file: t.location.file, row: t.location.row ?? 1 });
     }
-    return { kind: "ran", tests };
+    return { kind: "ran", tests, places };
   } catch {
     // Compile errors come as text: `1 error occurred: file:row: code: message`.
     const errors = [...run.stderr.matchAll(/(\S+):(\d+): ([a-z_]+_error): /g)].map((m) => `${m[3]}@${m[2]}`);
@@ -78,11 +87,9 @@ export async function runTestsCorpus(
   tally: CorpusTally,
 ): Promise<void> {
   const [theirs, ours] = [await opaTests(opa, dir, regoVersion), keygateTests(cli, dir, regoVersion)];
-  const where = relative(process.cwd(), dir) || dir;
-  const push = (id: string, what: string, repro: string) => {
-    tally.compared++;
-    tally.mismatches.push({ corpus: "tests", id, what, repro, known: known.lookup("tests", id, repro) });
-  };
+  const where = dir;
+  const push = (id: string, what: string, repro: string) =>
+    addMismatch(tally, known, { id, what, repro, opa: repro, ours: repro });
   if (theirs.kind === "broken" || ours.kind === "broken") {
     push(where, "a runner broke", `opa: ${JSON.stringify(theirs)}\nours: ${JSON.stringify(ours)}`);
     return;
@@ -110,12 +117,27 @@ export async function runTestsCorpus(
       tally.compared++;
       tally.agreed++;
     } else {
+      const place = theirs.places?.get(name);
+      const source = place ? `\n--- ${place.file}:${place.row}\n${ruleText(place.file, place.row)}` : "";
       push(
         name,
         `opa ${a ?? "did not run it"}, ours ${b ?? "did not run it"}`,
-        `folder: ${where}\ntest: ${name}\nopa: ${a}\nours: ${b}`,
+        `folder: ${where}\ntest: ${name}${source}\n--- opa: ${a ?? "did not run it"}\n--- ours: ${b ?? "did not run it"}`,
       );
     }
+  }
+}
+
+/** The text of the rule starting at the row: up to the next blank line. */
+function ruleText(file: string, row: number): string {
+  try {
+    const lines = readFileSync(file, "utf8")
+      .split("\n")
+      .slice(row - 1);
+    const end = lines.findIndex((l) => l.trim() === "");
+    return lines.slice(0, end === -1 ? lines.length : end).join("\n");
+  } catch {
+    return "(cannot read the file)";
   }
 }
 
