@@ -95,6 +95,7 @@ export const STRINGS: readonly string[] = [
   "https://u@example.com:8080/p?q=1#f",
   "a=1&b=2",
   "é世",
+  "<a&b>",
   "\\",
   "\n",
 ];
@@ -117,6 +118,8 @@ export const NUMBERS: readonly string[] = [
   "18446744073709551616",
   "3.14159",
   "100000000000000000000000",
+  "1e400",
+  "1.0",
 ];
 
 const SMALL_NUMBERS: readonly string[] = ["0", "1", "2", "3", "-1", "5"];

@@ -10,6 +10,7 @@ import type { KeygatePolicyCli } from "./keygate-cli.js";
 import type { KnownMismatches } from "./known-mismatches.js";
 import { addMismatch, type CorpusTally, reproText } from "./mismatch.js";
 import { askOpa } from "./opa-answer.js";
+import { describeOutputDifference } from "./output-difference.js";
 
 /** Where one case's comparisons are tallied; `eval-bytes` and `check` only when those comparisons run. */
 export interface CaseTallies {
@@ -82,7 +83,7 @@ export async function compareCase(
       } else {
         addMismatch(b, ctx.known, {
           id: c.id,
-          what: firstDifference(opaOut.stdout, ourText),
+          what: describeOutputDifference(opaOut.stdout, ourText),
           repro: reproText(caseText, opaOut.stdout.trimEnd(), ourText.trimEnd()),
           opa: opaOut.stdout,
           ours: ourText,
@@ -126,64 +127,4 @@ export function keygateEvalArgs(c: DifferentialCase, files: CaseFiles): string[]
   if (files.input !== undefined) args.push("-i", files.input);
   args.push(c.query);
   return args;
-}
-
-/**
- * How two `--format json` outputs differ: the first JSON path whose values differ, or, when the
- * values are equal, the first differing line (key order, number or string formatting).
- */
-export function firstDifference(a: string, b: string): string {
-  let ja: unknown;
-  let jb: unknown;
-  try {
-    ja = JSON.parse(a);
-    jb = JSON.parse(b);
-  } catch {
-    return `not both JSON: ${firstLine(a, b)}`;
-  }
-  const path = firstValueDifference(ja, jb, "");
-  if (path !== undefined) return path;
-  return `same values, other text: ${firstLine(a, b)}`;
-}
-
-function firstValueDifference(a: unknown, b: unknown, path: string): string | undefined {
-  const show = (v: unknown) => (v === undefined ? "(absent)" : clip(JSON.stringify(v)));
-  if (
-    typeof a !== "object" ||
-    typeof b !== "object" ||
-    a === null ||
-    b === null ||
-    Array.isArray(a) !== Array.isArray(b)
-  ) {
-    return a === b ? undefined : `${path || "."}: opa ${show(a)}, ours ${show(b)}`;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      const d = firstValueDifference(a[i], b[i], `${path}[${i}]`);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  for (const k of [...new Set([...Object.keys(ra), ...Object.keys(rb)])]) {
-    const d = firstValueDifference(ra[k], rb[k], `${path}.${k}`);
-    if (d !== undefined) return d;
-  }
-  return undefined;
-}
-
-function firstLine(a: string, b: string): string {
-  const la = a.split("\n");
-  const lb = b.split("\n");
-  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
-    if (la[i] !== lb[i]) {
-      return `line ${i + 1}: opa ${JSON.stringify((la[i] ?? "(end)").trim())}, ours ${JSON.stringify((lb[i] ?? "(end)").trim())}`;
-    }
-  }
-  return "same lines";
-}
-
-function clip(s: string, max = 160): string {
-  return s.length <= max ? s : `${s.slice(0, max)}…`;
 }

@@ -18,6 +18,8 @@ export interface Mismatch {
 /** The tally of one comparison over one corpus. */
 export interface CorpusTally {
   readonly corpus: Corpus;
+  /** How the summary names it (default: the corpus). */
+  readonly label: string;
   compared: number;
   agreed: number;
   readonly mismatches: Mismatch[];
@@ -40,8 +42,8 @@ export function addMismatch(tally: CorpusTally, known: KnownMismatches, facts: M
 }
 
 /** An empty tally. */
-export function newTally(corpus: Corpus): CorpusTally {
-  return { corpus, compared: 0, agreed: 0, mismatches: [], skipped: [] };
+export function newTally(corpus: Corpus, label: string = corpus): CorpusTally {
+  return { corpus, label, compared: 0, agreed: 0, mismatches: [], skipped: [] };
 }
 
 /** A repro's text: the case, then OPA's answer and ours under their own headings. */

@@ -58,14 +58,14 @@ describe("renderModule", () => {
     };
     const text = renderModule(c, builtins);
     expect(text.split("\n")[0]).toBe("package gen");
-    expect(text).toContain("p := v0 if {\n  v0 := input.a[0]\n  some v1, v2 in data.gen.s\n} else := 1");
+    expect(text).toContain("p := v2 if {\n  v0 := input.a[0]\n  some v1, v2 in data.gen.s\n} else := 1");
     expect(text).toMatch(/^default p := /m);
     // No variable in scope: a constant stands in.
     expect(text).toContain("s contains 7");
-    expect(text).toMatch(/f\(v0\) := startswith\(v0, "[^"]*"\) if \{\n {2}not v1 := null\n\}/);
+    expect(text).toMatch(/f\(v0\) := startswith\(v0, "(?:[^"\\]|\\.)*"\) if \{\n {2}not null\n\}/);
     // What `every` binds stays inside it: the key and the comprehension's source fall back to
     // constants, and the comprehension's head sees the comprehension's own variable.
-    expect(text).toContain("a.b[0] := {v1 | some v1 in 0} if {\n  every v0 in [] { true }\n}");
+    expect(text).toContain("a.b[0] := {v1 | some v1 in 0} if {\n  every v0 in [] { v0 }\n}");
   });
 
   it("renders the same text for the same tree, and the generator is reproducible by seed", () => {

@@ -120,12 +120,16 @@ class Renderer {
       case "not": {
         const saved = this.vars.length;
         // `not some` and `not every` do not parse: negate their source instead.
+        // An assignment under `not` is refused by OPA: kept only now and then (from a variable),
+        // else its value is negated, so that most modules compile.
         const inner =
           l.inner.l === "some" || l.inner.l === "every"
             ? this.term(l.inner.source)
             : l.inner.l === "not"
               ? this.literal(l.inner.inner)
-              : this.literal(l.inner);
+              : l.inner.l === "assign" && l.inner.term.t !== "var"
+                ? this.term(l.inner.term)
+                : this.literal(l.inner);
         this.vars.length = saved;
         return `not ${inner}`;
       }
@@ -133,7 +137,9 @@ class Renderer {
         const source = this.term(l.source);
         const saved = this.vars.length;
         const vars = l.pair ? `${this.bind()}, ${this.bind()}` : this.bind();
-        const body = this.inlineBody(l.body);
+        // An unused `every` variable is refused by OPA: an empty body tests the value instead.
+        const body =
+          l.body.length === 0 ? (this.vars[this.vars.length - 1] as string) : this.inlineBody(l.body);
         this.vars.length = saved;
         return `every ${vars} in ${source} { ${body} }`;
       }
@@ -163,7 +169,10 @@ class Renderer {
       case "input":
         return `input${t.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")}`;
       case "var":
-        return this.vars.length === 0 ? pick(NUMBERS, t.n) : (this.vars[t.n % this.vars.length] as string);
+        // Counted from the latest binding, so that what was just bound tends to be used.
+        return this.vars.length === 0
+          ? pick(NUMBERS, t.n)
+          : (this.vars[this.vars.length - 1 - (t.n % this.vars.length)] as string);
       case "free":
         return `z${t.n}`;
       case "rule":
