@@ -15,6 +15,10 @@ describe("compareAnswers", () => {
     expect(compareAnswers(rows(1, { a: 1, b: 2 }), rows({ b: 2, a: 1 }, 1)).kind).toBe("same");
   });
 
+  it("tells a number beyond the double range (Infinity once parsed) from null", () => {
+    expect(compareAnswers(rows(Number.POSITIVE_INFINITY), rows(null)).kind).toBe("differ");
+  });
+
   it("counts rows: a duplicated row is a difference", () => {
     expect(compareAnswers(rows(1, 1), rows(1))).toEqual({ kind: "differ", what: "result sets differ" });
   });

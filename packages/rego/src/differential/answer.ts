@@ -64,7 +64,7 @@ export function showAnswer(a: Answer): string {
     case "results":
       return a.rows.length === 0
         ? "undefined (no results)"
-        : a.rows.map((r) => canonicalJson(rowJson(r))).join("\n");
+        : a.rows.map((r) => canonicalJson(finite(rowJson(r)))).join("\n");
     case "errors":
       return a.errors
         .map((e) => {
@@ -80,7 +80,18 @@ export function showAnswer(a: Answer): string {
 }
 
 function rowKeys(rows: readonly AnswerRow[]): string[] {
-  return rows.map((r) => canonicalJson(rowJson(r))).sort();
+  return rows.map((r) => canonicalJson(finite(rowJson(r)))).sort();
+}
+
+// OPA's numbers beyond the double range parse to Infinity here, which JSON text would print as
+// null: kept apart, so that such a number and null do not compare equal.
+function finite(v: Json): Json {
+  if (typeof v === "number") return Number.isFinite(v) ? v : `(number ${v})`;
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(finite);
+  const out: Record<string, Json> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = finite(x);
+  return out;
 }
 
 function rowJson(r: AnswerRow): Json {

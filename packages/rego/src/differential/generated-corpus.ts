@@ -98,7 +98,7 @@ export async function runGeneratedBatch(
     let last: MismatchFacts | undefined;
     const isNew = (k: keyof Asked, facts: MismatchFacts) =>
       known.lookup(
-        k === "answers" ? tallies.answers.corpus : (tallies.bytes?.corpus ?? "eval-bytes"),
+        k === "answers" ? tallies.answers.corpus : (tallies.bytes?.corpus ?? "generated-bytes"),
         facts,
       ) === undefined;
     const property = fc.asyncProperty(genCaseArbitrary, async (g) => {

@@ -12,9 +12,20 @@ export const KNOWN_MISMATCHES_FILE = fileURLToPath(
 );
 
 /** The comparisons a mismatch can come from. */
-export const CORPORA = ["conformance", "generated", "tests", "check", "eval-bytes"] as const;
+export const CORPORA = [
+  "conformance",
+  "generated",
+  "tests",
+  "check",
+  "eval-bytes",
+  "generated-bytes",
+] as const;
 
-/** One comparison: the shared conformance corpus, generated modules, a policy folder's tests, `policy check`, `policy eval` output bytes. */
+/**
+ * One comparison: the shared conformance corpus, generated modules, a policy folder's tests,
+ * `policy check` and `policy eval` output bytes on the conformance corpus, and `policy eval`
+ * output bytes on generated modules.
+ */
 export type Corpus = (typeof CORPORA)[number];
 
 /**
