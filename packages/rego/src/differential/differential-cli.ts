@@ -114,9 +114,12 @@ export async function differentialMain(argv: readonly string[], out: (s: string)
       out(
         `generated: ${builtins.length} builtins sampled; ${fixed} cases with seed ${FIXED_SEED}, ${random} with seed ${randomSeed}\n`,
       );
+      let batchSeed = FIXED_SEED;
       const progress = (n: number) => {
         if (n % 50 === 0) {
-          process.stderr.write(`generated: ${n} cases compared, ${t.mismatches.length} mismatch(es)\n`);
+          process.stderr.write(
+            `generated (seed ${batchSeed}): ${n} cases compared; ${t.mismatches.length} mismatch(es) so far\n`,
+          );
         }
       };
       const batches = [
@@ -124,6 +127,7 @@ export async function differentialMain(argv: readonly string[], out: (s: string)
         { seed: randomSeed, count: random },
       ];
       for (const b of batches) {
+        batchSeed = b.seed;
         if (b.count > 0) {
           await runGeneratedBatch(located.path, cli, builtins, known, b, { answers: t, bytes }, progress);
         }

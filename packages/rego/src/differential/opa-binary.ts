@@ -16,7 +16,7 @@ export type OpaLocation =
 
 /** Finds opa: an explicit path, else $KEYGATE_OPA, else the install script's answer. */
 export function locateOpa(explicit: string | undefined): OpaLocation {
-  const given = explicit ?? process.env.KEYGATE_OPA;
+  const given = explicit ?? (process.env.KEYGATE_OPA || undefined);
   let path = given;
   if (path === undefined) {
     if (!existsSync(INSTALL_SCRIPT)) return { kind: "missing", reason: `${INSTALL_SCRIPT} is missing` };
