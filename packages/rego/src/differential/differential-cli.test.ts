@@ -41,6 +41,19 @@ describe("differentialMain", () => {
     expect((await run(["--only", "tests"])).text).toContain("--only tests needs --tests <dir>");
   });
 
+  it.skipIf(!haveOpa)("refuses a known-mismatch file it cannot read, saying which", async () => {
+    const { code, text } = await run([
+      "--opa",
+      OPA,
+      "--only",
+      "generated",
+      "--known",
+      "/nonexistent/known.json",
+    ]);
+    expect(code).toBe(2);
+    expect(text).toContain("/nonexistent/known.json: cannot read the known mismatches");
+  });
+
   const policies = {
     "authz.rego": 'package authz\n\nallow if input.user == "admin"\n\nhas_probe(c) if c.probe\n',
     "authz_test.rego":

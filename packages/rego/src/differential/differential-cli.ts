@@ -11,7 +11,12 @@ import { removeScratch } from "./differential-case.js";
 import { runConformanceCorpus } from "./conformance-corpus.js";
 import { runGeneratedBatch } from "./generated-corpus.js";
 import { loadKeygatePolicyCli } from "./keygate-cli.js";
-import { type Corpus, KNOWN_MISMATCHES_FILE, readKnownMismatches } from "./known-mismatches.js";
+import {
+  type Corpus,
+  KNOWN_MISMATCHES_FILE,
+  type KnownMismatches,
+  readKnownMismatches,
+} from "./known-mismatches.js";
 import { type CorpusTally, newTally, showMismatch } from "./mismatch.js";
 import { locateOpa, runOpa } from "./opa-binary.js";
 import { runTestsCorpus } from "./tests-corpus.js";
@@ -27,7 +32,8 @@ const USAGE = `usage: npm run differential -- [options]
   --only <corpus>    run one corpus: conformance, generated or tests
   --cases <n>        generated cases with the fixed seed (default 300)
   --random <n>       generated cases with a random seed (default 200)
-  --seed <n>         the seed of the random batch (to replay one a log printed)
+  --seed <n>         the seed of the random batch; \`--cases 0 --random 1 --seed <n>\` replays
+                     the case a log calls "generated seed <n>"
   --tests <dir>      also run <dir>'s *_test.rego with opa test and keygate policy test
   --v0               the --tests folder is Rego v0
   --filter <text>    conformance: only the folder or notes matching this text
@@ -77,7 +83,13 @@ export async function differentialMain(argv: readonly string[], out: (s: string)
     out(`differential: skipped: no opa (${located.reason})\n`);
     return 0;
   }
-  const known = readKnownMismatches(v.known ?? KNOWN_MISMATCHES_FILE);
+  let known: KnownMismatches;
+  try {
+    known = readKnownMismatches(v.known ?? KNOWN_MISMATCHES_FILE);
+  } catch (e) {
+    out(`differential: ${(e as Error).message}\n`);
+    return 2;
+  }
   const cli = await loadKeygatePolicyCli();
   if (typeof cli === "string") {
     out(`differential: ${cli}\n`);

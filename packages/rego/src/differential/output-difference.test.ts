@@ -11,6 +11,10 @@ describe("describeOutputDifference", () => {
     );
   });
 
+  it("shows negative zero as such", () => {
+    expect(describeOutputDifference("[-0]", "[0]")).toBe("value differs at [0]: opa -0, ours 0");
+  });
+
   it("tells escaping apart from other string differences, and keys from values", () => {
     expect(describeOutputDifference('["\\u003ca"]', '["<a"]')).toBe(
       'string escaping differs: opa "\\u003ca", ours "<a" (line 1)',

@@ -40,7 +40,8 @@ function valueDifference(a: unknown, b: unknown, path: string): string | undefin
 
 function show(v: unknown): string {
   if (v === undefined) return "(absent)";
-  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  if (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)))
+    return Object.is(v, -0) ? "-0" : String(v);
   return clip(JSON.stringify(v));
 }
 
