@@ -2,12 +2,16 @@
 // prints each figure next to its baseline from the same run, as a ratio.
 
 import { runGovernanceBench } from "./governance-bench.js";
+import { runOpaBench } from "./opa-bench.js";
 import { runPolicyWorkerBench } from "./policy-worker-bench.js";
 import { runRegoBench } from "./rego-bench.js";
 import { runServerBench } from "./server-bench.js";
 
 console.log("# Rego engine");
 for (const line of await runRegoBench()) console.log(line);
+
+console.log("\n# Rego engine against OPA");
+for (const line of await runOpaBench()) console.log(line);
 
 console.log("\n# Service");
 for (const line of await runServerBench()) console.log(line);
