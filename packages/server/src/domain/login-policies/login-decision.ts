@@ -3,11 +3,11 @@
 // grants (spaces and roles named by id or name; a set attached to spaces grants only below them).
 import { RegoError } from "@keygate/rego";
 import type { AccessGrant } from "../access/effective-access.js";
-import type { Role } from "../roles/built-in-roles.js";
 import { evaluateValue } from "../policies/policy-module.js";
 import type { CompiledPolicySet } from "../policy-evaluations/compiled-policy-sets.js";
 import { messagesOf } from "../policy-evaluations/policy-decision.js";
 import type { PrincipalKind } from "../principals/principal.js";
+import type { Role } from "../roles/built-in-roles.js";
 import type { SpaceTree } from "../spaces/space.js";
 
 /** A `roles[space][role]` entry as the policy wrote it. */
@@ -66,7 +66,8 @@ export function roleEntriesOf(value: unknown): RoleEntry[] {
     if (Array.isArray(roles)) {
       for (const role of roles) if (typeof role === "string") out.push({ space, role });
     } else if (typeof roles === "object" && roles !== null) {
-      for (const [role, on] of Object.entries(roles as Record<string, unknown>)) if (on !== false) out.push({ space, role });
+      for (const [role, on] of Object.entries(roles as Record<string, unknown>))
+        if (on !== false) out.push({ space, role });
     } else if (typeof roles === "string") {
       out.push({ space, role: roles });
     }
@@ -92,7 +93,9 @@ function spaceIdFor(tree: SpaceTree, key: string): string | undefined {
 
 /** The `allow`, `deny` and `roles` of a login policy's package document (absent when undefined). */
 export function loginDocumentOf(value: unknown): { allow?: unknown; deny?: unknown; roles?: unknown } {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 /** Evaluates one compiled login policy. */
@@ -138,7 +141,9 @@ export function decideLogin(
   const seen = new Set<string>();
   for (const { set, policies } of sets) {
     // A set attached to spaces grants roles only in those spaces' subtrees.
-    const allowedSpaces = set.global ? null : new Set(set.spaceIds.flatMap((id) => resolver.tree.subtreeIds(id)));
+    const allowedSpaces = set.global
+      ? null
+      : new Set(set.spaceIds.flatMap((id) => resolver.tree.subtreeIds(id)));
     for (const policy of policies) {
       const result = evaluateLoginPolicy(set, policy, input, nowNs);
       results.push(result);
@@ -151,9 +156,15 @@ export function decideLogin(
             : role === undefined
               ? { code: "unknown-role", why: `no role has the id or name "${entry.role}"` }
               : role.principalKinds !== null && !role.principalKinds.includes(resolver.principalKind)
-                ? { code: "kind-not-allowed", why: `role ${role.name} cannot be held by a ${resolver.principalKind}` }
+                ? {
+                    code: "kind-not-allowed",
+                    why: `role ${role.name} cannot be held by a ${resolver.principalKind}`,
+                  }
                 : allowedSpaces !== null && !allowedSpaces.has(spaceId)
-                  ? { code: "outside-set-scope", why: `policy set ${set.name} is not attached above space ${spaceId}` }
+                  ? {
+                      code: "outside-set-scope",
+                      why: `policy set ${set.name} is not attached above space ${spaceId}`,
+                    }
                   : undefined;
         if (problem !== undefined || spaceId === undefined || role === undefined) {
           ignored.push({

@@ -12,7 +12,11 @@ import { getToken } from "../tokens/token.js";
 export interface LoginSubject {
   readonly organizationId: string;
   readonly principal: Principal;
-  readonly teams: readonly { readonly id: string; readonly name: string; readonly externalId: string | null }[];
+  readonly teams: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly externalId: string | null;
+  }[];
   readonly apiKey: ApiKey | null;
   readonly token: { readonly id: string; readonly name: string } | null;
 }
@@ -106,7 +110,9 @@ function sessionOf(subject: LoginSubject): Readonly<Record<string, unknown>> {
 
 /** The input as JSON (for samples): `timestamp_ns` as a number of nanoseconds. */
 export function loginInputToJson(input: Record<string, unknown>): unknown {
-  return JSON.parse(JSON.stringify(input, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value)));
+  return JSON.parse(
+    JSON.stringify(input, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value)),
+  );
 }
 
 /** A stored login input made evaluable again: `timestamp_ns` back to an exact integer. */

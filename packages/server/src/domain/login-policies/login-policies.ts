@@ -25,8 +25,7 @@ import {
   loginInputToJson,
   nowNs,
 } from "./login-input.js";
-import { dependsOnClockBySecond } from "./login-policy-clock.js";
-import { dependsOnlyOnSessionAndAddress } from "./login-policy-inputs.js";
+import { combinedReuse, type LoginReuse } from "./login-policy-inputs.js";
 import { type ExplainedRole, explainRoles } from "./login-rule-explanation.js";
 
 /** How often at most a role name a login policy grants but the cached roles lack is looked up again. */
@@ -73,8 +72,7 @@ interface ReusableDecision {
 /** How many caller addresses' decisions are kept per caller before they are all forgotten. */
 const REUSED_ADDRESSES_PER_CALLER = 64;
 
-/** How long a decision holds for one caller and address. */
-type Reuse = "always" | "per-second" | "never";
+type Reuse = LoginReuse;
 
 /** The second a nanosecond timestamp falls in (floor, also before 1970). */
 function secondOf(ns: bigint): bigint {
@@ -94,7 +92,10 @@ export class LoginPolicies {
   private readonly lastSampled = new Map<string, number>();
   private readonly unknownRoleRetries = new Map<string, number>();
   private readonly reusableSets = new WeakMap<readonly CompiledPolicySet[], Reuse>();
-  private readonly decisions = new WeakMap<GovernanceSnapshot, WeakMap<LoginSubject, Map<string, ReusableDecision>>>();
+  private readonly decisions = new WeakMap<
+    GovernanceSnapshot,
+    WeakMap<LoginSubject, Map<string, ReusableDecision>>
+  >();
   private pendingSamples: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
@@ -127,7 +128,8 @@ export class LoginPolicies {
   }
 
   private forgetSubjects(organizationId: string): void {
-    for (const key of this.subjects.keys()) if (key.startsWith(`${organizationId}|`)) this.subjects.delete(key);
+    for (const key of this.subjects.keys())
+      if (key.startsWith(`${organizationId}|`)) this.subjects.delete(key);
   }
 
   private subject(credential: LoginCredential): Promise<LoginSubject> {
@@ -168,7 +170,13 @@ export class LoginPolicies {
   async evaluate(credential: LoginCredential, request: LoginRequest): Promise<EvaluatedLogin> {
     const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
     const subject = await this.subject(credential);
-    const { decision, input } = await this.evaluateFor(snapshot, loginSets(snapshot), subject, credential, request);
+    const { decision, input } = await this.evaluateFor(
+      snapshot,
+      loginSets(snapshot),
+      subject,
+      credential,
+      request,
+    );
     return { ...decision, input };
   }
 
@@ -184,7 +192,12 @@ export class LoginPolicies {
     let roles = await this.roleIndex(credential.organizationId);
     const input = buildLoginInput(subject, request, timestampNs);
     const decide = (index: ReadonlyMap<string, Role>) =>
-      decideLogin(sets, input, { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind }, timestampNs);
+      decideLogin(
+        sets,
+        input,
+        { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind },
+        timestampNs,
+      );
     let decision = decide(roles);
     if (this.shouldReloadRoles(credential.organizationId, decision)) {
       // A role created since the roles were cached (creation sends no change event): look again.
@@ -204,12 +217,7 @@ export class LoginPolicies {
   private reusable(sets: readonly CompiledPolicySet[]): Reuse {
     let reusable = this.reusableSets.get(sets);
     if (reusable === undefined) {
-      const sources = sets.flatMap((s) => s.policies.map((p) => p.source));
-      reusable = sources.every(dependsOnlyOnSessionAndAddress)
-        ? "always"
-        : sources.every((src) => dependsOnlyOnSessionAndAddress(src) || dependsOnClockBySecond(src))
-          ? "per-second"
-          : "never";
+      reusable = combinedReuse(sets.flatMap((s) => s.policies));
       this.reusableSets.set(sets, reusable);
     }
     return reusable;
@@ -243,7 +251,8 @@ export class LoginPolicies {
   ): Promise<LoginDecision> {
     const subject = await this.subject(credential);
     const reuse = this.reusable(sets);
-    if (reuse === "never") return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
+    if (reuse === "never")
+      return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
     // One clock for the request, fixed here so that the key and the evaluation agree.
     const timestampNs = request.timestampNs ?? nowNs();
     const key = reuse === "always" ? request.remoteIp : `${request.remoteIp}|${secondOf(timestampNs)}`;
@@ -253,7 +262,14 @@ export class LoginPolicies {
       if (this.sampleDue(credential)) this.sampleLater(credential, request);
       return known.decision;
     }
-    const { decision, roles } = await this.evaluateFor(snapshot, sets, subject, credential, request, timestampNs);
+    const { decision, roles } = await this.evaluateFor(
+      snapshot,
+      sets,
+      subject,
+      credential,
+      request,
+      timestampNs,
+    );
     // Errors (a budget running out, say) are not reused: the next request tries again.
     if (!decision.results.some((r) => r.error !== undefined)) {
       if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
@@ -281,7 +297,11 @@ export class LoginPolicies {
    * Adds login-policy roles to a principal's access (direct and team bindings); throws DomainError
    * `forbidden` when a login policy denies the request. Call on every authenticated request.
    */
-  async apply(access: EffectiveAccess, credential: LoginCredential, request: LoginRequest): Promise<EffectiveAccess> {
+  async apply(
+    access: EffectiveAccess,
+    credential: LoginCredential,
+    request: LoginRequest,
+  ): Promise<EffectiveAccess> {
     const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
     const sets = loginSets(snapshot);
     if (sets.length === 0) {
@@ -291,9 +311,13 @@ export class LoginPolicies {
     }
     const decision = await this.decisionFor(snapshot, sets, credential, request);
     if (decision.denied) {
-      throw new DomainError("forbidden", `a login policy denied this request: ${decision.denyMessages.join("; ")}`, {
-        details: { messages: decision.denyMessages },
-      });
+      throw new DomainError(
+        "forbidden",
+        `a login policy denied this request: ${decision.denyMessages.join("; ")}`,
+        {
+          details: { messages: decision.denyMessages },
+        },
+      );
     }
     return decision.grants.length === 0 ? access : addGrants(access, decision.grants);
   }
@@ -327,7 +351,8 @@ export class LoginPolicies {
         .get(grant.reason.policyId)
         ?.find(
           (e) =>
-            (e.space === grant.spaceId || e.space === spaceName) && (e.role === grant.roleId || e.role === grant.roleName),
+            (e.space === grant.spaceId || e.space === spaceName) &&
+            (e.role === grant.roleId || e.role === grant.roleName),
         )?.rule;
       return rule === undefined ? grant : { ...grant, reason: { ...grant.reason, rule } };
     });
@@ -352,7 +377,10 @@ export class LoginPolicies {
     const timestampNs = request.timestampNs ?? nowNs();
     this.subject(credential).then(
       (subject) =>
-        this.recordSample(credential.organizationId, loginInputToJson(buildLoginInput(subject, request, timestampNs))),
+        this.recordSample(
+          credential.organizationId,
+          loginInputToJson(buildLoginInput(subject, request, timestampNs)),
+        ),
       () => undefined,
     );
   }
