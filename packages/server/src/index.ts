@@ -39,6 +39,7 @@ export * from "./http/app.js";
 // Governance (policy helper): policies, policy sets, enforcement on save, evaluations, samples,
 // simulation and login policies.
 export * from "./domain/login-policies/login-policies.js";
+export * from "./domain/login-policies/login-policy-limits.js";
 export type { LoginCredential, LoginRequest } from "./domain/login-policies/login-input.js";
 export * from "./domain/policies/policy.js";
 export * from "./domain/policies/policy-compilation.js";

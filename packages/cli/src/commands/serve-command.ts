@@ -1,7 +1,7 @@
 // CLI, server commands: `keygate serve`: opens the store (initialising it on first start and
 // printing the admin token once to stderr), builds the HTTP app and listens until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { buildApp, ConfigError, resolveServerConfig } from "@keygate/server";
+import { buildApp, ConfigError, configureLoginPolicyLimits, resolveServerConfig } from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
 import { initializeOrganization, openConfiguredStore, storeIsEmpty } from "./server-store.js";
 
@@ -26,6 +26,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof ConfigError) throw new CliError(`keygate serve: ${error.message}`, 2);
     throw error;
   }
+  configureLoginPolicyLimits(config.loginPolicy);
   const store = await openConfiguredStore(config);
   if (await storeIsEmpty(store)) {
     const org = io.env.KEYGATE_ORG || "default";

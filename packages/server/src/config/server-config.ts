@@ -15,6 +15,15 @@ export interface ServerConfig {
   readonly authFailureLimit: number;
   /** The window of authFailureLimit, in ms. */
   readonly authFailureWindowMs: number;
+  /** Request-path limits of login policies (KEYGATE_LOGIN_POLICY_*; see docs/login-policies.md). */
+  readonly loginPolicy: {
+    /** Wall-clock ms one login policy evaluation may take (KEYGATE_LOGIN_POLICY_TIMEOUT_MS, default 25). */
+    readonly timeoutMs: number;
+    /** Steps one login policy evaluation may take (KEYGATE_LOGIN_POLICY_MAX_STEPS, default 1,000,000). */
+    readonly maxSteps: number;
+    /** Login-policy CPU ms per organization per second before 503 (KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND, default 50). */
+    readonly cpuMsPerSecond: number;
+  };
 }
 
 /** Flags given on the command line; absent ones fall back to the environment, then defaults. */
@@ -72,5 +81,18 @@ export function resolveServerConfig(
       60_000,
       "KEYGATE_AUTH_FAILURE_WINDOW_MS",
     ),
+    loginPolicy: {
+      timeoutMs: parsePositiveInt(env.KEYGATE_LOGIN_POLICY_TIMEOUT_MS, 25, "KEYGATE_LOGIN_POLICY_TIMEOUT_MS"),
+      maxSteps: parsePositiveInt(
+        env.KEYGATE_LOGIN_POLICY_MAX_STEPS,
+        1_000_000,
+        "KEYGATE_LOGIN_POLICY_MAX_STEPS",
+      ),
+      cpuMsPerSecond: parsePositiveInt(
+        env.KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND,
+        50,
+        "KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND",
+      ),
+    },
   };
 }

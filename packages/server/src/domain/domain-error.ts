@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | "conflict" // 409: e.g. deleting an active token, duplicate name
   | "too_large" // 413
   | "rate_limited" // 429
+  | "overloaded" // 503: the organization used its share for now; `details.retryAfterSeconds` says when to retry
   | "policy_denied"; // 422: a mandatory policy refused the change (details carry the messages)
 
 /** An error from a domain operation. */

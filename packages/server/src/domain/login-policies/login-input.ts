@@ -99,7 +99,13 @@ function sessionOf(subject: LoginSubject): Readonly<Record<string, unknown>> {
       kind: principal.kind,
       member: !principal.disabled,
       teams: subject.teams.map((t) => t.name),
-      principal: { identifier: principal.id, name: principal.name, kind: principal.kind },
+      principal: {
+        identifier: principal.id,
+        name: principal.name,
+        kind: principal.kind,
+        // The space a service account lives in (users live in none): it says which sets apply.
+        space: principal.kind === "service-account" ? principal.spaceId : null,
+      },
       apiKey: apiKey ? { identifier: apiKey.id, name: apiKey.name, apiKeyType: apiKey.type } : null,
       token: token ? { identifier: token.id, name: token.name } : null,
     };

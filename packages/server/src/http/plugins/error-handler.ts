@@ -14,6 +14,7 @@ const STATUS: Readonly<Record<DomainErrorCode, number>> = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  overloaded: 503,
   policy_denied: 422,
 };
 
@@ -74,7 +75,7 @@ function errorObject(
 function domainErrorResponse(reply: FastifyReply, error: DomainError): FastifyReply {
   const status = STATUS[error.code];
   if (error.code === "unauthenticated") reply.header("www-authenticate", 'Bearer realm="keygate"');
-  if (error.code === "rate_limited") {
+  if (error.code === "rate_limited" || error.code === "overloaded") {
     const retry = error.details?.retryAfterSeconds;
     if (typeof retry === "number") reply.header("retry-after", String(retry));
   }
