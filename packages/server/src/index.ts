@@ -11,6 +11,7 @@ export * from "./domain/governance/save-guard.js";
 export * from "./domain/ids/random-id.js";
 export * from "./domain/organizations/organization.js";
 export * from "./domain/organizations/organization-bootstrap.js";
+export * from "./domain/organizations/owner-recovery.js";
 export * from "./domain/pagination/page.js";
 export * from "./domain/principals/principal.js";
 export * from "./domain/principals/service-account.js";
