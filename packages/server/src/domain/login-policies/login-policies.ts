@@ -91,6 +91,11 @@ function secondOf(ns: bigint): bigint {
   return ns < 0n && s * 1_000_000_000n !== ns ? s - 1n : s;
 }
 
+/** Milliseconds on a clock that only moves forward (the meter's seconds; not `Date`, which tests fake). */
+function monotonicNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 function subjectKey(c: LoginCredential): string {
   return `${c.organizationId}|${c.principalId}|${c.tokenId ?? ""}|${c.apiKeyId ?? ""}`;
 }
@@ -208,7 +213,7 @@ export class LoginPolicies {
     const organizationId = credential.organizationId;
     const decide = (index: ReadonlyMap<string, Role>) => {
       // The organization's share of login-policy CPU per second, checked before and charged after.
-      const waitMs = this.cpu.waitMs(organizationId, Date.now());
+      const waitMs = this.cpu.waitMs(organizationId, monotonicNowMs());
       if (waitMs > 0) {
         throw new DomainError(
           "overloaded",
@@ -216,16 +221,29 @@ export class LoginPolicies {
           { details: { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) } },
         );
       }
+      // Charged its CPU time (on a loaded machine a cheap evaluation may wait long for a core, which
+      // is not its doing); one that failed (its budget ran out, say) is charged at least the wall
+      // time it held the event loop, so hostile policies cost what they took from the others.
+      const before = process.cpuUsage();
       const started = performance.now();
+      let failed = true;
       try {
-        return decideLogin(
+        const decision = decideLogin(
           sets,
           input,
           { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind },
           timestampNs,
         );
+        failed = decision.errors.length > 0;
+        return decision;
       } finally {
-        this.cpu.charge(organizationId, performance.now() - started, Date.now());
+        const used = process.cpuUsage(before);
+        const cpuMs = (used.user + used.system) / 1000;
+        this.cpu.charge(
+          organizationId,
+          failed ? Math.max(cpuMs, performance.now() - started) : cpuMs,
+          monotonicNowMs(),
+        );
       }
     };
     let decision = decide(roles);
