@@ -2,6 +2,7 @@
 // prints each figure next to its baseline from the same run, as a ratio.
 
 import { runGovernanceBench } from "./governance-bench.js";
+import { runLoginFloodBench } from "./login-flood-bench.js";
 import { runRegoBench } from "./rego-bench.js";
 import { runServerBench } from "./server-bench.js";
 
@@ -13,3 +14,6 @@ for (const line of await runServerBench()) console.log(line);
 
 console.log("\n# Governance");
 for (const line of await runGovernanceBench()) console.log(line);
+
+console.log("\n# Login policies under a hostile flood");
+for (const line of await runLoginFloodBench()) console.log(line);
