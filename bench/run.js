@@ -2,6 +2,7 @@
 // prints each figure next to its baseline from the same run, as a ratio.
 
 import { runGovernanceBench } from "./governance-bench.js";
+import { runLoginFloodBench } from "./login-flood-bench.js";
 import { runOpaBench } from "./opa-bench.js";
 import { runPolicyWorkerBench } from "./policy-worker-bench.js";
 import { runRegoBench } from "./rego-bench.js";
@@ -21,3 +22,5 @@ for (const line of await runGovernanceBench()) console.log(line);
 
 console.log("\n# Tenants' policies off the event loop");
 for (const line of await runPolicyWorkerBench()) console.log(line);
+console.log("\n# Login policies under a hostile flood");
+for (const line of await runLoginFloodBench()) console.log(line);

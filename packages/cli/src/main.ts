@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   // Server commands load the server package on demand: resource commands start faster without it.
   init: async (argv, io) => (await import("./commands/init-command.js")).initCommand(argv, io),
   serve: async (argv, io) => (await import("./commands/serve-command.js")).serveCommand(argv, io),
+  admin: async (argv, io) => (await import("./commands/admin-command.js")).adminCommand(argv, io),
   whoami: whoamiCommand,
   can: canCommand,
   space: spaceCommand,
@@ -51,6 +52,7 @@ server:
   init --org NAME [--data-dir DIR] [--json]     create the store, organization, admin and admin token
   serve [--data-dir DIR] [--port P] [--host H]  run the server (KEYGATE_DATABASE_URL=postgres://... for PostgreSQL)
         [--trust-proxy true|HOPS|CIDR,...]      believe X-Forwarded-For from these proxies (KEYGATE_TRUST_PROXY)
+  admin recover [--org NAME] [--data-dir DIR]   on the host: a new owner token for a locked-out organization
 
 resources (KEYGATE_SERVER, KEYGATE_TOKEN; --server URL, --output table|json):
   whoami                      the principal behind KEYGATE_TOKEN

@@ -2,6 +2,7 @@
 
 export type { BuiltinContext, BuiltinDefinition, HostCapabilities } from "./builtins/builtin.js";
 export { BuiltinError } from "./builtins/builtin.js";
+export type { BuiltinCall, InputRead, PolicyDependencies } from "./compile/policy-dependencies.js";
 export { Engine, type EngineOptions, type ModuleSource } from "./engine/engine.js";
 export { PreparedQuery } from "./engine/prepared-query.js";
 export type {

@@ -13,6 +13,7 @@ export * from "./domain/governance/save-guard.js";
 export * from "./domain/ids/random-id.js";
 export * from "./domain/organizations/organization.js";
 export * from "./domain/organizations/organization-bootstrap.js";
+export * from "./domain/organizations/owner-recovery.js";
 export * from "./domain/pagination/page.js";
 export * from "./domain/principals/principal.js";
 export * from "./domain/principals/service-account.js";
@@ -41,6 +42,7 @@ export * from "./http/app.js";
 // Governance (policy helper): policies, policy sets, enforcement on save, evaluations, samples,
 // simulation and login policies.
 export * from "./domain/login-policies/login-policies.js";
+export * from "./domain/login-policies/login-policy-limits.js";
 export type { LoginCredential, LoginRequest } from "./domain/login-policies/login-input.js";
 export * from "./domain/policies/policy.js";
 export * from "./domain/policies/policy-compilation.js";

@@ -1,7 +1,14 @@
-// CLI, server commands: `keygate serve`: opens the store (initialising it on first start and
-// printing the admin token once to stderr), builds the HTTP app and listens until SIGINT/SIGTERM.
+// CLI, server commands: `keygate serve`: opens the store, builds the HTTP app, binds the port, and
+// then (on first start only) creates the first organization and prints the admin token once to
+// stderr; serves until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { buildApp, ConfigError, resolveServerConfig } from "@keygate/server";
+import {
+  buildApp,
+  ConfigError,
+  configureLoginPolicyLimits,
+  DomainError,
+  resolveServerConfig,
+} from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
 import { initializeOrganization, openConfiguredStore, storeIsEmpty } from "./server-store.js";
 
@@ -33,16 +40,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof ConfigError) throw new CliError(`keygate serve: ${error.message}`, 2);
     throw error;
   }
+  configureLoginPolicyLimits(config.loginPolicy);
   const store = await openConfiguredStore(config);
-  if (await storeIsEmpty(store)) {
-    const org = io.env.KEYGATE_ORG || "default";
-    const made = await initializeOrganization(store, org, io.env.KEYGATE_ADMIN || "admin");
-    io.err(
-      `keygate: first start: created organization "${made.organization.name}" and admin user "${made.admin.name}".\n` +
-        `keygate: admin token (shown only this once): ${made.tokenValue}\n` +
-        `keygate: default delegate token ${made.delegateToken.id} (shown only this once): ${made.delegateTokenValue}\n`,
-    );
-  }
+  const firstStart = await storeIsEmpty(store);
   const app = await buildApp({
     store,
     logger: { level: config.logLevel },
@@ -51,7 +51,36 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     policyWorkers: config.policyWorkers,
     trustProxy: config.trustProxy,
   });
-  const address = await app.listen({ port: config.port, host: config.host });
+  // The port is bound before the first organization is made: on a busy port nothing is created
+  // (a bootstrap token printed by a process that then dies would be shown once and lost).
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await store.close();
+    const code = (error as { code?: unknown }).code;
+    const why = code === "EADDRINUSE" ? `${config.host}:${config.port} is in use` : String(error);
+    throw new CliError(
+      `keygate serve: cannot listen: ${why}${firstStart ? "; no organization was created" : ""}`,
+    );
+  }
+  if (firstStart && (await storeIsEmpty(store))) {
+    const org = io.env.KEYGATE_ORG || "default";
+    const made = await initializeOrganization(store, org, io.env.KEYGATE_ADMIN || "admin").catch(
+      (error: unknown) => {
+        // Another instance on the same database made it first: that one printed the token.
+        if (error instanceof DomainError) return undefined;
+        throw error;
+      },
+    );
+    if (made)
+      io.err(
+        `keygate: first start: created organization "${made.organization.name}" and admin user "${made.admin.name}".\n` +
+          `keygate: admin token (shown only this once): ${made.tokenValue}\n` +
+          `keygate: default delegate token ${made.delegateToken.id} (shown only this once): ${made.delegateTokenValue}\n`,
+      );
+  }
   io.err(
     `keygate: listening on ${address} (${config.databaseUrl !== undefined ? "PostgreSQL" : `SQLite in ${config.dataDir}`})\n`,
   );

@@ -2,6 +2,7 @@
 
 import type { HostCapabilities } from "../builtins/builtin.js";
 import { type CompiledPolicy, type CompiledQuery, callArity, operatorName } from "../compile/compiler.js";
+import { type PolicyDependencies, policyDependencies } from "../compile/policy-dependencies.js";
 import { termVars } from "../compile/safety.js";
 import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
@@ -96,6 +97,11 @@ export class PreparedQuery {
   private readonly compiledByOffset = new Map<number, Expr>();
   private readonly termExprs: readonly Expr[];
   private readonly texts: readonly string[];
+
+  /** What this query reads of `input` and which builtins it calls, through every rule it reaches. */
+  dependencies(): PolicyDependencies {
+    return policyDependencies(this.policy, this.query);
+  }
 
   /** The variables this query reports in its bindings. */
   get vars(): readonly string[] {

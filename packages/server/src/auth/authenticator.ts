@@ -3,6 +3,7 @@
 // the failed-authentication limit (failures only). Once warm it touches no database.
 import { resolveEffectiveAccess } from "../domain/access/effective-access.js";
 import { DomainError } from "../domain/domain-error.js";
+import type { RequestRoute } from "../domain/login-policies/login-break-glass.js";
 import { applyLoginPolicies } from "../domain/login-policies/login-policies.js";
 import { loadSpaceTree } from "../domain/spaces/space.js";
 import {
@@ -49,15 +50,20 @@ export class Authenticator {
     this.onFailure = options.onFailure ?? (() => {});
   }
 
-  /** The caller of a request with this Authorization header from `ip`; throws `unauthenticated` or `rate_limited`. */
+  /**
+   * The caller of a request with this Authorization header from `ip`; throws `unauthenticated` or
+   * `rate_limited`, and `forbidden` or `unavailable` from login policies. `route` (method and URL)
+   * lets the organization's owners reach the policy repair endpoints whatever the login policies say.
+   */
   async authenticate(
     authorization: string | undefined,
     ip: string,
     now: number = Date.now(),
+    route?: RequestRoute,
   ): Promise<Caller> {
     let caller: Caller;
     try {
-      caller = await this.resolve(authorization, ip, now);
+      caller = await this.resolve(authorization, ip, now, route);
     } catch (error) {
       if (error instanceof DomainError && error.code === "unauthenticated") {
         const reason = error.details?.reason;
@@ -72,7 +78,12 @@ export class Authenticator {
     return caller;
   }
 
-  private async resolve(authorization: string | undefined, ip: string, now: number): Promise<Caller> {
+  private async resolve(
+    authorization: string | undefined,
+    ip: string,
+    now: number,
+    route: RequestRoute | undefined,
+  ): Promise<Caller> {
     const parsed = parsePresentedToken(bearerTokenOf(authorization));
     const record = await this.cache.token(parsed.publicId, () =>
       findTokenByPublicId(this.store, parsed.publicId, now),
@@ -86,12 +97,14 @@ export class Authenticator {
       this.cache.spaceTree(organizationId, () => loadSpaceTree(this.store, organizationId)),
     ]);
     // Governance (policy helper): login policies run on every request (time windows and IP ranges
-    // hold exactly); their roles add to the cached bindings, and a deny refuses the request.
+    // hold exactly); their roles add to the cached bindings, and a refusal refuses the request
+    // (but never an owner's repair of the policies: the route decides).
     const access = await applyLoginPolicies(
       this.store,
       bindings,
       { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
       { remoteIp: ip, timestampNs: BigInt(now) * 1_000_000n },
+      route,
     );
     return { organizationId, principal, apiKey, token, access, spaces, ip };
   }

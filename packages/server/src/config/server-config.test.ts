@@ -31,6 +31,23 @@ describe("resolveServerConfig", () => {
     expect(() => resolveServerConfig({ port: "http" }, {})).toThrow(/--port/);
     expect(() => resolveServerConfig({}, { KEYGATE_PORT: "99999" })).toThrow(/KEYGATE_PORT/);
   });
+
+  it("reads the login policies' request-path limits, naming a bad one", () => {
+    expect(resolveServerConfig({}, {}).loginPolicy).toEqual({
+      timeoutMs: 25,
+      maxSteps: 1_000_000,
+      cpuMsPerSecond: 50,
+    });
+    expect(
+      resolveServerConfig(
+        {},
+        { KEYGATE_LOGIN_POLICY_TIMEOUT_MS: "10", KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND: "80" },
+      ).loginPolicy,
+    ).toEqual({ timeoutMs: 10, maxSteps: 1_000_000, cpuMsPerSecond: 80 });
+    expect(() => resolveServerConfig({}, { KEYGATE_LOGIN_POLICY_MAX_STEPS: "0" })).toThrow(
+      /KEYGATE_LOGIN_POLICY_MAX_STEPS/,
+    );
+  });
 });
 
 describe("trust proxy setting", () => {

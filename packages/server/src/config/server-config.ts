@@ -31,6 +31,15 @@ export interface ServerConfig {
   readonly policyWorkers: PolicyWorkerSettings;
   /** Proxies trusted to report the client's address (`remote_ip` of login policies, the rate limit). */
   readonly trustProxy: TrustProxySetting;
+  /** Request-path limits of login policies (KEYGATE_LOGIN_POLICY_*; see docs/login-policies.md). */
+  readonly loginPolicy: {
+    /** Wall-clock ms one login policy evaluation may take (KEYGATE_LOGIN_POLICY_TIMEOUT_MS, default 25). */
+    readonly timeoutMs: number;
+    /** Steps one login policy evaluation may take (KEYGATE_LOGIN_POLICY_MAX_STEPS, default 1,000,000). */
+    readonly maxSteps: number;
+    /** Login-policy CPU ms per organization per second before 503 (KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND, default 50). */
+    readonly cpuMsPerSecond: number;
+  };
 }
 
 /** Flags given on the command line; absent ones fall back to the environment, then defaults. */
@@ -131,6 +140,19 @@ export function resolveServerConfig(
       flags.trustProxy !== undefined
         ? parseTrustProxy(flags.trustProxy, "--trust-proxy")
         : parseTrustProxy(env.KEYGATE_TRUST_PROXY, "KEYGATE_TRUST_PROXY"),
+    loginPolicy: {
+      timeoutMs: parsePositiveInt(env.KEYGATE_LOGIN_POLICY_TIMEOUT_MS, 25, "KEYGATE_LOGIN_POLICY_TIMEOUT_MS"),
+      maxSteps: parsePositiveInt(
+        env.KEYGATE_LOGIN_POLICY_MAX_STEPS,
+        1_000_000,
+        "KEYGATE_LOGIN_POLICY_MAX_STEPS",
+      ),
+      cpuMsPerSecond: parsePositiveInt(
+        env.KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND,
+        50,
+        "KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND",
+      ),
+    },
   };
 }
 

@@ -12,7 +12,11 @@ import { getToken } from "../tokens/token.js";
 export interface LoginSubject {
   readonly organizationId: string;
   readonly principal: Principal;
-  readonly teams: readonly { readonly id: string; readonly name: string; readonly externalId: string | null }[];
+  readonly teams: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly externalId: string | null;
+  }[];
   readonly apiKey: ApiKey | null;
   readonly token: { readonly id: string; readonly name: string } | null;
 }
@@ -95,7 +99,13 @@ function sessionOf(subject: LoginSubject): Readonly<Record<string, unknown>> {
       kind: principal.kind,
       member: !principal.disabled,
       teams: subject.teams.map((t) => t.name),
-      principal: { identifier: principal.id, name: principal.name, kind: principal.kind },
+      principal: {
+        identifier: principal.id,
+        name: principal.name,
+        kind: principal.kind,
+        // The space a service account lives in (users live in none): it says which sets apply.
+        space: principal.kind === "service-account" ? principal.spaceId : null,
+      },
       apiKey: apiKey ? { identifier: apiKey.id, name: apiKey.name, apiKeyType: apiKey.type } : null,
       token: token ? { identifier: token.id, name: token.name } : null,
     };
@@ -104,17 +114,4 @@ function sessionOf(subject: LoginSubject): Readonly<Record<string, unknown>> {
   return session;
 }
 
-/** The input as JSON (for samples): `timestamp_ns` as a number of nanoseconds. */
-export function loginInputToJson(input: Record<string, unknown>): unknown {
-  return JSON.parse(JSON.stringify(input, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value)));
-}
-
-/** A stored login input made evaluable again: `timestamp_ns` back to an exact integer. */
-export function loginInputFromJson(json: unknown): unknown {
-  if (typeof json !== "object" || json === null) return json;
-  const request = (json as { request?: unknown }).request;
-  if (typeof request !== "object" || request === null) return json;
-  const ts = (request as { timestamp_ns?: unknown }).timestamp_ns;
-  if (typeof ts !== "number" || !Number.isFinite(ts)) return json;
-  return { ...json, request: { ...request, timestamp_ns: BigInt(Math.round(ts)) } };
-}
+export { loginInputFromJson, loginInputToJson } from "./login-input-json.js";

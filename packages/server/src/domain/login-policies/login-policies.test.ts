@@ -5,7 +5,10 @@ import { createApiKey } from "../api-keys/api-key.js";
 import type { MutationContext } from "../audit/actor.js";
 import { DomainError } from "../domain-error.js";
 import { seed003Policies, seed003Source } from "../governance/seed-policies.js";
-import { type BootstrappedOrganization, bootstrapOrganization } from "../organizations/organization-bootstrap.js";
+import {
+  type BootstrappedOrganization,
+  bootstrapOrganization,
+} from "../organizations/organization-bootstrap.js";
 import { createPolicy, deletePolicy } from "../policies/policy.js";
 import { uploadPolicySource } from "../policies/policy-source.js";
 import { listPolicySamples } from "../policy-evaluations/policy-sample.js";
@@ -73,8 +76,9 @@ for (const dialect of DIALECTS) {
         spaceIds.set(name, (await createSpace(database.store, ctx, { parentId: org.rootSpace.id, name })).id);
       }
       for (const name of ROLES) await createRole(database.store, ctx, { name, permissions: ["tokens.read"] });
-      automation = (await createServiceAccount(database.store, ctx, { spaceId: org.rootSpace.id, name: "automation" }))
-        .serviceAccount;
+      automation = (
+        await createServiceAccount(database.store, ctx, { spaceId: org.rootSpace.id, name: "automation" })
+      ).serviceAccount;
     });
     afterEach(async () => {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -109,7 +113,13 @@ for (const dialect of DIALECTS) {
         .executeTakeFirst();
       const apiKeyId =
         existing?.id ??
-        (await createApiKey(database.store, ctx, { principalId: automation.id, type: "SERVICE", name: login })).apiKey.id;
+        (
+          await createApiKey(database.store, ctx, {
+            principalId: automation.id,
+            type: "SERVICE",
+            name: login,
+          })
+        ).apiKey.id;
       const decision = await loginPoliciesOf(database.store).evaluate(
         { organizationId: org.organization.id, principalId: automation.id, apiKeyId },
         request,
@@ -127,7 +137,10 @@ for (const dialect of DIALECTS) {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(DomainError);
-      const problems = (error as DomainError).details?.errors as { code: string; location?: { row: number } }[];
+      const problems = (error as DomainError).details?.errors as {
+        code: string;
+        location?: { row: number };
+      }[];
       expect(problems.some((p) => p.code === "rego_unsafe_var_error" && p.location?.row === 9)).toBe(true);
     });
 
@@ -142,7 +155,10 @@ for (const dialect of DIALECTS) {
       await uploadLogin("by-key-pattern");
       expect(await rolesOf("ci-cd-staging")).toEqual(["production/deployer-role-id"]);
       expect(await rolesOf("prom-monitoring")).toEqual(["monitoring/reader-role-id"]);
-      expect(await rolesOf("ci-cd-monitoring")).toEqual(["monitoring/reader-role-id", "production/deployer-role-id"]);
+      expect(await rolesOf("ci-cd-monitoring")).toEqual([
+        "monitoring/reader-role-id",
+        "production/deployer-role-id",
+      ]);
       expect(await rolesOf("monitoring-ci-cd")).toEqual([]);
     });
 
@@ -172,7 +188,9 @@ for (const dialect of DIALECTS) {
 
     it("infrastructure tools", async () => {
       await uploadLogin("infrastructure-tools");
-      expect(await rolesOf("terraform-cloud-integration")).toEqual(["infrastructure/terraform-cloud-role-id"]);
+      expect(await rolesOf("terraform-cloud-integration")).toEqual([
+        "infrastructure/terraform-cloud-role-id",
+      ]);
       expect(await rolesOf("ansible-automation")).toEqual(["configuration/ansible-role-id"]);
       expect(await rolesOf("k8s-spacelift-operator")).toEqual(["kubernetes/k8s-operator-role-id"]);
     });
@@ -180,7 +198,8 @@ for (const dialect of DIALECTS) {
     it("conditional access: Tuesday and Thursday, 2-4 AM UTC, to the second", async () => {
       await uploadLogin("conditional-api-key-access");
       const granted = ["production/time-limited-role-id"];
-      const when = (timestampNs: bigint) => rolesOf("scheduled-deployment", { remoteIp: "10.0.0.1", timestampNs });
+      const when = (timestampNs: bigint) =>
+        rolesOf("scheduled-deployment", { remoteIp: "10.0.0.1", timestampNs });
       expect(await when(at(24, 3, 30))).toEqual(granted);
       expect(await when(at(24, 2, 0, 0))).toEqual(granted);
       expect(await when(at(24, 1, 59, 59))).toEqual([]);
@@ -193,9 +212,12 @@ for (const dialect of DIALECTS) {
 
     it("IP-restricted keys", async () => {
       await uploadLogin("ip-restricted-api-keys");
-      const from = (remoteIp: string, login = "production-deploy") => rolesOf(login, { remoteIp, timestampNs: at(24, 12) });
+      const from = (remoteIp: string, login = "production-deploy") =>
+        rolesOf(login, { remoteIp, timestampNs: at(24, 12) });
       expect(await from("10.200.1.1")).toEqual(["production/secure-deployer-role-id"]);
-      expect(await from("192.168.100.254", "critical-automation")).toEqual(["production/secure-deployer-role-id"]);
+      expect(await from("192.168.100.254", "critical-automation")).toEqual([
+        "production/secure-deployer-role-id",
+      ]);
       expect(await from("192.168.101.1")).toEqual([]);
       expect(await from("8.8.8.8")).toEqual([]);
       expect(await from("10.1.1.1", "unlisted")).toEqual([]);
@@ -216,7 +238,11 @@ for (const dialect of DIALECTS) {
         spaceId: spaceIds.get("staging")!,
       });
       const logins = loginPoliciesOf(database.store);
-      const credential = { organizationId: org.organization.id, principalId: automation.id, apiKeyId: key.id };
+      const credential = {
+        organizationId: org.organization.id,
+        principalId: automation.id,
+        apiKeyId: key.id,
+      };
       const direct = await resolveEffectiveAccess(database.store, org.organization.id, automation.id);
       const access = await logins.apply(direct, credential, OFFICE);
       expect(access.grants.map((g) => [g.reason.kind, g.roleName]).sort()).toEqual([
@@ -226,7 +252,11 @@ for (const dialect of DIALECTS) {
 
       const explained = await logins.explain(credential, OFFICE);
       expect(explained.rules.get(policyId)).toEqual([
-        { space: "production", role: "deployer-role-id", rule: 'by-key-name.rego:6: roles["production"]["deployer-role-id"]' },
+        {
+          space: "production",
+          role: "deployer-role-id",
+          rule: 'by-key-name.rego:6: roles["production"]["deployer-role-id"]',
+        },
       ]);
 
       const blocker = await createPolicy(database.store, ctx, { name: "blocklist" });

@@ -1,10 +1,15 @@
 // Domain layer, login policies: evaluated on every authenticated request (so time windows and IP
 // ranges hold exactly), from memory: compiled sets, the caller's subject (principal, teams, key)
 // and the role index are cached per store and dropped on the matching change events. Their roles
-// add to direct and team bindings; deny wins. Recent inputs are kept as samples, off the request path.
+// add to direct and team bindings; deny wins; an `allow` that applies must admit the caller; an
+// evaluation error refuses (fail closed). Each evaluation has a tight budget and each organization
+// a CPU share per second (login-policy-limits.ts); the owners keep the repair endpoints whatever
+// the policies say (login-break-glass.ts, audited). Recent inputs are kept as samples, off the
+// request path.
 import type { ChangeEvent } from "../../store/change-feed.js";
 import type { Store } from "../../store/store.js";
 import { type AccessGrant, addGrants, type EffectiveAccess } from "../access/effective-access.js";
+import { recordAuditEvent } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
 import {
   type CompiledPolicySet,
@@ -15,6 +20,8 @@ import {
 import { recordPolicySample } from "../policy-evaluations/policy-sample.js";
 import { BUILT_IN_ROLES, type Role } from "../roles/built-in-roles.js";
 import { roleFromRow } from "../roles/role.js";
+import { isOwner, isRepairRoute, type RequestRoute } from "./login-break-glass.js";
+import { LoginCpuMeter } from "./login-cpu-meter.js";
 import { decideLogin, type LoginDecision } from "./login-decision.js";
 import {
   buildLoginInput,
@@ -25,12 +32,15 @@ import {
   loginInputToJson,
   nowNs,
 } from "./login-input.js";
-import { dependsOnClockBySecond } from "./login-policy-clock.js";
-import { dependsOnlyOnSessionAndAddress } from "./login-policy-inputs.js";
+import { combinedReuse, type LoginReuse } from "./login-policy-inputs.js";
+import { loginPolicyLimits } from "./login-policy-limits.js";
 import { type ExplainedRole, explainRoles } from "./login-rule-explanation.js";
 
 /** How often at most a role name a login policy grants but the cached roles lack is looked up again. */
 export const UNKNOWN_ROLE_RETRY_MS = 1000;
+
+/** How often at most one caller's refused logins of one kind are written to the audit log. */
+export const DENIED_LOGIN_AUDIT_INTERVAL_MS = 10_000;
 
 /** How often at most one caller's login input is kept as a sample. */
 export const LOGIN_SAMPLE_INTERVAL_MS = 60_000;
@@ -73,13 +83,17 @@ interface ReusableDecision {
 /** How many caller addresses' decisions are kept per caller before they are all forgotten. */
 const REUSED_ADDRESSES_PER_CALLER = 64;
 
-/** How long a decision holds for one caller and address. */
-type Reuse = "always" | "per-second" | "never";
+type Reuse = LoginReuse;
 
 /** The second a nanosecond timestamp falls in (floor, also before 1970). */
 function secondOf(ns: bigint): bigint {
   const s = ns / 1_000_000_000n;
   return ns < 0n && s * 1_000_000_000n !== ns ? s - 1n : s;
+}
+
+/** Milliseconds on a clock that only moves forward (the meter's seconds; not `Date`, which tests fake). */
+function monotonicNowMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 function subjectKey(c: LoginCredential): string {
@@ -93,8 +107,14 @@ export class LoginPolicies {
   private readonly roleIndexes = new Map<string, Promise<Map<string, Role>>>();
   private readonly lastSampled = new Map<string, number>();
   private readonly unknownRoleRetries = new Map<string, number>();
+  private readonly cpu = new LoginCpuMeter(() => loginPolicyLimits().cpuMsPerSecond);
+  private readonly lastDeniedAudit = new Map<string, { at: number; suppressed: number }>();
+  private pendingAudits: Promise<void> = Promise.resolve();
   private readonly reusableSets = new WeakMap<readonly CompiledPolicySet[], Reuse>();
-  private readonly decisions = new WeakMap<GovernanceSnapshot, WeakMap<LoginSubject, Map<string, ReusableDecision>>>();
+  private readonly decisions = new WeakMap<
+    GovernanceSnapshot,
+    WeakMap<LoginSubject, Map<string, ReusableDecision>>
+  >();
   private pendingSamples: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
@@ -127,7 +147,8 @@ export class LoginPolicies {
   }
 
   private forgetSubjects(organizationId: string): void {
-    for (const key of this.subjects.keys()) if (key.startsWith(`${organizationId}|`)) this.subjects.delete(key);
+    for (const key of this.subjects.keys())
+      if (key.startsWith(`${organizationId}|`)) this.subjects.delete(key);
   }
 
   private subject(credential: LoginCredential): Promise<LoginSubject> {
@@ -168,7 +189,13 @@ export class LoginPolicies {
   async evaluate(credential: LoginCredential, request: LoginRequest): Promise<EvaluatedLogin> {
     const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
     const subject = await this.subject(credential);
-    const { decision, input } = await this.evaluateFor(snapshot, loginSets(snapshot), subject, credential, request);
+    const { decision, input } = await this.evaluateFor(
+      snapshot,
+      loginSets(snapshot),
+      subject,
+      credential,
+      request,
+    );
     return { ...decision, input };
   }
 
@@ -183,8 +210,42 @@ export class LoginPolicies {
   ): Promise<{ decision: LoginDecision; input: Record<string, unknown>; roles: ReadonlyMap<string, Role> }> {
     let roles = await this.roleIndex(credential.organizationId);
     const input = buildLoginInput(subject, request, timestampNs);
-    const decide = (index: ReadonlyMap<string, Role>) =>
-      decideLogin(sets, input, { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind }, timestampNs);
+    const organizationId = credential.organizationId;
+    const decide = (index: ReadonlyMap<string, Role>) => {
+      // The organization's share of login-policy CPU per second, checked before and charged after.
+      const waitMs = this.cpu.waitMs(organizationId, monotonicNowMs());
+      if (waitMs > 0) {
+        throw new DomainError(
+          "unavailable",
+          "this organization's login policies used their CPU share for this second; retry shortly",
+          { details: { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) } },
+        );
+      }
+      // Charged its CPU time (on a loaded machine a cheap evaluation may wait long for a core, which
+      // is not its doing); one that failed (its budget ran out, say) is charged at least the wall
+      // time it held the event loop, so hostile policies cost what they took from the others.
+      const before = process.cpuUsage();
+      const started = performance.now();
+      let failed = true;
+      try {
+        const decision = decideLogin(
+          sets,
+          input,
+          { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind },
+          timestampNs,
+        );
+        failed = decision.errors.length > 0;
+        return decision;
+      } finally {
+        const used = process.cpuUsage(before);
+        const cpuMs = (used.user + used.system) / 1000;
+        this.cpu.charge(
+          organizationId,
+          failed ? Math.max(cpuMs, performance.now() - started) : cpuMs,
+          monotonicNowMs(),
+        );
+      }
+    };
     let decision = decide(roles);
     if (this.shouldReloadRoles(credential.organizationId, decision)) {
       // A role created since the roles were cached (creation sends no change event): look again.
@@ -204,12 +265,7 @@ export class LoginPolicies {
   private reusable(sets: readonly CompiledPolicySet[]): Reuse {
     let reusable = this.reusableSets.get(sets);
     if (reusable === undefined) {
-      const sources = sets.flatMap((s) => s.policies.map((p) => p.source));
-      reusable = sources.every(dependsOnlyOnSessionAndAddress)
-        ? "always"
-        : sources.every((src) => dependsOnlyOnSessionAndAddress(src) || dependsOnClockBySecond(src))
-          ? "per-second"
-          : "never";
+      reusable = combinedReuse(sets.flatMap((s) => s.policies));
       this.reusableSets.set(sets, reusable);
     }
     return reusable;
@@ -243,7 +299,8 @@ export class LoginPolicies {
   ): Promise<LoginDecision> {
     const subject = await this.subject(credential);
     const reuse = this.reusable(sets);
-    if (reuse === "never") return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
+    if (reuse === "never")
+      return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
     // One clock for the request, fixed here so that the key and the evaluation agree.
     const timestampNs = request.timestampNs ?? nowNs();
     const key = reuse === "always" ? request.remoteIp : `${request.remoteIp}|${secondOf(timestampNs)}`;
@@ -253,7 +310,14 @@ export class LoginPolicies {
       if (this.sampleDue(credential)) this.sampleLater(credential, request);
       return known.decision;
     }
-    const { decision, roles } = await this.evaluateFor(snapshot, sets, subject, credential, request, timestampNs);
+    const { decision, roles } = await this.evaluateFor(
+      snapshot,
+      sets,
+      subject,
+      credential,
+      request,
+      timestampNs,
+    );
     // Errors (a budget running out, say) are not reused: the next request tries again.
     if (!decision.results.some((r) => r.error !== undefined)) {
       if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
@@ -279,9 +343,17 @@ export class LoginPolicies {
 
   /**
    * Adds login-policy roles to a principal's access (direct and team bindings); throws DomainError
-   * `forbidden` when a login policy denies the request. Call on every authenticated request.
+   * `forbidden` when the login policies refuse the request (a deny, no admitting `allow`, or an
+   * evaluation error) and `unavailable` when the organization used its CPU share for this second.
+   * Neither applies to the organization's owners on the repair endpoints (`route`), except an
+   * explicit `deny`: they keep their bindings, and the use of that break-glass is audited. Call on every authenticated request.
    */
-  async apply(access: EffectiveAccess, credential: LoginCredential, request: LoginRequest): Promise<EffectiveAccess> {
+  async apply(
+    access: EffectiveAccess,
+    credential: LoginCredential,
+    request: LoginRequest,
+    route?: RequestRoute,
+  ): Promise<EffectiveAccess> {
     const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
     const sets = loginSets(snapshot);
     if (sets.length === 0) {
@@ -289,13 +361,114 @@ export class LoginPolicies {
       if (this.sampleDue(credential)) this.sampleLater(credential, request);
       return access;
     }
-    const decision = await this.decisionFor(snapshot, sets, credential, request);
+    const breakGlass = route !== undefined && isRepairRoute(route) && isOwner(access, snapshot.tree);
+    let decision: LoginDecision;
+    try {
+      decision = await this.decisionFor(snapshot, sets, credential, request);
+    } catch (error) {
+      if (!(breakGlass && error instanceof DomainError && error.code === "unavailable")) throw error;
+      await this.auditBreakGlass(credential, request, route, "throttled", [error.message], []);
+      return access;
+    }
     if (decision.denied) {
-      throw new DomainError("forbidden", `a login policy denied this request: ${decision.denyMessages.join("; ")}`, {
-        details: { messages: decision.denyMessages },
-      });
+      this.auditDenied(credential, request, route, decision);
+      // An explicit `deny` holds for owners too (deny always wins: an IP range that refuses a
+      // stolen admin token must refuse it everywhere); errors and a missing admission do not.
+      if (breakGlass && decision.refusal !== "deny") {
+        await this.auditBreakGlass(
+          credential,
+          request,
+          route,
+          decision.refusal ?? "deny",
+          decision.denyMessages,
+          decision.errors,
+        );
+        return access;
+      }
+      throw new DomainError(
+        "forbidden",
+        `a login policy denied this request: ${decision.denyMessages.join("; ")}`,
+        {
+          details: { messages: decision.denyMessages, refusal: decision.refusal },
+        },
+      );
     }
     return decision.grants.length === 0 ? access : addGrants(access, decision.grants);
+  }
+
+  /** Records (awaited: the repair never goes unaudited) that an owner used the break-glass, and why. */
+  private async auditBreakGlass(
+    credential: LoginCredential,
+    request: LoginRequest,
+    route: RequestRoute | undefined,
+    why: string,
+    messages: readonly string[],
+    errors: readonly string[],
+  ): Promise<void> {
+    await recordAuditEvent(this.store, {
+      organizationId: credential.organizationId,
+      actor: actorOf(credential, request),
+      action: "login.break-glass",
+      resourceType: "principal",
+      resourceId: credential.principalId,
+      outcome: "success",
+      details: {
+        breakGlass: true,
+        why,
+        explanation:
+          "an owner (admin at the root space) reached a policy repair endpoint although the login policies refused or could not judge the request",
+        messages: [...messages],
+        errors: [...errors],
+        ...routeDetails(route),
+      },
+    });
+  }
+
+  /**
+   * Records a refused login (with the policy errors, if any), at most once per caller and kind of
+   * refusal per interval (a refused caller retrying must not flood the log), off the request path.
+   */
+  private auditDenied(
+    credential: LoginCredential,
+    request: LoginRequest,
+    route: RequestRoute | undefined,
+    decision: LoginDecision,
+  ): void {
+    const key = `${subjectKey(credential)}|${decision.refusal}`;
+    const now = Date.now();
+    const last = this.lastDeniedAudit.get(key);
+    if (last !== undefined && now - last.at < DENIED_LOGIN_AUDIT_INTERVAL_MS) {
+      last.suppressed++;
+      return;
+    }
+    if (this.lastDeniedAudit.size >= 10_000) this.lastDeniedAudit.clear();
+    this.lastDeniedAudit.set(key, { at: now, suppressed: 0 });
+    const event = {
+      organizationId: credential.organizationId,
+      actor: actorOf(credential, request),
+      action: "login.denied",
+      resourceType: "principal",
+      resourceId: credential.principalId,
+      outcome: "denied" as const,
+      details: {
+        refusal: decision.refusal,
+        errors: [...decision.errors],
+        messages: [...decision.denyMessages],
+        refusedSinceLastEvent: last?.suppressed ?? 0,
+        ...routeDetails(route),
+      },
+    };
+    this.pendingAudits = this.pendingAudits
+      .then(() => recordAuditEvent(this.store, event))
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+  }
+
+  /** Resolves once every refused-login audit event queued so far is written (for tests and shutdown). */
+  flushAudits(): Promise<void> {
+    return this.pendingAudits;
   }
 
   /** Evaluates and says, for every role a login policy granted, which rule granted it. */
@@ -327,7 +500,8 @@ export class LoginPolicies {
         .get(grant.reason.policyId)
         ?.find(
           (e) =>
-            (e.space === grant.spaceId || e.space === spaceName) && (e.role === grant.roleId || e.role === grant.roleName),
+            (e.space === grant.spaceId || e.space === spaceName) &&
+            (e.role === grant.roleId || e.role === grant.roleName),
         )?.rule;
       return rule === undefined ? grant : { ...grant, reason: { ...grant.reason, rule } };
     });
@@ -352,7 +526,10 @@ export class LoginPolicies {
     const timestampNs = request.timestampNs ?? nowNs();
     this.subject(credential).then(
       (subject) =>
-        this.recordSample(credential.organizationId, loginInputToJson(buildLoginInput(subject, request, timestampNs))),
+        this.recordSample(
+          credential.organizationId,
+          loginInputToJson(buildLoginInput(subject, request, timestampNs)),
+        ),
       () => undefined,
     );
   }
@@ -388,6 +565,19 @@ export class LoginPolicies {
   }
 }
 
+function actorOf(credential: LoginCredential, request: LoginRequest) {
+  return {
+    principalId: credential.principalId,
+    ...(credential.tokenId === undefined ? {} : { tokenId: credential.tokenId }),
+    ip: request.remoteIp,
+    via: "api" as const,
+  };
+}
+
+function routeDetails(route: RequestRoute | undefined): Record<string, string> {
+  return route === undefined ? {} : { method: route.method, path: route.url.split("?")[0] ?? "" };
+}
+
 const instances = new WeakMap<Store, LoginPolicies>();
 
 /** The login policy evaluator of a (root) store, created on first use. */
@@ -404,13 +594,15 @@ export function loginPoliciesOf(store: Store): LoginPolicies {
 /**
  * The authenticator's hook, called on every authenticated request: adds the roles the
  * organization's login policies grant this caller now, from this address, to its bindings; throws
- * DomainError `forbidden` when a login policy denies the request.
+ * DomainError `forbidden` when the login policies refuse the request and `unavailable` when the
+ * organization used its login-policy CPU for this second (owners on repair routes excepted).
  */
 export function applyLoginPolicies(
   store: Store,
   access: EffectiveAccess,
   credential: LoginCredential,
   request: LoginRequest,
+  route?: RequestRoute,
 ): Promise<EffectiveAccess> {
-  return loginPoliciesOf(store).apply(access, credential, request);
+  return loginPoliciesOf(store).apply(access, credential, request, route);
 }

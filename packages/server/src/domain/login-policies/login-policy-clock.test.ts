@@ -3,19 +3,35 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/tes
 import { resolveEffectiveAccess } from "../access/effective-access.js";
 import { createApiKey } from "../api-keys/api-key.js";
 import type { MutationContext } from "../audit/actor.js";
-import { type BootstrappedOrganization, bootstrapOrganization } from "../organizations/organization-bootstrap.js";
+import {
+  type BootstrappedOrganization,
+  bootstrapOrganization,
+} from "../organizations/organization-bootstrap.js";
 import { createPolicy } from "../policies/policy.js";
 import { uploadPolicySource } from "../policies/policy-source.js";
+import { compilePolicyFor } from "../policy-evaluations/compiled-policy-sets.js";
 import { createPolicySet } from "../policy-sets/policy-set.js";
 import { createServiceAccount } from "../principals/service-account.js";
 import { createRole } from "../roles/role.js";
 import { createSpace } from "../spaces/space.js";
-import { dependsOnClockBySecond } from "./login-policy-clock.js";
 import { loginPoliciesOf } from "./login-policies.js";
+import { loginPolicyReuse } from "./login-policy-inputs.js";
 
 const policy = (body: string) => `package login\n\n${body}\n`;
 
-describe("dependsOnClockBySecond", () => {
+/** True when the policy compiles and its decision holds for one second (see login-policy-inputs.ts). */
+function dependsOnClockBySecond(source: string): boolean {
+  const compiled = compilePolicyFor("login", {
+    policyId: "p",
+    policyName: "p",
+    enforcementLevel: "mandatory",
+    query: null,
+    source,
+  });
+  return compiled.ok && loginPolicyReuse(compiled) === "per-second";
+}
+
+describe("login policies decided per second", () => {
   it("accepts policies that read the clock only as the civil time of the request", () => {
     expect(
       dependsOnClockBySecond(policy(`allow { time.clock([input.request.timestamp_ns, "UTC"])[0] >= 9 }`)),
@@ -74,9 +90,11 @@ for (const dialect of DIALECTS) {
       ctx = { organizationId: org.organization.id, actor: { principalId: org.admin.id, via: "api" } };
       spaceId = (await createSpace(database.store, ctx, { parentId: org.rootSpace.id, name: "prod" })).id;
       await createRole(database.store, ctx, { name: "deployer", permissions: ["tokens.read"] });
-      principalId = (await createServiceAccount(database.store, ctx, { spaceId: org.rootSpace.id, name: "ci" }))
-        .serviceAccount.id;
-      apiKeyId = (await createApiKey(database.store, ctx, { principalId, type: "SERVICE", name: "ci" })).apiKey.id;
+      principalId = (
+        await createServiceAccount(database.store, ctx, { spaceId: org.rootSpace.id, name: "ci" })
+      ).serviceAccount.id;
+      apiKeyId = (await createApiKey(database.store, ctx, { principalId, type: "SERVICE", name: "ci" }))
+        .apiKey.id;
       const p = await createPolicy(database.store, ctx, { name: "window" });
       // Granted during the first half of every minute.
       await uploadPolicySource(
@@ -90,7 +108,12 @@ roles["prod"]["deployer"] {
   time.clock([now, "UTC"])[2] < 30
 }`),
       );
-      await createPolicySet(database.store, ctx, { name: "login", global: true, entityTypes: ["login"], policyIds: [p.id] });
+      await createPolicySet(database.store, ctx, {
+        name: "login",
+        global: true,
+        entityTypes: ["login"],
+        policyIds: [p.id],
+      });
     });
     afterAll(async () => {
       await database.dispose();

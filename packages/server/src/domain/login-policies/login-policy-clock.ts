@@ -1,12 +1,12 @@
-// Domain layer, login policies: policies whose only use of the clock is through the civil time
-// of the request (`time.clock`, `time.weekday`, `time.date` of `input.request.timestamp_ns`), as
-// time-window policies are. Those builtins change at most once a second, so such a policy decides
-// the same for the same caller, address and second: its decision can be reused within that second,
-// exactly. Decided on the parsed policy, conservatively: anything else means "evaluate every time".
+// Domain layer, login policies: policies whose only use of the request's time is its civil time
+// (`time.clock`, `time.weekday`, `time.date` of `input.request.timestamp_ns`), as time-window
+// policies are. Those builtins change at most once a second, so such a policy decides the same for
+// the same caller, address and second. This is the data-flow half of the reuse analysis
+// (login-policy-inputs.ts): which refs and builtins a policy reaches comes from the compiled policy;
+// here the parsed module is walked, conservatively, to see where the timestamp flows.
 
-import { parseModule, RegoError } from "@keygate/rego";
+import type { Module } from "@keygate/rego";
 
-type Module = ReturnType<typeof parseModule>;
 type Rule = Module["rules"][number];
 type Body = Rule["body"];
 type Expr = Body[number];
@@ -14,20 +14,15 @@ type Term = NonNullable<Rule["head"]["value"]>;
 
 // Builtins whose result, for a timestamp, depends only on the second it falls in.
 const CIVIL_TIME = new Set(["time.clock", "time.weekday", "time.date"]);
-// Builtins whose results depend on the clock (other than the above), chance or the network.
-const UNSTABLE = /^(?:time|rand|uuid|http|opa|net\.lookup_ip_addr$|trace$|print$)/;
 
 class NotSecondGranular extends Error {}
 
-/** True when the policy reads the clock only as the civil time of `input.request.timestamp_ns`. */
-export function dependsOnClockBySecond(source: string): boolean {
-  let module: Module;
-  try {
-    module = parseModule("policy.rego", source);
-  } catch (e) {
-    if (e instanceof RegoError) return false;
-    throw e;
-  }
+/**
+ * True when the module reads `input.request.timestamp_ns` only as the argument of a civil-time
+ * builtin (directly or through a rule-level alias), reads no other part of the input than the
+ * session and the address, never aliases nor imports `input`, and uses no `with`.
+ */
+export function readsTimestampOnlyAsCivilTime(module: Module): boolean {
   try {
     for (const imp of module.imports) {
       if (imp.path.head.type === "var" && imp.path.head.name === "input") throw new NotSecondGranular();
@@ -208,7 +203,8 @@ class Walker {
       for (const a of rest) this.term(a);
       return;
     }
-    if (name === undefined || UNSTABLE.test(name)) throw new NotSecondGranular();
+    // Which builtins are called (and whether they are deterministic) is the compiled analysis' part.
+    if (name === undefined) throw new NotSecondGranular();
     for (const a of t.args) this.term(a);
   }
 

@@ -1,50 +1,62 @@
-// Domain layer, login policies: which part of the request a login policy can see. A policy that
-// reads only `input.session` and `input.request.remote_ip`, and calls no builtin whose result
-// changes with time or chance, decides the same for the same caller and address: its decision can
-// be reused until the policies, the caller or the roles change. Decided conservatively from the
-// text: anything else (the clock, a whole-`input` alias, a computed key) means "evaluate every time".
+// Domain layer, login policies: how long a login policy's decision holds, decided from the compiled
+// policy. The engine reports every part of `input` the policy can read and every builtin it can
+// call (through every rule and function it reaches), with the engine's own `nondeterministic` flag;
+// a policy that reads only `input.session` and `input.request.remote_ip` and calls no
+// nondeterministic builtin decides the same for the same caller and address; one that also reads
+// the request's civil time (see login-policy-clock.ts) decides the same within one second.
+import type { PolicyDependencies } from "@keygate/rego";
+import type { CompiledPolicy } from "../policy-evaluations/compiled-policy-sets.js";
+import { readsTimestampOnlyAsCivilTime } from "./login-policy-clock.js";
 
-// Builtin namespaces whose results depend on the clock, chance or the network.
-const UNSTABLE_BUILTINS = /\b(?:time|rand|uuid|http|opa|trace|print|net\s*\.\s*lookup_ip_addr)\b/;
-// `input` followed by anything but `.session...` or `.request.remote_ip` (e.g. `input.request`,
-// `input[`, `x := input`, `with input as`).
-const INPUT_USE = /(?<![\w.])input\b(?!\s*\.\s*session\b)(?!\s*\.\s*request\s*\.\s*remote_ip\b)/;
+/** How long a decision holds for one caller and address. */
+export type LoginReuse = "always" | "per-second" | "never";
 
-/** The source with comments and string literals blanked out (so words inside them do not count). */
-function codeOnly(source: string): string {
-  let out = "";
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i];
-    if (c === "#") {
-      while (i < source.length && source[i] !== "\n") i++;
-      continue;
-    }
-    if (c === '"') {
-      out += '""';
-      i++;
-      while (i < source.length && source[i] !== '"' && source[i] !== "\n") i += source[i] === "\\" ? 2 : 1;
-      i++;
-      continue;
-    }
-    if (c === "`") {
-      out += '""';
-      i++;
-      while (i < source.length && source[i] !== "`") i++;
-      i++;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return out;
+/** What a read of `input` at this static path depends on. */
+function readKind(path: readonly string[]): "stable" | "clock" | "other" {
+  const [first, second] = path;
+  if (first === "session") return "stable";
+  if (first === "request" && second === "remote_ip") return "stable";
+  if (first === "request" && second === "timestamp_ns") return "clock";
+  return "other";
 }
 
-/**
- * True when the policy reads nothing of the request but the caller's session and address and calls
- * no time-, chance- or network-dependent builtin: its decision is a function of (session, address).
- */
-export function dependsOnlyOnSessionAndAddress(source: string): boolean {
-  const code = codeOnly(source);
-  return !UNSTABLE_BUILTINS.test(code) && !INPUT_USE.test(code);
+/** How long decisions with these dependencies hold (`clockBySecond`: the timestamp flows only to civil time). */
+export function reuseOfDependencies(deps: PolicyDependencies, clockBySecond: () => boolean): LoginReuse {
+  if (deps.builtins.some((b) => b.nondeterministic)) return "never";
+  let clock = false;
+  for (const read of deps.inputs) {
+    const kind = readKind(read.path);
+    if (kind === "other") return "never";
+    if (kind === "clock") clock = true;
+  }
+  if (!clock) return "always";
+  return clockBySecond() ? "per-second" : "never";
+}
+
+const reuseByPolicy = new WeakMap<CompiledPolicy, LoginReuse>();
+
+/** How long a compiled login policy's decision holds (memoized per compiled policy). */
+export function loginPolicyReuse(policy: CompiledPolicy): LoginReuse {
+  let reuse = reuseByPolicy.get(policy);
+  if (reuse === undefined) {
+    reuse =
+      policy.ok && policy.queries.kind === "login"
+        ? reuseOfDependencies(policy.queries.document.dependencies(), () =>
+            readsTimestampOnlyAsCivilTime(policy.syntax),
+          )
+        : "never";
+    reuseByPolicy.set(policy, reuse);
+  }
+  return reuse;
+}
+
+/** The reuse of several policies together: the shortest of theirs. */
+export function combinedReuse(policies: readonly CompiledPolicy[]): LoginReuse {
+  let out: LoginReuse = "always";
+  for (const p of policies) {
+    const reuse = loginPolicyReuse(p);
+    if (reuse === "never") return "never";
+    if (reuse === "per-second") out = "per-second";
+  }
+  return out;
 }

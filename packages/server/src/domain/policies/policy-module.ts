@@ -1,7 +1,7 @@
 // Domain layer, policies: turns a policy's Rego text into prepared queries with our engine (the
 // module's Rego version detected by the engine, else v1, else v0, so policies written for either
 // are accepted unchanged), or into every problem found, each with its file, line and column.
-import { Engine, type Module, RegoError } from "@keygate/rego";
+import { type BudgetLimits, Engine, type Module, RegoError } from "@keygate/rego";
 
 /** One problem in a policy's text, as reported to the author. */
 export interface PolicyProblem {
@@ -50,21 +50,37 @@ function problemsOf(error: unknown): PolicyProblem[] {
   }));
 }
 
+/** Options of compileModule. */
+export interface CompileModuleOptions {
+  /** The budget of every evaluation of the prepared queries (default: the engine's). */
+  readonly budget?: BudgetLimits;
+}
+
 function tryCompile(
   file: string,
   source: string,
   version: PolicyRegoVersion | undefined,
   queriesFor: (packagePath: string) => readonly string[],
+  options: CompileModuleOptions,
 ): ModuleCompilation {
   try {
-    const engine = new Engine(version === undefined ? {} : { regoVersion: version });
+    const engine = new Engine({
+      ...(version === undefined ? {} : { regoVersion: version }),
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
+    });
     engine.addModule(file, source);
     const syntax = engine.modules()[0];
     const packagePath = engine.packages()[0];
     if (syntax === undefined || packagePath === undefined) {
       return {
         ok: false,
-        problems: [{ code: "rego_parse_error", message: "the policy has no package", location: { file, row: 1, col: 1 } }],
+        problems: [
+          {
+            code: "rego_parse_error",
+            message: "the policy has no package",
+            location: { file, row: 1, col: 1 },
+          },
+        ],
       };
     }
     const queries = queriesFor(packagePath).map((q) => engine.prepare(q));
@@ -83,11 +99,12 @@ export function compileModule(
   file: string,
   source: string,
   queriesFor: (packagePath: string) => readonly string[],
+  options: CompileModuleOptions = {},
 ): ModuleCompilation {
-  const detected = tryCompile(file, source, undefined, queriesFor);
+  const detected = tryCompile(file, source, undefined, queriesFor, options);
   if (detected.ok) return detected;
   for (const version of [1, 0] as const) {
-    const explicit = tryCompile(file, source, version, queriesFor);
+    const explicit = tryCompile(file, source, version, queriesFor, options);
     if (explicit.ok) return explicit;
   }
   return detected;

@@ -4,6 +4,7 @@ import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
+import { checkLoginPoliciesOnSamples } from "../login-policies/login-policy-sample-check.js";
 import { checkPolicyText, policyProblemsError } from "./policy-compilation.js";
 import { getPolicy, getPolicyRow, type Policy, type PolicyGovernanceChange, publishPolicyChange } from "./policy.js";
 
@@ -50,6 +51,8 @@ export async function uploadPolicySource(
       })
       .where("id", "=", policyId)
       .execute();
+    // A login policy that errors on recent login samples would lock those callers out: refuse it.
+    await checkLoginPoliciesOnSamples(tx, ctx.organizationId, { policyId });
     await recordAuditEvent(tx, {
       organizationId: ctx.organizationId,
       actor: ctx.actor,

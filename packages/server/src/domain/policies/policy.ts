@@ -9,6 +9,7 @@ import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { checkDescription, isUniqueViolation } from "../validation/field-rules.js";
+import { checkLoginPoliciesOnSamples } from "../login-policies/login-policy-sample-check.js";
 import { checkPolicyText, policyProblemsError } from "./policy-compilation.js";
 
 /** How a policy's deny is enforced: `mandatory` refuses the change, `advisory` only warns. */
@@ -375,6 +376,7 @@ export async function updatePolicy(
       );
     }
     await tx.db.updateTable("policies").set(changes).where("id", "=", policyId).execute();
+    await checkLoginPoliciesOnSamples(tx, ctx.organizationId, { policyId });
     await recordAuditEvent(tx, {
       organizationId: ctx.organizationId,
       actor: ctx.actor,

@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import type { EnforcementLevel } from "../policies/policy.js";
 import { denyQueryOf, policyFileName } from "../policies/policy-compilation.js";
 import { compileModule, type PolicyProblem, type PreparedPolicyQuery, packageRef } from "../policies/policy-module.js";
+import { loginPolicyLimits } from "../login-policies/login-policy-limits.js";
 import { listAllPolicySets, type PolicyEntityType, type PolicyEvent, type PolicySet } from "../policy-sets/policy-set.js";
 import { loadSpaceTree, type SpaceTree } from "../spaces/space.js";
 
@@ -77,7 +78,10 @@ export function compilePolicyFor(purpose: "save" | "login", text: PolicyText): C
       queries: { kind: "save", deny: deny!, warn },
     };
   }
-  const compiled = compileModule(file, text.source, (pkg) => [packageRef(pkg)]);
+  // Login policies run on the request path: their own, tight budget (login-policy-limits.ts).
+  const { timeoutMs, maxSteps } = loginPolicyLimits();
+  const budget = { timeoutMs, maxSteps };
+  const compiled = compileModule(file, text.source, (pkg) => [packageRef(pkg)], { budget });
   if (!compiled.ok) return { ...text, ok: false, problems: compiled.problems };
   const [document] = compiled.module.queries;
   return {

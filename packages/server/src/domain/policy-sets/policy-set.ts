@@ -8,6 +8,7 @@ import { recordAuditEvent } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
+import { checkLoginPoliciesOnSamples } from "../login-policies/login-policy-sample-check.js";
 import { type PolicyGovernanceChange, publishPolicyChange } from "../policies/policy.js";
 import { checkDescription, isUniqueViolation } from "../validation/field-rules.js";
 
@@ -288,6 +289,8 @@ export async function createPolicySet(
         .values(spaceIds.map((space_id) => ({ policy_set_id: row.id, space_id })))
         .execute();
     }
+    // A login policy that errors on recent login samples would lock those callers out: refuse it.
+    await checkLoginPoliciesOnSamples(tx, ctx.organizationId, { setId: row.id });
     await audit(tx, ctx, "create", row.id, { name, global, ...targets, policyIds, spaceIds }, now);
     return policySetFromRow(row, [...policyIds].sort(), [...spaceIds].sort());
   });
@@ -401,6 +404,8 @@ export async function updatePolicySet(
       throw error;
     }
     if (changes.global === 1) await tx.db.deleteFrom("policy_set_spaces").where("policy_set_id", "=", setId).execute();
+    // A login policy that errors on recent login samples would lock those callers out: refuse it.
+    await checkLoginPoliciesOnSamples(tx, ctx.organizationId, { setId: setId });
     await audit(tx, ctx, "update", setId, { changed: Object.keys(changes).filter((k) => k !== "updated_at") }, now);
     return getPolicySet(tx, ctx.organizationId, setId);
   });
@@ -437,6 +442,8 @@ export async function addPoliciesToSet(
         .execute();
     }
     await tx.db.updateTable("policy_sets").set({ updated_at: now }).where("id", "=", setId).execute();
+    // A login policy that errors on recent login samples would lock those callers out: refuse it.
+    await checkLoginPoliciesOnSamples(tx, ctx.organizationId, { setId: setId });
     await audit(tx, ctx, "add-policies", setId, { policyIds: ids }, now);
     return getPolicySet(tx, ctx.organizationId, setId);
   });
@@ -489,6 +496,8 @@ export async function attachPolicySetToSpaces(
         .execute();
     }
     await tx.db.updateTable("policy_sets").set({ updated_at: now }).where("id", "=", setId).execute();
+    // A login policy that errors on recent login samples would lock those callers out: refuse it.
+    await checkLoginPoliciesOnSamples(tx, ctx.organizationId, { setId: setId });
     await audit(tx, ctx, "attach-spaces", setId, { spaceIds: ids }, now);
     return getPolicySet(tx, ctx.organizationId, setId);
   });
