@@ -1,7 +1,7 @@
 // CLI, server commands: `keygate serve`: opens the store (initialising it on first start and
 // printing the admin token once to stderr), builds the HTTP app and listens until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { buildApp, ConfigError, resolveServerConfig } from "@keygate/server";
+import { buildApp, ConfigError, resolveServerConfig, type StoreOptions } from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
 import { initializeOrganization, openConfiguredStore, storeIsEmpty } from "./server-store.js";
 
@@ -26,7 +26,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof ConfigError) throw new CliError(`keygate serve: ${error.message}`, 2);
     throw error;
   }
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, testHooks(io));
   if (await storeIsEmpty(store)) {
     const org = io.env.KEYGATE_ORG || "default";
     const made = await initializeOrganization(store, org, io.env.KEYGATE_ADMIN || "admin");
@@ -41,6 +41,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     logger: { level: config.logLevel },
     authFailureLimit: config.authFailureLimit,
     authFailureWindowMs: config.authFailureWindowMs,
+    cacheMaxStalenessMs: config.cacheMaxStalenessMs,
   });
   const address = await app.listen({ port: config.port, host: config.host });
   io.err(
@@ -62,4 +63,19 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+/**
+ * `KEYGATE_TEST_HOLD_AFTER_COMMIT=1` (end-to-end tests only): after a transaction that announced
+ * changes commits, say so on stderr and never go on, so a test can kill the process between the
+ * commit and its reply (and the delivery of the changes to this instance).
+ */
+function testHooks(io: CliIo): Pick<StoreOptions, "onCommitted"> {
+  if (io.env.KEYGATE_TEST_HOLD_AFTER_COMMIT !== "1") return {};
+  return {
+    onCommitted: (changes) => {
+      io.err(`keygate: test hold after commit: ${changes.map((c) => c.kind).join(", ")}\n`);
+      return new Promise<void>(() => {});
+    },
+  };
 }

@@ -29,6 +29,8 @@ export interface AuthenticatorOptions {
   readonly onFailure?: (reason: string) => void;
   /** Called when writing last-used-at fails. */
   readonly onUsageError?: (error: unknown) => void;
+  /** How stale (ms) a cached token, principal or binding may be when used; default 5 s. */
+  readonly cacheMaxStalenessMs?: number;
 }
 
 /** Authenticates bearer tokens for one store. */
@@ -43,7 +45,9 @@ export class Authenticator {
     private readonly store: Store,
     options: AuthenticatorOptions = {},
   ) {
-    this.cache = new AuthCache(store);
+    this.cache = new AuthCache(store, {
+      ...(options.cacheMaxStalenessMs !== undefined ? { maxStalenessMs: options.cacheMaxStalenessMs } : {}),
+    });
     this.limiter = new FailedAuthLimiter(options.failureLimit ?? 50, options.failureWindowMs ?? 60_000);
     this.usage = new TokenUseRecorder(store, options.usageFlushMs ?? 1000, options.onUsageError);
     this.onFailure = options.onFailure ?? (() => {});
@@ -79,7 +83,7 @@ export class Authenticator {
     const { token, apiKey, principal } = checkTokenAgainstRecord(parsed, record, now);
     const organizationId = principal.organizationId;
     const [bindings, spaces] = await Promise.all([
-      this.cache.principalAccess(principal.id, () =>
+      this.cache.principalAccess(organizationId, principal.id, () =>
         resolveEffectiveAccess(this.store, organizationId, principal.id),
       ),
       this.cache.spaceTree(organizationId, () => loadSpaceTree(this.store, organizationId)),

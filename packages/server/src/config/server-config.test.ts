@@ -31,4 +31,12 @@ describe("resolveServerConfig", () => {
     expect(() => resolveServerConfig({ port: "http" }, {})).toThrow(/--port/);
     expect(() => resolveServerConfig({}, { KEYGATE_PORT: "99999" })).toThrow(/KEYGATE_PORT/);
   });
+
+  it("reads the cache staleness bound (5 s by default, 0 allowed) and names a bad one", () => {
+    expect(resolveServerConfig({}, {}).cacheMaxStalenessMs).toBe(5000);
+    expect(resolveServerConfig({}, { KEYGATE_CACHE_MAX_STALENESS_MS: "0" }).cacheMaxStalenessMs).toBe(0);
+    expect(() => resolveServerConfig({}, { KEYGATE_CACHE_MAX_STALENESS_MS: "-1" })).toThrow(
+      /KEYGATE_CACHE_MAX_STALENESS_MS must be a whole number >= 0, got "-1"/,
+    );
+  });
 });

@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly authFailureLimit: number;
   /** The window of authFailureLimit, in ms. */
   readonly authFailureWindowMs: number;
+  /** How stale (ms) a cached token, principal or binding may be when used; 0 re-validates every request. */
+  readonly cacheMaxStalenessMs: number;
 }
 
 /** Flags given on the command line; absent ones fall back to the environment, then defaults. */
@@ -53,6 +55,14 @@ function parsePositiveInt(value: string | undefined, fallback: number, setting: 
   return n;
 }
 
+function parseNonNegativeInt(value: string | undefined, fallback: number, setting: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(setting, `${setting} must be a whole number >= 0, got "${value}"`);
+  return n;
+}
+
 /** Resolves the configuration from flags and environment (`KEYGATE_*`). */
 export function resolveServerConfig(
   flags: ServerConfigFlags = {},
@@ -71,6 +81,11 @@ export function resolveServerConfig(
       env.KEYGATE_AUTH_FAILURE_WINDOW_MS,
       60_000,
       "KEYGATE_AUTH_FAILURE_WINDOW_MS",
+    ),
+    cacheMaxStalenessMs: parseNonNegativeInt(
+      env.KEYGATE_CACHE_MAX_STALENESS_MS,
+      5000,
+      "KEYGATE_CACHE_MAX_STALENESS_MS",
     ),
   };
 }

@@ -1,6 +1,7 @@
 // Domain layer, policies: create, read, list, update and delete an organization's OPA policies
 // (the Rego text itself is uploaded separately, see policy-source.ts). Every change is audited in
 // its transaction and tells every instance to rebuild its compiled policy sets.
+import { announceChange } from "../../store/announce-change.js";
 import type { PoliciesTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -215,7 +216,7 @@ async function assertPolicySetsExist(store: Store, organizationId: string, ids: 
 
 /** Tells every instance that the organization's policies changed (sent on commit). */
 export async function publishPolicyChange(tx: Store, organizationId: string): Promise<void> {
-  await tx.changes.publish({ kind: "policy.changed", organizationId });
+  await announceChange(tx, { kind: "policy.changed", organizationId });
 }
 
 /** Creates a policy (without Rego text: upload it next) and adds it to the given policy sets. */

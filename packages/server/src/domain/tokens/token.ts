@@ -1,6 +1,7 @@
 // Domain layer, tokens: create, read, list, update, rotate (with a grace period), revoke and
 // delete the tokens of an API key. The token text is returned once, at creation or rotation;
 // only the SHA-256 of its secret is stored.
+import { announceChange } from "../../store/announce-change.js";
 import type { TokensTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import { type ApiKey, getApiKey } from "../api-keys/api-key.js";
@@ -436,7 +437,7 @@ export async function updateToken(
           },
           occurredAt: now,
         });
-        await tx.changes.publish({
+        await announceChange(tx, {
           kind: "token.updated",
           organizationId: ctx.organizationId,
           tokenId,
@@ -541,7 +542,7 @@ export async function rotateToken(
           },
           occurredAt: now,
         });
-        await tx.changes.publish({
+        await announceChange(tx, {
           kind: "token.rotated",
           organizationId: ctx.organizationId,
           tokenId: current.id,
@@ -574,7 +575,7 @@ export async function revokeToken(store: Store, ctx: MutationContext, tokenId: s
       });
     }
     // Published even when already revoked, so a retry after a lost notification still reaches every cache.
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.revoked",
       organizationId: ctx.organizationId,
       tokenId,
@@ -607,7 +608,7 @@ export async function deleteToken(store: Store, ctx: MutationContext, tokenId: s
       details: { name: current.name, status: current.status },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.deleted",
       organizationId: ctx.organizationId,
       tokenId,
