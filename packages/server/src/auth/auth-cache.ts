@@ -86,34 +86,23 @@ export class AuthCache {
     return record;
   }
 
-  /** The cached effective access of a principal of the organization, loading it on a miss. */
-  async principalAccess(
-    organizationId: string,
-    principalId: string,
-    load: () => Promise<EffectiveAccess>,
-  ): Promise<EffectiveAccess> {
-    return this.cached(this.access, organizationId, principalId, load);
+  /**
+   * The cached effective access of a principal, loading it on a miss. Fresh as long as the caller
+   * looked up a token of the principal's organization first (which confirms the organization).
+   */
+  async principalAccess(principalId: string, load: () => Promise<EffectiveAccess>): Promise<EffectiveAccess> {
+    return this.cached(this.access, principalId, load);
   }
 
-  /** The cached space tree of an organization, loading it on a miss. */
+  /** The cached space tree of an organization, loading it on a miss (fresh under the same condition). */
   async spaceTree(organizationId: string, load: () => Promise<SpaceTree>): Promise<SpaceTree> {
-    return this.cached(this.trees, organizationId, organizationId, load);
+    return this.cached(this.trees, organizationId, load);
   }
 
-  private async cached<T>(
-    map: Map<string, T>,
-    organizationId: string,
-    key: string,
-    load: () => Promise<T>,
-  ): Promise<T> {
+  private async cached<T>(map: Map<string, T>, key: string, load: () => Promise<T>): Promise<T> {
     const cached = map.get(key);
-    if (cached !== undefined) {
-      const confirming = this.store.changes.ensureFresh(organizationId, this.maxStalenessMs);
-      if (confirming === undefined) return cached;
-      await confirming;
-      const confirmed = map.get(key);
-      if (confirmed !== undefined) return confirmed;
-    }
+    // Fresh enough: the request's token lookup has just confirmed the organization (or waited).
+    if (cached !== undefined) return cached;
     const generation = this.generation;
     const value = await load();
     if (generation === this.generation) map.set(key, value);

@@ -83,7 +83,7 @@ export class Authenticator {
     const { token, apiKey, principal } = checkTokenAgainstRecord(parsed, record, now);
     const organizationId = principal.organizationId;
     const [bindings, spaces] = await Promise.all([
-      this.cache.principalAccess(organizationId, principal.id, () =>
+      this.cache.principalAccess(principal.id, () =>
         resolveEffectiveAccess(this.store, organizationId, principal.id),
       ),
       this.cache.spaceTree(organizationId, () => loadSpaceTree(this.store, organizationId)),
