@@ -4,10 +4,13 @@
 // with SIGKILL there. The survivor B must refuse the revoked token although it had it cached. B
 // runs with a staleness bound of ten minutes, so only the notification sent inside the revoking
 // transaction can make it refuse within the test's limits. Also: B drops its caches when its
-// LISTEN connection is killed, and again once it listens anew.
+// LISTEN connection is killed, and again once it listens anew. A delegate connected to B is
+// disconnected when its token is revoked on a killed A (B's periodic sweep is off).
+import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
+import { CLI_MAIN, REPO_ROOT } from "./support/keygate-build.js";
 import { type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
 import { freshStore, type StoreLocation } from "./support/test-databases.js";
 
@@ -50,6 +53,8 @@ describe("revocations on two instances when the revoking one is killed between c
       ...location.env,
       KEYGATE_CACHE_MAX_STALENESS_MS: "600000",
       KEYGATE_AUTH_FAILURE_LIMIT: "1000000",
+      // Only the change feed may tell B that a delegate token was revoked.
+      KEYGATE_DELEGATE_SWEEP_INTERVAL_MS: "600000",
     });
     const sa = await api(survivor.url, admin, "POST", "/organizations/acme/service-accounts", {
       data: { type: "service-accounts", attributes: { name: "bot" } },
@@ -196,4 +201,37 @@ describe("revocations on two instances when the revoking one is killed between c
     }
     expect(conclusive).toBe(true);
   }, 120_000);
+
+  it("disconnects, on the survivor, the delegates of a token revoked on an instance that died before replying", async () => {
+    const created = await api(survivor.url, admin, "POST", "/organizations/acme/delegate-tokens", {
+      data: { type: "delegate-tokens", attributes: { name: "farm" } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const tokenId: string = created.body.data.id;
+    const agent = spawn(
+      process.execPath,
+      [CLI_MAIN, "delegate", "run", "--server", survivor.url, "--name", "runner", "--token", created.body.data.attributes.token],
+      { cwd: REPO_ROOT, env: { ...process.env, DELEGATE_TOKEN: "" } },
+    );
+    let output = "";
+    agent.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number>((resolve) => agent.on("close", (code) => resolve(code ?? -1)));
+    try {
+      expect(await msUntil(async () => output.includes("connected to"), 30_000), output).toBeDefined();
+      const doomed = await holdingInstance();
+      void api(doomed.url, admin, "POST", `/delegate-tokens/${tokenId}/actions/revoke`).catch(() => {});
+      expect(await msUntil(async () => doomed.output().includes(HOLD_MARKER)), doomed.output()).toBeDefined();
+      const killedAt = Date.now();
+      await doomed.kill();
+      const code = await Promise.race([exited, sleep(LIMIT_MS).then(() => "still connected")]);
+      console.log(`kill -9 between commit and reply: the delegate was disconnected ${Date.now() - killedAt} ms after the kill`);
+      expect(code, output).toBe(1);
+      expect(output).toMatch(/disconnected by the server: delegate token .* was revoked/);
+    } finally {
+      if (agent.exitCode === null) agent.kill("SIGTERM");
+      await exited;
+    }
+  }, 90_000);
 });
