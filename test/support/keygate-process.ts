@@ -42,6 +42,8 @@ export interface KeygateServer {
   output(): string;
   /** Stops it (SIGTERM) and waits for the exit. */
   stop(): Promise<void>;
+  /** Kills it with SIGKILL (no shutdown code runs) and waits for the exit. */
+  kill(): Promise<void>;
 }
 
 /** Starts `keygate serve` on a free port and waits until it listens. */
@@ -83,6 +85,10 @@ export async function startKeygate(
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
     },
   };

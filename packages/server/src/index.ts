@@ -30,6 +30,7 @@ export * from "./domain/tokens/token-format.js";
 export * from "./domain/tokens/token-status.js";
 export * from "./domain/tokens/token-usage.js";
 export * from "./domain/tokens/token-verification.js";
+export * from "./store/announce-change.js";
 export * from "./store/change-feed.js";
 export type * from "./store/database-schema.js";
 export * from "./store/store.js";

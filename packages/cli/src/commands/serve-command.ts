@@ -8,6 +8,7 @@ import {
   configureLoginPolicyLimits,
   DomainError,
   resolveServerConfig,
+  type StoreOptions,
 } from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
 import { initializeOrganization, openConfiguredStore, storeIsEmpty } from "./server-store.js";
@@ -41,7 +42,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     throw error;
   }
   configureLoginPolicyLimits(config.loginPolicy);
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, testHooks(io));
   const firstStart = await storeIsEmpty(store);
   const app = await buildApp({
     store,
@@ -50,6 +51,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     authFailureWindowMs: config.authFailureWindowMs,
     policyWorkers: config.policyWorkers,
     trustProxy: config.trustProxy,
+    cacheMaxStalenessMs: config.cacheMaxStalenessMs,
   });
   // The port is bound before the first organization is made: on a busy port nothing is created
   // (a bootstrap token printed by a process that then dies would be shown once and lost).
@@ -100,4 +102,19 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+/**
+ * `KEYGATE_TEST_HOLD_AFTER_COMMIT=1` (end-to-end tests only): after a transaction that announced
+ * changes commits, say so on stderr and never go on, so a test can kill the process between the
+ * commit and its reply (and the delivery of the changes to this instance).
+ */
+function testHooks(io: CliIo): Pick<StoreOptions, "onCommitted"> {
+  if (io.env.KEYGATE_TEST_HOLD_AFTER_COMMIT !== "1") return {};
+  return {
+    onCommitted: (changes) => {
+      io.err(`keygate: test hold after commit: ${changes.map((c) => c.kind).join(", ")}\n`);
+      return new Promise<void>(() => {});
+    },
+  };
 }

@@ -6,19 +6,23 @@ import {
   openStore,
   type ServerConfig,
   type Store,
+  type StoreOptions,
 } from "@keygate/server";
 import { CliError } from "../client/cli-io.js";
 
 /** Opens (and migrates) the configured store; a store that cannot be opened is a CliError saying why. */
-export async function openConfiguredStore(config: ServerConfig): Promise<Store> {
+export async function openConfiguredStore(
+  config: ServerConfig,
+  hooks: Pick<StoreOptions, "onCommitted"> = {},
+): Promise<Store> {
   const where =
     config.databaseUrl !== undefined
       ? "the database of KEYGATE_DATABASE_URL"
       : `the SQLite store in ${config.dataDir}`;
   try {
     return config.databaseUrl !== undefined
-      ? await openStore({ databaseUrl: config.databaseUrl })
-      : await openStore({ dataDir: config.dataDir });
+      ? await openStore({ databaseUrl: config.databaseUrl, ...hooks })
+      : await openStore({ dataDir: config.dataDir, ...hooks });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError(`keygate: cannot open ${where}: ${reason}`);

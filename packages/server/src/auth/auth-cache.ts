@@ -1,6 +1,9 @@
 // Auth, request path steps 1-2: in-memory caches of verified token records (by public id), of
 // principals' effective access and of space trees, dropped as soon as the store's change feed
 // reports a revocation, rotation, binding or space change (from this or any other instance).
+// Whatever the feed could miss, no entry is served staler than a bound (5 s by default): the
+// organization's change counter is confirmed in the background once half the bound has passed,
+// and before answering once all of it has.
 import type { EffectiveAccess } from "../domain/access/effective-access.js";
 import type { SpaceTree } from "../domain/spaces/space.js";
 import type { TokenAuthRecord } from "../domain/tokens/token-verification.js";
@@ -14,6 +17,17 @@ export interface AuthCacheStats {
   invalidations: number;
 }
 
+/** Settings of an AuthCache. */
+export interface AuthCacheOptions {
+  /** Token records kept at most; default 200,000. */
+  readonly maxTokens?: number;
+  /** How stale (ms) an entry may be when served, whatever the change feed missed; default 5 s. */
+  readonly maxStalenessMs?: number;
+}
+
+/** The default staleness bound of cached entries, in ms. */
+export const DEFAULT_MAX_STALENESS_MS = 5000;
+
 /** The caches of the request path; every change event bumps a generation so in-flight loads that started before it are not kept. */
 export class AuthCache {
   private readonly tokens = new Map<string, TokenAuthRecord>();
@@ -24,10 +38,15 @@ export class AuthCache {
   /** Lookup counters. */
   readonly stats: AuthCacheStats = { hits: 0, misses: 0, invalidations: 0 };
 
+  private readonly maxTokens: number;
+  private readonly maxStalenessMs: number;
+
   constructor(
-    store: Store,
-    private readonly maxTokens = 200_000,
+    private readonly store: Store,
+    options: AuthCacheOptions = {},
   ) {
+    this.maxTokens = options.maxTokens ?? 200_000;
+    this.maxStalenessMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
     this.unsubscribe = store.changes.subscribe((event) => this.invalidate(event));
   }
 
@@ -38,12 +57,25 @@ export class AuthCache {
   ): Promise<TokenAuthRecord | undefined> {
     const cached = this.tokens.get(publicId);
     if (cached) {
-      this.stats.hits++;
-      return cached;
+      const confirming = this.store.changes.ensureFresh(cached.principal.organizationId, this.maxStalenessMs);
+      if (confirming === undefined) {
+        this.stats.hits++;
+        return cached;
+      }
+      await confirming;
+      // Still there after the confirmation: nothing of its organization changed unseen.
+      const confirmed = this.tokens.get(publicId);
+      if (confirmed) {
+        this.stats.hits++;
+        return confirmed;
+      }
     }
     this.stats.misses++;
     const generation = this.generation;
     const record = await load();
+    // A record just read is current; if its organization is due for a confirmation, start one
+    // (the next hit waits for it when the bound has passed).
+    if (record) void this.store.changes.ensureFresh(record.principal.organizationId, this.maxStalenessMs)?.catch(() => {});
     if (record && generation === this.generation) {
       if (this.tokens.size >= this.maxTokens) {
         const oldest = this.tokens.keys().next().value;
@@ -54,18 +86,22 @@ export class AuthCache {
     return record;
   }
 
-  /** The cached effective access of a principal, loading it on a miss. */
+  /**
+   * The cached effective access of a principal, loading it on a miss. Fresh as long as the caller
+   * looked up a token of the principal's organization first (which confirms the organization).
+   */
   async principalAccess(principalId: string, load: () => Promise<EffectiveAccess>): Promise<EffectiveAccess> {
     return this.cached(this.access, principalId, load);
   }
 
-  /** The cached space tree of an organization, loading it on a miss. */
+  /** The cached space tree of an organization, loading it on a miss (fresh under the same condition). */
   async spaceTree(organizationId: string, load: () => Promise<SpaceTree>): Promise<SpaceTree> {
     return this.cached(this.trees, organizationId, load);
   }
 
   private async cached<T>(map: Map<string, T>, key: string, load: () => Promise<T>): Promise<T> {
     const cached = map.get(key);
+    // Fresh enough: the request's token lookup has just confirmed the organization (or waited).
     if (cached !== undefined) return cached;
     const generation = this.generation;
     const value = await load();
@@ -103,6 +139,12 @@ export class AuthCache {
       case "policy.changed":
         return;
       case "resync":
+        if (event.organizationId !== undefined) {
+          this.dropTokensWhere((r) => r.principal.organizationId === event.organizationId);
+          this.trees.delete(event.organizationId);
+          this.dropAccessOf(event.organizationId);
+          return;
+        }
         this.tokens.clear();
         this.access.clear();
         this.trees.clear();

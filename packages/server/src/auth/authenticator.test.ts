@@ -8,6 +8,8 @@ import { bootstrapOrganization } from "../domain/organizations/organization-boot
 import { createServiceAccount } from "../domain/principals/service-account.js";
 import { createRoleBinding, deleteRoleBinding } from "../domain/role-bindings/role-binding.js";
 import { createToken, revokeToken } from "../domain/tokens/token.js";
+import { raiseChangeSequences } from "../store/change-sequence.js";
+import type { Store } from "../store/store.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../store/test-store.js";
 import { Authenticator } from "./authenticator.js";
 import { callerMay } from "./permission-check.js";
@@ -48,8 +50,11 @@ for (const dialect of DIALECTS) {
       const issued = await createToken(db.store, ctx, { apiKeyId: apiKey.id, name: "t" });
       const entry = { db, auths: [] as Authenticator[] };
       open.push(entry);
-      const authenticator = (store = db.store) => {
-        const auth = new Authenticator(store, { usageFlushMs: 50 });
+      const authenticator = (store = db.store, cacheMaxStalenessMs?: number) => {
+        const auth = new Authenticator(store, {
+          usageFlushMs: 50,
+          ...(cacheMaxStalenessMs !== undefined ? { cacheMaxStalenessMs } : {}),
+        });
         entry.auths.push(auth);
         return auth;
       };
@@ -63,7 +68,9 @@ for (const dialect of DIALECTS) {
         const caller = await auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
         expect(caller.principal.id).toBe(serviceAccount.id);
       }
-      expect(auth.cache.stats).toMatchObject({ hits: 4, misses: 1 });
+      // The first sight of an organization is confirmed against its change counter, which drops
+      // whatever was cached of it before: the second request loads the token once more.
+      expect(auth.cache.stats).toMatchObject({ hits: 3, misses: 2 });
       // Same public id, different secret (and a valid checksum): refused although cached.
       const { formatToken, parseToken } = await import("../domain/tokens/token-format.js");
       const parsed = parseToken(issued.value);
@@ -85,6 +92,55 @@ for (const dialect of DIALECTS) {
       const error = await failure(here.authenticate(`Bearer ${issued.value}`, "10.0.0.1"));
       expect(error.code).toBe("unauthenticated");
       expect(error.message).toMatch(/revoked/);
+    });
+
+    /** Revokes the token behind the feed's back: the row and the counter change, nobody is notified. */
+    async function revokeUnannounced(store: Store, organizationId: string, tokenId: string): Promise<void> {
+      await store.transaction(async (tx) => {
+        await tx.db.updateTable("tokens").set({ revoked_at: Date.now() }).where("id", "=", tokenId).execute();
+        await raiseChangeSequences(tx.db, [organizationId]);
+      });
+    }
+
+    it("re-validates a cached token older than the staleness bound, catching a change it never heard of", async () => {
+      const { db, org, issued, authenticator } = await setup();
+      // Another process on the same SQLite file, or a PostgreSQL notification lost: not heard.
+      const other = await db.openAnother();
+      const strict = authenticator(db.store, 0);
+      await strict.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
+      await strict.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
+      await revokeUnannounced(other, org.organization.id, issued.token.id);
+      // A bound of 0 confirms before every request: refused on the very next one.
+      const error = await failure(strict.authenticate(`Bearer ${issued.value}`, "10.0.0.1"));
+      expect(error.message).toMatch(/revoked/);
+    });
+
+    it("refuses within the default bound a revocation it never heard of", async () => {
+      const { db, org, ctx, issued, authenticator } = await setup();
+      const other = await db.openAnother();
+      const second = await createToken(db.store, ctx, { apiKeyId: issued.token.apiKeyId, name: "t2" });
+      const auth = authenticator(db.store, 1000);
+      // Twice each: the first sight of the organization drops what was cached before it.
+      for (const value of [issued.value, second.value, issued.value, second.value])
+        await auth.authenticate(`Bearer ${value}`, "10.0.0.1");
+      const misses = auth.cache.stats.misses;
+      await revokeUnannounced(other, org.organization.id, issued.token.id);
+      const started = Date.now();
+      let refusedAfter: number | undefined;
+      while (Date.now() - started < 10_000) {
+        const outcome = await auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1").catch((e: unknown) => e);
+        if (outcome instanceof DomainError) {
+          refusedAfter = Date.now() - started;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      console.log(`${dialect}: unheard revocation refused after ${refusedAfter} ms (bound 1000 ms)`);
+      expect(refusedAfter).toBeDefined();
+      // Served from memory until the confirmation, which dropped the organization's entries.
+      expect(auth.cache.stats.misses).toBe(misses + 1);
+      // The organization's other token is still good (loaded again, not refused).
+      expect((await auth.authenticate(`Bearer ${second.value}`, "10.0.0.1")).token.id).toBe(second.token.id);
     });
 
     it("sees binding changes on the next request", async () => {

@@ -30,6 +30,8 @@ export interface AuthenticatorOptions {
   readonly onFailure?: (reason: string) => void;
   /** Called when writing last-used-at fails. */
   readonly onUsageError?: (error: unknown) => void;
+  /** How stale (ms) a cached token, principal or binding may be when used; default 5 s. */
+  readonly cacheMaxStalenessMs?: number;
 }
 
 /** Authenticates bearer tokens for one store. */
@@ -44,7 +46,9 @@ export class Authenticator {
     private readonly store: Store,
     options: AuthenticatorOptions = {},
   ) {
-    this.cache = new AuthCache(store);
+    this.cache = new AuthCache(store, {
+      ...(options.cacheMaxStalenessMs !== undefined ? { maxStalenessMs: options.cacheMaxStalenessMs } : {}),
+    });
     this.limiter = new FailedAuthLimiter(options.failureLimit ?? 50, options.failureWindowMs ?? 60_000);
     this.usage = new TokenUseRecorder(store, options.usageFlushMs ?? 1000, options.onUsageError);
     this.onFailure = options.onFailure ?? (() => {});

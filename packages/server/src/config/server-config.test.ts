@@ -71,4 +71,11 @@ describe("trust proxy setting", () => {
     expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.1,,10.0.0.2" })).toThrow(ConfigError);
     expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "proxy.example.com" })).toThrow(ConfigError);
   });
+  it("reads the cache staleness bound (5 s by default, 0 allowed) and names a bad one", () => {
+    expect(resolveServerConfig({}, {}).cacheMaxStalenessMs).toBe(5000);
+    expect(resolveServerConfig({}, { KEYGATE_CACHE_MAX_STALENESS_MS: "0" }).cacheMaxStalenessMs).toBe(0);
+    expect(() => resolveServerConfig({}, { KEYGATE_CACHE_MAX_STALENESS_MS: "-1" })).toThrow(
+      /KEYGATE_CACHE_MAX_STALENESS_MS must be a whole number >= 0, got "-1"/,
+    );
+  });
 });

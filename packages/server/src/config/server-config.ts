@@ -40,6 +40,8 @@ export interface ServerConfig {
     /** Login-policy CPU ms per organization per second before 503 (KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND, default 50). */
     readonly cpuMsPerSecond: number;
   };
+  /** How stale (ms) a cached token, principal or binding may be when used; 0 re-validates every request. */
+  readonly cacheMaxStalenessMs: number;
 }
 
 /** Flags given on the command line; absent ones fall back to the environment, then defaults. */
@@ -116,6 +118,14 @@ export function parseTrustProxy(value: string | undefined, setting: string): Tru
   return entries;
 }
 
+function parseNonNegativeInt(value: string | undefined, fallback: number, setting: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(setting, `${setting} must be a whole number >= 0, got "${value}"`);
+  return n;
+}
+
 /** Resolves the configuration from flags and environment (`KEYGATE_*`). */
 export function resolveServerConfig(
   flags: ServerConfigFlags = {},
@@ -153,6 +163,11 @@ export function resolveServerConfig(
         "KEYGATE_LOGIN_POLICY_CPU_MS_PER_SECOND",
       ),
     },
+    cacheMaxStalenessMs: parseNonNegativeInt(
+      env.KEYGATE_CACHE_MAX_STALENESS_MS,
+      5000,
+      "KEYGATE_CACHE_MAX_STALENESS_MS",
+    ),
   };
 }
 

@@ -50,6 +50,8 @@ export interface AppOptions {
   /** Failed authentications allowed per address per window before 429 (default 50 per 60 s). */
   readonly authFailureLimit?: number;
   readonly authFailureWindowMs?: number;
+  /** How stale (ms) a cached token, principal or binding may be when used (default 5 s). */
+  readonly cacheMaxStalenessMs?: number;
   /** How often last-used-at is written, in ms (default 1000). */
   readonly usageFlushMs?: number;
   /**
@@ -93,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const authenticator = new Authenticator(options.store, {
     ...(options.authFailureLimit !== undefined ? { failureLimit: options.authFailureLimit } : {}),
     ...(options.authFailureWindowMs !== undefined ? { failureWindowMs: options.authFailureWindowMs } : {}),
+    ...(options.cacheMaxStalenessMs !== undefined ? { cacheMaxStalenessMs: options.cacheMaxStalenessMs } : {}),
     ...(options.usageFlushMs !== undefined ? { usageFlushMs: options.usageFlushMs } : {}),
     onFailure: (reason) => metrics.observeAuthFailure(reason),
     onUsageError: (error) => app.log.error({ err: error }, "recording token last-used-at failed"),

@@ -5,7 +5,13 @@ import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { type ChangeFeed, DeferredChangeFeed, LocalChangeFeed } from "./change-feed.js";
+import {
+  type AnnouncedChange,
+  ChangeBatch,
+  type ChangeFeed,
+  LocalChangeFeed,
+  type SentChanges,
+} from "./change-feed.js";
 import type { Database } from "./database-schema.js";
 import { ListedMigrationProvider } from "./migration-provider.js";
 import { PgChangeFeed } from "./pg-change-feed.js";
@@ -22,6 +28,11 @@ export interface StoreOptions {
   readonly databaseUrl?: string;
   /** Directory of the default SQLite file `keygate.sqlite` (created if missing); default `./data`. */
   readonly dataDir?: string;
+  /**
+   * Called after a transaction that announced changes has committed, before this instance
+   * delivers them or the caller goes on; for tests that stop a process between commit and reply.
+   */
+  readonly onCommitted?: (changes: readonly AnnouncedChange[]) => Promise<void>;
 }
 
 /** A database handle: the whole store, or the same shape bound to one open transaction. */
@@ -30,8 +41,10 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Which SQL dialect is underneath. */
   readonly dialect: StoreDialect;
-  /** Change events for cache invalidation; inside a transaction they are sent only on commit. */
+  /** The change feed: subscribe to hear of changes from every instance (announce with announceChange). */
   readonly changes: ChangeFeed;
+  /** The changes announced in this transaction so far (sent as it commits); undefined outside a transaction. */
+  readonly announcedChanges: ChangeBatch | undefined;
   /** True for the handle given to a `transaction` callback. */
   readonly inTransaction: boolean;
   /**
@@ -56,6 +69,7 @@ class TransactionStore implements Store {
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
     readonly changes: ChangeFeed,
+    readonly announcedChanges: ChangeBatch,
   ) {}
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -73,28 +87,38 @@ class TransactionStore implements Store {
 
 class RootStore implements Store {
   readonly inTransaction = false;
+  readonly announcedChanges = undefined;
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
     readonly changes: ChangeFeed,
+    private readonly onCommitted?: (changes: readonly AnnouncedChange[]) => Promise<void>,
   ) {}
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const deferred = new DeferredChangeFeed(this.changes);
+      const batch = new ChangeBatch();
+      const sending: { sent?: SentChanges } = {};
       let result: T;
       try {
-        result = await this.db
-          .transaction()
-          .execute((trx) => fn(new TransactionStore(trx, this.dialect, deferred)));
+        result = await this.db.transaction().execute(async (trx) => {
+          const value = await fn(new TransactionStore(trx, this.dialect, this.changes, batch));
+          // Last statements before COMMIT: the notifications go out with the commit or not at all.
+          if (batch.changes.length > 0) sending.sent = await this.changes.send(trx, batch.changes);
+          return value;
+        });
       } catch (error) {
-        // Rolled back (its change events dropped with it); prepare outside, then run it again.
+        if (sending.sent) this.changes.commitFailed(sending.sent);
+        // Rolled back (its announced changes with it); prepare outside, then run it again.
         if (!(error instanceof RetryOutsideTransaction)) throw error;
         if (attempt >= TRANSACTION_ATTEMPTS) throw error.exhausted();
         await error.prepare();
         continue;
       }
-      await deferred.flush();
+      if (sending.sent) {
+        await this.onCommitted?.(sending.sent.changes.map((c) => c.change));
+        await this.changes.committed(sending.sent);
+      }
       return result;
     }
   }
@@ -119,7 +143,7 @@ const INT8_OID = 20;
 /** Opens (and migrates to the latest schema) the store named by the options. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const url = options.databaseUrl;
-  if (url !== undefined && isPostgresUrl(url)) return openPostgresStore(url);
+  if (url !== undefined && isPostgresUrl(url)) return openPostgresStore(url, options.onCommitted);
   let path: string;
   if (url === undefined || url === "") {
     const dir = options.dataDir ?? "./data";
@@ -141,12 +165,15 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
-  const store = new RootStore(db, "sqlite", new LocalChangeFeed());
+  const store = new RootStore(db, "sqlite", new LocalChangeFeed(db), options.onCommitted);
   await migrate(store);
   return store;
 }
 
-async function openPostgresStore(url: string): Promise<Store> {
+async function openPostgresStore(
+  url: string,
+  onCommitted: StoreOptions["onCommitted"],
+): Promise<Store> {
   // BIGINT columns hold epoch milliseconds and counts, all well inside Number's exact range.
   const types = {
     getTypeParser: ((oid: number, format?: "text" | "binary") =>
@@ -161,12 +188,12 @@ async function openPostgresStore(url: string): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let feed: PgChangeFeed;
   try {
-    feed = await PgChangeFeed.open(url, pool);
+    feed = await PgChangeFeed.open(url, pool, db);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  const store = new RootStore(db, "postgres", feed);
+  const store = new RootStore(db, "postgres", feed, onCommitted);
   try {
     await migrate(store);
   } catch (error) {
@@ -178,7 +205,17 @@ async function openPostgresStore(url: string): Promise<Store> {
 
 /** Applies every pending migration; throws with the failing migration's name and cause. */
 export async function migrate(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider: new ListedMigrationProvider() });
+  // On PostgreSQL, Kysely looks for its migration tables in every schema unless told which: a
+  // second deployment (or test) in another schema of the same database would find the first's.
+  const schema =
+    store.dialect === "postgres"
+      ? (await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider: new ListedMigrationProvider(),
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "(unknown)";

@@ -1,5 +1,6 @@
 // Domain layer, API keys: belong to a principal; type USER (personal access keys, only on the
 // caller themself) or SERVICE (on a service account). Tokens hang off keys.
+import { announceChange } from "../../store/announce-change.js";
 import type { ApiKeysTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -323,13 +324,13 @@ export async function deleteApiKey(
       occurredAt: now,
     });
     for (const t of tokens) {
-      await tx.changes.publish({
+      await announceChange(tx, {
         kind: "token.deleted",
         organizationId: ctx.organizationId,
         tokenId: t.id,
         publicId: t.public_id,
       });
     }
-    await tx.changes.publish({ kind: "api-key.deleted", organizationId: ctx.organizationId, apiKeyId });
+    await announceChange(tx, { kind: "api-key.deleted", organizationId: ctx.organizationId, apiKeyId });
   });
 }

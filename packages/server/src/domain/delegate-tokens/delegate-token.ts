@@ -2,6 +2,7 @@
 // space; every organization gets a default one. Create, read, list, update, rotate (the old one
 // keeps working until revoked), revoke (every connection using it is closed, on every instance)
 // and delete (only once revoked). The token text is returned once; only its hash is stored.
+import { announceChange } from "../../store/announce-change.js";
 import type { Store } from "../../store/store.js";
 import type { ChangeOutcome, MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
@@ -504,7 +505,7 @@ export async function revokeDelegateToken(
     }
     // A delegate token is a Keygate token (kind `kgd_`), so its revocation travels as a token
     // revocation; published even when already revoked, so a retry reaches every instance.
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.revoked",
       organizationId: ctx.organizationId,
       tokenId: delegateTokenId,
@@ -541,7 +542,7 @@ export async function deleteDelegateToken(
       details: { name: current.name },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.deleted",
       organizationId: ctx.organizationId,
       tokenId: delegateTokenId,

@@ -138,6 +138,11 @@ export class LoginPolicies {
         this.forgetSubjects(event.organizationId);
         return;
       case "resync":
+        if (event.organizationId !== undefined) {
+          this.forgetSubjects(event.organizationId);
+          this.roleIndexes.delete(event.organizationId);
+          return;
+        }
         this.subjects.clear();
         this.roleIndexes.clear();
         return;

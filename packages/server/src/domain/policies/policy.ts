@@ -1,6 +1,7 @@
 // Domain layer, policies: create, read, list, update and delete an organization's OPA policies
 // (the Rego text itself is uploaded separately, see policy-source.ts). Every change is audited in
 // its transaction and tells every instance to rebuild its compiled policy sets.
+import { announceChange } from "../../store/announce-change.js";
 import type { PoliciesTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -236,7 +237,7 @@ export async function publishPolicyChange(
   // Shown to the write path after the write, in the same transaction: what a login policy grants
   // is only known once the policies and sets are as they will be (a refusal rolls it all back).
   await ctx.guard?.(tx, ctx.organizationId, { entity: "policy-governance", ...change });
-  await tx.changes.publish({ kind: "policy.changed", organizationId: ctx.organizationId });
+  await announceChange(tx, { kind: "policy.changed", organizationId: ctx.organizationId });
 }
 
 /** Creates a policy (without Rego text: upload it next) and adds it to the given policy sets. */

@@ -181,6 +181,10 @@ export class PolicyCache {
         this.forget(event.organizationId);
         return;
       case "resync":
+        if (event.organizationId !== undefined) {
+          this.forget(event.organizationId);
+          return;
+        }
         for (const id of [...this.generations.keys(), ...this.entries.keys()]) this.forget(id);
         return;
       default:

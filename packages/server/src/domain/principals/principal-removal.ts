@@ -1,5 +1,6 @@
 // Domain layer, principals: deleting a principal, with its API keys, tokens, bindings and team
 // memberships (cascaded by the database), telling every cache what went.
+import { announceChange } from "../../store/announce-change.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
@@ -30,7 +31,7 @@ export async function removePrincipal(tx: Store, ctx: MutationContext, principal
   });
   const org = ctx.organizationId;
   for (const t of tokens) {
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.deleted",
       organizationId: org,
       tokenId: t.id,
@@ -38,6 +39,6 @@ export async function removePrincipal(tx: Store, ctx: MutationContext, principal
     });
   }
   for (const k of keys)
-    await tx.changes.publish({ kind: "api-key.deleted", organizationId: org, apiKeyId: k.id });
-  await tx.changes.publish({ kind: "principal.changed", organizationId: org, principalId: principal.id });
+    await announceChange(tx, { kind: "api-key.deleted", organizationId: org, apiKeyId: k.id });
+  await announceChange(tx, { kind: "principal.changed", organizationId: org, principalId: principal.id });
 }

@@ -1,5 +1,6 @@
 // Domain layer, principals: service accounts, non-human principals living in a space. They have
 // no password or SSO identity, so the only way to act as one is a token of one of its API keys.
+import { announceChange } from "../../store/announce-change.js";
 import type { PrincipalsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -227,7 +228,7 @@ export async function updateServiceAccount(
       },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "principal.changed",
       organizationId: ctx.organizationId,
       principalId: serviceAccountId,

@@ -1,5 +1,6 @@
 // Domain layer, principals: users (humans). Users log in through the IdP or with personal
 // access tokens; the domain keeps no passwords.
+import { announceChange } from "../../store/announce-change.js";
 import type { PrincipalsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -160,7 +161,7 @@ export async function updateUser(
       details: { changed: Object.keys(input).filter((k) => input[k as keyof UpdateUserInput] !== undefined) },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "principal.changed",
       organizationId: ctx.organizationId,
       principalId: userId,

@@ -1,5 +1,6 @@
 // Domain layer, role bindings: (principal or team) x role x space; a binding applies in its
 // space and every space below it. Roles restricted to principal kinds are enforced here.
+import { announceChange } from "../../store/announce-change.js";
 import type { RoleBindingsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -155,7 +156,7 @@ export async function createRoleBinding(
       details: { principalId, teamId, roleId: role.id, roleName: role.name, spaceId: input.spaceId },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "binding.changed",
       organizationId: org,
       bindingId: row.id,
@@ -231,7 +232,7 @@ export async function deleteRoleBinding(
       details: { principalId, teamId, roleId: binding.roleId, spaceId: binding.spaceId },
       occurredAt: ctx.now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "binding.changed",
       organizationId: ctx.organizationId,
       bindingId,

@@ -1,4 +1,5 @@
 // Domain layer, roles: looking up built-in and custom roles, and managing custom ones.
+import { announceChange } from "../../store/announce-change.js";
 import type { RolesTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -175,7 +176,7 @@ export async function createRole(
       occurredAt: now,
     });
     // Login policies name roles: a new role must be seen at once, on every instance.
-    await tx.changes.publish({ kind: "role.changed", organizationId: ctx.organizationId, roleId: row.id });
+    await announceChange(tx, { kind: "role.changed", organizationId: ctx.organizationId, roleId: row.id });
     return roleFromRow(row);
   });
 }
@@ -232,7 +233,7 @@ export async function updateRole(
       details: { permissions: updated.permissions, principalKinds: updated.principalKinds },
       occurredAt: now,
     });
-    await tx.changes.publish({ kind: "role.changed", organizationId: ctx.organizationId, roleId: role.id });
+    await announceChange(tx, { kind: "role.changed", organizationId: ctx.organizationId, roleId: role.id });
     return updated;
   });
 }
@@ -262,6 +263,6 @@ export async function deleteRole(store: Store, ctx: MutationContext, roleId: str
       details: { name: role.name },
       occurredAt: ctx.now,
     });
-    await tx.changes.publish({ kind: "role.changed", organizationId: ctx.organizationId, roleId: role.id });
+    await announceChange(tx, { kind: "role.changed", organizationId: ctx.organizationId, roleId: role.id });
   });
 }

@@ -1,5 +1,6 @@
 // Domain layer, spaces: the tree of spaces of an organization (root space per organization);
 // a role bound in a space applies to every space below it.
+import { announceChange } from "../../store/announce-change.js";
 import type { SpacesTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -103,7 +104,7 @@ export async function createSpace(
       details: { name, parentId: parent.id },
       occurredAt: now,
     });
-    await tx.changes.publish({ kind: "space.changed", organizationId: ctx.organizationId, spaceId: row.id });
+    await announceChange(tx, { kind: "space.changed", organizationId: ctx.organizationId, spaceId: row.id });
     return spaceFromRow(row);
   });
 }
@@ -246,9 +247,9 @@ export async function deleteSpace(store: Store, ctx: MutationContext, spaceId: s
       details: { name: space.name },
       occurredAt: ctx.now,
     });
-    await tx.changes.publish({ kind: "space.changed", organizationId: ctx.organizationId, spaceId });
+    await announceChange(tx, { kind: "space.changed", organizationId: ctx.organizationId, spaceId });
     for (const b of bindings) {
-      await tx.changes.publish({
+      await announceChange(tx, {
         kind: "binding.changed",
         organizationId: ctx.organizationId,
         bindingId: b.id,

@@ -1,4 +1,5 @@
 // Domain layer, teams: who is in which team; changes take effect on the next request.
+import { announceChange } from "../../store/announce-change.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
@@ -55,7 +56,7 @@ export async function addTeamMember(
       details: { principalId },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "team-membership.changed",
       organizationId: ctx.organizationId,
       teamId,
@@ -90,7 +91,7 @@ export async function removeTeamMember(
       details: { principalId },
       occurredAt: ctx.now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "team-membership.changed",
       organizationId: ctx.organizationId,
       teamId,

@@ -1,4 +1,5 @@
 // Domain layer, teams: IdP groups; a binding on a team reaches every member.
+import { announceChange } from "../../store/announce-change.js";
 import type { TeamsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
@@ -180,7 +181,7 @@ export async function deleteTeam(store: Store, ctx: MutationContext, teamId: str
       details: { name: team.name },
       occurredAt: ctx.now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "team-membership.changed",
       organizationId: ctx.organizationId,
       teamId,

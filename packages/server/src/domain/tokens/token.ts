@@ -1,6 +1,7 @@
 // Domain layer, tokens: create, read, list, update, rotate (with a grace period), revoke and
 // delete the tokens of an API key. The token text is returned once, at creation or rotation;
 // only the SHA-256 of its secret is stored.
+import { announceChange } from "../../store/announce-change.js";
 import type { TokensTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import { type ApiKey, getApiKey } from "../api-keys/api-key.js";
@@ -447,7 +448,7 @@ export async function updateToken(
       },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.updated",
       organizationId: ctx.organizationId,
       tokenId,
@@ -546,7 +547,7 @@ export async function rotateToken(
       },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.rotated",
       organizationId: ctx.organizationId,
       tokenId: current.id,
@@ -584,7 +585,7 @@ export async function revokeToken(
       });
     }
     // Published even when already revoked, so a retry after a lost notification still reaches every cache.
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.revoked",
       organizationId: ctx.organizationId,
       tokenId,
@@ -623,7 +624,7 @@ export async function deleteToken(
       details: { name: current.name, status: current.status },
       occurredAt: now,
     });
-    await tx.changes.publish({
+    await announceChange(tx, {
       kind: "token.deleted",
       organizationId: ctx.organizationId,
       tokenId,
