@@ -80,12 +80,13 @@ describe("differentialMain", () => {
   it.skipIf(!haveOpa || !haveCli)(
     "fails on a disagreement no entry covers, printing the repro, and passes once an entry covers it",
     async () => {
-      // OPA evaluates a call's undefined argument outside `not`: the test fails there.
+      // A known engine gap (the known list's number class): OPA keeps a number key as written
+      // (`1e3`), so the test passes there and fails here. When the engine closes that gap, pick
+      // another standing disagreement from the known list.
       const dir = folder({
         ...policies,
-        "probe.rego": "package probe\n\nhas(c) if c.probe\n\nmissing if not has(input.c.nope)\n",
-        "probe_test.rego":
-          'package probe_test\n\ntest_missing if data.probe.missing with input as {"c": {}}\n',
+        "probe.rego": "package probe\n\nk := {1e3: 1}\n",
+        "probe_test.rego": 'package probe_test\n\ntest_key if json.marshal(data.probe.k) == "{\\"1e3\\":1}"\n',
       });
       const bare = await run([
         "--opa",
@@ -98,16 +99,16 @@ describe("differentialMain", () => {
         join(emptyKnown(), "known.json"),
       ]);
       expect(bare.code).toBe(1);
-      expect(bare.text).toContain("MISMATCH NEW [tests] data.probe_test.test_missing: opa fail, ours pass");
-      expect(bare.text).toContain('test_missing if data.probe.missing with input as {"c": {}}');
+      expect(bare.text).toContain("MISMATCH NEW [tests] data.probe_test.test_key: opa pass, ours fail");
+      expect(bare.text).toContain("test_key if json.marshal(data.probe.k)");
 
       const known = folder({
         "known.json": JSON.stringify({
           mismatches: [
             {
               corpus: "tests",
-              case: "data.probe_test.test_missing",
-              reason: "undefined call argument under not",
+              case: "data.probe_test.test_key",
+              reason: "number keys keep their text in OPA",
             },
             { corpus: "tests", case: "data.nothing.test_gone", reason: "fixed long ago" },
           ],
