@@ -35,11 +35,52 @@ const MARK = "acme-private";
 /** Attributes that change by themselves (flushes, heartbeats), left out of the before/after comparison. */
 const VOLATILE = new Set(["last-used-at", "last-heartbeat-at"]);
 
+/** What each relationship of a request body refers to; a relationship missing here fails the test. */
+const REFERENCES: Readonly<Record<string, { collection: string; type: string }>> = {
+  parent: { collection: "spaces", type: "spaces" },
+  space: { collection: "spaces", type: "spaces" },
+  spaces: { collection: "spaces", type: "spaces" },
+  role: { collection: "roles", type: "roles" },
+  subject: { collection: "users", type: "users" },
+  members: { collection: "users", type: "users" },
+  policy: { collection: "policies", type: "policies" },
+  policies: { collection: "policies", type: "policies" },
+  "policy-set": { collection: "policy-sets", type: "policy-sets" },
+  "policy-sets": { collection: "policy-sets", type: "policy-sets" },
+};
+
+/** Values the smallest valid body or query cannot guess (an enumeration the schema leaves open). */
+const KNOWN_VALUES: Readonly<Record<string, unknown>> = {
+  "entity-type": "token",
+  "filter[entity-type]": "token",
+  source: "package probe\n",
+};
+
+/** An organization name that does not exist, to compare acme's answers with. */
+const GHOST_ORG = "no-such-org";
+
+/** An id of the same shape as `id` that names nothing. */
+function ghostOf(id: string): string {
+  return id.replace(/[^-]+$/, (random) => "0".repeat(random.length));
+}
+
+/** The smallest valid body of the schema, with the values it cannot guess filled in. */
+function minimalBody(schema: JsonSchema): unknown {
+  const body = minimalValue(schema) as { data?: { attributes?: Record<string, unknown> } } | null;
+  const attributes = body?.data?.attributes;
+  if (attributes !== undefined && typeof attributes === "object") {
+    for (const name of Object.keys(attributes))
+      if (name in KNOWN_VALUES) attributes[name] = KNOWN_VALUES[name];
+  }
+  return body;
+}
+
 /** The required query parameters with a minimal value each, so the request is well formed. */
 function requiredQuery(operation: Operation): string {
   const query = new URLSearchParams();
   for (const p of operation.parameters ?? []) {
-    if (p.in === "query" && p.required) query.set(p.name, String(minimalValue(p.schema)));
+    if (p.in === "query" && p.required)
+      query.set(p.name, String(KNOWN_VALUES[p.name] ?? minimalValue(p.schema)));
   }
   const text = query.toString();
   return text === "" ? "" : `?${text}`;
@@ -104,6 +145,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     const ids: Record<string, string> = {};
     /** acme ids that are not the path's own, used in bodies (a second space, policy and user). */
     const spare: Record<string, string> = {};
+    /** globex's own resources, for the paths of the probes that put acme's ids in the body. */
+    const own: Record<string, string> = {};
 
     beforeAll(async () => {
       location = await freshStore(dialect);
@@ -223,6 +266,36 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       ids["audit-events"] = audit.body.data[0]?.id;
 
       for (const [type, id] of Object.entries(ids)) expect(id, type).toBeTruthy();
+
+      // globex's own: what the body probes reference when they are meant to succeed.
+      const mine = async (path: string, body: unknown, status = 201): Promise<string> => {
+        const response = await api(server.url, globex, "POST", path, body);
+        expect(response.status, `POST ${path}: ${JSON.stringify(response.body)}`).toBe(status);
+        return response.body.data.id;
+      };
+      const plain = (type: string, name: string, extra: Record<string, unknown> = {}) => ({
+        data: { type, attributes: { name, ...extra } },
+      });
+      own.spaces = await mine("/organizations/globex/spaces", plain("spaces", "own-space"));
+      own.users = await mine("/organizations/globex/users", plain("users", "own-user"));
+      own.teams = await mine("/organizations/globex/teams", plain("teams", "own-team"));
+      own.roles = await mine(
+        "/organizations/globex/roles",
+        plain("roles", "own-role", { permissions: ["spaces.read"] }),
+      );
+      own.policies = await mine(
+        "/organizations/globex/policies",
+        plain("policies", "own-policy", { kind: "opa", "enforcement-level": "advisory" }),
+        200,
+      );
+      const uploaded = await send(server.url, globex, "PUT", `/policies/${own.policies}/upload`, {
+        text: 'package own\nimport rego.v1\ndeny contains msg if {\n  input.token.name == "x"\n  msg := "x"\n}\n',
+      });
+      expect(uploaded.status, uploaded.text).toBe(200);
+      own["policy-sets"] = await mine(
+        "/organizations/globex/policy-sets",
+        plain("policy-sets", "own-set", { global: false, "entity-types": ["token"], events: ["onSave"] }),
+      );
     }, 90_000);
 
     afterAll(async () => {
@@ -248,7 +321,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           return { data: [{ id: ids.spaces, type: "spaces" }] };
         default: {
           const schema = operation.requestBody?.content["application/vnd.api+json"]?.schema;
-          return schema ? minimalValue(schema) : undefined;
+          return schema ? minimalBody(schema) : undefined;
         }
       }
     }
@@ -268,7 +341,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     }
 
     /** The template with acme's values in its path parameters; undefined when one has no value here. */
-    function fill(template: string): string | undefined {
+    function fill(template: string, org = "acme", table: Record<string, string> = ids): string | undefined {
       const collection = /^\/api\/v2\/([a-z-]+)\//.exec(template)?.[1] ?? "";
       let unresolved = false;
       const path = template
@@ -276,9 +349,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         .replace(/\{([A-Za-z0-9_]+)\}/g, (_all, name: string) => {
           const value =
             name === "org" && collection === "organizations"
-              ? "acme"
+              ? org
               : name === "id"
-                ? ids[collection]
+                ? table[collection]
                 : undefined;
           if (value === undefined) unresolved = true;
           return value ?? "";
@@ -295,6 +368,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const unprobed: string[] = [];
       const unexpected: string[] = [];
       const leaks: string[] = [];
+      const oracle: string[] = [];
       let probes = 0;
       let endpoints = 0;
       for (const [template, operations] of Object.entries(paths)) {
@@ -324,6 +398,19 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           if (!scoped && (response.status < 200 || response.status >= 300)) {
             unexpected.push(`${key}: ${response.status} for globex's own caller`);
           }
+          if (scoped) {
+            // No existence oracle: acme's resource answers exactly as one that does not exist.
+            const ghosts = Object.fromEntries(Object.entries(ids).map(([c, id]) => [c, ghostOf(id)]));
+            const ghostTarget = `${fill(template, GHOST_ORG, ghosts)}${requiredQuery(operation)}`;
+            const ghost = await send(server.url, globex, method.toUpperCase(), ghostTarget, body);
+            const unghosted = Object.entries(ghosts).reduce(
+              (text, [c, id]) => text.replaceAll(id, ids[c] ?? ""),
+              ghost.text.replaceAll(GHOST_ORG, "acme"),
+            );
+            if (ghost.status !== response.status || unghosted !== response.text) {
+              oracle.push(`${key}: ${response.status} ${response.text} vs ${ghost.status} ${ghost.text}`);
+            }
+          }
           // The 404 may name the id it was asked for; it must name no other acme resource.
           const text = response.text;
           const shown = acmeIds.filter((id) => !target.includes(id) && text.includes(id));
@@ -340,11 +427,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           `checked for leaks), ${unprobed.length} without a probe`,
       );
       // One assertion, so a failing run shows every problem at once.
-      expect({ unprobed, stale, unexpected, leaks }).toEqual({
+      expect({ unprobed, stale, unexpected, leaks, oracle }).toEqual({
         unprobed: [],
         stale: [],
         unexpected: [],
         leaks: [],
+        oracle: [],
       });
       expect(endpoints).toBe(documented.size);
 
@@ -355,5 +443,121 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(before.get("/api/v2/tokens/{id}")).toContain('"status":"active"');
       expect(before.get("/api/v2/delegate-tokens/{id}/delegates")).toContain(`${MARK}-runner`);
     }, 120_000);
+
+    it("refuses another organization's ids in the body of every request that references resources, where its own succeed", async () => {
+      const doc = await (await fetch(`${server.url}/api/v2/openapi.json`)).json();
+      const paths = doc.paths as Record<string, Record<string, Operation>>;
+      const before = await acmeView(paths);
+      const acmeIds = [...Object.values(ids), ...Object.values(spare)];
+      const unknown: string[] = [];
+      const unexpected: string[] = [];
+      const leaks: string[] = [];
+      let probes = 0;
+      let serial = 0;
+      for (const [template, operations] of Object.entries(paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          const key = `${method.toUpperCase()} ${template}`;
+          const schema = operation.requestBody?.content["application/vnd.api+json"]?.schema;
+          const data = schema?.properties?.data;
+          if (data === undefined) continue;
+          const path = fill(template, "globex", own);
+          // Each case: the body with acme's id in one reference, and the same body with globex's own.
+          const cases: { reference: string; body: (id: "acme" | "own") => unknown }[] = [];
+          if (data.type === "array") {
+            const name = template.split("/").at(-1) ?? "";
+            const target = REFERENCES[name];
+            if (target === undefined) unknown.push(`${key}: relationship "${name}"`);
+            else cases.push({ reference: name, body: (who) => ({ data: [reference(target, who)] }) });
+          } else {
+            const relationships = data.properties?.relationships;
+            for (const [name, relationship] of Object.entries(relationships?.properties ?? {})) {
+              const target = REFERENCES[name];
+              if (target === undefined) {
+                unknown.push(`${key}: relationship "${name}"`);
+                continue;
+              }
+              const many = relationship.properties?.data?.type === "array";
+              cases.push({
+                reference: name,
+                body: (who) => {
+                  const body = minimalBody(schema as JsonSchema) as { data: Record<string, unknown> };
+                  const attributes = body.data.attributes as Record<string, unknown> | undefined;
+                  serial += 1;
+                  if (attributes !== undefined && "name" in attributes)
+                    attributes.name = `own-probe-${serial}`;
+                  const filled: Record<string, unknown> = {};
+                  for (const required of relationships?.required ?? []) {
+                    const other = REFERENCES[required];
+                    if (other !== undefined) filled[required] = { data: reference(other, "own") };
+                  }
+                  const one = reference(target, who);
+                  filled[name] = { data: many ? [one] : one };
+                  body.data.relationships = filled;
+                  return body;
+                },
+              });
+            }
+          }
+          if (cases.length === 0) continue;
+          if (path === undefined) {
+            unknown.push(`${key}: no globex resource for its path`);
+            continue;
+          }
+          for (const { reference: name, body } of cases) {
+            const refused = await send(server.url, globex, method.toUpperCase(), path, {
+              json: body("acme"),
+            });
+            probes += 1;
+            // Only a removal may answer 2xx (removing what is not there), and only as it does for an
+            // id that names nothing; anything else is refused, exactly as for an id that names nothing.
+            if (method !== "delete" && refused.status >= 200 && refused.status < 300) {
+              unexpected.push(`${key} with acme's ${name}: ${refused.status} ${refused.text.slice(0, 200)}`);
+            }
+            const acmeId = reference(REFERENCES[name] ?? { collection: "", type: "" }, "acme").id;
+            const ghostBody = JSON.parse(JSON.stringify(body("acme")).replaceAll(acmeId, ghostOf(acmeId)));
+            const ghost = await send(server.url, globex, method.toUpperCase(), path, { json: ghostBody });
+            const unghosted = ghost.text.replaceAll(ghostOf(acmeId), acmeId).replace(/own-probe-\d+/g, "");
+            if (ghost.status !== refused.status || unghosted !== refused.text.replace(/own-probe-\d+/g, "")) {
+              unexpected.push(
+                `${key} with acme's ${name}: ${refused.status} ${refused.text} vs nothing's: ${ghost.status} ${ghost.text}`,
+              );
+            }
+            const shown = acmeIds.filter(
+              (id) => refused.text.includes(id) && !JSON.stringify(body("acme")).includes(id),
+            );
+            if (refused.text.includes(MARK) || shown.length > 0)
+              leaks.push(`${key}: ${refused.text.slice(0, 300)}`);
+            // The control: the same request with globex's own resource goes through, so the refusal
+            // above was for the reference and nothing else.
+            const accepted = await send(server.url, globex, method.toUpperCase(), path, {
+              json: body("own"),
+            });
+            if (accepted.status < 200 || accepted.status >= 300) {
+              unexpected.push(
+                `${key} with globex's own ${name}: ${accepted.status} ${accepted.text.slice(0, 200)}`,
+              );
+            } else if (method === "post" && accepted.text !== "") {
+              // Remove what the control created, so that the next control does not meet a duplicate
+              // (what cannot be deleted at once, such as an active delegate token, clashes with nothing).
+              const self: string | undefined = JSON.parse(accepted.text).data?.links?.self;
+              if (self !== undefined)
+                await send(server.url, globex, "DELETE", self.replace(/^\/api\/v2/, ""));
+            }
+          }
+        }
+      }
+      console.log(
+        `tenant isolation on ${dialect}: ${probes} probes with acme's ids in globex's request bodies`,
+      );
+      expect({ unknown, unexpected, leaks }).toEqual({ unknown: [], unexpected: [], leaks: [] });
+      expect(probes).toBeGreaterThanOrEqual(10);
+      const after = await acmeView(paths);
+      for (const [template, seen] of before) expect(after.get(template), template).toBe(seen);
+    }, 120_000);
+
+    /** A resource identifier of acme's or globex's own resource of the target collection. */
+    function reference(target: { collection: string; type: string }, who: "acme" | "own") {
+      return { id: (who === "acme" ? ids : own)[target.collection] ?? "", type: target.type };
+    }
   });
 }
