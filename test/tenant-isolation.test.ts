@@ -2,12 +2,18 @@
 // test, which lists every route under /api/v2 as it is registered. Organization acme holds one of
 // every resource type (spaces, users, service accounts, teams with members, roles, role bindings,
 // API keys, tokens, policies, policy sets with policies and spaces attached, a policy evaluation from
-// a governed save, delegate tokens, a connected delegate, audit events). Every operation of every
-// path is then called with globex's admin token: with acme's ids in the path ({id}) or acme's name
-// ({org}), it must answer 404 (never 403, never 2xx), show none of acme's data, and change nothing.
-// An operation whose path parameters this suite cannot fill with a real acme value fails the test,
-// so a new route cannot slip past; the few operations that are not tenant-scoped are listed with a
-// reason, and checked not to show acme's data either. On SQLite and on PostgreSQL.
+// a governed save, delegate tokens, a connected delegate, audit events). Then, with globex's admin
+// token, on SQLite and on PostgreSQL:
+// - every operation of every path, with acme's ids in the path ({id}) or acme's name ({org}), answers
+//   404 (never 403, never 2xx), exactly as for an id or name that does not exist, shows none of
+//   acme's data, and changes nothing acme can see. An operation whose path parameters this suite
+//   cannot fill with a real acme value fails the test, so a new route cannot slip past; the few
+//   operations that are not tenant-scoped are listed with a reason, and checked for acme's data too;
+// - every relationship of every request body, given an acme id in a request on globex's own
+//   resources, is refused as an id that names nothing is, while globex's own id goes through;
+// - every free-text filter of every list, given an acme id, answers as for an id that names nothing.
+// Outside the document, and so outside this test: /health*, /api/v2/openapi.json (no tenant data)
+// and the delegate WebSocket (/api/v2/delegates/connect, whose tenant is its delegate token's).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
 import { type DelegateAgent, startDelegateAgent } from "./support/delegate-agent.js";
