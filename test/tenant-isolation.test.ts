@@ -12,8 +12,9 @@
 // - every relationship of every request body, given an acme id in a request on globex's own
 //   resources, is refused as an id that names nothing is, while globex's own id goes through;
 // - every free-text filter of every list, given an acme id, answers as for an id that names nothing.
-// Outside the document, and so outside this test: /health*, /api/v2/openapi.json (no tenant data)
-// and the delegate WebSocket (/api/v2/delegates/connect, whose tenant is its delegate token's).
+// Outside the document, and so outside this test: /healthz, /readyz, /metrics (process-wide, by
+// route, no organization), /api/v2/openapi.json, and the delegate WebSocket
+// (/api/v2/delegates/connect, whose organization is its delegate token's).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
 import { type DelegateAgent, startDelegateAgent } from "./support/delegate-agent.js";
