@@ -2,6 +2,7 @@
 // JSON:API content type, metrics, OpenAPI, authentication) and one route plugin per domain.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyServerOptions,
@@ -12,7 +13,10 @@ import type { TrustProxySetting } from "../config/server-config.js";
 import type { SaveGuard } from "../domain/governance/save-guard.js";
 import type { PolicyEvaluator } from "../domain/policy-evaluations/policy-evaluator.js";
 import { PolicyWorkerPool } from "../policy-workers/policy-worker-pool.js";
-import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../policy-workers/policy-worker-settings.js";
+import {
+  defaultPolicyWorkerSettings,
+  type PolicyWorkerSettings,
+} from "../policy-workers/policy-worker-settings.js";
 import type { Store } from "../store/store.js";
 import { MetricsRegistry } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
@@ -47,6 +51,12 @@ export interface AppOptions {
   readonly guard?: SaveGuard;
   /** Fastify's logger option; the Authorization header is always redacted. Default: no logging. */
   readonly logger?: FastifyServerOptions["logger"];
+  /**
+   * One log line per request (Fastify's "incoming request"/"request completed", with a request id
+   * bound to every log line of the request). Off by default: it costs CPU on every request; the
+   * default is `KEYGATE_ACCESS_LOG=1` in the environment.
+   */
+  readonly accessLog?: boolean;
   /** Failed authentications allowed per address per window before 429 (default 50 per 60 s). */
   readonly authFailureLimit?: number;
   readonly authFailureWindowMs?: number;
@@ -82,11 +92,15 @@ function trustProxyOption(setting: TrustProxySetting | undefined): boolean | num
 
 /** Builds the Keygate HTTP app over a store (not listening yet; `app.close()` stops its timers). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const accessLog = options.accessLog ?? process.env.KEYGATE_ACCESS_LOG === "1";
   const app = Fastify({
     logger: loggerOption(options.logger),
     trustProxy: trustProxyOption(options.trustProxy),
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
+    disableRequestLogging: !accessLog,
+    // Without access lines a per-request child logger (its request id) ties nothing together, and
+    // building it costs several µs per request: requests log through the app's logger.
+    ...(accessLog ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     // Fastify's own answers to malformed requests become JSON:API error documents too.
     frameworkErrors: sendFrameworkError,
     clientErrorHandler: answerClientError,
@@ -95,7 +109,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const authenticator = new Authenticator(options.store, {
     ...(options.authFailureLimit !== undefined ? { failureLimit: options.authFailureLimit } : {}),
     ...(options.authFailureWindowMs !== undefined ? { failureWindowMs: options.authFailureWindowMs } : {}),
-    ...(options.cacheMaxStalenessMs !== undefined ? { cacheMaxStalenessMs: options.cacheMaxStalenessMs } : {}),
+    ...(options.cacheMaxStalenessMs !== undefined
+      ? { cacheMaxStalenessMs: options.cacheMaxStalenessMs }
+      : {}),
     ...(options.usageFlushMs !== undefined ? { usageFlushMs: options.usageFlushMs } : {}),
     onFailure: (reason) => metrics.observeAuthFailure(reason),
     onUsageError: (error) => app.log.error({ err: error }, "recording token last-used-at failed"),
@@ -129,13 +145,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const stats = own.stats;
     const counters: readonly [string, string, () => number][] = [
       ["keygate_policy_evaluations_total", "Policy evaluations completed in workers.", () => stats.completed],
-      ["keygate_policy_evaluation_timeouts_total", "Policy evaluations stopped at their time limit.", () => stats.timedOut],
-      ["keygate_policy_evaluation_out_of_memory_total", "Policy evaluations stopped at their memory limit.", () => stats.outOfMemory],
-      ["keygate_policy_evaluation_failures_total", "Policy evaluations that failed otherwise.", () => stats.failed],
-      ["keygate_policy_evaluations_refused_total", "Policy evaluations refused with 503 (queue full).", () => stats.refused],
+      [
+        "keygate_policy_evaluation_timeouts_total",
+        "Policy evaluations stopped at their time limit.",
+        () => stats.timedOut,
+      ],
+      [
+        "keygate_policy_evaluation_out_of_memory_total",
+        "Policy evaluations stopped at their memory limit.",
+        () => stats.outOfMemory,
+      ],
+      [
+        "keygate_policy_evaluation_failures_total",
+        "Policy evaluations that failed otherwise.",
+        () => stats.failed,
+      ],
+      [
+        "keygate_policy_evaluations_refused_total",
+        "Policy evaluations refused with 503 (queue full).",
+        () => stats.refused,
+      ],
     ];
     for (const [name, help, value] of counters) metrics.registerValue(name, help, "counter", value);
-    metrics.registerValue("keygate_policy_evaluations_waiting", "Policy evaluations waiting for a worker.", "gauge", () => own.load.waiting);
+    metrics.registerValue(
+      "keygate_policy_evaluations_waiting",
+      "Policy evaluations waiting for a worker.",
+      "gauge",
+      () => own.load.waiting,
+    );
     pool = own;
     policyEvaluator = own;
   }
@@ -153,7 +190,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return Number.isFinite(max) ? max : 0;
     },
   );
-  const services: KeygateServices = { store: options.store, authenticator, metrics, guard: options.guard, policyEvaluator };
+  const services: KeygateServices = {
+    store: options.store,
+    authenticator,
+    metrics,
+    guard: options.guard,
+    policyEvaluator,
+  };
   app.decorate("keygate", services);
   app.decorateRequest("startedAt", 0n);
   // Callback-style hooks: cheaper than async ones on every request.
