@@ -103,10 +103,7 @@ export class AuthCache {
     const record = await load();
     // A record just read is current; if its organization is due for a confirmation, start one
     // (the next hit waits for it when the bound has passed).
-    if (record)
-      void this.store.changes
-        .ensureFresh(record.principal.organizationId, this.maxStalenessMs)
-        ?.catch(() => {});
+    if (record) void this.store.changes.ensureFresh(record.principal.organizationId, this.maxStalenessMs)?.catch(() => {});
     if (record && generation === this.generation) {
       if (this.tokens.size >= this.maxTokens) {
         const oldest = this.tokens.keys().next().value;

@@ -128,9 +128,7 @@ for (const dialect of DIALECTS) {
       const started = Date.now();
       let refusedAfter: number | undefined;
       while (Date.now() - started < 10_000) {
-        const outcome = await auth
-          .authenticate(`Bearer ${issued.value}`, "10.0.0.1")
-          .catch((e: unknown) => e);
+        const outcome = await auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1").catch((e: unknown) => e);
         if (outcome instanceof DomainError) {
           refusedAfter = Date.now() - started;
           break;

@@ -258,9 +258,7 @@ for (const dialect of DIALECTS) {
         }),
       ]);
       const listed = await call("GET", "/api/v2/organizations/acme/service-accounts?page[size]=100", admin);
-      expect(listed.body.data.map((r: { attributes: { name: string } }) => r.attributes.name)).not.toContain(
-        "5",
-      );
+      expect(listed.body.data.map((r: { attributes: { name: string } }) => r.attributes.name)).not.toContain("5");
     });
 
     it("answers 401 for missing, malformed and unknown tokens", async () => {
@@ -288,9 +286,9 @@ for (const dialect of DIALECTS) {
         data: { type: "organizations", attributes: { "display-name": "Taken" } },
       });
       expect(other.status).toBe(404);
-      expect(
-        (await call("GET", "/api/v2/organizations/acme", admin)).body.data.attributes["display-name"],
-      ).toBe("Acme Corp");
+      expect((await call("GET", "/api/v2/organizations/acme", admin)).body.data.attributes["display-name"]).toBe(
+        "Acme Corp",
+      );
     });
 
     it("serves each audit event at its links.self, to its own organization only", async () => {
