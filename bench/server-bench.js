@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { formatRatio, verdict } from "./harness.js";
+import { runTokenWriteStatements } from "./token-write-statements.js";
 
 const TOKEN_COUNT = Number(process.env.KEYGATE_BENCH_TOKENS ?? 100_000);
 const CONNECTIONS = 64;
@@ -353,6 +354,8 @@ export async function runServerBench() {
         `  access log cost: ${(withLog.subject.cpu - service.subject.cpu).toFixed(1)} µs server CPU/request (${service.subject.cpu.toFixed(1)} -> ${withLog.subject.cpu.toFixed(1)})`,
       );
     }
+    out.push("token writes through the HTTP API (statements counted in process):");
+    for (const l of await runTokenWriteStatements()) out.push(`  ${l}`);
     return out;
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
