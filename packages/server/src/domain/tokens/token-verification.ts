@@ -1,7 +1,7 @@
 // Domain layer, tokens: authenticating a presented token (the hot path). Parse and checksum
 // first (no store access), then look up by public id, compare the secret's hash in constant
 // time, and check status, validity window, key kind and principal.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { Store } from "../../store/store.js";
 import { type ApiKey, apiKeyFromRow } from "../api-keys/api-key.js";
 import { DomainError } from "../domain-error.js";
@@ -44,7 +44,8 @@ function unauthenticated(message: string, reason: string): DomainError {
  * time with the Buffer held in the cached record (no hex on the request path).
  */
 function secretMatchesDigest(secret: string, digest: Buffer): boolean {
-  const presented = createHash("sha256").update(secret, "latin1").digest();
+  // The one-shot hash: no Hash object per request.
+  const presented = hash("sha256", secret, "buffer");
   return presented.length === digest.length && timingSafeEqual(presented, digest);
 }
 
@@ -161,7 +162,9 @@ export function checkTokenAgainstRecord(
   if (record.principal.disabled) {
     throw unauthenticated(`the principal of token ${record.token.id} is disabled`, "principal-disabled");
   }
-  return { token: { ...record.token, status }, apiKey: record.apiKey, principal: record.principal };
+  // The cached token object itself while its status is unchanged (consumers may memoize on it).
+  const token = status === record.token.status ? record.token : { ...record.token, status };
+  return { token, apiKey: record.apiKey, principal: record.principal };
 }
 
 /** Authenticates a presented token against the store; throws `unauthenticated` on any failure. */

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { summarizeEffectiveAccess } from "../../domain/access/effective-access.js";
 import { createApiKey, listApiKeys } from "../../domain/api-keys/api-key.js";
 import type { Principal } from "../../domain/principals/principal.js";
+import type { Token } from "../../domain/tokens/token.js";
 import { isoTime, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
 import {
   ERROR_RESPONSES,
@@ -49,6 +50,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     }
     return text;
   };
+  const documents = new WeakMap<Token, { readonly principal: Principal; readonly text: string }>();
   const tags = ["account"];
   app.get(
     "/account/details",
@@ -61,6 +63,10 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const caller = callerOf(request);
+      // The cached token object stays the same while nothing about it changes (its key and
+      // organization come with it), so the document is written once per token and principal version.
+      const memo = documents.get(caller.token);
+      if (memo !== undefined && memo.principal === caller.principal) return reply.send(memo.text);
       const meta: Static<typeof AccountDetails>["meta"] = {
         organization: caller.organizationId,
         token: {
@@ -75,8 +81,10 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
       };
       // The hot path: sent as JSON text (typed by the schema above, which still documents it), so
       // the schema's serializer does not pick between the user and service-account resources
-      // with an ajv check on every request; the principal's part is rendered once per version.
-      return reply.send(`{"data":${principalJson(caller.principal)},"meta":${JSON.stringify(meta)}}`);
+      // with an ajv check on every request.
+      const text = `{"data":${principalJson(caller.principal)},"meta":${JSON.stringify(meta)}}`;
+      documents.set(caller.token, { principal: caller.principal, text });
+      return reply.send(text);
     },
   );
   app.get(
