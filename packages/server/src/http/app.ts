@@ -192,6 +192,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     done();
   });
+  // Before /readyz answers: the first authenticated request should not pay for first runs.
+  app.addHook("onReady", () => authenticator.warm());
   app.addHook("onClose", async () => {
     await authenticator.close();
     loopDelay.disable();
