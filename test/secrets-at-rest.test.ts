@@ -48,7 +48,11 @@ for (const dialect of ["sqlite", "postgres"] as const)
       expect(init.code, init.stderr).toBe(0);
       admin = JSON.parse(init.stdout).adminToken;
       secrets.push(admin);
-      server = await startKeygate([...location.args, "--log-level", "debug"], location.env);
+      // With the access log on: the lines logged for every request must hold no secret either.
+      server = await startKeygate([...location.args, "--log-level", "debug"], {
+        ...location.env,
+        KEYGATE_ACCESS_LOG: "1",
+      });
     }, 60_000);
 
     afterAll(async () => {

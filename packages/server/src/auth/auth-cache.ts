@@ -50,6 +50,34 @@ export class AuthCache {
     this.unsubscribe = store.changes.subscribe((event) => this.invalidate(event));
   }
 
+  /**
+   * The cached record of a public id when it may be served right now, without waiting: fresh, or
+   * between half and the full bound (a confirmation then runs in the background). `undefined`
+   * when not cached or past the bound: the caller then goes through `token`, which waits.
+   */
+  peekToken(publicId: string): TokenAuthRecord | undefined {
+    const cached = this.tokens.get(publicId);
+    if (cached === undefined) return undefined;
+    const confirming = this.store.changes.ensureFresh(cached.principal.organizationId, this.maxStalenessMs);
+    if (confirming !== undefined) {
+      // `token` waits for this same confirmation (it is shared per organization).
+      confirming.catch(() => {});
+      return undefined;
+    }
+    this.stats.hits++;
+    return cached;
+  }
+
+  /** The cached effective access of a principal, if any (fresh under the condition of `principalAccess`). */
+  peekPrincipalAccess(principalId: string): EffectiveAccess | undefined {
+    return this.access.get(principalId);
+  }
+
+  /** The cached space tree of an organization, if any (fresh under the same condition). */
+  peekSpaceTree(organizationId: string): SpaceTree | undefined {
+    return this.trees.get(organizationId);
+  }
+
   /** The cached record of a public id, loading it with `load` on a miss (unknown ids are not cached). */
   async token(
     publicId: string,

@@ -79,6 +79,15 @@ for (const dialect of DIALECTS) {
       expect((await failure(auth.authenticate(`Bearer ${forged}`, "10.0.0.1"))).code).toBe("unauthenticated");
     });
 
+    it("warms up before readiness without counting a failure or caching anything", async () => {
+      const { issued, authenticator } = await setup();
+      const auth = authenticator();
+      await auth.warm();
+      expect(auth.cache.stats).toMatchObject({ hits: 0, misses: 0 });
+      const caller = await auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
+      expect(caller.token.id).toBe(issued.token.id);
+    });
+
     it("refuses a token revoked (through another instance on PostgreSQL) on the next request", async () => {
       const { db, ctx, issued, authenticator } = await setup();
       // Several instances share one database only on PostgreSQL; SQLite is one process.

@@ -335,3 +335,50 @@ describe("failed authentication rate limit", () => {
     }
   });
 });
+
+describe("access log", () => {
+  async function linesLogged(accessLog: boolean | undefined): Promise<Record<string, unknown>[]> {
+    const db = await createTestDatabase("sqlite");
+    const org = await bootstrapOrganization(db.store, { organizationName: "acme", adminName: "alice" });
+    const lines: Record<string, unknown>[] = [];
+    const stream = { write: (line: string) => lines.push(JSON.parse(line)) };
+    const app = await buildApp({
+      store: db.store,
+      logger: { level: "info", stream },
+      ...(accessLog !== undefined ? { accessLog } : {}),
+    });
+    try {
+      const response = await app.inject({
+        method: "GET",
+        url: "/api/v2/account/details",
+        headers: { authorization: `Bearer ${org.tokenValue}` },
+      });
+      expect(response.statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await db.dispose();
+    }
+    return lines;
+  }
+
+  it("writes no line per request by default (KEYGATE_ACCESS_LOG unset)", async () => {
+    const saved = process.env.KEYGATE_ACCESS_LOG;
+    delete process.env.KEYGATE_ACCESS_LOG;
+    try {
+      const lines = await linesLogged(undefined);
+      expect(lines.filter((l) => l.msg === "incoming request" || l.msg === "request completed")).toEqual([]);
+    } finally {
+      if (saved !== undefined) process.env.KEYGATE_ACCESS_LOG = saved;
+    }
+  });
+
+  it("writes the request lines, with a request id and the credential redacted, when on", async () => {
+    const lines = await linesLogged(true);
+    const incoming = lines.find((l) => l.msg === "incoming request");
+    const completed = lines.find((l) => l.msg === "request completed");
+    expect(incoming).toBeDefined();
+    expect(completed).toBeDefined();
+    expect(completed?.reqId).toBe(incoming?.reqId);
+    expect(JSON.stringify(lines)).not.toMatch(/kgu_/);
+  });
+});

@@ -2,6 +2,7 @@
 // JSON:API content type, metrics, OpenAPI, authentication) and one route plugin per domain.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyServerOptions,
@@ -47,6 +48,12 @@ export interface AppOptions {
   readonly guard?: SaveGuard;
   /** Fastify's logger option; the Authorization header is always redacted. Default: no logging. */
   readonly logger?: FastifyServerOptions["logger"];
+  /**
+   * One log line per request (Fastify's "incoming request"/"request completed", with a request id
+   * bound to every log line of the request). Off by default: it costs CPU on every request; the
+   * default is `KEYGATE_ACCESS_LOG=1` in the environment.
+   */
+  readonly accessLog?: boolean;
   /** Failed authentications allowed per address per window before 429 (default 50 per 60 s). */
   readonly authFailureLimit?: number;
   readonly authFailureWindowMs?: number;
@@ -82,11 +89,15 @@ function trustProxyOption(setting: TrustProxySetting | undefined): boolean | num
 
 /** Builds the Keygate HTTP app over a store (not listening yet; `app.close()` stops its timers). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const accessLog = options.accessLog ?? process.env.KEYGATE_ACCESS_LOG === "1";
   const app = Fastify({
     logger: loggerOption(options.logger),
     trustProxy: trustProxyOption(options.trustProxy),
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
+    disableRequestLogging: !accessLog,
+    // Without access lines a per-request child logger (its request id) ties nothing together, and
+    // building it costs several µs per request: requests log through the app's logger.
+    ...(accessLog ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     // Fastify's own answers to malformed requests become JSON:API error documents too.
     frameworkErrors: sendFrameworkError,
     clientErrorHandler: answerClientError,
@@ -181,6 +192,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     done();
   });
+  // Before /readyz answers: the first authenticated request should not pay for first runs.
+  app.addHook("onReady", () => authenticator.warm());
   app.addHook("onClose", async () => {
     await authenticator.close();
     loopDelay.disable();

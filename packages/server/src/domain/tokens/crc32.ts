@@ -20,5 +20,12 @@ export function crc32(bytes: Uint8Array): number {
 
 /** The CRC-32 of a string's UTF-8 bytes. */
 export function crc32OfText(text: string): number {
-  return crc32(new TextEncoder().encode(text));
+  // Tokens are ASCII, whose char codes are their UTF-8 bytes: no encoding on the request path.
+  let crc = 0xffffffff;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return crc32(new TextEncoder().encode(text));
+    crc = TABLE[(crc ^ code) & 0xff]! ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
 }

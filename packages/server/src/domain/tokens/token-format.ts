@@ -5,7 +5,7 @@
 //   secret    43 base62 chars encoding 32 random bytes (256 bits); only its hash is stored
 //   checksum  CRC-32 of everything before it, 6 base62 chars
 // e.g. kgs_4fQ2w9ZkPzL1_<43 chars><6 chars>; 68 characters in all.
-import { encodeBase62, encodeBytesBase62 } from "../encoding/base62.js";
+import { BASE62_ALPHABET, encodeBytesBase62 } from "../encoding/base62.js";
 import { randomBytes } from "../ids/random-bytes.js";
 import { crc32OfText } from "./crc32.js";
 
@@ -50,7 +50,14 @@ const TOKEN_PATTERN = new RegExp(
 );
 
 function checksumOf(body: string): string {
-  return encodeBase62(BigInt(crc32OfText(body)), CHECKSUM_LENGTH);
+  // A CRC-32 fits a double exactly: base62 digits by number arithmetic, no BigInt on the hot path.
+  let rest = crc32OfText(body);
+  let out = "";
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = BASE62_ALPHABET[rest % 62]! + out;
+    rest = Math.floor(rest / 62);
+  }
+  return out;
 }
 
 /** Writes a token's text from its parts. */

@@ -1,13 +1,13 @@
 // Domain layer, tokens: authenticating a presented token (the hot path). Parse and checksum
 // first (no store access), then look up by public id, compare the secret's hash in constant
 // time, and check status, validity window, key kind and principal.
+import { hash, timingSafeEqual } from "node:crypto";
 import type { Store } from "../../store/store.js";
 import { type ApiKey, apiKeyFromRow } from "../api-keys/api-key.js";
 import { DomainError } from "../domain-error.js";
 import { type Principal, principalFromRow } from "../principals/principal.js";
 import { type Token, tokenFromRow, tokenKindForApiKey } from "./token.js";
 import { type ParsedToken, parseToken, type TokenFormatError } from "./token-format.js";
-import { secretMatchesHash } from "./token-secret.js";
 import { tokenStatusAt } from "./token-status.js";
 
 /** Everything needed to check a token without the store: cache this, keyed by public id. */
@@ -16,6 +16,8 @@ export interface TokenAuthRecord {
   readonly token: Token;
   /** SHA-256 hex of the secret. */
   readonly secretHash: string;
+  /** The same hash as bytes, decoded once when loaded (compared on every request). */
+  readonly secretDigest: Buffer;
   readonly apiKey: ApiKey;
   readonly principal: Principal;
 }
@@ -35,6 +37,16 @@ const FORMAT_MESSAGES: Readonly<Record<TokenFormatError, string>> = {
 
 function unauthenticated(message: string, reason: string): DomainError {
   return new DomainError("unauthenticated", message, { details: { reason } });
+}
+
+/**
+ * True when the secret's SHA-256 is `digest`: one digest into a Buffer, compared in constant
+ * time with the Buffer held in the cached record (no hex on the request path).
+ */
+function secretMatchesDigest(secret: string, digest: Buffer): boolean {
+  // The one-shot hash: no Hash object per request.
+  const presented = hash("sha256", secret, "buffer");
+  return presented.length === digest.length && timingSafeEqual(presented, digest);
 }
 
 /** Parses a presented token, throwing `unauthenticated` for a malformed one or a bad checksum. */
@@ -81,6 +93,7 @@ export async function findTokenByPublicId(
   return {
     token: tokenFromRow(row, now),
     secretHash: row.secret_hash,
+    secretDigest: Buffer.from(row.secret_hash, "hex"),
     apiKey: apiKeyFromRow({
       id: row.api_key_id,
       organization_id: row.organization_id,
@@ -122,7 +135,7 @@ export function checkTokenAgainstRecord(
   if (!record || record.token.publicId !== parsed.publicId) {
     throw unauthenticated("the bearer token is not known", "unknown");
   }
-  if (!secretMatchesHash(parsed.secret, record.secretHash)) {
+  if (!secretMatchesDigest(parsed.secret, record.secretDigest)) {
     throw unauthenticated("the bearer token is not known", "unknown");
   }
   if (tokenKindForApiKey(record.apiKey) !== parsed.kind) {
@@ -149,7 +162,9 @@ export function checkTokenAgainstRecord(
   if (record.principal.disabled) {
     throw unauthenticated(`the principal of token ${record.token.id} is disabled`, "principal-disabled");
   }
-  return { token: { ...record.token, status }, apiKey: record.apiKey, principal: record.principal };
+  // The cached token object itself while its status is unchanged (consumers may memoize on it).
+  const token = status === record.token.status ? record.token : { ...record.token, status };
+  return { token, apiKey: record.apiKey, principal: record.principal };
 }
 
 /** Authenticates a presented token against the store; throws `unauthenticated` on any failure. */

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { summarizeEffectiveAccess } from "../../domain/access/effective-access.js";
 import { createApiKey, listApiKeys } from "../../domain/api-keys/api-key.js";
 import type { Principal } from "../../domain/principals/principal.js";
+import type { Token } from "../../domain/tokens/token.js";
 import { isoTime, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
 import {
   ERROR_RESPONSES,
@@ -18,7 +19,8 @@ import { EffectiveAccessResource, renderEffectiveAccess } from "../representatio
 import { ApiKeyResource, CreateApiKeyBody, renderApiKey } from "../representations/api-key-representation.js";
 import { PrincipalResource, renderPrincipal } from "../representations/principal-representation.js";
 
-const AccountDetails = Type.Object({
+/** The document of `GET /account/details`. */
+export const AccountDetails = Type.Object({
   data: PrincipalResource,
   meta: Type.Object({
     organization: Type.String(),
@@ -38,16 +40,17 @@ const AccountDetails = Type.Object({
 export async function accountRoutes(app: FastifyInstance): Promise<void> {
   const { store } = app.keygate;
   // The caller's principal object is the cached one until a change replaces it, so its rendering
-  // (date formatting included) is done once per principal version, not on every request.
-  const rendered = new WeakMap<Principal, ReturnType<typeof renderPrincipal>>();
-  const renderCallerPrincipal = (principal: Principal) => {
-    let resource = rendered.get(principal);
-    if (resource === undefined) {
-      resource = renderPrincipal(principal);
-      rendered.set(principal, resource);
+  // (dates, and its JSON text) is done once per principal version, not on every request.
+  const rendered = new WeakMap<Principal, string>();
+  const principalJson = (principal: Principal) => {
+    let text = rendered.get(principal);
+    if (text === undefined) {
+      text = JSON.stringify(renderPrincipal(principal));
+      rendered.set(principal, text);
     }
-    return resource;
+    return text;
   };
+  const documents = new WeakMap<Token, { readonly principal: Principal; readonly text: string }>();
   const tags = ["account"];
   app.get(
     "/account/details",
@@ -58,23 +61,30 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: AccountDetails, ...ERROR_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = callerOf(request);
-      return {
-        data: renderCallerPrincipal(caller.principal),
-        meta: {
-          organization: caller.organizationId,
-          token: {
-            id: caller.token.id,
-            name: caller.token.name,
-            status: caller.token.status,
-            "api-key-id": caller.apiKey.id,
-            "api-key-type": caller.apiKey.type,
-            "valid-to": isoTime(caller.token.validTo),
-            "scheduled-expire-time": isoTime(caller.token.scheduledExpireTime),
-          },
+      // The cached token object stays the same while nothing about it changes (its key and
+      // organization come with it), so the document is written once per token and principal version.
+      const memo = documents.get(caller.token);
+      if (memo !== undefined && memo.principal === caller.principal) return reply.send(memo.text);
+      const meta: Static<typeof AccountDetails>["meta"] = {
+        organization: caller.organizationId,
+        token: {
+          id: caller.token.id,
+          name: caller.token.name,
+          status: caller.token.status,
+          "api-key-id": caller.apiKey.id,
+          "api-key-type": caller.apiKey.type,
+          "valid-to": isoTime(caller.token.validTo),
+          "scheduled-expire-time": isoTime(caller.token.scheduledExpireTime),
         },
       };
+      // The hot path: sent as JSON text (typed by the schema above, which still documents it), so
+      // the schema's serializer does not pick between the user and service-account resources
+      // with an ajv check on every request.
+      const text = `{"data":${principalJson(caller.principal)},"meta":${JSON.stringify(meta)}}`;
+      documents.set(caller.token, { principal: caller.principal, text });
+      return reply.send(text);
     },
   );
   app.get(

@@ -1,0 +1,99 @@
+// Benchmarks: SQL statements per token creation and per revocation, through the HTTP API as a
+// client calls it (POST /api/v2/api-keys/:id/tokens, POST /api/v2/tokens/:id/actions/revoke), on
+// SQLite and PostgreSQL. Every query Kysely executes in this process is counted (BEGIN and COMMIT
+// do not pass through the query executor, so they are not); the figure is a count, not a timing.
+
+import { fileURLToPath } from "node:url";
+import { verdict } from "./harness.js";
+
+const GOAL = 5;
+
+/** Counts the statements Kysely executes in this process while `fn` runs, with their SQL. */
+async function counting(db, fn) {
+  // The executors of the store and of its transactions share QueryExecutorBase.prototype.
+  let proto = Object.getPrototypeOf(db.getExecutor());
+  while (proto && !Object.hasOwn(proto, "executeQuery")) proto = Object.getPrototypeOf(proto);
+  const original = proto.executeQuery;
+  const statements = [];
+  proto.executeQuery = function (compiled, ...rest) {
+    statements.push(compiled.sql);
+    return original.call(this, compiled, ...rest);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.executeQuery = original;
+  }
+  return statements;
+}
+
+async function countFor(dialect) {
+  const { buildApp, bootstrapOrganization, createApiKey, createServiceAccount, getRootSpace } = await import(
+    "@keygate/server"
+  );
+  const { createTestDatabase } = await import("../packages/server/dist/store/test-store.js");
+  const db = await createTestDatabase(dialect);
+  const app = await buildApp({ store: db.store, authFailureLimit: 1_000_000 });
+  try {
+    const org = await bootstrapOrganization(db.store, { organizationName: "bench", adminName: "admin" });
+    const ctx = { organizationId: org.organization.id, actor: { principalId: org.admin.id, via: "system" } };
+    const root = await getRootSpace(db.store, org.organization.id);
+    const { serviceAccount } = await createServiceAccount(db.store, ctx, { spaceId: root.id, name: "bot" });
+    const { apiKey } = await createApiKey(db.store, ctx, { principalId: serviceAccount.id, type: "SERVICE", name: "k" });
+    const headers = { authorization: `Bearer ${org.tokenValue}`, "content-type": "application/vnd.api+json" };
+    const create = (name) =>
+      app.inject({
+        method: "POST",
+        url: `/api/v2/api-keys/${apiKey.id}/tokens`,
+        headers,
+        payload: JSON.stringify({ data: { type: "tokens", attributes: { name } } }),
+      });
+    const revoke = (id) =>
+      app.inject({
+        method: "POST",
+        url: `/api/v2/tokens/${id}/actions/revoke`,
+        headers: { authorization: headers.authorization },
+      });
+    // Warm: the caller's token, access and the organization's policy snapshot are cached, as on a
+    // running server; then one of each is counted.
+    const warm = await create("warm");
+    if (warm.statusCode !== 201) throw new Error(`token creation answered ${warm.statusCode}: ${warm.body}`);
+    await revoke(warm.json().data.id);
+    let created;
+    const createSql = await counting(db.store.db, async () => {
+      created = await create("counted");
+    });
+    if (created.statusCode !== 201) throw new Error(`token creation answered ${created.statusCode}`);
+    let revoked;
+    const revokeSql = await counting(db.store.db, async () => {
+      revoked = await revoke(created.json().data.id);
+    });
+    if (revoked.statusCode !== 200) throw new Error(`revocation answered ${revoked.statusCode}: ${revoked.body}`);
+    return { createSql, revokeSql };
+  } finally {
+    await app.close();
+    await db.dispose();
+  }
+}
+
+const summary = (sqls) => sqls.map((s) => s.replace(/\s+/g, " ").slice(0, 60)).join(" | ");
+
+/** Runs the count on both dialects; resolves to the lines to print. */
+export async function runTokenWriteStatements() {
+  const out = [];
+  for (const dialect of ["sqlite", "postgres"]) {
+    const { createSql, revokeSql } = await countFor(dialect);
+    out.push(
+      `${dialect}: token creation ${createSql.length} SQL statements (goal <= ${GOAL}, BEGIN/COMMIT not counted: ${verdict(createSql.length <= GOAL)}); revocation ${revokeSql.length} (goal <= ${GOAL}: ${verdict(revokeSql.length <= GOAL)})`,
+    );
+    if (process.env.KEYGATE_BENCH_SQL === "1") {
+      out.push(`  create: ${summary(createSql)}`);
+      out.push(`  revoke: ${summary(revokeSql)}`);
+    }
+  }
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const l of await runTokenWriteStatements()) console.log(l);
+}
