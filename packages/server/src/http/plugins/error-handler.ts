@@ -188,8 +188,10 @@ function validationResponse(reply: FastifyReply, error: FastifyError): FastifyRe
     if (seen.has(path)) continue;
     seen.add(path);
     const what = path === "" ? `the ${context}` : context === "body" ? path : `${path.slice(1)}`;
-    const message =
-      issue.keyword === "required"
+    const emptyBody = context === "body" && path === "" && reply.request.body === undefined;
+    const message = emptyBody
+      ? "is empty; send a JSON:API document"
+      : issue.keyword === "required"
         ? "is required"
         : issue.keyword === "additionalProperties"
           ? "is not allowed here"

@@ -157,7 +157,11 @@ for (const dialect of DIALECTS) {
       const url = "/api/v2/organizations/acme/service-accounts";
       expect((await withAdmin("POST", url, "{")).error.detail).toMatch(/not valid JSON/);
       expect((await withAdmin("POST", url, "{")).status).toBe(400);
-      expect((await withAdmin("POST", url, undefined, { "content-type": JSON_API })).status).toBe(400);
+      // An empty body is no body (as without a Content-Type): 422 where the route needs a document.
+      expect(await withAdmin("POST", url, undefined, { "content-type": JSON_API })).toMatchObject({
+        status: 422,
+        error: { detail: "the body is empty; send a JSON:API document" },
+      });
       const media = await send({
         method: "POST",
         url,
