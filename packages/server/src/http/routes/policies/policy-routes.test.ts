@@ -122,6 +122,11 @@ for (const dialect of DIALECTS) {
       expect(page.status).toBe(200);
       expect(page.body.data.map((p: { attributes: { name: string } }) => p.attributes.name)).toEqual(["list-c"]);
       expect(page.body.meta.pagination).toMatchObject({ "current-page": 2, "total-count": 3, "total-pages": 2 });
+      // HCP Terraform caps a larger page size silently; meta.pagination and the links say the size used.
+      const capped = await call("GET", "/api/v2/organizations/my-organization/policies?search[name]=list-&page[size]=1000", admin);
+      expect(capped.status).toBe(200);
+      expect(capped.body.meta.pagination).toMatchObject({ "page-size": 100, "total-count": 3 });
+      expect(capped.body.links.self).toContain("page[size]=100");
       const sentinel = await call("GET", "/api/v2/organizations/my-organization/policies?filter[kind]=sentinel", admin);
       expect(sentinel.body.data).toEqual([]);
       const included = await call("GET", "/api/v2/organizations/my-organization/policies?search[name]=list-a&include=policy_sets", admin);
