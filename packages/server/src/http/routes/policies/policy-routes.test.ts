@@ -114,6 +114,25 @@ for (const dialect of DIALECTS) {
       expect(updated.body.data.attributes["updated-at"]).toMatch(/^\d{4}-\d\d-\d\dT/);
     });
 
+    it("PATCH refuses the name (fixed at creation, seed 002) and unknown attributes with 422 naming them", async () => {
+      const created = await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload("fixed-name"));
+      const id: string = created.body.data.id;
+      const renamed = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { name: "other-name" } },
+      });
+      expect(renamed.status).toBe(422);
+      expect(renamed.body.errors[0].source).toEqual({ pointer: "/data/attributes/name" });
+      expect(renamed.body.errors[0].detail).toMatch(/"name" cannot be changed after creation/);
+      const unknown = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { description: "d", "enforcement-levle": "mandatory" } },
+      });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors[0].source).toEqual({ pointer: "/data/attributes/enforcement-levle" });
+      expect(unknown.body.errors[0].detail).toMatch(/allowed: description, query, enforcement-level, enforce$/);
+      const shown = await call("GET", `/api/v2/policies/${id}`, admin);
+      expect(shown.body.data.attributes).toMatchObject({ name: "fixed-name", description: "An example policy." });
+    });
+
     it("lists with page[size], page[number], search[name], filter[kind] and include=policy_sets", async () => {
       for (const name of ["list-a", "list-b", "list-c"]) {
         expect((await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload(name))).status).toBe(200);

@@ -12,6 +12,7 @@ import { downloadPolicySource, MAX_POLICY_BYTES, uploadPolicySource } from "../.
 import { formatPolicyProblem } from "../../../domain/policies/policy-compilation.js";
 import type { PolicyProblem } from "../../../domain/policies/policy-module.js";
 import { getPolicySets } from "../../../domain/policy-sets/policy-set.js";
+import { type AttributeRules, attributeGuard } from "../../jsonapi/attribute-guard.js";
 import { listDocumentOf, pageRequestOf } from "../../jsonapi/json-api-document.js";
 import { ERROR_RESPONSES, IdParams, listDocument, OrgParams, PageQuery } from "../../jsonapi/json-api-schemas.js";
 import { type ErrorObjectValue, sendErrors } from "../../plugins/error-handler.js";
@@ -38,6 +39,16 @@ const ListWithIncluded = Type.Composite([
   listDocument(PolicyResource),
   Type.Object({ included: Type.Optional(Type.Array(PolicySetResource)) }),
 ]);
+
+/** What `PATCH /policies/:id` may change (seed 002's Update a Policy); the rest is refused by name. */
+const POLICY_UPDATE_RULES: AttributeRules = {
+  type: "policies",
+  allowed: ["description", "query", "enforcement-level", "enforce"],
+  immutable: {
+    name: "a policy's name is fixed at creation, as in HCP Terraform",
+    kind: "a policy's framework is fixed at creation",
+  },
+};
 
 /** The problems carried by a DomainError from compiling Rego, or undefined for any other error. */
 function policyProblemsOf(error: unknown): readonly PolicyProblem[] | undefined {
@@ -197,6 +208,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         body: UpdatePolicyBody,
         response: { 200: PolicyDocument, ...ERROR_RESPONSES },
       },
+      preValidation: attributeGuard(POLICY_UPDATE_RULES),
     },
     async (request) => {
       const caller = callerOf(request);

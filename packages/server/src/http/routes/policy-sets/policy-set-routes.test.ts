@@ -84,6 +84,12 @@ for (const dialect of DIALECTS) {
       });
       expect(updated.status).toBe(200);
       expect(updated.body.data.attributes).toMatchObject({ global: true, description: "all spaces", "policy-count": 0 });
+      const unknown = await call("PATCH", `/api/v2/policy-sets/${id}`, admin, {
+        data: { type: "policy-sets", attributes: { globl: false } },
+      });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors[0].source).toEqual({ pointer: "/data/attributes/globl" });
+      expect((await call("GET", `/api/v2/policy-sets/${id}`, admin)).body.data.attributes.global).toBe(true);
       const list = await call("GET", "/api/v2/organizations/acme/policy-sets?search[name]=prod", admin);
       expect(list.body.data.map((s: { id: string }) => s.id)).toEqual([id]);
       expect((await call("GET", `/api/v2/policy-sets/${id}`, otherAdmin)).status).toBe(404);

@@ -18,6 +18,7 @@ import {
   removePoliciesFromSet,
   updatePolicySet,
 } from "../../../domain/policy-sets/policy-set.js";
+import { type AttributeRules, attributeGuard } from "../../jsonapi/attribute-guard.js";
 import { listDocumentOf, pageRequestOf } from "../../jsonapi/json-api-document.js";
 import { ERROR_RESPONSES, IdParams, listDocument, OrgParams, PageQuery } from "../../jsonapi/json-api-schemas.js";
 import { callerOf, mutationContextOf } from "../../plugins/keygate-services.js";
@@ -35,6 +36,13 @@ const PolicySetListQuery = Type.Composite([
 ]);
 
 const PolicySetDocument = Type.Object({ data: PolicySetResource });
+
+/** What `PATCH /policy-sets/:id` may change; any other attribute is refused by name. */
+const POLICY_SET_UPDATE_RULES: AttributeRules = {
+  type: "policy-sets",
+  allowed: ["name", "description", "kind", "global", "entity-types", "events"],
+  immutable: {},
+};
 
 function idsOfType(body: Static<typeof RelationshipBody>, type: string): string[] {
   return body.data.map((r, i) => {
@@ -138,6 +146,7 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
         body: UpdatePolicySetBody,
         response: { 200: PolicySetDocument, ...ERROR_RESPONSES },
       },
+      preValidation: attributeGuard(POLICY_SET_UPDATE_RULES),
     },
     async (request) => {
       const { caller } = await setOf(request, request.params.id, "policy-sets.write");
