@@ -234,7 +234,10 @@ const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) {
-      if (error.code === "forbidden") await auditRefusedChange(request, error);
+      // A refusal answered 404 (the caller may not see the resource) is still a refused change.
+      if (error.code === "forbidden" || (error.code === "not_found" && error.details?.lacking !== undefined)) {
+        await auditRefusedChange(request, error);
+      }
       return domainErrorResponse(reply, error);
     }
     if (error instanceof RequestError) {

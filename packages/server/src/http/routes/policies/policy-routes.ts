@@ -3,7 +3,7 @@
 // upload (octet-stream, 10 MB) and download of the Rego text. Another organization's policy is 404.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requirePermission } from "../../../auth/permission-check.js";
+import { requireOrNotFound } from "../permission-answers.js";
 import { callerOrganization } from "../../../auth/resource-scope.js";
 import { DomainError } from "../../../domain/domain-error.js";
 import { getOrganization } from "../../../domain/organizations/organization.js";
@@ -105,7 +105,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
   async function readablePolicy(request: FastifyRequest, policyId: string) {
     const caller = callerOf(request);
     const policy = await getPolicy(store, caller.organizationId, policyId);
-    requirePermission(caller, "policies.read");
+    requireOrNotFound(caller, "policies.read");
     return { caller, policy };
   }
 
@@ -123,7 +123,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       const { attributes: a, relationships } = request.body.data;
       const policy = await createPolicy(store, mutationContextOf(request), {
         name: a.name,
@@ -152,7 +152,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policies.read");
+      requireOrNotFound(caller, "policies.read");
       const withSets = includesPolicySets(request.query.include);
       const page = pageRequestOf(request.query);
       const search = request.query["search[name]"];
@@ -213,7 +213,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       await getPolicy(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       const a = request.body.data.attributes ?? {};
       const policy = await updatePolicy(store, mutationContextOf(request), request.params.id, {
         ...(a.description !== undefined ? { description: a.description } : {}),
@@ -233,7 +233,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       await getPolicy(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       await deletePolicy(store, mutationContextOf(request), request.params.id);
       return reply.code(204).send();
     },
@@ -253,7 +253,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       await getPolicy(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       const body = request.body;
       if (!Buffer.isBuffer(body) && typeof body !== "string") {
         throw new DomainError("invalid", "send the Rego text as the request body with Content-Type application/octet-stream");

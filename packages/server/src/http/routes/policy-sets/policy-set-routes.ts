@@ -3,7 +3,7 @@
 // organization's policy set is 404.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requirePermission } from "../../../auth/permission-check.js";
+import { requireOrNotFound } from "../permission-answers.js";
 import { callerOrganization } from "../../../auth/resource-scope.js";
 import { DomainError } from "../../../domain/domain-error.js";
 import { getOrganization } from "../../../domain/organizations/organization.js";
@@ -66,7 +66,7 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
   async function setOf(request: FastifyRequest, setId: string, permission: "policy-sets.read" | "policy-sets.write") {
     const caller = callerOf(request);
     const set = await getPolicySet(store, caller.organizationId, setId);
-    requirePermission(caller, permission);
+    requireOrNotFound(caller, permission);
     return { caller, set };
   }
 
@@ -84,7 +84,7 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policy-sets.write");
+      requireOrNotFound(caller, "policy-sets.write");
       const { attributes: a, relationships: r } = request.body.data;
       const set = await createPolicySet(store, mutationContextOf(request), {
         name: a.name,
@@ -113,7 +113,7 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policy-sets.read");
+      requireOrNotFound(caller, "policy-sets.read");
       const page = pageRequestOf(request.query);
       const search = request.query["search[name]"];
       const result = await listPolicySets(store, caller.organizationId, { page, ...(search !== undefined ? { search } : {}) });
