@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import type { EnforcementLevel } from "../policies/policy.js";
 import { denyQueryOf, policyFileName } from "../policies/policy-compilation.js";
 import { compileModule, type PolicyProblem, type PreparedPolicyQuery, packageRef } from "../policies/policy-module.js";
+import { queryIsDefined } from "../policies/policy-query-check.js";
 import { loginPolicyLimits } from "../login-policies/login-policy-limits.js";
 import { listAllPolicySets, type PolicyEntityType, type PolicyEvent, type PolicySet } from "../policy-sets/policy-set.js";
 import { loadSpaceTree, type SpaceTree } from "../spaces/space.js";
@@ -16,6 +17,8 @@ export interface SaveQueries {
   readonly kind: "save";
   readonly deny: PreparedPolicyQuery;
   readonly warn: PreparedPolicyQuery | undefined;
+  /** False when the policy's own query reads nothing its module defines (outcome `query-undefined`). */
+  readonly queryDefined: boolean;
 }
 
 /**
@@ -75,7 +78,12 @@ export function compilePolicyFor(purpose: "save" | "login", text: PolicyText): C
       ok: true,
       packagePath: compiled.module.packagePath,
       syntax: compiled.module.syntax,
-      queries: { kind: "save", deny: deny!, warn },
+      queries: {
+        kind: "save",
+        deny: deny!,
+        warn,
+        queryDefined: queryIsDefined(text.query, compiled.module.packagePath, compiled.module.syntax),
+      },
     };
   }
   // Login policies run on the request path: their own, tight budget (login-policy-limits.ts).

@@ -22,7 +22,7 @@ import {
   policyCacheOf,
 } from "./compiled-policy-sets.js";
 import { setTextsOf } from "./policy-compile-cache.js";
-import { type PolicyResult, type SaveDecision, summarizeSaveDecision } from "./policy-decision.js";
+import { outcomeRefuses, type PolicyResult, type SaveDecision, summarizeSaveDecision } from "./policy-decision.js";
 import { newPolicyEvaluationId, type PolicyEvaluationRecord, recordPolicyEvaluation } from "./policy-evaluation.js";
 import { IN_PROCESS_POLICY_EVALUATOR, PolicyEvaluationFailure, type PolicyEvaluator } from "./policy-evaluator.js";
 import { type PolicySampleInput, recordPolicySample } from "./policy-sample.js";
@@ -185,7 +185,7 @@ export async function enforcePolicies(
   };
   const withEvaluation = sampleOf(organizationId, save, now, evaluation.id);
   if (decision.outcome === "denied") {
-    const refused = decision.results.filter((r) => r.outcome !== "passed" && r.enforcementLevel === "mandatory");
+    const refused = decision.results.filter((r) => outcomeRefuses(r.outcome) && r.enforcementLevel === "mandatory");
     const error = new DomainError(
       "policy_denied",
       `the ${save.entityType} ${save.action} was refused by mandatory ${refused.length === 1 ? "policy" : "policies"} ` +

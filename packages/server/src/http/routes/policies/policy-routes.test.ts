@@ -80,6 +80,8 @@ for (const dialect of DIALECTS) {
           },
           links: { self: `/api/v2/policies/${id}`, upload: `/api/v2/policies/${id}/upload` },
         },
+        // Beyond the sample: the policy has no text yet, so evaluations cannot use it.
+        meta: { warnings: [expect.stringMatching(/^policy my-example-policy has no Rego text yet/)] },
       });
       const shown = await call("GET", `/api/v2/policies/${id}?include=policy_sets`, admin);
       expect(shown.status).toBe(200);
@@ -131,6 +133,31 @@ for (const dialect of DIALECTS) {
       expect(unknown.body.errors[0].detail).toMatch(/allowed: description, query, enforcement-level, enforce$/);
       const shown = await call("GET", `/api/v2/policies/${id}`, admin);
       expect(shown.body.data.attributes).toMatchObject({ name: "fixed-name", description: "An example policy." });
+    });
+
+    it("warns at create, upload and PATCH while the text is missing or the query is undefined by it", async () => {
+      // Seed 002's OPA sample sets query terraform.main; this module's package is opapolicy.
+      const created = await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload("warned"));
+      expect(created.status).toBe(200);
+      expect(created.body.meta.warnings).toEqual([expect.stringMatching(/^policy warned has no Rego text yet/)]);
+      const id: string = created.body.data.id;
+      const source = "package opapolicy\n\ndeny contains \"no\" if { input.x }\n";
+      const uploaded = await call("PUT", `/api/v2/policies/${id}/upload`, admin, source);
+      expect(uploaded.status).toBe(200);
+      expect(uploaded.body.meta.warnings).toEqual([
+        expect.stringMatching(/^the query data\.terraform\.main of advisory policy warned is not defined by its module \(package opapolicy defines deny\)/),
+      ]);
+      const stillUndefined = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { "enforcement-level": "mandatory" } },
+      });
+      expect(stillUndefined.body.meta.warnings[0]).toMatch(/of mandatory policy warned is not defined/);
+      const fixed = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { query: "opapolicy.deny" } },
+      });
+      expect(fixed.status).toBe(200);
+      expect(fixed.body.meta).toBeUndefined();
+      const again = await call("PUT", `/api/v2/policies/${id}/upload`, admin, source);
+      expect(again).toEqual({ status: 200, body: "" });
     });
 
     it("lists with page[size], page[number], search[name], filter[kind] and include=policy_sets", async () => {

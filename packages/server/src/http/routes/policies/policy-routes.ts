@@ -11,10 +11,18 @@ import { createPolicy, deletePolicy, getPolicy, listPolicies, type Policy, updat
 import { downloadPolicySource, MAX_POLICY_BYTES, uploadPolicySource } from "../../../domain/policies/policy-source.js";
 import { formatPolicyProblem } from "../../../domain/policies/policy-compilation.js";
 import type { PolicyProblem } from "../../../domain/policies/policy-module.js";
+import { storedPolicyWarnings } from "../../../domain/policies/policy-query-check.js";
 import { getPolicySets } from "../../../domain/policy-sets/policy-set.js";
 import { type AttributeRules, attributeGuard } from "../../jsonapi/attribute-guard.js";
 import { listDocumentOf, pageRequestOf } from "../../jsonapi/json-api-document.js";
-import { ERROR_RESPONSES, IdParams, listDocument, OrgParams, PageQuery } from "../../jsonapi/json-api-schemas.js";
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  JSON_API_MEDIA_TYPE,
+  listDocument,
+  OrgParams,
+  PageQuery,
+} from "../../jsonapi/json-api-schemas.js";
 import { type ErrorObjectValue, sendErrors } from "../../plugins/error-handler.js";
 import { callerOf, mutationContextOf } from "../../plugins/keygate-services.js";
 import { PolicySetResource, renderPolicySet } from "../policy-sets/policy-set-representation.js";
@@ -33,7 +41,19 @@ const PolicyListQuery = Type.Composite([
   }),
 ]);
 
-const PolicyDocument = Type.Object({ data: PolicyResource, included: Type.Optional(Type.Array(PolicySetResource)) });
+/** `meta.warnings`: what the author should hear about the policy's text and query (see policy-query-check.ts). */
+const WarningsMeta = Type.Object({ warnings: Type.Array(Type.String()) });
+
+const PolicyDocument = Type.Object({
+  data: PolicyResource,
+  included: Type.Optional(Type.Array(PolicySetResource)),
+  meta: Type.Optional(WarningsMeta),
+});
+
+/** `{ meta: { warnings } }` when there are warnings, else nothing (the document stays HCP Terraform's shape). */
+function warningsMeta(warnings: readonly string[]): { meta?: { warnings: string[] } } {
+  return warnings.length > 0 ? { meta: { warnings: [...warnings] } } : {};
+}
 
 const ListWithIncluded = Type.Composite([
   listDocument(PolicyResource),
@@ -134,7 +154,8 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         enforce: a.enforce,
         policySetIds: (relationships?.["policy-sets"]?.data ?? []).map((r) => r.id),
       });
-      return reply.code(200).send({ data: renderPolicy(policy, org.name) });
+      const warnings = await storedPolicyWarnings(store, caller.organizationId, policy.id);
+      return reply.code(200).send({ data: renderPolicy(policy, org.name), ...warningsMeta(warnings) });
     },
   );
 
@@ -221,7 +242,8 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         ...(a["enforcement-level"] !== undefined ? { enforcementLevel: a["enforcement-level"] } : {}),
         ...(a.enforce !== undefined ? { enforce: a.enforce } : {}),
       });
-      return { data: renderPolicy(policy, await organizationName(caller.organizationId)) };
+      const warnings = await storedPolicyWarnings(store, caller.organizationId, policy.id);
+      return { data: renderPolicy(policy, await organizationName(caller.organizationId)), ...warningsMeta(warnings) };
     },
   );
 
@@ -247,7 +269,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         summary: "Upload a policy's Rego text (application/octet-stream, at most 10 MB)",
         tags,
         params: IdParams,
-        response: { 200: Type.Null(), 204: Type.Null(), ...ERROR_RESPONSES },
+        response: { 200: Type.Union([Type.Null(), Type.Object({ meta: WarningsMeta })]), 204: Type.Null(), ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -266,7 +288,10 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         // One error object per problem, each with its line and column.
         return sendErrors(reply, 422, problems.map(problemErrorObject));
       }
-      return reply.code(200).send();
+      // HCP Terraform answers an upload with no body; a body appears only to carry warnings.
+      const warnings = await storedPolicyWarnings(store, caller.organizationId, request.params.id);
+      if (warnings.length === 0) return reply.code(200).send();
+      return reply.code(200).type(JSON_API_MEDIA_TYPE).send({ meta: { warnings } });
     },
   );
 
