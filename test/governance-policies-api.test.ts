@@ -281,6 +281,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     it("marks a mandatory policy with the sample's undefined query query-undefined, not passed, and warns", async () => {
       const created = await call("POST", "/organizations/my-organization/policies", opaPayload("mandatory-sample"));
       const id: string = created.body.data.id;
+      const untexted = (await call("POST", "/organizations/my-organization/policies", opaPayload("no-text-yet"))).body.data.id;
       expect((await raw("PUT", `/policies/${id}/upload`, seed000Source("valid-to-limit"))).status).toBe(200);
       const mandatory = await call("PATCH", `/policies/${id}`, {
         data: { type: "policies", attributes: { "enforcement-level": "mandatory" } },
@@ -305,11 +306,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         (r) => r["policy-id"] === id,
       );
       expect(mine?.outcome).toBe("query-undefined");
+      // A policy of the set with no text does not take part either, and the evaluation says so.
+      const results = evaluation.body.data.attributes["policy-results"] as { "policy-id": string; outcome: string; messages: string[] }[];
+      expect(results.find((r) => r["policy-id"] === untexted)).toMatchObject({
+        outcome: "query-undefined",
+        messages: [expect.stringMatching(/no Rego text yet/)],
+      });
       // With a query its module defines, the same save is denied.
       const fixed = await call("PATCH", `/policies/${id}`, { data: { type: "policies", attributes: { query: "opapolicy.deny" } } });
       expect(fixed.body.meta).toBeUndefined();
       expect((await token("far-again")).status).toBe(422);
       expect((await call("DELETE", `/policies/${id}`)).status).toBe(204);
+      expect((await call("DELETE", `/policies/${untexted}`)).status).toBe(204);
     });
 
     it("deletes a policy (204), after which it is 404", async () => {

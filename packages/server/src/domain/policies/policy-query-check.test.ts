@@ -84,4 +84,13 @@ describe("decideSave with an undefined query", () => {
     expect(denied.outcome).toBe("denied");
     expect(denied.results.map((r) => r.outcome)).toEqual(["failed"]);
   });
+
+  it("marks a policy of the set without text query-undefined, and it never denies", () => {
+    const untexted = [{ policyId: "pol-2", policyName: "empty", enforcementLevel: "mandatory" as const }];
+    const decision = decideSave([{ set: SET, policies: [], untexted }], { token: { ttl: 99 } });
+    expect(decision.outcome).toBe("allowed");
+    expect(decision.results).toEqual([
+      expect.objectContaining({ policyId: "pol-2", outcome: "query-undefined", messages: [expect.stringMatching(/no Rego text yet/)] }),
+    ]);
+  });
 });

@@ -52,10 +52,18 @@ export type CompiledPolicy = PolicyText &
     | { readonly ok: false; readonly problems: readonly PolicyProblem[] }
   );
 
-/** A policy set with its uploaded policies compiled. */
+/** A policy of a set that has no text yet: it cannot be evaluated, and its outcome is `query-undefined`. */
+export interface UntextedPolicy {
+  readonly policyId: string;
+  readonly policyName: string;
+  readonly enforcementLevel: EnforcementLevel;
+}
+
+/** A policy set with its uploaded policies compiled, and those without text named. */
 export interface CompiledPolicySet {
   readonly set: PolicySet;
   readonly policies: readonly CompiledPolicy[];
+  readonly untexted?: readonly UntextedPolicy[];
 }
 
 /** Everything needed to evaluate an organization's policies: its compiled sets and space tree. */
@@ -146,8 +154,13 @@ async function loadSnapshot(store: Store, organizationId: string): Promise<Gover
   const compiledSets = sets.map((set) => {
     const purpose = set.entityTypes.includes("login") ? "login" : "save";
     const policies: CompiledPolicy[] = [];
+    const untexted: UntextedPolicy[] = [];
     for (const row of rows) {
-      if (!set.policyIds.includes(row.id) || row.source === null) continue;
+      if (!set.policyIds.includes(row.id)) continue;
+      if (row.source === null) {
+        untexted.push({ policyId: row.id, policyName: row.name, enforcementLevel: row.enforcement_level });
+        continue;
+      }
       const key = `${purpose}:${row.id}`;
       let policy = compiled.get(key);
       if (!policy) {
@@ -162,7 +175,7 @@ async function loadSnapshot(store: Store, organizationId: string): Promise<Gover
       }
       policies.push(policy);
     }
-    return { set, policies };
+    return untexted.length > 0 ? { set, policies, untexted } : { set, policies };
   });
   return { organizationId, sets: compiledSets, tree };
 }

@@ -133,7 +133,8 @@ export async function enforcePolicies(
   const snapshot = await cache.snapshot(tx, organizationId);
   const save = await buildSaveInput(tx, organizationId, change, context.actor, snapshot.tree);
   const sets = applicableSets(snapshot, save.entityType, "onSave", save.spaceId);
-  if (sets.every((s) => s.policies.length === 0)) {
+  // A set whose policies have no text yet still gets an evaluation saying so (query-undefined).
+  if (sets.every((s) => s.policies.length === 0 && (s.untexted?.length ?? 0) === 0)) {
     await recordPolicySample(tx, sampleOf(organizationId, save, now, null));
     return {};
   }

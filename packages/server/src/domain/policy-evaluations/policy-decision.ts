@@ -86,7 +86,7 @@ function micros(startedMs: number): number {
  */
 function policyResult(
   set: CompiledPolicySet["set"],
-  policy: CompiledPolicySet["policies"][number],
+  policy: Pick<CompiledPolicySet["policies"][number], "policyId" | "policyName" | "enforcementLevel">,
   outcome: PolicyOutcome,
   messages: readonly string[],
   warnings: readonly string[],
@@ -119,7 +119,12 @@ function safeMessages(query: PreparedPolicyQuery, input: unknown, nowNs: bigint 
 export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, nowNs?: bigint): SaveDecision {
   const started = performance.now();
   const results: PolicyResult[] = [];
-  for (const { set, policies } of sets) {
+  for (const { set, policies, untexted } of sets) {
+    // As in HCP Terraform, a policy without text does not take part; the evaluation says so.
+    for (const policy of untexted ?? []) {
+      const why = `policy ${policy.policyName} has no Rego text yet; upload it to take part`;
+      results.push(policyResult(set, policy, "query-undefined", [why], [], 0));
+    }
     for (const policy of policies) {
       const t0 = performance.now();
       if (!policy.ok || policy.queries.kind !== "save") {
