@@ -135,6 +135,22 @@ for (const dialect of DIALECTS) {
       expect(shown.body.data.attributes).toMatchObject({ name: "fixed-name", description: "An example policy." });
     });
 
+    it("creates with relationships.policy-sets (seed 002), refusing another type or an unknown set by pointer", async () => {
+      const member = await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload("member"));
+      expect(member.body.data.relationships["policy-sets"].data).toEqual([{ id: setId, type: "policy-sets" }]);
+      const set = await call("GET", `/api/v2/policy-sets/${setId}`, admin);
+      expect(set.body.data.relationships.policies.data).toContainEqual({ id: member.body.data.id, type: "policies" });
+      const payload = (data: unknown) => ({
+        data: { type: "policies", attributes: { name: "stray", kind: "opa" }, relationships: { "policy-sets": { data } } },
+      });
+      const wrongType = await call("POST", "/api/v2/organizations/my-organization/policies", admin, payload([{ id: setId, type: "spaces" }]));
+      expect(wrongType.status).toBe(422);
+      expect(wrongType.body.errors[0].source).toEqual({ pointer: "/data/relationships/policy-sets/data/0/type" });
+      const unknown = await call("POST", "/api/v2/organizations/my-organization/policies", admin, payload([{ id: "polset-nope", type: "policy-sets" }]));
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors[0].detail).toMatch(/policy set polset-nope does not exist/);
+    });
+
     it("warns at create, upload and PATCH while the text is missing or the query is undefined by it", async () => {
       // Seed 002's OPA sample sets query terraform.main; this module's package is opapolicy.
       const created = await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload("warned"));

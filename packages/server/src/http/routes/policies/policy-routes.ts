@@ -152,7 +152,13 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         query: a.query,
         enforcementLevel: a["enforcement-level"],
         enforce: a.enforce,
-        policySetIds: (relationships?.["policy-sets"]?.data ?? []).map((r) => r.id),
+        policySetIds: (relationships?.["policy-sets"]?.data ?? []).map((r, i) => {
+          if (r.type !== "policy-sets") {
+            const pointer = `/data/relationships/policy-sets/data/${i}/type`;
+            throw new DomainError("invalid", `${pointer} must be "policy-sets", got ${JSON.stringify(r.type)}`, { field: pointer });
+          }
+          return r.id;
+        }),
       });
       const warnings = await storedPolicyWarnings(store, caller.organizationId, policy.id);
       return reply.code(200).send({ data: renderPolicy(policy, org.name), ...warningsMeta(warnings) });
