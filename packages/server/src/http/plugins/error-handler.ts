@@ -175,6 +175,20 @@ function validationResponse(reply: FastifyReply, error: FastifyError): FastifyRe
   const issues = (error.validation ?? []) as unknown as ValidationIssue[];
   const context = error.validationContext ?? "body";
   const status = context === "body" ? 422 : 400;
+  // Union-of-literal schemas fail as one `const` issue per branch (then `anyOf`): say what is allowed.
+  const allowed = new Map<string, string[]>();
+  for (const issue of issues) {
+    const values =
+      issue.keyword === "const"
+        ? [issue.params.allowedValue]
+        : issue.keyword === "enum" && Array.isArray(issue.params.allowedValues)
+          ? issue.params.allowedValues
+          : [];
+    if (values.length === 0) continue;
+    const list = allowed.get(issue.instancePath) ?? [];
+    list.push(...values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))));
+    allowed.set(issue.instancePath, list);
+  }
   const seen = new Set<string>();
   const errors: ErrorObjectValue[] = [];
   for (const issue of issues) {
@@ -189,8 +203,13 @@ function validationResponse(reply: FastifyReply, error: FastifyError): FastifyRe
     seen.add(path);
     const what = path === "" ? `the ${context}` : context === "body" ? path : `${path.slice(1)}`;
     const emptyBody = context === "body" && path === "" && reply.request.body === undefined;
+    const choices = extra === "" ? allowed.get(issue.instancePath) : undefined;
     const message = emptyBody
       ? "is empty; send a JSON:API document"
+      : choices !== undefined && ["const", "enum", "anyOf"].includes(issue.keyword)
+        ? choices.length === 1
+          ? `must be ${choices[0]}`
+          : `must be one of: ${[...new Set(choices)].join(", ")}`
       : issue.keyword === "required"
         ? "is required"
         : issue.keyword === "additionalProperties"
