@@ -291,5 +291,42 @@ for (const dialect of DIALECTS) {
       const sampled = samples.map((x) => (x.input as { session: { login: string } }).session.login);
       expect(sampled.filter((l) => l === "ci-cd-production")).toHaveLength(1);
     });
+
+    // Last in this file: it makes the bare name "production" ambiguous for the organization.
+    it("addresses a space by its path when two spaces share a name; the bare name then grants nothing", async () => {
+      const platform = await createSpace(database.store, ctx, { parentId: org.rootSpace.id, name: "platform" });
+      const nested = await createSpace(database.store, ctx, { parentId: platform.id, name: "production" });
+      const policy = await createPolicy(database.store, ctx, { name: "by-path" });
+      const source = [
+        "package spacelift",
+        "",
+        "allow { input.session.member }",
+        'roles["platform/production"]["reader-role-id"] { input.session.login == "pathy" }',
+        'roles["production"]["deployer-role-id"] { input.session.login == "pathy" }',
+        "",
+      ].join("\n");
+      await uploadPolicySource(database.store, ctx, policy.id, source);
+      const set = await createPolicySet(database.store, ctx, {
+        name: "login-by-path",
+        global: true,
+        entityTypes: ["login"],
+        policyIds: [policy.id],
+      });
+      cleanups.push(async () => {
+        await deletePolicySet(database.store, ctx, set.id);
+        await deletePolicy(database.store, ctx, policy.id);
+      });
+      const apiKeyId = (
+        await createApiKey(database.store, ctx, { principalId: automation.id, type: "SERVICE", name: "pathy" })
+      ).apiKey.id;
+      const decision = await loginPoliciesOf(database.store).evaluate(
+        { organizationId: org.organization.id, principalId: automation.id, apiKeyId },
+        OFFICE,
+      );
+      expect(decision.grants.map((g) => [g.spaceId, g.roleName])).toEqual([[nested.id, "reader-role-id"]]);
+      expect(decision.ignored).toEqual([
+        expect.objectContaining({ space: "production", code: "unknown-space", why: expect.stringMatching(/needs its path/) }),
+      ]);
+    });
   });
 }
