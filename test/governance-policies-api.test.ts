@@ -106,7 +106,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(created.status, JSON.stringify(created.body)).toBe(200);
       const id: string = created.body.data.id;
       const expected = substitute(seed002Sample("Sample Response (OPA)"), { [SAMPLE_POLICY_ID]: id, [SAMPLE_SET_ID]: setId });
-      expect(created.body).toEqual(expected);
+      // The sample's document, plus a warning: the policy has no text yet, so evaluations cannot use it.
+      expect({ data: created.body.data }).toEqual(expected);
+      expect(created.body.meta.warnings).toEqual([expect.stringMatching(/^policy my-example-policy has no Rego text yet/)]);
 
       // Show, before and after the upload: the download link appears once there is text.
       const shown = await call("GET", `/policies/${id}`);
@@ -114,6 +116,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const source = seed000Source("valid-to-limit");
       const upload = await raw("PUT", `/policies/${id}/upload`, source);
       expect(upload.status, upload.text).toBe(200);
+      // The sample's query terraform.main is not defined by seed 000's module (package opapolicy).
+      expect(JSON.parse(upload.text).meta.warnings).toEqual([
+        expect.stringMatching(/^the query data\.terraform\.main of advisory policy my-example-policy is not defined by its module \(package opapolicy defines deny\)/),
+      ]);
       const after = await call("GET", `/policies/${id}?include=policy_sets`);
       const showSample = seed002Sample("Sample Response") as { data: { links: Record<string, string> } };
       expect(Object.keys(after.body.data.links).sort()).toEqual(Object.keys(showSample.data.links).sort());
@@ -195,6 +201,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await call("GET", "/organizations/my-organization/policies?filter[kind]=sentinel")).body.data).toEqual([]);
       const opa = await call("GET", "/organizations/my-organization/policies?filter[kind]=opa&page[size]=100");
       expect(opa.body.data.length).toBeGreaterThanOrEqual(3);
+      // HCP Terraform caps a larger page size; the size used is reported.
+      const capped = await call("GET", "/organizations/my-organization/policies?page[size]=500");
+      expect(capped.status).toBe(200);
+      expect(capped.body.meta.pagination["page-size"]).toBe(100);
       const included = await call("GET", "/organizations/my-organization/policies?search[name]=paged-1&include=policy_sets");
       expect(included.body.included.map((s: { id: string }) => s.id)).toEqual([setId]);
       expect((await call("GET", "/organizations/my-organization/policies?include=nonsense")).status).toBe(422);
@@ -244,6 +254,70 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       }
       expect((await raw("PUT", `/policies/${id}/upload`, "package x\n", otherAdmin)).status).toBe(404);
       expect((await call("GET", `/policies/${id}`)).status).toBe(200);
+    });
+
+    it("deletes with seed 002's DELETE sample (JSON:API Content-Type, no body), and refuses a PATCH of the name", async () => {
+      const created = await call("POST", "/organizations/my-organization/policies", opaPayload("sample-delete"));
+      const id: string = created.body.data.id;
+      // "You cannot modify this name after creation."
+      const renamed = await call("PATCH", `/policies/${id}`, { data: { type: "policies", attributes: { name: "renamed" } } });
+      expect(renamed.status).toBe(422);
+      expect(renamed.body.errors[0].source).toEqual({ pointer: "/data/attributes/name" });
+      const deleted = await fetch(`${server.url}/api/v2/policies/${id}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/vnd.api+json" },
+      });
+      expect(deleted.status, await deleted.text()).toBe(204);
+    });
+
+    it("include=policies on the policy set lists the policies in it", async () => {
+      const shown = await call("GET", `/policy-sets/${setId}?include=policies`);
+      expect(shown.status).toBe(200);
+      const included = shown.body.included as { id: string; type: string }[];
+      expect(included.length).toBe(shown.body.data.relationships.policies.data.length);
+      expect(included.every((p) => p.type === "policies")).toBe(true);
+    });
+
+    it("marks a mandatory policy with the sample's undefined query query-undefined, not passed, and warns", async () => {
+      const created = await call("POST", "/organizations/my-organization/policies", opaPayload("mandatory-sample"));
+      const id: string = created.body.data.id;
+      const untexted = (await call("POST", "/organizations/my-organization/policies", opaPayload("no-text-yet"))).body.data.id;
+      expect((await raw("PUT", `/policies/${id}/upload`, seed000Source("valid-to-limit"))).status).toBe(200);
+      const mandatory = await call("PATCH", `/policies/${id}`, {
+        data: { type: "policies", attributes: { "enforcement-level": "mandatory" } },
+      });
+      expect(mandatory.body.meta.warnings[0]).toMatch(/^the query data\.terraform\.main of mandatory policy mandatory-sample is not defined/);
+      const sa = await call("POST", "/organizations/my-organization/service-accounts", {
+        data: { type: "service-accounts", attributes: { name: "undefined-query" } },
+      });
+      const key = await call("POST", `/service-accounts/${sa.body.data.id}/api-keys`, {
+        data: { type: "api-keys", attributes: { name: "k" } },
+      });
+      // Seed 000's rule denies a validTo past 2026-05-24; the undefined query lets it through, as in HCP.
+      const token = (name: string) =>
+        call("POST", `/api-keys/${key.body.data.id}/tokens`, {
+          data: { type: "tokens", attributes: { name, "valid-to": "2099-01-01T00:00:00Z" } },
+        });
+      const allowed = await token("far");
+      expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
+      const evaluationId: string = allowed.body.meta["policy-evaluation-id"];
+      const evaluation = await call("GET", `/policy-evaluations/${evaluationId}`);
+      const mine = (evaluation.body.data.attributes["policy-results"] as { "policy-id": string; outcome: string }[]).find(
+        (r) => r["policy-id"] === id,
+      );
+      expect(mine?.outcome).toBe("query-undefined");
+      // A policy of the set with no text does not take part either, and the evaluation says so.
+      const results = evaluation.body.data.attributes["policy-results"] as { "policy-id": string; outcome: string; messages: string[] }[];
+      expect(results.find((r) => r["policy-id"] === untexted)).toMatchObject({
+        outcome: "query-undefined",
+        messages: [expect.stringMatching(/no Rego text yet/)],
+      });
+      // With a query its module defines, the same save is denied.
+      const fixed = await call("PATCH", `/policies/${id}`, { data: { type: "policies", attributes: { query: "opapolicy.deny" } } });
+      expect(fixed.body.meta).toBeUndefined();
+      expect((await token("far-again")).status).toBe(422);
+      expect((await call("DELETE", `/policies/${id}`)).status).toBe(204);
+      expect((await call("DELETE", `/policies/${untexted}`)).status).toBe(204);
     });
 
     it("deletes a policy (204), after which it is 404", async () => {

@@ -147,5 +147,24 @@ for (const dialect of DIALECTS) {
       );
       expect((badDraft as CliError).message).toMatch(/draft\.rego:\d+:\d+/);
     });
+
+    it("prints the server's warnings as `warning:` lines on stderr, keeping stdout the resource", async () => {
+      const source = join(dir, "undefined-query.rego");
+      writeFileSync(source, "package opapolicy\n\ndeny contains \"no\" if { input.x }\n");
+      const created = io();
+      expect(await policiesCommand(["create", "wrong-query", "--query", "terraform.main", "-o", "json"], created)).toBe(0);
+      const policy = JSON.parse(created.output());
+      expect(created.errors()).toMatch(/^warning: policy wrong-query has no Rego text yet/m);
+      const uploaded = io();
+      expect(await policiesCommand(["upload", policy.id, source], uploaded)).toBe(0);
+      expect(uploaded.errors()).toMatch(/^warning: the query data\.terraform\.main of advisory policy wrong-query is not defined/m);
+      const updated = io();
+      expect(await policiesCommand(["update", policy.id, "--level", "mandatory", "-o", "json"], updated)).toBe(0);
+      expect(JSON.parse(updated.output()).attributes["enforcement-level"]).toBe("mandatory");
+      expect(updated.errors()).toMatch(/^warning: the query .* of mandatory policy wrong-query is not defined/m);
+      const fixed = io();
+      expect(await policiesCommand(["update", policy.id, "--query", "opapolicy.deny"], fixed)).toBe(0);
+      expect(fixed.errors()).not.toMatch(/warning:/);
+    });
   });
 }

@@ -28,6 +28,18 @@ function readSource(path: string): string {
 }
 
 /** Runs `keygate policies ...`. */
+
+/** The `meta.warnings` of a response document (empty when it has none). */
+function warningsOf(doc: unknown): string[] {
+  const warnings = (doc as { meta?: { warnings?: unknown } } | undefined)?.meta?.warnings;
+  return Array.isArray(warnings) ? warnings.filter((w): w is string => typeof w === "string") : [];
+}
+
+/** One `warning: ...` line on stderr per server warning (stdout stays the resource, in every format). */
+function printWarnings(io: CliIo, warnings: readonly string[]): void {
+  for (const warning of warnings) io.err(`warning: ${warning}\n`);
+}
+
 export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
   return runVerb(
     "policies",
@@ -68,7 +80,8 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
         const policy = doc?.data as ApiResource;
         if (source !== undefined) {
           try {
-            await uploadPolicyText(values, io, policy.id, source);
+            // The create's warning (no text yet) is moot once the text is in: print the upload's.
+            printWarnings(io, await uploadPolicyText(values, io, policy.id, source));
           } catch (error) {
             // The policy exists without text; say so rather than leave it unexplained.
             if (error instanceof CliError) {
@@ -80,6 +93,7 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
           }
           printResource(io, format, (await client.one(`/policies/${policy.id}`)).data);
         } else {
+          printWarnings(io, warningsOf(doc));
           printResource(io, format, policy);
         }
         return 0;
@@ -125,6 +139,7 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
             },
           },
         });
+        printWarnings(io, warningsOf(doc));
         printResource(io, format, doc?.data as ApiResource);
         return 0;
       },
@@ -137,8 +152,9 @@ export function policiesCommand(argv: string[], io: CliIo): Promise<number> {
         });
         const [id, file, ...extra] = positionals;
         if (id === undefined || file === undefined || extra.length > 0) throw new CliError(usage, 2);
-        await uploadPolicyText(values, io, id, readSource(file));
+        const warnings = await uploadPolicyText(values, io, id, readSource(file));
         io.err(`uploaded ${file} to policy ${id}\n`);
+        printWarnings(io, warnings);
         return 0;
       },
       async download(args) {

@@ -52,14 +52,21 @@ async function send(
   return text;
 }
 
-/** Uploads Rego text to a policy (`PUT /policies/:id/upload`). */
+/** Uploads Rego text to a policy (`PUT /policies/:id/upload`); returns the server's warnings (`meta.warnings`). */
 export async function uploadPolicyText(
   values: { server?: string | undefined },
   io: CliIo,
   policyId: string,
   text: string,
-): Promise<void> {
-  await send(values, io, "PUT", `/policies/${encodeURIComponent(policyId)}/upload`, text);
+): Promise<string[]> {
+  const answer = await send(values, io, "PUT", `/policies/${encodeURIComponent(policyId)}/upload`, text);
+  if (answer === "") return [];
+  try {
+    const warnings = (JSON.parse(answer) as { meta?: { warnings?: unknown } }).meta?.warnings;
+    return Array.isArray(warnings) ? warnings.filter((w): w is string => typeof w === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Downloads a policy's Rego text (`GET /policies/:id/download`). */

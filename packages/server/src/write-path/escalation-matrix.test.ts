@@ -655,7 +655,8 @@ describe("escalation matrix: every built-in role x every write endpoint x (same 
           const actual: Expected | string =
             response.statusCode < 300
               ? "allow"
-              : response.statusCode === 403 && /lacks the permission/.test(detail)
+              : // 403 when the caller may read the resource, else 404 (permission-answers.ts).
+                (response.statusCode === 403 || response.statusCode === 404) && /lacks the permission/.test(detail)
                 ? "deny-permission"
                 : response.statusCode === 403 && /you lack/.test(detail)
                   ? "deny-escalation"

@@ -12,6 +12,7 @@ import { messagesOf } from "../policy-evaluations/policy-decision.js";
 import type { PrincipalKind } from "../principals/principal.js";
 import type { Role } from "../roles/built-in-roles.js";
 import type { SpaceTree } from "../spaces/space.js";
+import { spaceIdByReference } from "../spaces/space-reference.js";
 
 /** A `roles[space][role]` entry as the policy wrote it. */
 export interface RoleEntry {
@@ -90,21 +91,8 @@ export function roleEntriesOf(value: unknown): RoleEntry[] {
   return out;
 }
 
-const spaceNameIndexes = new WeakMap<SpaceTree, Map<string, string | null>>();
-
-function spaceIdFor(tree: SpaceTree, key: string): string | undefined {
-  if (tree.spaces.has(key)) return key;
-  let byName = spaceNameIndexes.get(tree);
-  if (!byName) {
-    byName = new Map();
-    for (const space of tree.spaces.values()) {
-      // A name shared by several spaces is ambiguous (null): grant nothing rather than guess.
-      byName.set(space.name, byName.has(space.name) ? null : space.id);
-    }
-    spaceNameIndexes.set(tree, byName);
-  }
-  return byName.get(key) ?? undefined;
-}
+// A role's space: an id, a path (`platform/production`) or a bare name used by one space only.
+const spaceIdFor = spaceIdByReference;
 
 /** The `allow`, `deny` and `roles` of a login policy's package document (absent when undefined). */
 export function loginDocumentOf(value: unknown): { allow?: unknown; deny?: unknown; roles?: unknown } {
@@ -240,7 +228,7 @@ export function decideLogin(
         const role = resolver.roles.get(entry.role);
         const problem: { code: IgnoredRoleCode; why: string } | undefined =
           spaceId === undefined
-            ? { code: "unknown-space", why: `no single space has the id or name "${entry.space}"` }
+            ? { code: "unknown-space", why: `no single space has the id, path or name "${entry.space}" (a name two spaces share needs its path, e.g. platform/production)` }
             : role === undefined
               ? { code: "unknown-role", why: `no role has the id or name "${entry.role}"` }
               : role.principalKinds !== null && !role.principalKinds.includes(resolver.principalKind)

@@ -17,7 +17,7 @@ import type { ServiceAccount } from "../principals/principal.js";
 import { createServiceAccount } from "../principals/service-account.js";
 import { createRoleBinding } from "../role-bindings/role-binding.js";
 import { createRole } from "../roles/role.js";
-import { createSpace } from "../spaces/space.js";
+import { createSpace, updateSpace } from "../spaces/space.js";
 import type { LoginRequest } from "./login-input.js";
 import { loginPoliciesOf } from "./login-policies.js";
 
@@ -290,6 +290,58 @@ for (const dialect of DIALECTS) {
       const samples = await listPolicySamples(database.store, org.organization.id, "login");
       const sampled = samples.map((x) => (x.input as { session: { login: string } }).session.login);
       expect(sampled.filter((l) => l === "ci-cd-production")).toHaveLength(1);
+    });
+
+    it("refuses (409, naming the policy) a space created or renamed to share a name a login policy uses bare", async () => {
+      await uploadLogin("by-key-name");
+      const team = await createSpace(database.store, ctx, { parentId: org.rootSpace.id, name: "team" });
+      const refused = await createSpace(database.store, ctx, { parentId: team.id, name: "production" }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(DomainError);
+      expect((refused as DomainError).code).toBe("conflict");
+      expect((refused as DomainError).message).toMatch(/login policy by-key-name names a space "production"/);
+      const other = await createSpace(database.store, ctx, { parentId: team.id, name: "prod-2" });
+      const renamed = await updateSpace(database.store, ctx, other.id, { name: "production" }).catch((e: unknown) => e);
+      expect((renamed as DomainError).code).toBe("conflict");
+      // A name no login policy uses may be shared by spaces under different parents.
+      expect((await createSpace(database.store, ctx, { parentId: team.id, name: "staging" })).name).toBe("staging");
+      expect(await rolesOf("ci-cd-production")).toEqual(["production/deployer-role-id"]);
+    });
+
+    // Last in this file: it makes the bare name "production" ambiguous for the organization.
+    it("addresses a space by its path when two spaces share a name; the bare name then grants nothing", async () => {
+      const platform = await createSpace(database.store, ctx, { parentId: org.rootSpace.id, name: "platform" });
+      const nested = await createSpace(database.store, ctx, { parentId: platform.id, name: "production" });
+      const policy = await createPolicy(database.store, ctx, { name: "by-path" });
+      const source = [
+        "package spacelift",
+        "",
+        "allow { input.session.member }",
+        'roles["platform/production"]["reader-role-id"] { input.session.login == "pathy" }',
+        'roles["production"]["deployer-role-id"] { input.session.login == "pathy" }',
+        "",
+      ].join("\n");
+      await uploadPolicySource(database.store, ctx, policy.id, source);
+      const set = await createPolicySet(database.store, ctx, {
+        name: "login-by-path",
+        global: true,
+        entityTypes: ["login"],
+        policyIds: [policy.id],
+      });
+      cleanups.push(async () => {
+        await deletePolicySet(database.store, ctx, set.id);
+        await deletePolicy(database.store, ctx, policy.id);
+      });
+      const apiKeyId = (
+        await createApiKey(database.store, ctx, { principalId: automation.id, type: "SERVICE", name: "pathy" })
+      ).apiKey.id;
+      const decision = await loginPoliciesOf(database.store).evaluate(
+        { organizationId: org.organization.id, principalId: automation.id, apiKeyId },
+        OFFICE,
+      );
+      expect(decision.grants.map((g) => [g.spaceId, g.roleName])).toEqual([[nested.id, "reader-role-id"]]);
+      expect(decision.ignored).toEqual([
+        expect.objectContaining({ space: "production", code: "unknown-space", why: expect.stringMatching(/needs its path/) }),
+      ]);
     });
   });
 }

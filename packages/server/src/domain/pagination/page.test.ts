@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_PAGE_NUMBER, MAX_PAGE_SIZE, pageWindow } from "./page.js";
+import { cappedPageRequest, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, pageWindow } from "./page.js";
 
 describe("pageWindow", () => {
   it("turns page number and size into limit and offset", () => {
@@ -26,5 +26,13 @@ describe("pageWindow", () => {
   it("keeps the largest page's offset an exact whole number", () => {
     const { offset } = pageWindow({ pageNumber: MAX_PAGE_NUMBER, pageSize: MAX_PAGE_SIZE });
     expect(Number.isSafeInteger(offset)).toBe(true);
+  });
+});
+
+describe("cappedPageRequest", () => {
+  it("caps the size at the maximum and keeps smaller sizes and the number", () => {
+    expect(cappedPageRequest(2, 500)).toEqual({ pageNumber: 2, pageSize: MAX_PAGE_SIZE });
+    expect(cappedPageRequest(1, Number.MAX_SAFE_INTEGER).pageSize).toBe(MAX_PAGE_SIZE);
+    expect(cappedPageRequest(3, 7)).toEqual({ pageNumber: 3, pageSize: 7 });
   });
 });

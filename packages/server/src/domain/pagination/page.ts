@@ -22,6 +22,11 @@ export const MAX_PAGE_NUMBER = 1_000_000_000;
 /** The page returned when a caller asks for none in particular. */
 export const DEFAULT_PAGE: PageRequest = { pageNumber: 1, pageSize: 20 };
 
+/** A page request with its size capped at MAX_PAGE_SIZE, as HCP Terraform caps larger sizes silently. */
+export function cappedPageRequest(pageNumber: number, pageSize: number): PageRequest {
+  return { pageNumber, pageSize: Math.min(pageSize, MAX_PAGE_SIZE) };
+}
+
 /** Checks a page request and returns its SQL limit and offset. */
 export function pageWindow(page: PageRequest | undefined): { limit: number; offset: number } {
   const { pageNumber, pageSize } = page ?? DEFAULT_PAGE;

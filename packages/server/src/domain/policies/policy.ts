@@ -321,6 +321,23 @@ export async function getPolicy(store: Store, organizationId: string, policyId: 
   return policyFromRow(row, sets.get(row.id) ?? []);
 }
 
+/** Policies of the organization with these ids, by name (unknown ids are skipped). */
+export async function getPolicies(store: Store, organizationId: string, ids: readonly string[]): Promise<Policy[]> {
+  if (ids.length === 0) return [];
+  const rows = await store.db
+    .selectFrom("policies")
+    .selectAll()
+    .where("organization_id", "=", organizationId)
+    .where("id", "in", [...ids])
+    .orderBy("name")
+    .execute();
+  const sets = await policySetIdsOf(
+    store,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => policyFromRow(r, sets.get(r.id) ?? []));
+}
+
 /** Lists an organization's policies by name, with `search` on the name and `kind` filter. */
 export async function listPolicies(
   store: Store,

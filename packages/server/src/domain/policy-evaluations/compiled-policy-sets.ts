@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import type { EnforcementLevel } from "../policies/policy.js";
 import { denyQueryOf, policyFileName } from "../policies/policy-compilation.js";
 import { compileModule, type PolicyProblem, type PreparedPolicyQuery, packageRef } from "../policies/policy-module.js";
+import { queryIsDefined } from "../policies/policy-query-check.js";
 import { loginPolicyLimits } from "../login-policies/login-policy-limits.js";
 import { listAllPolicySets, type PolicyEntityType, type PolicyEvent, type PolicySet } from "../policy-sets/policy-set.js";
 import { loadSpaceTree, type SpaceTree } from "../spaces/space.js";
@@ -16,6 +17,8 @@ export interface SaveQueries {
   readonly kind: "save";
   readonly deny: PreparedPolicyQuery;
   readonly warn: PreparedPolicyQuery | undefined;
+  /** False when the policy's own query reads nothing its module defines (outcome `query-undefined`). */
+  readonly queryDefined: boolean;
 }
 
 /**
@@ -49,10 +52,18 @@ export type CompiledPolicy = PolicyText &
     | { readonly ok: false; readonly problems: readonly PolicyProblem[] }
   );
 
-/** A policy set with its uploaded policies compiled. */
+/** A policy of a set that has no text yet: it cannot be evaluated, and its outcome is `query-undefined`. */
+export interface UntextedPolicy {
+  readonly policyId: string;
+  readonly policyName: string;
+  readonly enforcementLevel: EnforcementLevel;
+}
+
+/** A policy set with its uploaded policies compiled, and those without text named. */
 export interface CompiledPolicySet {
   readonly set: PolicySet;
   readonly policies: readonly CompiledPolicy[];
+  readonly untexted?: readonly UntextedPolicy[];
 }
 
 /** Everything needed to evaluate an organization's policies: its compiled sets and space tree. */
@@ -75,7 +86,12 @@ export function compilePolicyFor(purpose: "save" | "login", text: PolicyText): C
       ok: true,
       packagePath: compiled.module.packagePath,
       syntax: compiled.module.syntax,
-      queries: { kind: "save", deny: deny!, warn },
+      queries: {
+        kind: "save",
+        deny: deny!,
+        warn,
+        queryDefined: queryIsDefined(text.query, compiled.module.packagePath, compiled.module.syntax),
+      },
     };
   }
   // Login policies run on the request path: their own, tight budget (login-policy-limits.ts).
@@ -138,8 +154,13 @@ async function loadSnapshot(store: Store, organizationId: string): Promise<Gover
   const compiledSets = sets.map((set) => {
     const purpose = set.entityTypes.includes("login") ? "login" : "save";
     const policies: CompiledPolicy[] = [];
+    const untexted: UntextedPolicy[] = [];
     for (const row of rows) {
-      if (!set.policyIds.includes(row.id) || row.source === null) continue;
+      if (!set.policyIds.includes(row.id)) continue;
+      if (row.source === null) {
+        untexted.push({ policyId: row.id, policyName: row.name, enforcementLevel: row.enforcement_level });
+        continue;
+      }
       const key = `${purpose}:${row.id}`;
       let policy = compiled.get(key);
       if (!policy) {
@@ -154,7 +175,7 @@ async function loadSnapshot(store: Store, organizationId: string): Promise<Gover
       }
       policies.push(policy);
     }
-    return { set, policies };
+    return untexted.length > 0 ? { set, policies, untexted } : { set, policies };
   });
   return { organizationId, sets: compiledSets, tree };
 }

@@ -22,7 +22,7 @@ import {
   policyCacheOf,
 } from "./compiled-policy-sets.js";
 import { setTextsOf } from "./policy-compile-cache.js";
-import { type PolicyResult, type SaveDecision, summarizeSaveDecision } from "./policy-decision.js";
+import { outcomeRefuses, type PolicyResult, type SaveDecision, summarizeSaveDecision } from "./policy-decision.js";
 import { newPolicyEvaluationId, type PolicyEvaluationRecord, recordPolicyEvaluation } from "./policy-evaluation.js";
 import { IN_PROCESS_POLICY_EVALUATOR, PolicyEvaluationFailure, type PolicyEvaluator } from "./policy-evaluator.js";
 import { type PolicySampleInput, recordPolicySample } from "./policy-sample.js";
@@ -133,7 +133,8 @@ export async function enforcePolicies(
   const snapshot = await cache.snapshot(tx, organizationId);
   const save = await buildSaveInput(tx, organizationId, change, context.actor, snapshot.tree);
   const sets = applicableSets(snapshot, save.entityType, "onSave", save.spaceId);
-  if (sets.every((s) => s.policies.length === 0)) {
+  // A set whose policies have no text yet still gets an evaluation saying so (query-undefined).
+  if (sets.every((s) => s.policies.length === 0 && (s.untexted?.length ?? 0) === 0)) {
     await recordPolicySample(tx, sampleOf(organizationId, save, now, null));
     return {};
   }
@@ -185,7 +186,7 @@ export async function enforcePolicies(
   };
   const withEvaluation = sampleOf(organizationId, save, now, evaluation.id);
   if (decision.outcome === "denied") {
-    const refused = decision.results.filter((r) => r.outcome !== "passed" && r.enforcementLevel === "mandatory");
+    const refused = decision.results.filter((r) => outcomeRefuses(r.outcome) && r.enforcementLevel === "mandatory");
     const error = new DomainError(
       "policy_denied",
       `the ${save.entityType} ${save.action} was refused by mandatory ${refused.length === 1 ? "policy" : "policies"} ` +

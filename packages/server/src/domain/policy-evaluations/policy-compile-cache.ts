@@ -3,7 +3,13 @@
 // and simulations of the same policy text compile it once.
 import { createHash } from "node:crypto";
 import type { PolicySet } from "../policy-sets/policy-set.js";
-import { type CompiledPolicy, type CompiledPolicySet, compilePolicyFor, type PolicyText } from "./compiled-policy-sets.js";
+import {
+  type CompiledPolicy,
+  type CompiledPolicySet,
+  compilePolicyFor,
+  type PolicyText,
+  type UntextedPolicy,
+} from "./compiled-policy-sets.js";
 
 /** A policy's text with its content hash (computed once where the text is loaded, not per save). */
 export interface HashedPolicyText extends PolicyText {
@@ -14,6 +20,7 @@ export interface HashedPolicyText extends PolicyText {
 export interface PolicySetTexts {
   readonly set: PolicySet;
   readonly policies: readonly HashedPolicyText[];
+  readonly untexted?: readonly UntextedPolicy[];
 }
 
 /** How many compiled policies a thread keeps (least recently used ones are dropped first). */
@@ -52,9 +59,10 @@ export function cachedCompiledPolicy(purpose: "save" | "login", text: HashedPoli
 
 /** Compiles (or takes from this thread's cache) every policy of the sets, each for its set's purpose. */
 export function compiledSetsOf(sets: readonly PolicySetTexts[]): CompiledPolicySet[] {
-  return sets.map(({ set, policies }) => {
+  return sets.map(({ set, policies, untexted }) => {
     const purpose = set.entityTypes.includes("login") ? "login" : "save";
-    return { set, policies: policies.map((text) => cachedCompiledPolicy(purpose, text)) };
+    const compiledPolicies = policies.map((text) => cachedCompiledPolicy(purpose, text));
+    return untexted === undefined ? { set, policies: compiledPolicies } : { set, policies: compiledPolicies, untexted };
   });
 }
 
@@ -63,8 +71,9 @@ const hashedTexts = new WeakMap<CompiledPolicy, HashedPolicyText>();
 
 /** The texts of compiled sets (what a task carries to the evaluating thread). */
 export function setTextsOf(sets: readonly CompiledPolicySet[]): PolicySetTexts[] {
-  return sets.map(({ set, policies }) => ({
+  return sets.map(({ set, policies, untexted }) => ({
     set,
+    ...(untexted === undefined ? {} : { untexted }),
     policies: policies.map((policy) => {
       let text = hashedTexts.get(policy);
       if (text === undefined) {

@@ -3,11 +3,26 @@
 // cannot be evaluated counts as failed, so a broken mandatory policy fails closed.
 import { RegoError } from "@keygate/rego";
 import type { EnforcementLevel } from "../policies/policy.js";
-import { evaluateValue } from "../policies/policy-module.js";
+import { evaluateValue, type PreparedPolicyQuery } from "../policies/policy-module.js";
 import type { CompiledPolicySet } from "./compiled-policy-sets.js";
 
-/** How one policy judged the input. */
-export type PolicyOutcome = "passed" | "failed" | "errored";
+/**
+ * How one policy judged the input. `query-undefined`: the policy's own query reads nothing its
+ * module defines, so (as in HCP Terraform) it does not deny, but it is not reported as passed.
+ */
+export type PolicyOutcome = "passed" | "failed" | "errored" | "query-undefined";
+
+/** True when a policy's outcome counts against the input (denies when mandatory, warns when advisory). */
+export function outcomeRefuses(outcome: PolicyOutcome): boolean {
+  switch (outcome) {
+    case "failed":
+    case "errored":
+      return true;
+    case "passed":
+    case "query-undefined":
+      return false;
+  }
+}
 
 /** The overall decision: allowed, allowed with warnings, or denied. */
 export type EvaluationOutcome = "allowed" | "warned" | "denied";
@@ -71,7 +86,7 @@ function micros(startedMs: number): number {
  */
 function policyResult(
   set: CompiledPolicySet["set"],
-  policy: CompiledPolicySet["policies"][number],
+  policy: Pick<CompiledPolicySet["policies"][number], "policyId" | "policyName" | "enforcementLevel">,
   outcome: PolicyOutcome,
   messages: readonly string[],
   warnings: readonly string[],
@@ -90,16 +105,39 @@ function policyResult(
   };
 }
 
+/** The `warn` messages of a policy whose deny query is undefined; an error evaluating them is itself a warning. */
+function safeMessages(query: PreparedPolicyQuery, input: unknown, nowNs: bigint | undefined, policyName: string): string[] {
+  try {
+    return messagesOf(evaluateValue(query, input, nowNs), policyName, "warn");
+  } catch (error) {
+    if (!(error instanceof RegoError)) throw error;
+    return [`the warn rules of policy ${policyName} could not be evaluated: ${error.message}`];
+  }
+}
+
 /** Evaluates every policy of the sets on the input (a policy in two sets is evaluated for each). */
 export function decideSave(sets: readonly CompiledPolicySet[], input: unknown, nowNs?: bigint): SaveDecision {
   const started = performance.now();
   const results: PolicyResult[] = [];
-  for (const { set, policies } of sets) {
+  for (const { set, policies, untexted } of sets) {
+    // As in HCP Terraform, a policy without text does not take part; the evaluation says so.
+    for (const policy of untexted ?? []) {
+      const why = `policy ${policy.policyName} has no Rego text yet; upload it to take part`;
+      results.push(policyResult(set, policy, "query-undefined", [why], [], 0));
+    }
     for (const policy of policies) {
       const t0 = performance.now();
       if (!policy.ok || policy.queries.kind !== "save") {
         const why = policy.ok ? "it is not a save policy" : policy.problems.map((p) => p.message).join("; ");
         results.push(policyResult(set, policy, "errored", [`policy does not compile: ${why}`], [], 0));
+        continue;
+      }
+      if (!policy.queries.queryDefined) {
+        const why = `query ${policy.query ?? ""} is not defined by policy ${policy.policyName}'s module; an undefined result does not deny`;
+        const warns = policy.queries.warn
+          ? safeMessages(policy.queries.warn, input, nowNs, policy.policyName)
+          : [];
+        results.push(policyResult(set, policy, "query-undefined", [why], warns, micros(t0)));
         continue;
       }
       try {
@@ -122,8 +160,9 @@ export function summarizeSaveDecision(results: readonly PolicyResult[], duration
   const messages: string[] = [];
   const warnings: string[] = [];
   for (const r of results) {
-    const target = r.outcome !== "passed" && r.enforcementLevel === "mandatory" ? messages : warnings;
-    if (r.outcome !== "passed") target.push(...r.messages);
+    const refuses = outcomeRefuses(r.outcome);
+    const target = refuses && r.enforcementLevel === "mandatory" ? messages : warnings;
+    if (refuses) target.push(...r.messages);
     warnings.push(...r.warnings);
   }
   const outcome: EvaluationOutcome = messages.length > 0 ? "denied" : warnings.length > 0 ? "warned" : "allowed";

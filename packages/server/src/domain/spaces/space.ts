@@ -6,6 +6,7 @@ import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
+import { refuseAmbiguousSpaceName } from "../login-policies/space-name-references.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { checkDescription, checkName, isUniqueViolation } from "../validation/field-rules.js";
@@ -95,6 +96,7 @@ export async function createSpace(
       if (isUniqueViolation(error)) throw duplicateName(name);
       throw error;
     }
+    await refuseAmbiguousSpaceName(tx, ctx.organizationId, name);
     await recordAuditEvent(tx, {
       organizationId: ctx.organizationId,
       actor: ctx.actor,
@@ -184,6 +186,7 @@ export async function updateSpace(
       if (isUniqueViolation(error)) throw duplicateName(updated.name);
       throw error;
     }
+    if (updated.name !== space.name) await refuseAmbiguousSpaceName(tx, ctx.organizationId, updated.name);
     await recordAuditEvent(tx, {
       organizationId: ctx.organizationId,
       actor: ctx.actor,

@@ -1,7 +1,7 @@
 // HTTP API, JSON:API: building documents: times as RFC 3339 (ISO 8601), page requests from the query,
 // and list documents with `links` and `meta.pagination`.
 import { DomainError } from "../../domain/domain-error.js";
-import { DEFAULT_PAGE, type Page, type PageRequest } from "../../domain/pagination/page.js";
+import { cappedPageRequest, DEFAULT_PAGE, type Page, type PageRequest } from "../../domain/pagination/page.js";
 import { checkEpochMs } from "../../domain/validation/field-rules.js";
 import { parseRfc3339, RFC3339_EXAMPLE } from "../../domain/validation/rfc3339-time.js";
 
@@ -30,12 +30,12 @@ export interface PageQueryValues {
   readonly "page[size]"?: number;
 }
 
-/** The page request of a list query. */
+/** The page request of a list query; a size above the maximum is the maximum (reported in `meta.pagination`). */
 export function pageRequestOf(query: PageQueryValues): PageRequest {
-  return {
-    pageNumber: query["page[number]"] ?? DEFAULT_PAGE.pageNumber,
-    pageSize: query["page[size]"] ?? DEFAULT_PAGE.pageSize,
-  };
+  return cappedPageRequest(
+    query["page[number]"] ?? DEFAULT_PAGE.pageNumber,
+    query["page[size]"] ?? DEFAULT_PAGE.pageSize,
+  );
 }
 
 function pageUrl(path: string, query: Readonly<Record<string, unknown>>, page: number, size: number): string {

@@ -108,7 +108,10 @@ export const PageQuery = Type.Object({
     Type.Integer({ minimum: 1, maximum: MAX_PAGE_NUMBER, description: "Page number, from 1" }),
   ),
   "page[size]": Type.Optional(
-    Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: "Items per page (default 20)" }),
+    Type.Integer({
+      minimum: 1,
+      description: `Items per page (default 20); a larger size than ${MAX_PAGE_SIZE} means ${MAX_PAGE_SIZE}, as in HCP Terraform`,
+    }),
   ),
 });
 

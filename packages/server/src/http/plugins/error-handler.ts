@@ -175,6 +175,20 @@ function validationResponse(reply: FastifyReply, error: FastifyError): FastifyRe
   const issues = (error.validation ?? []) as unknown as ValidationIssue[];
   const context = error.validationContext ?? "body";
   const status = context === "body" ? 422 : 400;
+  // Union-of-literal schemas fail as one `const` issue per branch (then `anyOf`): say what is allowed.
+  const allowed = new Map<string, string[]>();
+  for (const issue of issues) {
+    const values =
+      issue.keyword === "const"
+        ? [issue.params.allowedValue]
+        : issue.keyword === "enum" && Array.isArray(issue.params.allowedValues)
+          ? issue.params.allowedValues
+          : [];
+    if (values.length === 0) continue;
+    const list = allowed.get(issue.instancePath) ?? [];
+    list.push(...values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))));
+    allowed.set(issue.instancePath, list);
+  }
   const seen = new Set<string>();
   const errors: ErrorObjectValue[] = [];
   for (const issue of issues) {
@@ -188,8 +202,15 @@ function validationResponse(reply: FastifyReply, error: FastifyError): FastifyRe
     if (seen.has(path)) continue;
     seen.add(path);
     const what = path === "" ? `the ${context}` : context === "body" ? path : `${path.slice(1)}`;
-    const message =
-      issue.keyword === "required"
+    const emptyBody = context === "body" && path === "" && reply.request.body === undefined;
+    const choices = extra === "" ? allowed.get(issue.instancePath) : undefined;
+    const message = emptyBody
+      ? "is empty; send a JSON:API document"
+      : choices !== undefined && ["const", "enum", "anyOf"].includes(issue.keyword)
+        ? choices.length === 1
+          ? `must be ${choices[0]}`
+          : `must be one of: ${[...new Set(choices)].join(", ")}`
+      : issue.keyword === "required"
         ? "is required"
         : issue.keyword === "additionalProperties"
           ? "is not allowed here"
@@ -232,7 +253,10 @@ const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) {
-      if (error.code === "forbidden") await auditRefusedChange(request, error);
+      // A refusal answered 404 (the caller may not see the resource) is still a refused change.
+      if (error.code === "forbidden" || (error.code === "not_found" && error.details?.lacking !== undefined)) {
+        await auditRefusedChange(request, error);
+      }
       return domainErrorResponse(reply, error);
     }
     if (error instanceof RequestError) {

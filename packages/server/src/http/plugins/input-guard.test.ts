@@ -153,11 +153,35 @@ for (const dialect of DIALECTS) {
       expect(twice).toMatchObject({ status: 400, error: { source: { header: "Authorization" } } });
     });
 
+    it("says which values are allowed where the schema has a fixed set (not 'must be equal to constant')", async () => {
+      const binding = await withAdmin("POST", "/api/v2/organizations/acme/role-bindings", {
+        data: {
+          type: "role-bindings",
+          relationships: { role: { data: { id: "viewer", type: "roles" } }, subject: { data: { id: "x", type: "robots" } } },
+        },
+      });
+      expect(binding).toMatchObject({
+        status: 422,
+        error: {
+          detail: "/data/relationships/subject/data/type must be one of: users, service-accounts, teams",
+          source: { pointer: "/data/relationships/subject/data/type" },
+        },
+      });
+      const single = await withAdmin("POST", "/api/v2/organizations/acme/service-accounts", {
+        data: { type: "robots", attributes: { name: "n" } },
+      });
+      expect(single.error.detail).toBe("/data/type must be service-accounts");
+    });
+
     it("answers Fastify's own errors with JSON:API documents: JSON, media type, size, URL, route, method", async () => {
       const url = "/api/v2/organizations/acme/service-accounts";
       expect((await withAdmin("POST", url, "{")).error.detail).toMatch(/not valid JSON/);
       expect((await withAdmin("POST", url, "{")).status).toBe(400);
-      expect((await withAdmin("POST", url, undefined, { "content-type": JSON_API })).status).toBe(400);
+      // An empty body is no body (as without a Content-Type): 422 where the route needs a document.
+      expect(await withAdmin("POST", url, undefined, { "content-type": JSON_API })).toMatchObject({
+        status: 422,
+        error: { detail: "the body is empty; send a JSON:API document" },
+      });
       const media = await send({
         method: "POST",
         url,

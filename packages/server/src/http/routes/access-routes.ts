@@ -2,7 +2,6 @@
 // permissions per space, with the binding, team or policy rule behind each (scenario C.6).
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { requireOnApiKey } from "../../auth/resource-scope.js";
 import { describeApiKeyAccess } from "../../domain/access/api-key-access.js";
 import { getApiKey } from "../../domain/api-keys/api-key.js";
 import { loadSpaceTree } from "../../domain/spaces/space.js";
@@ -10,6 +9,7 @@ import { getToken } from "../../domain/tokens/token.js";
 import { ERROR_RESPONSES, IdParams, singleDocument } from "../jsonapi/json-api-schemas.js";
 import { callerOf } from "../plugins/keygate-services.js";
 import { EffectiveAccessResource, renderEffectiveAccess } from "../representations/access-representation.js";
+import { requireVisibleOnApiKey } from "./permission-answers.js";
 
 /** Registers the effective access routes. */
 export async function accessRoutes(app: FastifyInstance): Promise<void> {
@@ -30,7 +30,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const key = await getApiKey(store, caller.organizationId, request.params.id);
-      await requireOnApiKey(store, caller, key, "api-keys.read");
+      await requireVisibleOnApiKey(store, caller, key, "api-keys.read");
       return accessOfKey(
         caller.organizationId,
         key.id,
@@ -53,7 +53,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
       const caller = callerOf(request);
       const token = await getToken(store, caller.organizationId, request.params.id);
       const key = await getApiKey(store, caller.organizationId, token.apiKeyId);
-      await requireOnApiKey(store, caller, key, "tokens.read");
+      await requireVisibleOnApiKey(store, caller, key, "tokens.read");
       return accessOfKey(
         caller.organizationId,
         key.id,

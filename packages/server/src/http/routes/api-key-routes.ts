@@ -2,7 +2,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { requirePermission } from "../../auth/permission-check.js";
-import { callerOrganization, requireOnApiKey } from "../../auth/resource-scope.js";
+import { callerOrganization } from "../../auth/resource-scope.js";
 import { deleteApiKey, getApiKey, listApiKeys, updateApiKey } from "../../domain/api-keys/api-key.js";
 import { createToken, listTokens } from "../../domain/tokens/token.js";
 import { TOKEN_STATUSES, type TokenStatus } from "../../domain/tokens/token-status.js";
@@ -24,6 +24,7 @@ import {
   renderToken,
   TokenResource,
 } from "../representations/token-representation.js";
+import { requireVisibleOnApiKey } from "./permission-answers.js";
 
 const StatusFilter = Type.Union(TOKEN_STATUSES.map((s) => Type.Literal(s)));
 
@@ -129,7 +130,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const key = await getApiKey(store, caller.organizationId, request.params.id);
-      await requireOnApiKey(store, caller, key, "api-keys.read");
+      await requireVisibleOnApiKey(store, caller, key, "api-keys.read");
       return { data: renderApiKey(key) };
     },
   );
@@ -147,7 +148,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const key = await getApiKey(store, caller.organizationId, request.params.id);
-      await requireOnApiKey(store, caller, key, "api-keys.write");
+      await requireVisibleOnApiKey(store, caller, key, "api-keys.write");
       const saved = await updateApiKey(
         store,
         mutationContextOf(request),
@@ -170,7 +171,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const key = await getApiKey(store, caller.organizationId, request.params.id);
-      await requireOnApiKey(store, caller, key, "api-keys.write");
+      await requireVisibleOnApiKey(store, caller, key, "api-keys.write");
       await deleteApiKey(store, mutationContextOf(request), key.id);
       return reply.code(204).send();
     },
@@ -189,7 +190,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const key = await getApiKey(store, caller.organizationId, request.params.id);
-      await requireOnApiKey(store, caller, key, "tokens.read");
+      await requireVisibleOnApiKey(store, caller, key, "tokens.read");
       const page = pageRequestOf(request.query);
       const status = request.query["filter[status]"];
       const result = await listTokens(store, caller.organizationId, {
@@ -220,7 +221,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const key = await getApiKey(store, caller.organizationId, request.params.id);
-      await requireOnApiKey(store, caller, key, "tokens.create");
+      await requireVisibleOnApiKey(store, caller, key, "tokens.create");
       const a = request.body.data.attributes;
       const validTo = a["valid-to"];
       const issued = await createToken(store, mutationContextOf(request), {

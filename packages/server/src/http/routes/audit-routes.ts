@@ -21,6 +21,7 @@ import {
   AuditEventResource,
   renderAuditEvent,
 } from "../representations/audit-event-representation.js";
+import { requireVisible } from "./permission-answers.js";
 
 const AuditListQuery = Type.Composite([PageQuery, AuditEventQuery]);
 
@@ -78,7 +79,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const event = await getAuditEvent(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "audit.read");
+      requireVisible(caller, "audit.read");
       return { data: renderAuditEvent(event) };
     },
   );

@@ -32,6 +32,7 @@ import {
   renderRoleBinding,
   UpdateRoleBody,
 } from "../representations/role-representation.js";
+import { requireVisible } from "./permission-answers.js";
 
 const BindingListQuery = Type.Composite([
   PageQuery,
@@ -111,7 +112,7 @@ export async function roleRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const role = await getRole(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "roles.read");
+      requireVisible(caller, "roles.read");
       return { data: renderRole(role) };
     },
   );
@@ -129,7 +130,7 @@ export async function roleRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const role = await getRole(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "roles.write");
+      requireVisible(caller, "roles.write");
       const a = request.body.data.attributes;
       const updated = await updateRole(store, mutationContextOf(request), role.id, {
         ...(a.description !== undefined ? { description: a.description } : {}),
@@ -152,7 +153,7 @@ export async function roleRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const role = await getRole(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "roles.write");
+      requireVisible(caller, "roles.write");
       await deleteRole(store, mutationContextOf(request), role.id);
       return reply.code(204).send();
     },
@@ -242,7 +243,7 @@ export async function roleRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const binding = await getRoleBinding(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "role-bindings.read", binding.spaceId);
+      requireVisible(caller, "role-bindings.read", binding.spaceId);
       return { data: renderRoleBinding(binding) };
     },
   );
@@ -259,7 +260,7 @@ export async function roleRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const binding = await getRoleBinding(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "role-bindings.write", binding.spaceId);
+      requireVisible(caller, "role-bindings.write", binding.spaceId);
       await deleteRoleBinding(store, mutationContextOf(request), binding.id);
       return reply.code(204).send();
     },

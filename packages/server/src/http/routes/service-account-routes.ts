@@ -30,6 +30,7 @@ import {
   ServiceAccountResource,
   UpdateServiceAccountBody,
 } from "../representations/principal-representation.js";
+import { requireVisible } from "./permission-answers.js";
 
 const ServiceAccountListQuery = Type.Composite([
   PageQuery,
@@ -117,7 +118,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     async (request) => {
       const caller = callerOf(request);
       const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
-      if (sa.id !== caller.principal.id) requirePermission(caller, "service-accounts.read", sa.spaceId);
+      if (sa.id !== caller.principal.id) requireVisible(caller, "service-accounts.read", sa.spaceId);
       return { data: renderServiceAccount(sa) };
     },
   );
@@ -135,7 +136,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     async (request) => {
       const caller = callerOf(request);
       const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "service-accounts.write", sa.spaceId);
+      requireVisible(caller, "service-accounts.write", sa.spaceId, sa.id === caller.principal.id);
       const a = request.body.data.attributes;
       const saved = await updateServiceAccount(store, mutationContextOf(request), sa.id, {
         ...(a.name !== undefined ? { name: a.name } : {}),
@@ -159,7 +160,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     async (request, reply) => {
       const caller = callerOf(request);
       const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "service-accounts.write", sa.spaceId);
+      requireVisible(caller, "service-accounts.write", sa.spaceId, sa.id === caller.principal.id);
       await deleteServiceAccount(store, mutationContextOf(request), sa.id);
       return reply.code(204).send();
     },
@@ -178,7 +179,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     async (request) => {
       const caller = callerOf(request);
       const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "api-keys.read", sa.spaceId);
+      requireVisible(caller, "api-keys.read", sa.spaceId);
       const page = pageRequestOf(request.query);
       const result = await listApiKeys(store, caller.organizationId, { principalId: sa.id, page });
       return listDocumentOf(
@@ -204,7 +205,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     async (request, reply) => {
       const caller = callerOf(request);
       const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "api-keys.write", sa.spaceId);
+      requireVisible(caller, "api-keys.write", sa.spaceId);
       const a = request.body.data.attributes;
       const saved = await createApiKey(store, mutationContextOf(request), {
         principalId: sa.id,

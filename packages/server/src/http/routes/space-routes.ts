@@ -20,6 +20,7 @@ import {
   SpaceResource,
   UpdateSpaceBody,
 } from "../representations/space-representation.js";
+import { requireVisible } from "./permission-answers.js";
 
 const SpaceListQuery = Type.Composite([
   PageQuery,
@@ -102,7 +103,7 @@ export async function spaceRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const space = await getSpace(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "spaces.read", space.id);
+      requireVisible(caller, "spaces.read", space.id);
       return { data: renderSpace(space) };
     },
   );
@@ -120,7 +121,7 @@ export async function spaceRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const space = await getSpace(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "spaces.write", space.id);
+      requireVisible(caller, "spaces.write", space.id);
       const updated = await updateSpace(
         store,
         mutationContextOf(request),
@@ -143,7 +144,7 @@ export async function spaceRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const space = await getSpace(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "spaces.write", space.id);
+      requireVisible(caller, "spaces.write", space.id);
       await deleteSpace(store, mutationContextOf(request), space.id);
       return reply.code(204).send();
     },

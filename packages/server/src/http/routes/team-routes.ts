@@ -24,6 +24,7 @@ import {
   TeamResource,
   UpdateTeamBody,
 } from "../representations/team-representation.js";
+import { requireVisible } from "./permission-answers.js";
 
 const MEMBER_TYPES = new Set(["users", "service-accounts"]);
 
@@ -94,7 +95,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const team = await getTeam(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "teams.read");
+      requireVisible(caller, "teams.read");
       return { data: renderTeam(team) };
     },
   );
@@ -112,7 +113,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const team = await getTeam(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "teams.write");
+      requireVisible(caller, "teams.write");
       const a = request.body.data.attributes;
       const updated = await updateTeam(store, mutationContextOf(request), team.id, {
         ...(a.name !== undefined ? { name: a.name } : {}),
@@ -135,7 +136,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const team = await getTeam(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "teams.write");
+      requireVisible(caller, "teams.write");
       await deleteTeam(store, mutationContextOf(request), team.id);
       return reply.code(204).send();
     },
@@ -154,7 +155,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const team = await getTeam(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "teams.read");
+      requireVisible(caller, "teams.read");
       const page = pageRequestOf(request.query);
       const result = await listTeamMembers(store, caller.organizationId, team.id, { page });
       return listDocumentOf(
@@ -180,7 +181,7 @@ export async function teamRoutes(app: FastifyInstance): Promise<void> {
       handler: async (request, reply) => {
         const caller = callerOf(request);
         const team = await getTeam(store, caller.organizationId, request.params.id);
-        requirePermission(caller, "teams.write");
+        requireVisible(caller, "teams.write");
         const ctx = mutationContextOf(request);
         for (const [i, member] of request.body.data.entries()) {
           if (!MEMBER_TYPES.has(member.type)) {

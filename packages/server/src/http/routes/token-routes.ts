@@ -2,7 +2,6 @@
 // revoke actions. The token text appears only in the rotate response.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { requireOnApiKey } from "../../auth/resource-scope.js";
 import { getApiKey } from "../../domain/api-keys/api-key.js";
 import type { Permission } from "../../domain/roles/permission-catalogue.js";
 import {
@@ -25,6 +24,7 @@ import {
   TokenResource,
   UpdateTokenBody,
 } from "../representations/token-representation.js";
+import { requireVisibleOnApiKey } from "./permission-answers.js";
 
 /** Registers the token item and action routes. */
 export async function tokenRoutes(app: FastifyInstance): Promise<void> {
@@ -34,7 +34,7 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
   async function authorizedToken(caller: Caller, tokenId: string, permission: Permission): Promise<Token> {
     const token = await getToken(store, caller.organizationId, tokenId);
     const key = await getApiKey(store, caller.organizationId, token.apiKeyId);
-    await requireOnApiKey(store, caller, key, permission);
+    await requireVisibleOnApiKey(store, caller, key, permission);
     return token;
   }
 

@@ -20,6 +20,7 @@ import {
   UpdateUserBody,
   UserResource,
 } from "../representations/principal-representation.js";
+import { requireVisible } from "./permission-answers.js";
 
 /** Registers the user routes. */
 export async function userRoutes(app: FastifyInstance): Promise<void> {
@@ -88,7 +89,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const user = await getUser(store, caller.organizationId, request.params.id);
-      if (user.id !== caller.principal.id) requirePermission(caller, "users.read");
+      if (user.id !== caller.principal.id) requireVisible(caller, "users.read");
       return { data: renderUser(user) };
     },
   );
@@ -106,7 +107,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const user = await getUser(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "users.write");
+      requireVisible(caller, "users.write", undefined, user.id === caller.principal.id);
       const a = request.body.data.attributes;
       const updated = await updateUser(store, mutationContextOf(request), user.id, {
         ...(a.email !== undefined ? { email: a.email } : {}),
@@ -129,7 +130,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const user = await getUser(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "users.write");
+      requireVisible(caller, "users.write", undefined, user.id === caller.principal.id);
       await deleteUser(store, mutationContextOf(request), user.id);
       return reply.code(204).send();
     },

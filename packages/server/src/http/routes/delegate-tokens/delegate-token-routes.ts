@@ -43,6 +43,7 @@ import {
   renderIssuedDelegateToken,
   UpdateDelegateTokenBody,
 } from "./delegate-token-representation.js";
+import { requireVisible } from "../permission-answers.js";
 
 const DelegateTokenListQuery = Type.Composite([
   PageQuery,
@@ -77,7 +78,7 @@ export async function delegateRoutes(app: FastifyInstance): Promise<void> {
 
   async function authorizedToken(caller: Caller, id: string, permission: Permission): Promise<DelegateToken> {
     const token = await getDelegateToken(store, caller.organizationId, id);
-    requirePermission(caller, permission, token.spaceId);
+    requireVisible(caller, permission, token.spaceId);
     return token;
   }
 
@@ -326,7 +327,7 @@ export async function delegateRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const delegate = await getDelegate(store, caller.organizationId, request.params.id, liveSince());
-      requirePermission(caller, "delegate-tokens.read", delegate.spaceId);
+      requireVisible(caller, "delegate-tokens.read", delegate.spaceId);
       return { data: renderDelegate(delegate) };
     },
   );

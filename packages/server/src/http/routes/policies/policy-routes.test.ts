@@ -80,6 +80,8 @@ for (const dialect of DIALECTS) {
           },
           links: { self: `/api/v2/policies/${id}`, upload: `/api/v2/policies/${id}/upload` },
         },
+        // Beyond the sample: the policy has no text yet, so evaluations cannot use it.
+        meta: { warnings: [expect.stringMatching(/^policy my-example-policy has no Rego text yet/)] },
       });
       const shown = await call("GET", `/api/v2/policies/${id}?include=policy_sets`, admin);
       expect(shown.status).toBe(200);
@@ -114,6 +116,66 @@ for (const dialect of DIALECTS) {
       expect(updated.body.data.attributes["updated-at"]).toMatch(/^\d{4}-\d\d-\d\dT/);
     });
 
+    it("PATCH refuses the name (fixed at creation, seed 002) and unknown attributes with 422 naming them", async () => {
+      const created = await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload("fixed-name"));
+      const id: string = created.body.data.id;
+      const renamed = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { name: "other-name" } },
+      });
+      expect(renamed.status).toBe(422);
+      expect(renamed.body.errors[0].source).toEqual({ pointer: "/data/attributes/name" });
+      expect(renamed.body.errors[0].detail).toMatch(/"name" cannot be changed after creation/);
+      const unknown = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { description: "d", "enforcement-levle": "mandatory" } },
+      });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors[0].source).toEqual({ pointer: "/data/attributes/enforcement-levle" });
+      expect(unknown.body.errors[0].detail).toMatch(/allowed: description, query, enforcement-level, enforce$/);
+      const shown = await call("GET", `/api/v2/policies/${id}`, admin);
+      expect(shown.body.data.attributes).toMatchObject({ name: "fixed-name", description: "An example policy." });
+    });
+
+    it("creates with relationships.policy-sets (seed 002), refusing another type or an unknown set by pointer", async () => {
+      const member = await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload("member"));
+      expect(member.body.data.relationships["policy-sets"].data).toEqual([{ id: setId, type: "policy-sets" }]);
+      const set = await call("GET", `/api/v2/policy-sets/${setId}`, admin);
+      expect(set.body.data.relationships.policies.data).toContainEqual({ id: member.body.data.id, type: "policies" });
+      const payload = (data: unknown) => ({
+        data: { type: "policies", attributes: { name: "stray", kind: "opa" }, relationships: { "policy-sets": { data } } },
+      });
+      const wrongType = await call("POST", "/api/v2/organizations/my-organization/policies", admin, payload([{ id: setId, type: "spaces" }]));
+      expect(wrongType.status).toBe(422);
+      expect(wrongType.body.errors[0].source).toEqual({ pointer: "/data/relationships/policy-sets/data/0/type" });
+      const unknown = await call("POST", "/api/v2/organizations/my-organization/policies", admin, payload([{ id: "polset-nope", type: "policy-sets" }]));
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors[0].detail).toMatch(/policy set polset-nope does not exist/);
+    });
+
+    it("warns at create, upload and PATCH while the text is missing or the query is undefined by it", async () => {
+      // Seed 002's OPA sample sets query terraform.main; this module's package is opapolicy.
+      const created = await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload("warned"));
+      expect(created.status).toBe(200);
+      expect(created.body.meta.warnings).toEqual([expect.stringMatching(/^policy warned has no Rego text yet/)]);
+      const id: string = created.body.data.id;
+      const source = "package opapolicy\n\ndeny contains \"no\" if { input.x }\n";
+      const uploaded = await call("PUT", `/api/v2/policies/${id}/upload`, admin, source);
+      expect(uploaded.status).toBe(200);
+      expect(uploaded.body.meta.warnings).toEqual([
+        expect.stringMatching(/^the query data\.terraform\.main of advisory policy warned is not defined by its module \(package opapolicy defines deny\)/),
+      ]);
+      const stillUndefined = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { "enforcement-level": "mandatory" } },
+      });
+      expect(stillUndefined.body.meta.warnings[0]).toMatch(/of mandatory policy warned is not defined/);
+      const fixed = await call("PATCH", `/api/v2/policies/${id}`, admin, {
+        data: { type: "policies", attributes: { query: "opapolicy.deny" } },
+      });
+      expect(fixed.status).toBe(200);
+      expect(fixed.body.meta).toBeUndefined();
+      const again = await call("PUT", `/api/v2/policies/${id}/upload`, admin, source);
+      expect(again).toEqual({ status: 200, body: "" });
+    });
+
     it("lists with page[size], page[number], search[name], filter[kind] and include=policy_sets", async () => {
       for (const name of ["list-a", "list-b", "list-c"]) {
         expect((await call("POST", "/api/v2/organizations/my-organization/policies", admin, opaPayload(name))).status).toBe(200);
@@ -122,6 +184,11 @@ for (const dialect of DIALECTS) {
       expect(page.status).toBe(200);
       expect(page.body.data.map((p: { attributes: { name: string } }) => p.attributes.name)).toEqual(["list-c"]);
       expect(page.body.meta.pagination).toMatchObject({ "current-page": 2, "total-count": 3, "total-pages": 2 });
+      // HCP Terraform caps a larger page size silently; meta.pagination and the links say the size used.
+      const capped = await call("GET", "/api/v2/organizations/my-organization/policies?search[name]=list-&page[size]=1000", admin);
+      expect(capped.status).toBe(200);
+      expect(capped.body.meta.pagination).toMatchObject({ "page-size": 100, "total-count": 3 });
+      expect(capped.body.links.self).toContain("page[size]=100");
       const sentinel = await call("GET", "/api/v2/organizations/my-organization/policies?filter[kind]=sentinel", admin);
       expect(sentinel.body.data).toEqual([]);
       const included = await call("GET", "/api/v2/organizations/my-organization/policies?search[name]=list-a&include=policy_sets", admin);

@@ -3,7 +3,7 @@
 // upload (octet-stream, 10 MB) and download of the Rego text. Another organization's policy is 404.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requirePermission } from "../../../auth/permission-check.js";
+import { requireOrNotFound } from "../permission-answers.js";
 import { callerOrganization } from "../../../auth/resource-scope.js";
 import { DomainError } from "../../../domain/domain-error.js";
 import { getOrganization } from "../../../domain/organizations/organization.js";
@@ -11,9 +11,18 @@ import { createPolicy, deletePolicy, getPolicy, listPolicies, type Policy, updat
 import { downloadPolicySource, MAX_POLICY_BYTES, uploadPolicySource } from "../../../domain/policies/policy-source.js";
 import { formatPolicyProblem } from "../../../domain/policies/policy-compilation.js";
 import type { PolicyProblem } from "../../../domain/policies/policy-module.js";
+import { storedPolicyWarnings } from "../../../domain/policies/policy-query-check.js";
 import { getPolicySets } from "../../../domain/policy-sets/policy-set.js";
+import { type AttributeRules, attributeGuard } from "../../jsonapi/attribute-guard.js";
 import { listDocumentOf, pageRequestOf } from "../../jsonapi/json-api-document.js";
-import { ERROR_RESPONSES, IdParams, listDocument, OrgParams, PageQuery } from "../../jsonapi/json-api-schemas.js";
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  JSON_API_MEDIA_TYPE,
+  listDocument,
+  OrgParams,
+  PageQuery,
+} from "../../jsonapi/json-api-schemas.js";
 import { type ErrorObjectValue, sendErrors } from "../../plugins/error-handler.js";
 import { callerOf, mutationContextOf } from "../../plugins/keygate-services.js";
 import { PolicySetResource, renderPolicySet } from "../policy-sets/policy-set-representation.js";
@@ -32,12 +41,34 @@ const PolicyListQuery = Type.Composite([
   }),
 ]);
 
-const PolicyDocument = Type.Object({ data: PolicyResource, included: Type.Optional(Type.Array(PolicySetResource)) });
+/** `meta.warnings`: what the author should hear about the policy's text and query (see policy-query-check.ts). */
+const WarningsMeta = Type.Object({ warnings: Type.Array(Type.String()) });
+
+const PolicyDocument = Type.Object({
+  data: PolicyResource,
+  included: Type.Optional(Type.Array(PolicySetResource)),
+  meta: Type.Optional(WarningsMeta),
+});
+
+/** `{ meta: { warnings } }` when there are warnings, else nothing (the document stays HCP Terraform's shape). */
+function warningsMeta(warnings: readonly string[]): { meta?: { warnings: string[] } } {
+  return warnings.length > 0 ? { meta: { warnings: [...warnings] } } : {};
+}
 
 const ListWithIncluded = Type.Composite([
   listDocument(PolicyResource),
   Type.Object({ included: Type.Optional(Type.Array(PolicySetResource)) }),
 ]);
+
+/** What `PATCH /policies/:id` may change (seed 002's Update a Policy); the rest is refused by name. */
+const POLICY_UPDATE_RULES: AttributeRules = {
+  type: "policies",
+  allowed: ["description", "query", "enforcement-level", "enforce"],
+  immutable: {
+    name: "a policy's name is fixed at creation, as in HCP Terraform",
+    kind: "a policy's framework is fixed at creation",
+  },
+};
 
 /** The problems carried by a DomainError from compiling Rego, or undefined for any other error. */
 function policyProblemsOf(error: unknown): readonly PolicyProblem[] | undefined {
@@ -94,7 +125,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
   async function readablePolicy(request: FastifyRequest, policyId: string) {
     const caller = callerOf(request);
     const policy = await getPolicy(store, caller.organizationId, policyId);
-    requirePermission(caller, "policies.read");
+    requireOrNotFound(caller, "policies.read");
     return { caller, policy };
   }
 
@@ -112,7 +143,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       const { attributes: a, relationships } = request.body.data;
       const policy = await createPolicy(store, mutationContextOf(request), {
         name: a.name,
@@ -121,9 +152,16 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         query: a.query,
         enforcementLevel: a["enforcement-level"],
         enforce: a.enforce,
-        policySetIds: (relationships?.["policy-sets"]?.data ?? []).map((r) => r.id),
+        policySetIds: (relationships?.["policy-sets"]?.data ?? []).map((r, i) => {
+          if (r.type !== "policy-sets") {
+            const pointer = `/data/relationships/policy-sets/data/${i}/type`;
+            throw new DomainError("invalid", `${pointer} must be "policy-sets", got ${JSON.stringify(r.type)}`, { field: pointer });
+          }
+          return r.id;
+        }),
       });
-      return reply.code(200).send({ data: renderPolicy(policy, org.name) });
+      const warnings = await storedPolicyWarnings(store, caller.organizationId, policy.id);
+      return reply.code(200).send({ data: renderPolicy(policy, org.name), ...warningsMeta(warnings) });
     },
   );
 
@@ -141,7 +179,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policies.read");
+      requireOrNotFound(caller, "policies.read");
       const withSets = includesPolicySets(request.query.include);
       const page = pageRequestOf(request.query);
       const search = request.query["search[name]"];
@@ -197,11 +235,12 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         body: UpdatePolicyBody,
         response: { 200: PolicyDocument, ...ERROR_RESPONSES },
       },
+      preValidation: attributeGuard(POLICY_UPDATE_RULES),
     },
     async (request) => {
       const caller = callerOf(request);
       await getPolicy(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       const a = request.body.data.attributes ?? {};
       const policy = await updatePolicy(store, mutationContextOf(request), request.params.id, {
         ...(a.description !== undefined ? { description: a.description } : {}),
@@ -209,7 +248,8 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         ...(a["enforcement-level"] !== undefined ? { enforcementLevel: a["enforcement-level"] } : {}),
         ...(a.enforce !== undefined ? { enforce: a.enforce } : {}),
       });
-      return { data: renderPolicy(policy, await organizationName(caller.organizationId)) };
+      const warnings = await storedPolicyWarnings(store, caller.organizationId, policy.id);
+      return { data: renderPolicy(policy, await organizationName(caller.organizationId)), ...warningsMeta(warnings) };
     },
   );
 
@@ -221,7 +261,7 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       await getPolicy(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       await deletePolicy(store, mutationContextOf(request), request.params.id);
       return reply.code(204).send();
     },
@@ -235,13 +275,13 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         summary: "Upload a policy's Rego text (application/octet-stream, at most 10 MB)",
         tags,
         params: IdParams,
-        response: { 200: Type.Null(), 204: Type.Null(), ...ERROR_RESPONSES },
+        response: { 200: Type.Union([Type.Null(), Type.Object({ meta: WarningsMeta })]), 204: Type.Null(), ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
       const caller = callerOf(request);
       await getPolicy(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "policies.write");
+      requireOrNotFound(caller, "policies.write");
       const body = request.body;
       if (!Buffer.isBuffer(body) && typeof body !== "string") {
         throw new DomainError("invalid", "send the Rego text as the request body with Content-Type application/octet-stream");
@@ -254,7 +294,10 @@ export async function policyRoutes(app: FastifyInstance): Promise<void> {
         // One error object per problem, each with its line and column.
         return sendErrors(reply, 422, problems.map(problemErrorObject));
       }
-      return reply.code(200).send();
+      // HCP Terraform answers an upload with no body; a body appears only to carry warnings.
+      const warnings = await storedPolicyWarnings(store, caller.organizationId, request.params.id);
+      if (warnings.length === 0) return reply.code(200).send();
+      return reply.code(200).type(JSON_API_MEDIA_TYPE).send({ meta: { warnings } });
     },
   );
 

@@ -2,7 +2,7 @@
 // samples, and simulate a draft policy against them ("sample and simulate"; nothing is written).
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { requirePermission } from "../../../auth/permission-check.js";
+import { requireOrNotFound } from "../permission-answers.js";
 import { callerOrganization } from "../../../auth/resource-scope.js";
 import { DomainError } from "../../../domain/domain-error.js";
 import type { EvaluationOutcome } from "../../../domain/policy-evaluations/policy-decision.js";
@@ -64,7 +64,7 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
     async (request) => {
       const caller = callerOf(request);
       await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policy-evaluations.read");
+      requireOrNotFound(caller, "policy-evaluations.read");
       const q = request.query;
       const outcome = q["filter[outcome]"];
       if (outcome !== undefined && !OUTCOMES.includes(outcome as EvaluationOutcome)) {
@@ -97,7 +97,7 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
     async (request) => {
       const caller = callerOf(request);
       const evaluation = await getPolicyEvaluation(store, caller.organizationId, request.params.id);
-      requirePermission(caller, "policy-evaluations.read");
+      requireOrNotFound(caller, "policy-evaluations.read");
       return { data: renderPolicyEvaluation(evaluation) };
     },
   );
@@ -116,7 +116,7 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
     async (request) => {
       const caller = callerOf(request);
       await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policy-evaluations.read");
+      requireOrNotFound(caller, "policy-evaluations.read");
       const entityType = entityTypeOf(request.query["filter[entity-type]"], "filter[entity-type]");
       const samples = await listPolicySamples(store, caller.organizationId, entityType);
       return { data: samples.map(renderPolicySample) };
@@ -137,7 +137,7 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
     async (request) => {
       const caller = callerOf(request);
       await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policy-evaluations.read");
+      requireOrNotFound(caller, "policy-evaluations.read");
       const { attributes: a, relationships: r } = request.body.data;
       const result = await simulatePolicy(store, caller.organizationId, {
         entityType: a["entity-type"],

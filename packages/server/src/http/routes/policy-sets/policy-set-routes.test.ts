@@ -66,6 +66,15 @@ for (const dialect of DIALECTS) {
         .status).toBe(204);
       const shown = await call("GET", `/api/v2/policy-sets/${id}`, admin);
       expect(shown.body.data.relationships.policies.data).toEqual([{ id: policyId, type: "policies" }]);
+      const withPolicies = await call("GET", `/api/v2/policy-sets/${id}?include=policies`, admin);
+      expect(withPolicies.status).toBe(200);
+      expect(withPolicies.body.included).toEqual([expect.objectContaining({ id: policyId, type: "policies" })]);
+      const listed = await call("GET", "/api/v2/organizations/acme/policy-sets?include=policies", admin);
+      expect(listed.body.included.map((p: { id: string }) => p.id)).toContain(policyId);
+      expect((await call("GET", `/api/v2/policy-sets/${id}`, admin)).body.included).toBeUndefined();
+      const nonsense = await call("GET", `/api/v2/policy-sets/${id}?include=workspaces`, admin);
+      expect(nonsense.status).toBe(422);
+      expect(nonsense.body.errors[0].detail).toBe('include supports only "policies", got "workspaces"');
       expect((await call("GET", `/api/v2/policies/${policyId}`, admin)).body.data.attributes["policy-set-count"]).toBe(1);
       const wrongType = await call("POST", `/api/v2/policy-sets/${id}/relationships/policies`, admin, {
         data: [{ id: policyId, type: "spaces" }],
@@ -84,6 +93,12 @@ for (const dialect of DIALECTS) {
       });
       expect(updated.status).toBe(200);
       expect(updated.body.data.attributes).toMatchObject({ global: true, description: "all spaces", "policy-count": 0 });
+      const unknown = await call("PATCH", `/api/v2/policy-sets/${id}`, admin, {
+        data: { type: "policy-sets", attributes: { globl: false } },
+      });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors[0].source).toEqual({ pointer: "/data/attributes/globl" });
+      expect((await call("GET", `/api/v2/policy-sets/${id}`, admin)).body.data.attributes.global).toBe(true);
       const list = await call("GET", "/api/v2/organizations/acme/policy-sets?search[name]=prod", admin);
       expect(list.body.data.map((s: { id: string }) => s.id)).toEqual([id]);
       expect((await call("GET", `/api/v2/policy-sets/${id}`, otherAdmin)).status).toBe(404);

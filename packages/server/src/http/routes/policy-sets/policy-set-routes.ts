@@ -3,10 +3,11 @@
 // organization's policy set is 404.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requirePermission } from "../../../auth/permission-check.js";
+import { requireOrNotFound } from "../permission-answers.js";
 import { callerOrganization } from "../../../auth/resource-scope.js";
 import { DomainError } from "../../../domain/domain-error.js";
 import { getOrganization } from "../../../domain/organizations/organization.js";
+import { getPolicies } from "../../../domain/policies/policy.js";
 import {
   addPoliciesToSet,
   attachPolicySetToSpaces,
@@ -15,12 +16,15 @@ import {
   detachPolicySetFromSpaces,
   getPolicySet,
   listPolicySets,
+  type PolicySet,
   removePoliciesFromSet,
   updatePolicySet,
 } from "../../../domain/policy-sets/policy-set.js";
+import { type AttributeRules, attributeGuard } from "../../jsonapi/attribute-guard.js";
 import { listDocumentOf, pageRequestOf } from "../../jsonapi/json-api-document.js";
 import { ERROR_RESPONSES, IdParams, listDocument, OrgParams, PageQuery } from "../../jsonapi/json-api-schemas.js";
 import { callerOf, mutationContextOf } from "../../plugins/keygate-services.js";
+import { PolicyResource, renderPolicy } from "../policies/policy-representation.js";
 import {
   CreatePolicySetBody,
   PolicySetResource,
@@ -29,12 +33,42 @@ import {
   UpdatePolicySetBody,
 } from "./policy-set-representation.js";
 
+const IncludeQuery = Type.Object({
+  include: Type.Optional(Type.String({ description: "`policies`: the policies of the returned policy sets" })),
+});
+
 const PolicySetListQuery = Type.Composite([
   PageQuery,
+  IncludeQuery,
   Type.Object({ "search[name]": Type.Optional(Type.String({ description: "Sets whose name contains this text" })) }),
 ]);
 
-const PolicySetDocument = Type.Object({ data: PolicySetResource });
+const PolicySetDocument = Type.Object({ data: PolicySetResource, included: Type.Optional(Type.Array(PolicyResource)) });
+
+const ListWithIncluded = Type.Composite([
+  listDocument(PolicySetResource),
+  Type.Object({ included: Type.Optional(Type.Array(PolicyResource)) }),
+]);
+
+/** True when `include` asks for the policies (the only related resource offered); 422 naming any other. */
+function includesPolicies(include: string | undefined): boolean {
+  if (include === undefined || include === "") return false;
+  const unknown = include
+    .split(",")
+    .map((s) => s.trim())
+    .find((n) => n !== "policies");
+  if (unknown !== undefined) {
+    throw new DomainError("invalid", `include supports only "policies", got "${unknown}"`, { field: "include" });
+  }
+  return true;
+}
+
+/** What `PATCH /policy-sets/:id` may change; any other attribute is refused by name. */
+const POLICY_SET_UPDATE_RULES: AttributeRules = {
+  type: "policy-sets",
+  allowed: ["name", "description", "kind", "global", "entity-types", "events"],
+  immutable: {},
+};
 
 function idsOfType(body: Static<typeof RelationshipBody>, type: string): string[] {
   return body.data.map((r, i) => {
@@ -54,11 +88,16 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
     return (await getOrganization(store, organizationId)).name;
   }
 
+  async function included(organizationId: string, sets: readonly PolicySet[], orgName: string) {
+    const ids = [...new Set(sets.flatMap((s) => s.policyIds))];
+    return (await getPolicies(store, organizationId, ids)).map((p) => renderPolicy(p, orgName));
+  }
+
   // Existence before permission: another organization's set is 404, never 403.
   async function setOf(request: FastifyRequest, setId: string, permission: "policy-sets.read" | "policy-sets.write") {
     const caller = callerOf(request);
     const set = await getPolicySet(store, caller.organizationId, setId);
-    requirePermission(caller, permission);
+    requireOrNotFound(caller, permission);
     return { caller, set };
   }
 
@@ -76,7 +115,7 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policy-sets.write");
+      requireOrNotFound(caller, "policy-sets.write");
       const { attributes: a, relationships: r } = request.body.data;
       const set = await createPolicySet(store, mutationContextOf(request), {
         name: a.name,
@@ -99,32 +138,45 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
         tags,
         params: OrgParams,
         querystring: PolicySetListQuery,
-        response: { 200: listDocument(PolicySetResource), ...ERROR_RESPONSES },
+        response: { 200: ListWithIncluded, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const caller = callerOf(request);
       const org = await callerOrganization(store, caller, request.params.org);
-      requirePermission(caller, "policy-sets.read");
+      requireOrNotFound(caller, "policy-sets.read");
+      const withPolicies = includesPolicies(request.query.include);
       const page = pageRequestOf(request.query);
       const search = request.query["search[name]"];
       const result = await listPolicySets(store, caller.organizationId, { page, ...(search !== undefined ? { search } : {}) });
-      return listDocumentOf(
+      const document = listDocumentOf(
         result,
         result.items.map((s) => renderPolicySet(s, org.name)),
         page,
         request.url.split("?")[0] ?? "",
         request.query,
       );
+      return withPolicies ? { ...document, included: await included(caller.organizationId, result.items, org.name) } : document;
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof IncludeQuery> }>(
     "/policy-sets/:id",
-    { schema: { summary: "Show a policy set", tags, params: IdParams, response: { 200: PolicySetDocument, ...ERROR_RESPONSES } } },
+    {
+      schema: {
+        summary: "Show a policy set",
+        tags,
+        params: IdParams,
+        querystring: IncludeQuery,
+        response: { 200: PolicySetDocument, ...ERROR_RESPONSES },
+      },
+    },
     async (request) => {
+      const withPolicies = includesPolicies(request.query.include);
       const { caller, set } = await setOf(request, request.params.id, "policy-sets.read");
-      return { data: renderPolicySet(set, await organizationName(caller.organizationId)) };
+      const orgName = await organizationName(caller.organizationId);
+      const data = renderPolicySet(set, orgName);
+      return withPolicies ? { data, included: await included(caller.organizationId, [set], orgName) } : { data };
     },
   );
 
@@ -138,6 +190,7 @@ export async function policySetRoutes(app: FastifyInstance): Promise<void> {
         body: UpdatePolicySetBody,
         response: { 200: PolicySetDocument, ...ERROR_RESPONSES },
       },
+      preValidation: attributeGuard(POLICY_SET_UPDATE_RULES),
     },
     async (request) => {
       const { caller } = await setOf(request, request.params.id, "policy-sets.write");
