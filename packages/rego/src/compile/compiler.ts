@@ -6,7 +6,7 @@
 import type { BuiltinDefinition } from "../builtins/builtin.js";
 import type { RegoErrorDetail } from "../errors.js";
 import type { Body, CallTerm, Expr, Module, RefTerm, Rule, Term } from "../syntax/ast.js";
-import { builtinArity } from "../eval/special-builtins.js";
+import { builtinArity } from "../builtins/special-builtins.js";
 import { isGround } from "../syntax/term-facts.js";
 import { AnnotationSet } from "./annotation-set.js";
 import { rewriteMetadataCalls } from "./metadata-calls.js";

@@ -5,7 +5,7 @@ import type { RuleNode } from "../compile/rule-tree.js";
 import { fromJsonLazy } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { LiveSet } from "./live-set.js";
-import { RawInput } from "./raw-input.js";
+import { RawInput } from "../value/raw-input.js";
 
 /** Marks a rule whose value is being computed (to detect recursion at run time). */
 export const PENDING = Symbol("pending");

@@ -26,8 +26,9 @@ import {
   SCAN_NS_PER_CHAR,
   SCANNED_CHARS_PER_STEP,
 } from "./budget.js";
-import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "./conflicts.js";
-import { constantOf, NOT_CONSTANT, numberValue } from "./constants.js";
+import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "../compile/rule-conflicts.js";
+import { constantOf, NOT_CONSTANT } from "../compile/constants.js";
+import { numberValue } from "../value/number-literal.js";
 import {
   type Context,
   Frame,
@@ -40,13 +41,13 @@ import {
 } from "./context.js";
 import { FALLBACK, fastOf } from "./fast-path.js";
 import { LiveSet, partitionChildren, staticChildren } from "./live-set.js";
-import { logicalSize } from "./logical-size.js";
-import { forEachElement, lookup } from "./lookup.js";
-import { insertNested, structuralObject } from "./path-object.js";
-import { builtinArity, member2, member3, walkPairs } from "./special-builtins.js";
+import { logicalSize } from "../value/logical-size.js";
+import { forEachElement, lookup } from "../value/lookup.js";
+import { insertNested, structuralObject } from "../value/path-object.js";
+import { builtinArity, member2, member3, walkPairs } from "../builtins/special-builtins.js";
 
 export { Frame } from "./context.js";
-export { lookup } from "./lookup.js";
+export { lookup } from "../value/lookup.js";
 
 /** Continuation for a solution: return true to stop enumerating. */
 type K = () => boolean;

@@ -4,10 +4,10 @@
 import { operatorName } from "../compile/compiler.js";
 import type { RefTerm, Term } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
-import { constantOf, NOT_CONSTANT } from "./constants.js";
+import { constantOf, NOT_CONSTANT } from "../compile/constants.js";
 import type { Context, Frame } from "./context.js";
 import type { Evaluator } from "./evaluator.js";
-import { lookup } from "./lookup.js";
+import { lookup } from "../value/lookup.js";
 
 /** Returned by a fast path that cannot decide: the general path must run. */
 export const FALLBACK = Symbol("fallback");

@@ -4,7 +4,7 @@
 
 import { type CompiledPolicy, operatorName } from "../compile/compiler.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
-import { COMPLETE_CONFLICT, checkSameValue } from "../eval/conflicts.js";
+import { COMPLETE_CONFLICT, checkSameValue } from "../compile/rule-conflicts.js";
 import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
 import type { CallTerm } from "../syntax/ast.js";

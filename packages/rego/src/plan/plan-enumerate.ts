@@ -2,8 +2,8 @@
 // step that walks the collection, binds the variables once per element and runs the rest of the
 // expression; the expression reads the element from a slot.
 
-import { constantOf, NOT_CONSTANT } from "../eval/constants.js";
-import { forEachElement, lookup } from "../eval/lookup.js";
+import { constantOf, NOT_CONSTANT } from "../compile/constants.js";
+import { forEachElement, lookup } from "../value/lookup.js";
 import type { RefTerm, Term } from "../syntax/ast.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
 import type { Context } from "../eval/context.js";

@@ -6,7 +6,7 @@ import type { CompiledPolicy } from "../compile/compiler.js";
 import type { RuleNode } from "../compile/rule-tree.js";
 import type { Context } from "../eval/context.js";
 import { type Evaluator, NOT_JSON } from "../eval/evaluator.js";
-import { lookup } from "../eval/lookup.js";
+import { lookup } from "../value/lookup.js";
 import type { Term } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";

@@ -2,10 +2,10 @@
 // object entries, a function's result), computed by running its plan on a fresh slot array.
 
 import type { CompiledRule } from "../compile/rule-tree.js";
-import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "../eval/conflicts.js";
+import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "../compile/rule-conflicts.js";
 import type { Context } from "../eval/context.js";
 import type { Evaluator } from "../eval/evaluator.js";
-import { insertNested } from "../eval/path-object.js";
+import { insertNested } from "../value/path-object.js";
 import { type RegoObject, RegoSet, type Value } from "../value/value.js";
 import { FOUND, type Get, NO_SLOTS, newSlots, type Slots, type Step } from "./plan-scope.js";
 import type { RulePlan } from "./rule-plan.js";
