@@ -337,6 +337,7 @@ function compileRule(
   const value: Term = headValue ?? { type: "boolean", value: true, location: rule.head.location };
   const elseRule = rule.elseRule ? compileRule(rule.elseRule, kind, keys, node, safety, name) : undefined;
   return {
+    id: node.nextRuleId(),
     kind,
     ordinal: node.rules.length,
     keys: headKeys,

@@ -1,9 +1,9 @@
-// Compile stage: the rule tree. Every rule hangs at the node of its static path under `data`
-// (`data.pkg.roles` for `roles[space][role] { ... }`); the evaluator walks this tree alongside
-// the base documents to answer any `data.` reference.
+// Compile stage: the rule tree, the compiler's output. Every rule hangs at the node of its static
+// path under `data` (`data.pkg.roles` for `roles[space][role] { ... }`); planning and the
+// evaluator walk this tree alongside the base documents to answer any `data.` reference. Nothing
+// downstream writes into it: plans and per-evaluation caches are kept beside it, by node and
+// rule id.
 
-import type { NodeRun } from "../plan/node-plan.js";
-import type { RulePlan } from "../plan/rule-plan.js";
 import type { Body, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import type { RuleIndex } from "./rule-index.js";
@@ -21,6 +21,8 @@ export type RuleKind = "complete" | "set" | "object" | "function";
 /** A rule after compilation: names resolved, body ordered for evaluation. */
 export interface CompiledRule {
   readonly kind: RuleKind;
+  /** Number of the rule within its tree (else rules included), for plans kept beside the tree. */
+  readonly id: number;
   /** Position among the node's rules, in source order (used to merge index candidates). */
   readonly ordinal: number;
   /** Dynamic key terms after the node path (object rules: one per level). */
@@ -39,8 +41,6 @@ export interface CompiledRule {
   readonly location: Location;
   /** The rule's full head ref, for messages (`data.pkg.p`). */
   readonly name: string;
-  /** The rule's plan, set by the planner on first use (null: the rule is interpreted). */
-  plan?: RulePlan | null;
 }
 
 /** A node of the rule tree: a path segment under `data`, its children and its rules. */
@@ -60,19 +60,27 @@ export class RuleNode {
   containsRules: boolean | undefined;
   /** Number of the node within its tree (0 for the root), for per-evaluation caches. */
   readonly id: number;
-  /** A complete node's value as one closure, set by the planner on first use (null: none). */
-  planned?: NodeRun | null;
 
   constructor(
     readonly path: readonly string[],
-    private readonly counter: { n: number } = { n: 0 },
+    private readonly counter: { nodes: number; rules: number } = { nodes: 0, rules: 0 },
   ) {
-    this.id = counter.n++;
+    this.id = counter.nodes++;
   }
 
   /** Number of nodes in the whole tree this node belongs to. */
   get treeSize(): number {
-    return this.counter.n;
+    return this.counter.nodes;
+  }
+
+  /** Number of rules (else rules included) compiled into the whole tree so far. */
+  get ruleCount(): number {
+    return this.counter.rules;
+  }
+
+  /** A fresh id for a rule compiled into this tree. */
+  nextRuleId(): number {
+    return this.counter.rules++;
   }
 
   /** The child for a segment, created when missing. */

@@ -8,9 +8,8 @@ import { type CompiledPolicy, findNode, namePath, operatorName } from "../compil
 import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
-import { planComplete } from "../plan/node-plan.js";
-import { type Get, NO_SLOTS } from "../plan/plan-scope.js";
-import { planOf, planQueryTerm } from "../plan/rule-plan.js";
+import { NO_SLOTS } from "../plan/plan-scope.js";
+import { type PolicyPlans, plansOf } from "../plan/policy-plans.js";
 import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
 import type { Body, CallTerm, Expr, RefTerm, Term, WithModifier } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
@@ -53,9 +52,6 @@ export { lookup } from "../value/lookup.js";
 type K = () => boolean;
 /** Continuation receiving a value. */
 type VK = (v: Value) => boolean;
-
-// The getter of each rule index's ref (an input field), planned once.
-const indexGetters = new WeakMap<RefTerm, Get | null>();
 
 // The root context replaces no function (`with` copies before it adds).
 const NO_OVERRIDES: ReadonlyMap<string, FunctionOverride> = new Map();
@@ -107,6 +103,8 @@ export class Evaluator implements BuiltinContext {
   private readonly root: RuleNode;
   private nodeCacheOfPolicy: Map<string, RuleNode | undefined> | undefined;
   private readonly usePlans: boolean;
+  /** The policy's plans (built on first use, shared by its evaluations). */
+  private readonly plans: PolicyPlans;
   private readonly budget: Budget;
   private steps = 0;
   private bytes = 0;
@@ -134,6 +132,7 @@ export class Evaluator implements BuiltinContext {
   ) {
     this.root = policy.root;
     this.usePlans = settings.plans !== false;
+    this.plans = plansOf(policy);
     this.budget = settings.budget;
     this.print = settings.print;
     this.capabilities = settings.capabilities;
@@ -1170,9 +1169,9 @@ export class Evaluator implements BuiltinContext {
     this.ruleDepth++;
     let v: Value | undefined;
     try {
-      // A complete node planned before (see completeValue): straight to its closure.
-      const run = node.planned;
-      if (run && this.planned(c)) {
+      // A complete node with a plan (see completeValue): straight to its closure.
+      const run = node.kind === "complete" && this.planned(c) ? this.plans.node(node) : null;
+      if (run) {
         v = run(this, c);
         c.cache.set(node, v);
         return v;
@@ -1214,11 +1213,7 @@ export class Evaluator implements BuiltinContext {
 
   /** The value of a rule index's ref (an input field) in a context. */
   private indexValue(ref: RefTerm, c: Context): Value | undefined {
-    let get = indexGetters.get(ref);
-    if (get === undefined) {
-      get = planQueryTerm(ref, this.policy) ?? null;
-      indexGetters.set(ref, get);
-    }
+    const get = this.plans.queryTerm(ref);
     if (get) return get(this, c, NO_SLOTS);
     let v: Value | undefined;
     this.evalRef(ref, new Frame(), c, (x) => {
@@ -1230,8 +1225,8 @@ export class Evaluator implements BuiltinContext {
 
   private completeValue(node: RuleNode, c: Context): Value | undefined {
     if (this.planned(c)) {
-      if (node.planned === undefined) node.planned = planComplete(node, this.policy);
-      if (node.planned) return node.planned(this, c);
+      const run = this.plans.node(node);
+      if (run) return run(this, c);
     }
     let result: Value | undefined;
     let from: CompiledRule | undefined;
@@ -1248,7 +1243,7 @@ export class Evaluator implements BuiltinContext {
 
   /** The value a complete rule (with its else chain) produces, if any. */
   private ruleValue(rule: CompiledRule, c: Context): Value | undefined {
-    const plan = this.planned(c) ? planOf(rule, this.policy) : undefined;
+    const plan = this.planned(c) ? this.plans.rule(rule) : undefined;
     if (plan) {
       const result = planRuleValue(plan, rule, this, c);
       if (result === undefined && rule.elseRule) return this.ruleValue(rule.elseRule, c);
@@ -1271,7 +1266,7 @@ export class Evaluator implements BuiltinContext {
     const out = new RegoSet();
     const planned = this.planned(c);
     for (const rule of this.candidateRules(node, c)) {
-      const plan = planned ? planOf(rule, this.policy) : undefined;
+      const plan = planned ? this.plans.rule(rule) : undefined;
       if (plan) {
         planSetElements(plan, this, c, out);
         continue;
@@ -1292,7 +1287,7 @@ export class Evaluator implements BuiltinContext {
     const out = structuralObject();
     const planned = this.planned(c);
     for (const rule of this.candidateRules(node, c)) {
-      const plan = planned ? planOf(rule, this.policy) : undefined;
+      const plan = planned ? this.plans.rule(rule) : undefined;
       if (plan) {
         planObjectEntries(plan, rule, this, c, out);
         continue;
@@ -1408,7 +1403,7 @@ export class Evaluator implements BuiltinContext {
   }
 
   private functionValue(rule: CompiledRule, args: readonly Value[], c: Context): Value | undefined {
-    const plan = this.planned(c) ? planOf(rule, this.policy) : undefined;
+    const plan = this.planned(c) ? this.plans.rule(rule) : undefined;
     if (plan) {
       const result = planFunctionValue(plan, rule, this, c, args);
       if (result === undefined && rule.elseRule) return this.functionValue(rule.elseRule, args, c);

@@ -11,14 +11,14 @@ import type { Term } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { Slots } from "./plan-scope.js";
-import { planQueryTerm } from "./rule-plan.js";
+import { plansOf } from "./policy-plans.js";
 
 /** Computes a query term's value as JSON; undefined when the term is undefined. */
 export type JsonGet = (ev: Evaluator, c: Context, s: Slots) => Json | undefined;
 
 /** The JSON getter of a query of one term without variables; undefined when it has no plan. */
 export function planQueryJson(term: Term, policy: CompiledPolicy): JsonGet | undefined {
-  const get = planQueryTerm(term, policy);
+  const get = plansOf(policy).queryTerm(term);
   if (get === undefined) return undefined;
   const asJson: JsonGet = (ev, c, s) => {
     const v = get(ev, c, s);
