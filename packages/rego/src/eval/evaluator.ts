@@ -8,6 +8,7 @@ import { type CompiledPolicy, findNode, namePath, operatorName } from "../compil
 import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
+import { NOT_JSON, type PlanHost } from "../plan/plan-host.js";
 import { NO_SLOTS } from "../plan/plan-scope.js";
 import { type PolicyPlans, plansOf } from "../plan/policy-plans.js";
 import { planFunctionValue, planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
@@ -56,8 +57,8 @@ type VK = (v: Value) => boolean;
 // The root context replaces no function (`with` copies before it adds).
 const NO_OVERRIDES: ReadonlyMap<string, FunctionOverride> = new Map();
 
-/** What `dataJson` returns where the general walk must give the value. */
-export const NOT_JSON = Symbol("not JSON");
+// An empty frame for data refs whose path is all constants (a plan's: the interpreter walks them).
+const NO_VARS = new Frame();
 
 // Positions under `data` are tracked only while `with` overrides some of it.
 const NO_POS: readonly Value[] = [];
@@ -99,7 +100,7 @@ function callName(op: RefTerm): string | undefined {
  * One evaluation of a query against a compiled policy and data. It is also what builtins see
  * of the evaluation (its `BuiltinContext`): the clock, read at most once, and a cache.
  */
-export class Evaluator implements BuiltinContext {
+export class Evaluator implements BuiltinContext, PlanHost {
   private readonly root: RuleNode;
   private nodeCacheOfPolicy: Map<string, RuleNode | undefined> | undefined;
   private readonly usePlans: boolean;
@@ -741,6 +742,11 @@ export class Evaluator implements BuiltinContext {
     return out;
   }
 
+  /** The value of a data ref whose path is a list of constant terms (a plan's), or undefined. */
+  groundDataValue(path: readonly Term[], c: Context): Value | undefined {
+    return this.dataValue(path, NO_VARS, c);
+  }
+
   /** Calls a function or builtin by name (with `with` overrides applied). */
   call(name: string, call: CallTerm, args: readonly Value[], c: Context): Value | undefined {
     return this.invoke(name, call, args, c);
@@ -976,6 +982,11 @@ export class Evaluator implements BuiltinContext {
         live = undefined;
       } else node = child;
     }
+  }
+
+  /** The JSON value of a package node with no base document at its path (a plan's). */
+  packageJson(node: RuleNode, c: Context): Json | undefined {
+    return this.materializeJson(node, undefined, c, undefined);
   }
 
   /**

@@ -5,16 +5,15 @@
 import { operatorName } from "../compile/compiler.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { COMPLETE_CONFLICT, checkSameValue } from "../compile/rule-conflicts.js";
-import type { Context } from "../eval/context.js";
-import type { Evaluator } from "../eval/evaluator.js";
 import type { CallTerm } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
 import { constantOfGet, FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
 import type { RulePlan } from "./rule-plan.js";
 import { planRuleValue } from "./run-plan.js";
+import type { PlanContext, PlanHost } from "./plan-host.js";
 
 /** Computes a complete node's value in a context without overrides. */
-export type NodeRun = (ev: Evaluator, c: Context) => Value | undefined;
+export type NodeRun = (ev: PlanHost, c: PlanContext) => Value | undefined;
 
 /**
  * The closure computing a complete node's value, or null when the evaluator's general path is
