@@ -16,7 +16,7 @@ import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
 import { checkLiteralArgs } from "./type-check.js";
-import { type CompiledRule, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
+import { type CompiledRule, draft, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { exprVars, SafetyChecker, termVars } from "./safety.js";
 import { checkDeprecatedCalls, checkRootShadowingRule, followsRegoV1 } from "./v1-strictness.js";
 
@@ -56,7 +56,7 @@ export function compileModules(
     for (const r of m.rules) if (r.head.ref.head.type === "var") names.add(r.head.ref.head.name);
   }
 
-  for (const m of modules) nodeAt(root, packagePath(m)).isPackage = true;
+  for (const m of modules) draft(nodeAt(root, packagePath(m))).isPackage = true;
 
   // METADATA annotations of every module, for `rego.metadata.chain()` and `rego.metadata.rule()`.
   const annotations = AnnotationSet.build(modules);
@@ -119,8 +119,8 @@ export function compileModules(
           location: r.rule.location,
         });
       }
-      node.defaultRule = compiled;
-      if (node.kind === undefined) node.kind = kind;
+      draft(node).defaultRule = compiled;
+      if (node.kind === undefined) draft(node).kind = kind;
       continue;
     }
     if (node.kind !== undefined && node.kind !== kind) {
@@ -131,8 +131,8 @@ export function compileModules(
       });
       continue;
     }
-    node.kind = kind;
-    node.rules.push(compiled);
+    draft(node).kind = kind;
+    draft(node).rules.push(compiled);
   }
   errors.push(...safety.errors);
 
@@ -336,7 +336,7 @@ function compileRule(
   safety.checkHeadTerms([...headKeys, element, headValue], ordered.bound);
   const value: Term = headValue ?? { type: "boolean", value: true, location: rule.head.location };
   const elseRule = rule.elseRule ? compileRule(rule.elseRule, kind, keys, node, safety, name) : undefined;
-  return {
+  return Object.freeze({
     id: node.nextRuleId(),
     kind,
     ordinal: node.rules.length,
@@ -350,7 +350,7 @@ function compileRule(
     isDefault: rule.isDefault,
     location: rule.location,
     name,
-  };
+  });
 }
 
 function checkTree(node: RuleNode, errors: RegoErrorDetail[]): void {
@@ -384,7 +384,7 @@ function checkTree(node: RuleNode, errors: RegoErrorDetail[]): void {
 }
 
 function indexTree(node: RuleNode, covered = false): void {
-  if (node.kind !== "function") node.index = buildRuleIndex(node.rules);
+  if (node.kind !== "function") draft(node).index = buildRuleIndex(node.rules);
   let coveredBelow = covered;
   if (!covered && node.kind === undefined && node.children.size > 0) {
     const leaves: RuleNode[] = [];
@@ -393,13 +393,16 @@ function indexTree(node: RuleNode, covered = false): void {
     for (const leaf of leaves) stepsOf.set(leaf.rules[0] as CompiledRule, stepsTo(node, leaf));
     const index = leaves.length >= 8 ? buildRuleIndex([...stepsOf.keys()]) : undefined;
     if (index) {
-      node.subtreeIndex = { index, stepsOf };
+      draft(node).subtreeIndex = { index, stepsOf };
       coveredBelow = true;
       markCovered(node, new Set(leaves));
     }
   }
   for (const c of node.children.values()) indexTree(c, coveredBelow);
-  node.containsRules = node.hasRules();
+  draft(node).containsRules = node.hasRules();
+  // Their memos are filled now, so that nothing writes to the tree once it is compiled.
+  node.sortedChildren();
+  node.ruleChildren();
 }
 
 /** The steps from a node down to a leaf below it. */
@@ -435,7 +438,7 @@ function collectLeaves(node: RuleNode, out: RuleNode[]): void {
 function markCovered(node: RuleNode, leaves: ReadonlySet<RuleNode>): boolean {
   let all = node.kind === undefined || leaves.has(node);
   for (const c of node.children.values()) if (!markCovered(c, leaves)) all = false;
-  node.coveredOnly = all;
+  draft(node).coveredOnly = all;
   return all;
 }
 

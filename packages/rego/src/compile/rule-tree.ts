@@ -12,19 +12,19 @@ export type { CompiledRule, RuleKind } from "./compiled-rule.js";
 
 /** A node of the rule tree: a path segment under `data`, its children and its rules. */
 export class RuleNode {
-  readonly children = new Map<string, RuleNode>();
-  readonly rules: CompiledRule[] = [];
-  defaultRule: CompiledRule | undefined;
-  kind: RuleKind | undefined;
-  index: RuleIndex | undefined;
+  readonly children: ReadonlyMap<string, RuleNode> = new Map<string, RuleNode>();
+  readonly rules: readonly CompiledRule[] = [];
+  readonly defaultRule: CompiledRule | undefined;
+  readonly kind: RuleKind | undefined;
+  readonly index: RuleIndex | undefined;
   /** A module declares this package (an empty package is still an empty object). */
-  isPackage = false;
+  readonly isPackage: boolean = false;
   /** Index over the rules of many single-rule leaves below (1,000 `roles["s"]["r"] { ... }`). */
-  subtreeIndex: SubtreeIndex | undefined;
+  readonly subtreeIndex: SubtreeIndex | undefined;
   /** Every rule at and below this node is covered by an ancestor's subtree index. */
-  coveredOnly = false;
+  readonly coveredOnly: boolean = false;
   /** Whether rules exist at or below this node, once the tree is complete. */
-  containsRules: boolean | undefined;
+  readonly containsRules: boolean | undefined;
   /** Number of the node within its tree (0 for the root), for per-evaluation caches. */
   readonly id: number;
 
@@ -45,17 +45,17 @@ export class RuleNode {
     return this.counter.rules;
   }
 
-  /** A fresh id for a rule compiled into this tree. */
+  /** A fresh id for a rule compiled into this tree (the compiler's, while it builds the tree). */
   nextRuleId(): number {
     return this.counter.rules++;
   }
 
-  /** The child for a segment, created when missing. */
+  /** The child for a segment, created when missing (the compiler's, while it builds the tree). */
   child(segment: string): RuleNode {
     let c = this.children.get(segment);
     if (!c) {
       c = new RuleNode([...this.path, segment], this.counter);
-      this.children.set(segment, c);
+      (this.children as Map<string, RuleNode>).set(segment, c);
     }
     return c;
   }
@@ -91,6 +91,20 @@ export class RuleNode {
   get name(): string {
     return ["data", ...this.path].join(".");
   }
+}
+
+/** The fields of a node the compiler sets while it builds the tree. */
+type BuiltFields = "defaultRule" | "kind" | "index" | "isPackage" | "subtreeIndex" | "coveredOnly" | "containsRules";
+
+/** A node as the compiler sees it while building the tree: its fields writable, its rules a list to add to. */
+export type RuleNodeDraft = { -readonly [K in BuiltFields]: RuleNode[K] } & { readonly rules: CompiledRule[] };
+
+/**
+ * The writable view of a node, for the compiler while it builds the tree. Once compiled, the
+ * tree is only read: planning and evaluation keep what they compute beside it.
+ */
+export function draft(node: RuleNode): RuleNodeDraft {
+  return node as unknown as RuleNodeDraft;
 }
 
 /** One step down from a subtree-indexed node towards a leaf: the parent, the segment, the child. */
