@@ -28,6 +28,11 @@ export interface CompiledRule {
   readonly value: Term;
   /** Whether the value term holds no variables (so one solution is enough). */
   readonly groundValue: boolean;
+  /**
+   * Whether every key term holds no variable (`c[7] := 1`): with a ground value too, the rule's
+   * one entry is decided by its first solution, as for a complete rule.
+   */
+  readonly groundKeys: boolean;
   /** Function arguments. */
   readonly args: readonly Term[] | undefined;
   readonly body: Body;

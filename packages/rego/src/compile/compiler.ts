@@ -107,11 +107,31 @@ export function compileModules(
 
   // Pass 2: order bodies, build compiled rules, place them in the tree.
   const safety = new SafetyChecker(arityOf);
+  // Keyed defaults seen per node, by their keys' values (see scalarKeys).
+  const keyedDefaults = new Map<RuleNode, Set<string>>();
   for (const r of resolved) {
     const node = nodeAt(root, r.path);
     const kind = ruleKind(r.rule, r.keys);
     const compiled = compileRule(r.rule, kind, r.keys, node, safety, `data.${r.path.join(".")}`);
-    if (r.rule.isDefault) {
+    const defaultKeys = r.rule.isDefault ? scalarKeys(r.keys) : undefined;
+    if (defaultKeys !== undefined) {
+      // `default p[true] := 1`: OPA's path is static (data.z.p[true]), one default per path.
+      // The node holds it among its object rules; its value applies where no rule gives one.
+      let seen = keyedDefaults.get(node);
+      if (!seen) {
+        seen = new Set();
+        keyedDefaults.set(node, seen);
+      }
+      if (seen.has(defaultKeys)) {
+        errors.push({
+          code: "rego_type_error",
+          message: `multiple default rules ${node.name}${defaultKeys} found`,
+          location: r.rule.location,
+        });
+        continue;
+      }
+      seen.add(defaultKeys);
+    } else if (r.rule.isDefault) {
       if (node.defaultRule) {
         errors.push({
           code: "rego_type_error",
@@ -304,6 +324,35 @@ function nodeAt(root: RuleNode, path: readonly string[]): RuleNode {
   return n;
 }
 
+/**
+ * The keys of a head ref after its leading strings when every one is a scalar literal
+ * (`p[true]`, `p[7].q`), written as a path (`[true]["q"]`); else undefined. OPA's rule path is
+ * static through such keys, so a default rule may sit there.
+ */
+function scalarKeys(keys: readonly Term[]): string | undefined {
+  if (keys.length === 0) return undefined;
+  let out = "";
+  for (const k of keys) {
+    switch (k.type) {
+      case "string":
+        out += `[${JSON.stringify(k.value)}]`;
+        break;
+      case "number":
+        out += `[${k.text}]`;
+        break;
+      case "boolean":
+        out += `[${k.value}]`;
+        break;
+      case "null":
+        out += "[null]";
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return out;
+}
+
 function ruleKind(rule: Rule, keys: readonly Term[]): RuleKind {
   if (rule.head.args) return "function";
   if (keys.length > 0) return "object";
@@ -344,6 +393,7 @@ function compileRule(
     element,
     value,
     groundValue: isGround(value) && value.type !== "ref" && value.type !== "call",
+    groundKeys: headKeys.every((k) => isGround(k) && k.type !== "ref" && k.type !== "call"),
     args: rule.head.args,
     body: ordered.body,
     elseRule,

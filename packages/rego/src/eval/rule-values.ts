@@ -2,6 +2,7 @@
 // rule node in a context, cached there: complete values, sets and objects of many rules,
 // through the rule index where the compiler built one.
 
+import { constantValue } from "../compile/constants.js";
 import { COMPLETE_CONFLICT, checkSameValue } from "../compile/rule-conflicts.js";
 import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
@@ -9,8 +10,9 @@ import { RegoError } from "../errors.js";
 import { NO_SLOTS } from "../plan/plan-scope.js";
 import { planObjectEntries, planRuleValue, planSetElements } from "../plan/run-plan.js";
 import type { RefTerm, Term } from "../syntax/ast.js";
+import { lookup } from "../value/lookup.js";
 import { insertNested, structuralObject } from "../value/path-object.js";
-import { RegoSet, type Value } from "../value/value.js";
+import { type RegoObject, RegoSet, type Value } from "../value/value.js";
 import { type Context, Frame, PENDING } from "./context.js";
 import { DataEvaluation } from "./data-refs.js";
 
@@ -195,7 +197,12 @@ export abstract class RuleEvaluation extends DataEvaluation {
   protected objectValue(node: RuleNode, c: Context): Value {
     const out = structuralObject();
     const planned = this.planned(c);
+    let defaults = false;
     for (const rule of this.candidateRules(node, c)) {
+      if (rule.isDefault) {
+        defaults = true;
+        continue;
+      }
       const plan = planned ? this.plans.rule(rule) : undefined;
       if (plan) {
         planObjectEntries(plan, rule, this, c, out);
@@ -203,6 +210,8 @@ export abstract class RuleEvaluation extends DataEvaluation {
       }
       const f = new Frame();
       const element = rule.element;
+      // Ground keys and value (`c[7] := 1 if ...`): the first solution decides the one entry.
+      const once = !element && rule.groundKeys && rule.groundValue;
       this.evalBody(rule.body, 0, f, c, () =>
         this.evalArgs(rule.keys, 0, [], f, c, (keys) =>
           element
@@ -212,11 +221,12 @@ export abstract class RuleEvaluation extends DataEvaluation {
               })
             : this.evalTerm(rule.value, f, c, (v) => {
                 insertNested(out, keys, v, rule.location);
-                return false;
+                return once;
               }),
         ),
       );
     }
+    if (defaults) this.keyedDefaults(node, out, c);
     for (const [name, child] of node.children) {
       if (!child.hasRules()) continue;
       const v = this.materialize(child, undefined, [...node.path, name], c);
@@ -227,5 +237,24 @@ export abstract class RuleEvaluation extends DataEvaluation {
       if (d !== undefined) return d;
     }
     return out;
+  }
+
+  /** Adds the values of keyed defaults (`default p[true] := 1`) at the paths no rule gave a value. */
+  private keyedDefaults(node: RuleNode, out: RegoObject, c: Context): void {
+    for (const rule of node.rules) {
+      if (!rule.isDefault) continue;
+      const keys: Value[] = [];
+      for (const k of rule.keys) {
+        // constantValue, not constantOf: a `null` key is a literal too.
+        const v = constantValue(k);
+        if (v === undefined) return;
+        keys.push(v);
+      }
+      let at: Value | undefined = out;
+      for (const k of keys) at = at === undefined ? undefined : lookup(at, k);
+      if (at !== undefined) continue;
+      const v = this.ruleValue(rule, c);
+      if (v !== undefined) insertNested(out, keys, v, rule.location);
+    }
   }
 }

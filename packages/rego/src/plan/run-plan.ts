@@ -50,6 +50,8 @@ export function planObjectEntries(
   out: RegoObject,
 ): void {
   const s = newSlots(plan.size);
+  // Ground keys and value (`c[7] := 1 if ...`): the first solution decides the one entry.
+  const once = !plan.element && rule.groundKeys && rule.groundValue;
   plan.body(ev, c, s, () => {
     const keys: Value[] = new Array(plan.keys.length);
     for (let i = 0; i < plan.keys.length; i++) {
@@ -60,7 +62,7 @@ export function planObjectEntries(
     const v = plan.element ? plan.element(ev, c, s) : plan.value(ev, c, s);
     if (v === undefined) return false;
     insertNested(out, keys, plan.element ? RegoSet.of([v]) : v, rule.location);
-    return false;
+    return once;
   });
 }
 
