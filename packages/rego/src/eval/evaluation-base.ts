@@ -7,7 +7,7 @@ import { type BuiltinContext, BuiltinError, type HostCapabilities } from "../bui
 import { type CompiledPolicy, operatorName } from "../compile/compiler.js";
 import type { RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
-import { type PolicyPlans, plansOf } from "../plan/policy-plans.js";
+import type { PolicyPlans } from "../plan/policy-plans.js";
 import type { Expr, RefTerm } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
@@ -35,6 +35,8 @@ export interface EvaluationSettings {
   readonly capabilities: HostCapabilities;
   /** Run rules through their plans where they have one (default); false interprets every rule. */
   readonly plans?: boolean;
+  /** The policy's plans, found once per prepared query (else once per evaluation). */
+  readonly policyPlans?: PolicyPlans;
 }
 
 const nameCache = new WeakMap<RefTerm, string | null>();
@@ -51,54 +53,42 @@ export function callName(op: RefTerm): string | undefined {
 
 /** One evaluation's state and budget; also what builtins see of it (its `BuiltinContext`). */
 export abstract class EvaluationBase implements BuiltinContext {
-  protected readonly root: RuleNode;
-  protected nodeCacheOfPolicy: Map<string, RuleNode | undefined> | undefined;
-  protected readonly usePlans: boolean;
+  // The state is declared here and set by the Evaluator's constructor (the one class that is
+  // constructed): a constructor per layer would cost every evaluation a call that the engine
+  // does not inline.
+  declare protected policy: CompiledPolicy;
+  declare protected settings: EvaluationSettings;
+  declare protected input: unknown;
+  /** The base documents under `data`. */
+  declare baseData: Value;
+  declare protected root: RuleNode;
+  declare protected nodeCacheOfPolicy: Map<string, RuleNode | undefined> | undefined;
+  declare protected usePlans: boolean;
   /** The policy's plans (built on first use, shared by its evaluations). */
-  protected readonly plans: PolicyPlans;
-  protected readonly budget: Budget;
-  protected steps = 0;
-  protected bytes = 0;
+  declare protected plans: PolicyPlans;
+  declare protected budget: Budget;
+  declare protected steps: number;
+  declare protected bytes: number;
   /** Rule evaluations in progress, one inside another (see settleNode). */
-  protected ruleDepth = 0;
-  protected nextCheck = CHECK_EVERY;
-  protected started = 0;
-  protected now: bigint | undefined;
-  protected cacheMap: Map<string, unknown> | undefined;
+  declare protected ruleDepth: number;
+  declare protected nextCheck: number;
+  declare protected started: number;
+  declare protected now: bigint | undefined;
+  declare protected cacheMap: Map<string, unknown> | undefined;
   /** Output sink of `print` (a builtin context's). */
-  readonly print: (message: string) => void;
+  declare print: (message: string) => void;
   /** Host capabilities (a builtin context's). */
-  readonly capabilities: HostCapabilities;
+  declare capabilities: HostCapabilities;
   /** Random source (a builtin context's). */
-  readonly random = Math.random;
-
-  protected rootContext: Context | undefined;
+  declare random: () => number;
+  declare protected rootContext: Context | undefined;
   /** Top-level query expressions whose values the caller reports (set by `recordValuesOf`). */
-  protected recorded: Map<Expr, Value | undefined> | undefined;
-
+  declare protected recorded: Map<Expr, Value | undefined> | undefined;
   /**
    * The query expression whose value is captured (OPA's rewriteToCaptureValue): a query of one
    * expression without variables reports its value even when it is false. Set before `run`.
    */
-  capturedExpr: Expr | undefined;
-
-  constructor(
-    protected readonly policy: CompiledPolicy,
-    protected readonly settings: EvaluationSettings,
-    protected readonly input: unknown,
-    /** The base documents under `data`. */
-    readonly baseData: Value,
-    /** `time.now_ns()` when the caller fixes it; else the clock is read once, on first use. */
-    nowNs: bigint | undefined,
-  ) {
-    this.root = policy.root;
-    this.usePlans = settings.plans !== false;
-    this.plans = plansOf(policy);
-    this.budget = settings.budget;
-    this.print = settings.print;
-    this.capabilities = settings.capabilities;
-    this.now = nowNs;
-  }
+  declare capturedExpr: Expr | undefined;
 
   /** `time.now_ns()` of this evaluation: the clock is read once, on first use. */
   get nowNs(): bigint {

@@ -9,12 +9,14 @@ import { checkSameValue, FUNCTION_CONFLICT } from "../compile/rule-conflicts.js"
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import type { PlanHost } from "../plan/plan-host.js";
+import { plansOf } from "../plan/policy-plans.js";
 import { planFunctionValue } from "../plan/run-plan.js";
 import type { Body, CallTerm, Expr, Term } from "../syntax/ast.js";
 import { formatValue } from "../value/format-value.js";
 import type { Value } from "../value/value.js";
+import { CHECK_EVERY } from "./budget.js";
 import { type Context, Frame, type FunctionOverride, NodeCache, RootContext } from "./context.js";
-import { callName, type K, type VK } from "./evaluation-base.js";
+import { callName, type EvaluationSettings, type K, type VK } from "./evaluation-base.js";
 import { RuleEvaluation } from "./rule-values.js";
 
 export { lookup } from "../value/lookup.js";
@@ -32,6 +34,42 @@ const functionNodes = new WeakMap<CompiledPolicy, Map<string, RuleNode | undefin
  * of the evaluation (its `BuiltinContext`): the clock, read at most once, and a cache.
  */
 export class Evaluator extends RuleEvaluation implements PlanHost {
+  /** An evaluation of a policy with the settings of its prepared query, an input, data and a clock. */
+  constructor(
+    policy: CompiledPolicy,
+    settings: EvaluationSettings,
+    input: unknown,
+    /** The base documents under `data`. */
+    baseData: Value,
+    /** `time.now_ns()` when the caller fixes it; else the clock is read once, on first use. */
+    nowNs: bigint | undefined,
+  ) {
+    // Every field of the layers is set here, in one constructor (see EvaluationBase).
+    super();
+    this.policy = policy;
+    this.settings = settings;
+    this.input = input;
+    this.baseData = baseData;
+    this.root = policy.root;
+    this.nodeCacheOfPolicy = undefined;
+    this.usePlans = settings.plans !== false;
+    this.plans = settings.policyPlans ?? plansOf(policy);
+    this.budget = settings.budget;
+    this.steps = 0;
+    this.bytes = 0;
+    this.ruleDepth = 0;
+    this.nextCheck = CHECK_EVERY;
+    this.started = 0;
+    this.now = nowNs;
+    this.cacheMap = undefined;
+    this.print = settings.print;
+    this.capabilities = settings.capabilities;
+    this.random = Math.random;
+    this.rootContext = undefined;
+    this.recorded = undefined;
+    this.capturedExpr = undefined;
+  }
+
   /** Asks the evaluator to remember the last value of these term expressions. */
   recordValuesOf(exprs: readonly Expr[]): void {
     this.recorded = new Map(exprs.map((e) => [e, undefined]));
