@@ -13,14 +13,17 @@ import { buildQueryGet, buildRulePlan, planEnv, type RulePlan } from "./rule-pla
 /** The plans of one compiled policy: per rule, per complete node, per one-term query. */
 export class PolicyPlans {
   private readonly env: PlanEnv;
-  // undefined: not planned yet; null: planned, and interpreted instead.
-  private readonly rules: (RulePlan | null | undefined)[] = [];
-  private readonly nodes: (NodeRun | null | undefined)[] = [];
+  // undefined: not planned yet; null: planned, and interpreted instead. Filled up front: an
+  // array written at scattered ids from empty turns into a slow dictionary.
+  private readonly rules: (RulePlan | null | undefined)[];
+  private readonly nodes: (NodeRun | null | undefined)[];
   private readonly queries = new WeakMap<Term, Get | null>();
   private readonly ruleOf = (rule: CompiledRule): RulePlan | undefined => this.rule(rule);
 
   constructor(policy: CompiledPolicy) {
     this.env = planEnv(policy);
+    this.rules = new Array(policy.root.ruleCount).fill(undefined);
+    this.nodes = new Array(policy.root.treeSize).fill(undefined);
   }
 
   /** The plan of a rule, built on first use; undefined when the rule must be interpreted. */
