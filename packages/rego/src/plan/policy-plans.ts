@@ -28,21 +28,27 @@ export class PolicyPlans {
 
   /** The plan of a rule, built on first use; undefined when the rule must be interpreted. */
   rule(rule: CompiledRule): RulePlan | undefined {
-    let plan = this.rules[rule.id];
-    if (plan === undefined) {
-      plan = buildRulePlan(rule, this.env);
-      this.rules[rule.id] = plan;
-    }
+    // Small enough to be inlined where rules are evaluated; building is out of line.
+    const plan = this.rules[rule.id];
+    if (plan !== undefined) return plan ?? undefined;
+    return this.buildRule(rule);
+  }
+
+  private buildRule(rule: CompiledRule): RulePlan | undefined {
+    const plan = buildRulePlan(rule, this.env);
+    this.rules[rule.id] = plan;
     return plan ?? undefined;
   }
 
   /** A complete node's value as one closure, built on first use; null when it has none. */
   node(node: RuleNode): NodeRun | null {
-    let run = this.nodes[node.id];
-    if (run === undefined) {
-      run = planComplete(node, this.ruleOf);
-      this.nodes[node.id] = run;
-    }
+    const run = this.nodes[node.id];
+    return run !== undefined ? run : this.buildNode(node);
+  }
+
+  private buildNode(node: RuleNode): NodeRun | null {
+    const run = planComplete(node, this.ruleOf);
+    this.nodes[node.id] = run;
     return run;
   }
 
