@@ -3,7 +3,7 @@
 // set literal and the keys of an object literal in this order, so the arrays it produces for
 // them depend on it.
 
-import { numberValue } from "../eval/constants.js";
+import { numberValue } from "../value/number-literal.js";
 import type { Body, Expr, ExprKind, Term, WithModifier } from "../syntax/ast.js";
 import { isTemplateString } from "../syntax/template-string.js";
 import { compareValues } from "../value/value.js";

@@ -3,7 +3,7 @@
 // JSON back (OPA's v1/ast term and policy MarshalJSON methods): a term is
 // `{"type": ..., "value": ...}`, an expression `{"index", "terms", "negated"?, "with"?}`.
 
-import { numberValue } from "../eval/constants.js";
+import { numberValue } from "../value/number-literal.js";
 import type { Body, Expr, ExprKind, Term } from "../syntax/ast.js";
 import { isTemplateString, templateStringHoles } from "../syntax/template-string.js";
 import { RegoObject, type Value } from "../value/value.js";

@@ -6,7 +6,7 @@
 import type { BuiltinDefinition } from "../builtins/builtin.js";
 import type { RegoErrorDetail } from "../errors.js";
 import type { Body, CallTerm, Expr, Module, RefTerm, Rule, Term } from "../syntax/ast.js";
-import { builtinArity } from "../eval/special-builtins.js";
+import { builtinArity } from "../builtins/special-builtins.js";
 import { isGround } from "../syntax/term-facts.js";
 import { AnnotationSet } from "./annotation-set.js";
 import { rewriteMetadataCalls } from "./metadata-calls.js";
@@ -16,7 +16,7 @@ import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
 import { checkLiteralArgs } from "./type-check.js";
-import { type CompiledRule, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
+import { type CompiledRule, draft, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { exprVars, SafetyChecker, termVars } from "./safety.js";
 import { checkDeprecatedCalls, checkRootShadowingRule, followsRegoV1 } from "./v1-strictness.js";
 
@@ -56,7 +56,7 @@ export function compileModules(
     for (const r of m.rules) if (r.head.ref.head.type === "var") names.add(r.head.ref.head.name);
   }
 
-  for (const m of modules) nodeAt(root, packagePath(m)).isPackage = true;
+  for (const m of modules) draft(nodeAt(root, packagePath(m))).isPackage = true;
 
   // METADATA annotations of every module, for `rego.metadata.chain()` and `rego.metadata.rule()`.
   const annotations = AnnotationSet.build(modules);
@@ -107,11 +107,31 @@ export function compileModules(
 
   // Pass 2: order bodies, build compiled rules, place them in the tree.
   const safety = new SafetyChecker(arityOf);
+  // Keyed defaults seen per node, by their keys' values (see scalarKeys).
+  const keyedDefaults = new Map<RuleNode, Set<string>>();
   for (const r of resolved) {
     const node = nodeAt(root, r.path);
     const kind = ruleKind(r.rule, r.keys);
     const compiled = compileRule(r.rule, kind, r.keys, node, safety, `data.${r.path.join(".")}`);
-    if (r.rule.isDefault) {
+    const defaultKeys = r.rule.isDefault ? scalarKeys(r.keys) : undefined;
+    if (defaultKeys !== undefined) {
+      // `default p[true] := 1`: OPA's path is static (data.z.p[true]), one default per path.
+      // The node holds it among its object rules; its value applies where no rule gives one.
+      let seen = keyedDefaults.get(node);
+      if (!seen) {
+        seen = new Set();
+        keyedDefaults.set(node, seen);
+      }
+      if (seen.has(defaultKeys)) {
+        errors.push({
+          code: "rego_type_error",
+          message: `multiple default rules ${node.name}${defaultKeys} found`,
+          location: r.rule.location,
+        });
+        continue;
+      }
+      seen.add(defaultKeys);
+    } else if (r.rule.isDefault) {
       if (node.defaultRule) {
         errors.push({
           code: "rego_type_error",
@@ -119,8 +139,8 @@ export function compileModules(
           location: r.rule.location,
         });
       }
-      node.defaultRule = compiled;
-      if (node.kind === undefined) node.kind = kind;
+      draft(node).defaultRule = compiled;
+      if (node.kind === undefined) draft(node).kind = kind;
       continue;
     }
     if (node.kind !== undefined && node.kind !== kind) {
@@ -131,8 +151,8 @@ export function compileModules(
       });
       continue;
     }
-    node.kind = kind;
-    node.rules.push(compiled);
+    draft(node).kind = kind;
+    draft(node).rules.push(compiled);
   }
   errors.push(...safety.errors);
 
@@ -304,6 +324,35 @@ function nodeAt(root: RuleNode, path: readonly string[]): RuleNode {
   return n;
 }
 
+/**
+ * The keys of a head ref after its leading strings when every one is a scalar literal
+ * (`p[true]`, `p[7].q`), written as a path (`[true]["q"]`); else undefined. OPA's rule path is
+ * static through such keys, so a default rule may sit there.
+ */
+function scalarKeys(keys: readonly Term[]): string | undefined {
+  if (keys.length === 0) return undefined;
+  let out = "";
+  for (const k of keys) {
+    switch (k.type) {
+      case "string":
+        out += `[${JSON.stringify(k.value)}]`;
+        break;
+      case "number":
+        out += `[${k.text}]`;
+        break;
+      case "boolean":
+        out += `[${k.value}]`;
+        break;
+      case "null":
+        out += "[null]";
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return out;
+}
+
 function ruleKind(rule: Rule, keys: readonly Term[]): RuleKind {
   if (rule.head.args) return "function";
   if (keys.length > 0) return "object";
@@ -336,20 +385,22 @@ function compileRule(
   safety.checkHeadTerms([...headKeys, element, headValue], ordered.bound);
   const value: Term = headValue ?? { type: "boolean", value: true, location: rule.head.location };
   const elseRule = rule.elseRule ? compileRule(rule.elseRule, kind, keys, node, safety, name) : undefined;
-  return {
+  return Object.freeze({
+    id: node.nextRuleId(),
     kind,
     ordinal: node.rules.length,
     keys: headKeys,
     element,
     value,
     groundValue: isGround(value) && value.type !== "ref" && value.type !== "call",
+    groundKeys: headKeys.every((k) => isGround(k) && k.type !== "ref" && k.type !== "call"),
     args: rule.head.args,
     body: ordered.body,
     elseRule,
     isDefault: rule.isDefault,
     location: rule.location,
     name,
-  };
+  });
 }
 
 function checkTree(node: RuleNode, errors: RegoErrorDetail[]): void {
@@ -383,7 +434,7 @@ function checkTree(node: RuleNode, errors: RegoErrorDetail[]): void {
 }
 
 function indexTree(node: RuleNode, covered = false): void {
-  if (node.kind !== "function") node.index = buildRuleIndex(node.rules);
+  if (node.kind !== "function") draft(node).index = buildRuleIndex(node.rules);
   let coveredBelow = covered;
   if (!covered && node.kind === undefined && node.children.size > 0) {
     const leaves: RuleNode[] = [];
@@ -392,13 +443,16 @@ function indexTree(node: RuleNode, covered = false): void {
     for (const leaf of leaves) stepsOf.set(leaf.rules[0] as CompiledRule, stepsTo(node, leaf));
     const index = leaves.length >= 8 ? buildRuleIndex([...stepsOf.keys()]) : undefined;
     if (index) {
-      node.subtreeIndex = { index, stepsOf };
+      draft(node).subtreeIndex = { index, stepsOf };
       coveredBelow = true;
       markCovered(node, new Set(leaves));
     }
   }
   for (const c of node.children.values()) indexTree(c, coveredBelow);
-  node.containsRules = node.hasRules();
+  draft(node).containsRules = node.hasRules();
+  // Their memos are filled now, so that nothing writes to the tree once it is compiled.
+  node.sortedChildren();
+  node.ruleChildren();
 }
 
 /** The steps from a node down to a leaf below it. */
@@ -434,7 +488,7 @@ function collectLeaves(node: RuleNode, out: RuleNode[]): void {
 function markCovered(node: RuleNode, leaves: ReadonlySet<RuleNode>): boolean {
   let all = node.kind === undefined || leaves.has(node);
   for (const c of node.children.values()) if (!markCovered(c, leaves)) all = false;
-  node.coveredOnly = all;
+  draft(node).coveredOnly = all;
   return all;
 }
 

@@ -3,9 +3,9 @@
 // evaluates only the rules whose constant matches, instead of every rule.
 
 import type { Expr, RefTerm, Term } from "../syntax/ast.js";
-import { numberValue } from "../eval/constants.js";
+import { numberValue } from "../value/number-literal.js";
 import { type Value, valueKey } from "../value/value.js";
-import type { CompiledRule } from "./rule-tree.js";
+import type { CompiledRule } from "./compiled-rule.js";
 
 /** An index over a node's rules on one ground ref. */
 export interface RuleIndex {

@@ -1,86 +1,61 @@
-// Compile stage: the rule tree. Every rule hangs at the node of its static path under `data`
-// (`data.pkg.roles` for `roles[space][role] { ... }`); the evaluator walks this tree alongside
-// the base documents to answer any `data.` reference.
+// Compile stage: the rule tree, the compiler's output. Every rule hangs at the node of its static
+// path under `data` (`data.pkg.roles` for `roles[space][role] { ... }`); planning and the
+// evaluator walk this tree alongside the base documents to answer any `data.` reference. Nothing
+// downstream writes into it: plans and per-evaluation caches are kept beside it, by node and
+// rule id.
 
-import type { NodeRun } from "../plan/node-plan.js";
-import type { RulePlan } from "../plan/rule-plan.js";
-import type { Body, RefTerm, Term } from "../syntax/ast.js";
-import type { Location } from "../syntax/location.js";
+import type { RefTerm, Term } from "../syntax/ast.js";
+import type { CompiledRule, RuleKind } from "./compiled-rule.js";
 import type { RuleIndex } from "./rule-index.js";
 
-/**
- * How a rule contributes to its node's value:
- * - complete: the whole value (`p := 1`);
- * - set: one element of a set (`p contains x`, v0 `p[x]`);
- * - object: one entry of a (possibly nested) object (`p[k] := v`, `roles[s][r]`), or one
- *   element of a set nested in an object (`p[k].r contains x`);
- * - function: a function (`f(x) := y`).
- */
-export type RuleKind = "complete" | "set" | "object" | "function";
-
-/** A rule after compilation: names resolved, body ordered for evaluation. */
-export interface CompiledRule {
-  readonly kind: RuleKind;
-  /** Position among the node's rules, in source order (used to merge index candidates). */
-  readonly ordinal: number;
-  /** Dynamic key terms after the node path (object rules: one per level). */
-  readonly keys: readonly Term[];
-  /** The set element (set rules). */
-  readonly element: Term | undefined;
-  /** The value (`true` when the rule has none). */
-  readonly value: Term;
-  /** Whether the value term holds no variables (so one solution is enough). */
-  readonly groundValue: boolean;
-  /** Function arguments. */
-  readonly args: readonly Term[] | undefined;
-  readonly body: Body;
-  readonly elseRule: CompiledRule | undefined;
-  readonly isDefault: boolean;
-  readonly location: Location;
-  /** The rule's full head ref, for messages (`data.pkg.p`). */
-  readonly name: string;
-  /** The rule's plan, set by the planner on first use (null: the rule is interpreted). */
-  plan?: RulePlan | null;
-}
+export type { CompiledRule, RuleKind } from "./compiled-rule.js";
 
 /** A node of the rule tree: a path segment under `data`, its children and its rules. */
 export class RuleNode {
-  readonly children = new Map<string, RuleNode>();
-  readonly rules: CompiledRule[] = [];
-  defaultRule: CompiledRule | undefined;
-  kind: RuleKind | undefined;
-  index: RuleIndex | undefined;
+  readonly children: ReadonlyMap<string, RuleNode> = new Map<string, RuleNode>();
+  readonly rules: readonly CompiledRule[] = [];
+  readonly defaultRule: CompiledRule | undefined;
+  readonly kind: RuleKind | undefined;
+  readonly index: RuleIndex | undefined;
   /** A module declares this package (an empty package is still an empty object). */
-  isPackage = false;
+  readonly isPackage: boolean = false;
   /** Index over the rules of many single-rule leaves below (1,000 `roles["s"]["r"] { ... }`). */
-  subtreeIndex: SubtreeIndex | undefined;
+  readonly subtreeIndex: SubtreeIndex | undefined;
   /** Every rule at and below this node is covered by an ancestor's subtree index. */
-  coveredOnly = false;
+  readonly coveredOnly: boolean = false;
   /** Whether rules exist at or below this node, once the tree is complete. */
-  containsRules: boolean | undefined;
+  readonly containsRules: boolean | undefined;
   /** Number of the node within its tree (0 for the root), for per-evaluation caches. */
   readonly id: number;
-  /** A complete node's value as one closure, set by the planner on first use (null: none). */
-  planned?: NodeRun | null;
 
   constructor(
     readonly path: readonly string[],
-    private readonly counter: { n: number } = { n: 0 },
+    private readonly counter: { nodes: number; rules: number } = { nodes: 0, rules: 0 },
   ) {
-    this.id = counter.n++;
+    this.id = counter.nodes++;
   }
 
   /** Number of nodes in the whole tree this node belongs to. */
   get treeSize(): number {
-    return this.counter.n;
+    return this.counter.nodes;
   }
 
-  /** The child for a segment, created when missing. */
+  /** Number of rules (else rules included) compiled into the whole tree so far. */
+  get ruleCount(): number {
+    return this.counter.rules;
+  }
+
+  /** A fresh id for a rule compiled into this tree (the compiler's, while it builds the tree). */
+  nextRuleId(): number {
+    return this.counter.rules++;
+  }
+
+  /** The child for a segment, created when missing (the compiler's, while it builds the tree). */
   child(segment: string): RuleNode {
     let c = this.children.get(segment);
     if (!c) {
       c = new RuleNode([...this.path, segment], this.counter);
-      this.children.set(segment, c);
+      (this.children as Map<string, RuleNode>).set(segment, c);
     }
     return c;
   }
@@ -116,6 +91,20 @@ export class RuleNode {
   get name(): string {
     return ["data", ...this.path].join(".");
   }
+}
+
+/** The fields of a node the compiler sets while it builds the tree. */
+type BuiltFields = "defaultRule" | "kind" | "index" | "isPackage" | "subtreeIndex" | "coveredOnly" | "containsRules";
+
+/** A node as the compiler sees it while building the tree: its fields writable, its rules a list to add to. */
+export type RuleNodeDraft = { -readonly [K in BuiltFields]: RuleNode[K] } & { readonly rules: CompiledRule[] };
+
+/**
+ * The writable view of a node, for the compiler while it builds the tree. Once compiled, the
+ * tree is only read: planning and evaluation keep what they compute beside it.
+ */
+export function draft(node: RuleNode): RuleNodeDraft {
+  return node as unknown as RuleNodeDraft;
 }
 
 /** One step down from a subtree-indexed node towards a leaf: the parent, the segment, the child. */

@@ -9,6 +9,7 @@ import { Budget, type BudgetLimits } from "../eval/budget.js";
 import { type EvaluationSettings, Evaluator, Frame } from "../eval/evaluator.js";
 import { type JsonGet, planQueryJson } from "../plan/plan-json.js";
 import { NO_SLOTS } from "../plan/plan-scope.js";
+import { plansOf } from "../plan/policy-plans.js";
 import type { Body, Expr } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
 import { type ExactJson, toExactJson } from "../value/exact-json.js";
@@ -78,6 +79,7 @@ export class PreparedQuery {
       print: settings.print,
       capabilities: settings.capabilities,
       plans: settings.plans,
+      policyPlans: plansOf(policy),
     };
     this.single = settings.plans && this.captured ? singleTerm(policy, this.captured, original) : undefined;
     if (this.captured) this.recordedExprs = [...this.termExprs, this.captured];

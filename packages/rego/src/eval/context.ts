@@ -2,10 +2,11 @@
 // changes (input, data overrides, function replacements), with the caches that belong to it.
 
 import type { RuleNode } from "../compile/rule-tree.js";
+import type { PlanContext } from "../plan/plan-host.js";
 import { fromJsonLazy } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { LiveSet } from "./live-set.js";
-import { RawInput } from "./raw-input.js";
+import { RawInput } from "../value/raw-input.js";
 
 /** Marks a rule whose value is being computed (to detect recursion at run time). */
 export const PENDING = Symbol("pending");
@@ -62,7 +63,7 @@ export class NodeCache {
 }
 
 /** What `with` can change: input, parts of data, functions; each change gets fresh caches. */
-export interface Context {
+export interface Context extends PlanContext {
   readonly input: Value | undefined;
   /**
    * The caller's JSON input, when `input` is exactly that (no `with input` in effect): planned

@@ -1,19 +1,27 @@
-// Evaluation, fast paths: terms that have exactly one value or none (refs along known paths, calls on such
-// terms) are evaluated by plain functions, built once per term, without continuations.
+// Evaluation, fast paths (used by the interpreter): terms that have exactly one value or none
+// (refs along known paths, calls on such terms) are evaluated by plain functions, built once per
+// term, without continuations.
 
 import { operatorName } from "../compile/compiler.js";
-import type { RefTerm, Term } from "../syntax/ast.js";
+import type { CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
-import { constantOf, NOT_CONSTANT } from "./constants.js";
+import { constantOf, NOT_CONSTANT } from "../compile/constants.js";
 import type { Context, Frame } from "./context.js";
-import type { Evaluator } from "./evaluator.js";
-import { lookup } from "./lookup.js";
+import { lookup } from "../value/lookup.js";
 
 /** Returned by a fast path that cannot decide: the general path must run. */
 export const FALLBACK = Symbol("fallback");
 
+/** What a fast path asks of the evaluator running it: calls and data refs. */
+export interface FastHost {
+  /** Calls a function or builtin by name (with `with` overrides applied). */
+  call(name: string, call: CallTerm, args: readonly Value[], c: Context): Value | undefined;
+  /** The single value of a data ref whose path is fully known, or undefined. */
+  dataValue(path: readonly Term[], f: Frame, c: Context): Value | undefined;
+}
+
 /** Evaluates a single-valued term, or returns FALLBACK when it needs the general path. */
-export type Fast = (ev: Evaluator, f: Frame, c: Context) => Value | undefined | typeof FALLBACK;
+export type Fast = (ev: FastHost, f: Frame, c: Context) => Value | undefined | typeof FALLBACK;
 
 const fastCache = new WeakMap<Term, Fast | null>();
 

@@ -2,31 +2,33 @@
 // value in a context (no `with` replacements) is computed without the evaluator's per-rule
 // dispatch: candidate selection, plan lookup and the conflict check are decided once here.
 
-import { type CompiledPolicy, operatorName } from "../compile/compiler.js";
+import { operatorName } from "../compile/compiler.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
-import { COMPLETE_CONFLICT, checkSameValue } from "../eval/conflicts.js";
-import type { Context } from "../eval/context.js";
-import type { Evaluator } from "../eval/evaluator.js";
+import { COMPLETE_CONFLICT, checkSameValue } from "../compile/rule-conflicts.js";
 import type { CallTerm } from "../syntax/ast.js";
 import type { Value } from "../value/value.js";
 import { constantOfGet, FOUND, NO_SLOTS, newSlots } from "./plan-scope.js";
-import { planOf, type RulePlan } from "./rule-plan.js";
+import type { RulePlan } from "./rule-plan.js";
 import { planRuleValue } from "./run-plan.js";
+import type { PlanContext, PlanHost } from "./plan-host.js";
 
 /** Computes a complete node's value in a context without overrides. */
-export type NodeRun = (ev: Evaluator, c: Context) => Value | undefined;
+export type NodeRun = (ev: PlanHost, c: PlanContext) => Value | undefined;
 
 /**
  * The closure computing a complete node's value, or null when the evaluator's general path is
  * needed: an indexed node, a rule with `else` or without a plan.
  */
-export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | null {
+export function planComplete(
+  node: RuleNode,
+  planOf: (rule: CompiledRule) => RulePlan | undefined,
+): NodeRun | null {
   if (node.kind !== "complete" || node.index) return null;
   const rules: CompiledRule[] = [];
   const plans: RulePlan[] = [];
   const seen = new Set<string>();
   for (const r of node.rules) {
-    const p = r.elseRule ? undefined : planOf(r, policy);
+    const p = r.elseRule ? undefined : planOf(r);
     if (!p) return null;
     // A rule written the same way twice (modules that each repeat `allow { input.session.member }`)
     // gives the same value twice: one evaluation is enough. Plans exclude `print`, the one call
@@ -39,7 +41,7 @@ export function planComplete(node: RuleNode, policy: CompiledPolicy): NodeRun | 
     plans.push(p);
   }
   const fallback = node.defaultRule;
-  const fallbackPlan = fallback && !fallback.elseRule ? planOf(fallback, policy) : undefined;
+  const fallbackPlan = fallback && !fallback.elseRule ? planOf(fallback) : undefined;
   if (fallback && !fallbackPlan) return null;
   const orDefault: NodeRun =
     fallback && fallbackPlan ? (ev, c) => planRuleValue(fallbackPlan, fallback, ev, c) : () => undefined;

@@ -4,7 +4,7 @@
 
 import { callArity, operatorName } from "../compile/compiler.js";
 import { termVars } from "../compile/safety.js";
-import { forEachElement } from "../eval/lookup.js";
+import { forEachElement } from "../value/lookup.js";
 import type { Body, CallTerm, Expr, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";

@@ -2,14 +2,13 @@
 // step that walks the collection, binds the variables once per element and runs the rest of the
 // expression; the expression reads the element from a slot.
 
-import { constantOf, NOT_CONSTANT } from "../eval/constants.js";
-import { forEachElement, lookup } from "../eval/lookup.js";
+import { constantOf, NOT_CONSTANT } from "../compile/constants.js";
+import { forEachElement, lookup } from "../value/lookup.js";
 import type { RefTerm, Term } from "../syntax/ast.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
-import type { Context } from "../eval/context.js";
-import type { Evaluator } from "../eval/evaluator.js";
 import { constantOfGet, type Get, type K, NoPlan, type PlanScope, type Slots, type Step } from "./plan-scope.js";
 import { type Hoists, hasUnbound, type PlanEnv, planDataPath, planGet, planRefHead } from "./plan-terms.js";
+import type { PlanContext, PlanHost } from "./plan-host.js";
 
 /** One segment of an enumerated path: a key to look up, or a variable to bind per element. */
 type Segment = { readonly get: Get; readonly slot?: undefined } | { readonly slot: number; readonly get?: undefined };
@@ -74,7 +73,7 @@ export function planEnumerate(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: H
     return (_ev, _c, s) => s[out];
   }
   hoists.push((next) => {
-    const walk = (ev: Evaluator, c: Context, s: Slots, k: K, v: Value, i: number): boolean => {
+    const walk = (ev: PlanHost, c: PlanContext, s: Slots, k: K, v: Value, i: number): boolean => {
       if (i === segments.length) {
         s[out] = v;
         return next(ev, c, s, k);

@@ -4,21 +4,20 @@
 
 import type { CompiledPolicy } from "../compile/compiler.js";
 import type { RuleNode } from "../compile/rule-tree.js";
-import type { Context } from "../eval/context.js";
-import { type Evaluator, NOT_JSON } from "../eval/evaluator.js";
-import { lookup } from "../eval/lookup.js";
+import { lookup } from "../value/lookup.js";
 import type { Term } from "../syntax/ast.js";
 import { type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { Slots } from "./plan-scope.js";
-import { planQueryTerm } from "./rule-plan.js";
+import { plansOf } from "./policy-plans.js";
+import { NOT_JSON, type PlanContext, type PlanHost } from "./plan-host.js";
 
 /** Computes a query term's value as JSON; undefined when the term is undefined. */
-export type JsonGet = (ev: Evaluator, c: Context, s: Slots) => Json | undefined;
+export type JsonGet = (ev: PlanHost, c: PlanContext, s: Slots) => Json | undefined;
 
 /** The JSON getter of a query of one term without variables; undefined when it has no plan. */
 export function planQueryJson(term: Term, policy: CompiledPolicy): JsonGet | undefined {
-  const get = planQueryTerm(term, policy);
+  const get = plansOf(policy).queryTerm(term);
   if (get === undefined) return undefined;
   const asJson: JsonGet = (ev, c, s) => {
     const v = get(ev, c, s);
@@ -46,7 +45,7 @@ export function planQueryJson(term: Term, policy: CompiledPolicy): JsonGet | und
       lastData = data;
       lastBase = base;
     }
-    if (lastBase === undefined) return ev.materializeJson(pkg, undefined, c, undefined);
+    if (lastBase === undefined) return ev.packageJson(pkg, c);
     const v = ev.dataJson(segs, c);
     return v === NOT_JSON ? asJson(ev, c, s) : v;
   };

@@ -7,9 +7,8 @@
 // statically, because the compiler has already ordered the body so that every expression's
 // inputs are bound by the ones before it.
 
-import type { Context } from "../eval/context.js";
-import type { Evaluator } from "../eval/evaluator.js";
 import type { Value } from "../value/value.js";
+import type { PlanContext, PlanHost } from "./plan-host.js";
 
 /** The variables of one rule evaluation, by slot. */
 export type Slots = (Value | undefined)[];
@@ -18,10 +17,10 @@ export type Slots = (Value | undefined)[];
 export type K = () => boolean;
 
 /** One planned expression (and the rest of its body after it): true when enumeration stopped. */
-export type Step = (ev: Evaluator, c: Context, s: Slots, k: K) => boolean;
+export type Step = (ev: PlanHost, c: PlanContext, s: Slots, k: K) => boolean;
 
 /** A planned single-valued term: its value, or undefined when it has none. */
-export type Get = (ev: Evaluator, c: Context, s: Slots) => Value | undefined;
+export type Get = (ev: PlanHost, c: PlanContext, s: Slots) => Value | undefined;
 
 /** The end of a body: the solution is complete. */
 export const DONE: Step = (_ev, _c, _s, k) => k();

@@ -6,14 +6,14 @@ import type { BuiltinDefinition } from "../builtins/builtin.js";
 import { type CompiledPolicy, callArity, operatorName } from "../compile/compiler.js";
 import type { RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
-import { constantOf, NOT_CONSTANT, numberValue } from "../eval/constants.js";
-import { Frame } from "../eval/context.js";
-import { lookup } from "../eval/lookup.js";
-import { inputFieldId } from "../eval/raw-input.js";
-import { member2, member3 } from "../eval/special-builtins.js";
+import { constantOf, NOT_CONSTANT } from "../compile/constants.js";
+import { numberValue } from "../value/number-literal.js";
+import { lookup } from "../value/lookup.js";
+import { inputFieldId } from "../value/raw-input.js";
+import { member2, member3 } from "../builtins/special-builtins.js";
 import type { Body, CallTerm, RefTerm, Term } from "../syntax/ast.js";
 import type { Location } from "../syntax/location.js";
-import { logicalSize } from "../eval/logical-size.js";
+import { logicalSize } from "../value/logical-size.js";
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 import { constantGet, constantOfGet, DONE, type Get, NoPlan, type PlanScope, type Step, slotGet, slotOfGet } from "./plan-scope.js";
 
@@ -35,9 +35,6 @@ export interface PlanEnv {
  * interpreter does when it evaluates the expression's terms left to right.
  */
 export type Hoists = ((next: Step) => Step)[];
-
-// An empty frame for data refs whose path is all constants (the interpreter walks them).
-const NO_VARS = new Frame();
 
 /** Whether a term holds a variable not bound at this point (comprehensions bind their own). */
 export function hasUnbound(t: Term, sc: PlanScope): boolean {
@@ -480,7 +477,7 @@ function planDataRef(t: RefTerm, sc: PlanScope, env: PlanEnv, hoists: Hoists | u
       segs.push(p.value);
       continue;
     }
-    if (constantOf(p) !== NOT_CONSTANT) return (ev, c) => ev.dataValue(path, NO_VARS, c);
+    if (constantOf(p) !== NOT_CONSTANT) return (ev, c) => ev.groundDataValue(path, c);
     // A computed key (`data.limits[input.kind]`): fine below a rule or in base documents; at
     // a package it would pick a rule by name, which the interpreter does.
     const below = belowRules(segs, env);
@@ -550,12 +547,12 @@ export function planDataPath(segs: readonly string[], terms: readonly Term[], en
     node = child;
   }
   // A path above rules (a package): its rules' values, merged with base documents there.
-  if (node.subtreeIndex || node.coveredOnly) return (ev, c) => ev.dataValue(path, NO_VARS, c);
+  if (node.subtreeIndex || node.coveredOnly) return (ev, c) => ev.groundDataValue(path, c);
   const pkg = node;
   return (ev, c) => {
     let base: Value | undefined = ev.baseData;
     for (let j = 0; base !== undefined && j < segs.length; j++) base = lookup(base, segs[j] as string);
-    return base === undefined ? ev.packageValue(pkg, c) : ev.dataValue(path, NO_VARS, c);
+    return base === undefined ? ev.packageValue(pkg, c) : ev.groundDataValue(path, c);
   };
 }
 

@@ -6,7 +6,7 @@ import { compileModules } from "../compile/compiler.js";
 import { BUILTINS } from "../builtins/index.js";
 import { parseModule } from "../syntax/parser.js";
 import type { RuleNode } from "../compile/rule-tree.js";
-import { planOf } from "./rule-plan.js";
+import { planOf } from "./policy-plans.js";
 
 /** Evaluates a query with plans and with the interpreter; both must agree. */
 function both(source: string, query: string, input?: Json, data?: Json): Json[] {

@@ -29,46 +29,31 @@ export interface RulePlan {
   readonly keys: readonly Get[];
 }
 
-const envs = new WeakMap<CompiledPolicy, PlanEnv>();
-
-/** The plan of a rule, built on first use; undefined when the rule must be interpreted. */
-export function planOf(rule: CompiledRule, policy: CompiledPolicy): RulePlan | undefined {
-  let plan = rule.plan;
-  if (plan === undefined) {
-    plan = buildPlan(rule, envOf(policy));
-    rule.plan = plan;
-  }
-  return plan ?? undefined;
+/** The planning environment of a policy: how bodies and enumerations inside terms are planned. */
+export function planEnv(policy: CompiledPolicy): PlanEnv {
+  const env: PlanEnv = {
+    policy,
+    body: (body, scope, next) => planBody(body, scope, env, next),
+    enumerate: (ref, scope, hoists) => planEnumerate(ref, scope, env, hoists),
+  };
+  return env;
 }
 
 /**
  * The getter of a query that is one term without variables (`data.pkg.allow`), the common
  * shape of a prepared query; undefined when the term has no plan.
  */
-export function planQueryTerm(term: Term, policy: CompiledPolicy): Get | undefined {
+export function buildQueryGet(term: Term, env: PlanEnv): Get | undefined {
   try {
-    return planGet(term, PlanScope.root(), envOf(policy));
+    return planGet(term, PlanScope.root(), env);
   } catch (e) {
     if (e instanceof NoPlan) return undefined;
     throw e;
   }
 }
 
-function envOf(policy: CompiledPolicy): PlanEnv {
-  let env = envs.get(policy);
-  if (!env) {
-    const e: PlanEnv = {
-      policy,
-      body: (body, scope, next) => planBody(body, scope, e, next),
-      enumerate: (ref, scope, hoists) => planEnumerate(ref, scope, e, hoists),
-    };
-    env = e;
-    envs.set(policy, env);
-  }
-  return env;
-}
-
-function buildPlan(rule: CompiledRule, env: PlanEnv): RulePlan | null {
+/** A rule's plan; null when the rule has a construct without a plan and must be interpreted. */
+export function buildRulePlan(rule: CompiledRule, env: PlanEnv): RulePlan | null {
   try {
     const sc = PlanScope.root();
     const params = rule.args ?? [];

@@ -2,16 +2,15 @@
 // object entries, a function's result), computed by running its plan on a fresh slot array.
 
 import type { CompiledRule } from "../compile/rule-tree.js";
-import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "../eval/conflicts.js";
-import type { Context } from "../eval/context.js";
-import type { Evaluator } from "../eval/evaluator.js";
-import { insertNested } from "../eval/path-object.js";
+import { COMPLETE_CONFLICT, checkSameValue, FUNCTION_CONFLICT } from "../compile/rule-conflicts.js";
+import { insertNested } from "../value/path-object.js";
 import { type RegoObject, RegoSet, type Value } from "../value/value.js";
 import { FOUND, type Get, NO_SLOTS, newSlots, type Slots, type Step } from "./plan-scope.js";
 import type { RulePlan } from "./rule-plan.js";
+import type { PlanContext, PlanHost } from "./plan-host.js";
 
 /** The value of a complete rule (not its else chain); undefined when its body fails. */
-export function planRuleValue(plan: RulePlan, rule: CompiledRule, ev: Evaluator, c: Context): Value | undefined {
+export function planRuleValue(plan: RulePlan, rule: CompiledRule, ev: PlanHost, c: PlanContext): Value | undefined {
   const s = plan.size === 0 ? NO_SLOTS : newSlots(plan.size);
   // A value that reads no variable: one solution decides, and the value follows it.
   if (rule.groundValue) return plan.body(ev, c, s, FOUND) ? plan.value(ev, c, s) : undefined;
@@ -22,8 +21,8 @@ export function planRuleValue(plan: RulePlan, rule: CompiledRule, ev: Evaluator,
 export function planFunctionValue(
   plan: RulePlan,
   rule: CompiledRule,
-  ev: Evaluator,
-  c: Context,
+  ev: PlanHost,
+  c: PlanContext,
   args: readonly Value[],
 ): Value | undefined {
   const s = newSlots(plan.size);
@@ -32,7 +31,7 @@ export function planFunctionValue(
 }
 
 /** Adds a set rule's elements to `out`. */
-export function planSetElements(plan: RulePlan, ev: Evaluator, c: Context, out: RegoSet): void {
+export function planSetElements(plan: RulePlan, ev: PlanHost, c: PlanContext, out: RegoSet): void {
   const s = newSlots(plan.size);
   const element = plan.element as Get;
   plan.body(ev, c, s, () => {
@@ -46,11 +45,13 @@ export function planSetElements(plan: RulePlan, ev: Evaluator, c: Context, out: 
 export function planObjectEntries(
   plan: RulePlan,
   rule: CompiledRule,
-  ev: Evaluator,
-  c: Context,
+  ev: PlanHost,
+  c: PlanContext,
   out: RegoObject,
 ): void {
   const s = newSlots(plan.size);
+  // Ground keys and value (`c[7] := 1 if ...`): the first solution decides the one entry.
+  const once = !plan.element && rule.groundKeys && rule.groundValue;
   plan.body(ev, c, s, () => {
     const keys: Value[] = new Array(plan.keys.length);
     for (let i = 0; i < plan.keys.length; i++) {
@@ -61,7 +62,7 @@ export function planObjectEntries(
     const v = plan.element ? plan.element(ev, c, s) : plan.value(ev, c, s);
     if (v === undefined) return false;
     insertNested(out, keys, plan.element ? RegoSet.of([v]) : v, rule.location);
-    return false;
+    return once;
   });
 }
 
@@ -69,8 +70,8 @@ export function planObjectEntries(
 function singleValue(
   body: Step,
   value: Get,
-  ev: Evaluator,
-  c: Context,
+  ev: PlanHost,
+  c: PlanContext,
   s: Slots,
   rule: CompiledRule,
   conflict: string,

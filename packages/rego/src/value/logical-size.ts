@@ -1,10 +1,10 @@
-// Evaluation: the logical size of a value, as the budget charges it. Values share their parts
+// Values (shared by planning and evaluation): the logical size of a value, as the budget charges it. Values share their parts
 // (`[x, x]` holds x twice without copying it), so twenty steps of `x := [x0, x0]` describe a
 // document of a million elements in twenty small arrays; every walk over it (comparison, set
 // insertion, JSON output, `walk`) pays the million. Collections an evaluation builds are
 // charged their logical size, so such a document is refused while it is being built.
 
-import { RegoObject, RegoSet, type Value } from "../value/value.js";
+import { RegoObject, RegoSet, type Value } from "./value.js";
 
 // Sizes of the collections measured so far (values are immutable, so a size never changes).
 const sizes = new WeakMap<object, number>();

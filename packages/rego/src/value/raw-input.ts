@@ -1,11 +1,11 @@
-// Evaluation: reading scalar fields of the caller's JSON input directly. A login policy reads a
+// Values (shared by planning and evaluation): reading scalar fields of the caller's JSON input directly. A login policy reads a
 // handful of strings and numbers from its input; walking the plain record for them costs a few
 // property loads, where converting the records they sit in would allocate an object per level.
 // The records one level down (`input.session`, `input.request`), which most reads go through,
 // are looked up and checked once per evaluation.
 
-import { fromJson } from "../value/json.js";
-import { isPlainRecord, type Value } from "../value/value.js";
+import { fromJson } from "./json.js";
+import { isPlainRecord, type Value } from "./value.js";
 
 /** Returned when a path does not end at a scalar of a plain record: convert and look up instead. */
 export const CONVERT = Symbol("convert");

@@ -1,26 +1,9 @@
-// Evaluation: values of literal terms, computed once at compile time where possible.
+// Compile stage: the values of literal terms, computed once per term (planning and evaluation
+// read them off the compiled policy's terms).
 
-import { normalizeNumber } from "../builtins/operands.js";
 import type { Term } from "../syntax/ast.js";
-import { BigNumber } from "../value/big-number.js";
+import { numberValue } from "../value/number-literal.js";
 import { RegoObject, RegoSet, type Value } from "../value/value.js";
-
-const numberCache = new Map<string, Value>();
-
-/** The value of a number literal: a double when exact, else an exact decimal. */
-export function numberValue(text: string): Value {
-  const cached = numberCache.get(text);
-  if (cached !== undefined) return cached;
-  let v: Value;
-  if (/^-?\d{1,15}$/.test(text)) v = Number(text);
-  else {
-    const big = BigNumber.parse(text);
-    if (!big) throw new Error(`invalid number literal ${text}`);
-    v = normalizeNumber(big);
-  }
-  if (numberCache.size < 10_000) numberCache.set(text, v);
-  return v;
-}
 
 /** The value of a term made only of literals, or undefined if it holds vars, refs or calls. */
 export function constantValue(t: Term): Value | undefined {

@@ -1,6 +1,6 @@
-// Evaluation: looking a key up in a collection, as refs do, and walking its elements.
+// Values (shared by planning and evaluation): looking a key up in a collection, as refs do, and walking its elements.
 
-import { RegoObject, RegoSet, type Value } from "../value/value.js";
+import { RegoObject, RegoSet, type Value } from "./value.js";
 
 /** A collection's element at a key, or undefined. */
 export function lookup(v: Value, key: Value): Value | undefined {

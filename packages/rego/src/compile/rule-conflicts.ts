@@ -1,5 +1,6 @@
-// Evaluation: OPA's conflict errors between the values of one complete rule or function. Every
-// path that combines such values (plans, the interpreter, nodes of several rules) checks here.
+// Compile stage (rule semantics that plans and the evaluator check at run time): OPA's conflict
+// errors between the values of one complete rule or function. Every path that combines such
+// values (plans, the interpreter, nodes of several rules) checks here.
 
 import { RegoError } from "../errors.js";
 import type { Location } from "../syntax/location.js";

@@ -1,10 +1,10 @@
-// Evaluation: objects built from rule paths. Rules with ref heads (`roles[s][r]`, `p.q.r`) build
+// Values (shared by planning and evaluation): objects built from rule paths. Rules with ref heads (`roles[s][r]`, `p.q.r`) build
 // nested objects together; paths merge, sets from `contains` merge, and a value a rule produced is
 // a leaf that nothing else may write into (OPA's conflict rules).
 
 import { RegoError } from "../errors.js";
 import type { Location } from "../syntax/location.js";
-import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
+import { RegoObject, RegoSet, type Value, valuesEqual } from "./value.js";
 
 /** An object built from rule paths (as opposed to a value a rule produced): only these merge. */
 class PathObject extends RegoObject {}

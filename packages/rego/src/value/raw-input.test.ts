@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Engine } from "../engine/engine.js";
-import { fromJson, fromJsonLazy } from "../value/json.js";
-import { RegoObject, type Value, valueKey } from "../value/value.js";
+import { fromJson, fromJsonLazy } from "./json.js";
+import { RegoObject, type Value, valueKey } from "./value.js";
 import { lookup } from "./lookup.js";
 import { CONVERT, inputFieldId, RawInput, rawPath } from "./raw-input.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RegoObject, RegoSet, type Value } from "../value/value.js";
+import { RegoObject, RegoSet, type Value } from "./value.js";
 import { logicalSize } from "./logical-size.js";
 
 describe("logical size", () => {

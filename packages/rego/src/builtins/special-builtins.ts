@@ -1,5 +1,5 @@
-// Evaluation: builtins that need the evaluator itself (membership, `walk`, `print`, `trace`)
-// rather than plain values in and a value out. Their arities are known to the compiler here.
+// Builtins (shared leaf): builtins the evaluator runs itself (membership, `walk`, `print`,
+// `trace`) rather than plain values in and a value out. Their arities are known to the compiler here.
 
 import { RegoObject, RegoSet, type Value, valuesEqual } from "../value/value.js";
 
