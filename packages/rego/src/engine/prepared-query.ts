@@ -177,7 +177,7 @@ export class PreparedQuery {
   }
 
   private evaluator(options: EvaluateOptions): Evaluator {
-    return new Evaluator(this.policy, this.evaluation, options.input, this.data(), options.nowNs);
+    return Evaluator.of(this.policy, this.evaluation, options.input, this.data(), options.nowNs);
   }
 
   /** Evaluates the query and returns the values of its first expression, one per solution. */
