@@ -80,9 +80,10 @@ export abstract class RuleEvaluation extends DataEvaluation {
     this.ruleDepth++;
     let v: Value | undefined;
     try {
-      // A complete node with a plan (see completeValue): straight to its closure.
-      const run = node.kind === "complete" && this.planned(c) ? this.plans.node(node) : null;
-      if (run) {
+      // A complete node planned before (see completeValue): straight to its closure. Only the
+      // array is read here (as the node's own field was before plans left the rule tree).
+      const run = this.plans.nodeRuns[node.id];
+      if (run && this.planned(c)) {
         v = run(this, c);
         c.cache.set(node, v);
         return v;

@@ -16,6 +16,11 @@ export class PolicyPlans {
   // undefined: not planned yet; null: planned, and interpreted instead. Filled up front: an
   // array written at scattered ids from empty turns into a slow dictionary.
   private readonly rules: (RulePlan | null | undefined)[];
+  /**
+   * Per complete node id, its closure once built (null: none; undefined: not built yet). Read
+   * directly where every rule node is computed; `node` builds it.
+   */
+  readonly nodeRuns: readonly (NodeRun | null | undefined)[];
   private readonly nodes: (NodeRun | null | undefined)[];
   private readonly queries = new WeakMap<Term, Get | null>();
   private readonly ruleOf = (rule: CompiledRule): RulePlan | undefined => this.rule(rule);
@@ -24,6 +29,7 @@ export class PolicyPlans {
     this.env = planEnv(policy);
     this.rules = new Array(policy.root.ruleCount).fill(undefined);
     this.nodes = new Array(policy.root.treeSize).fill(undefined);
+    this.nodeRuns = this.nodes;
   }
 
   /** The plan of a rule, built on first use; undefined when the rule must be interpreted. */
