@@ -6,13 +6,13 @@ import { type PolicyDependencies, policyDependencies } from "../compile/policy-d
 import { termVars } from "../compile/safety.js";
 import { RegoError } from "../errors.js";
 import { Budget, type BudgetLimits } from "../eval/budget.js";
-import { type EvaluationSettings, Evaluator, Frame } from "../eval/evaluator.js";
+import { Evaluation, type EvaluationSettings, type Evaluator, Frame } from "../eval/evaluator.js";
 import { type JsonGet, planQueryJson } from "../plan/plan-json.js";
 import { NO_SLOTS } from "../plan/plan-scope.js";
 import { plansOf } from "../plan/policy-plans.js";
 import type { Body, Expr } from "../syntax/ast.js";
-import { type Json, toJson } from "../value/json.js";
 import { type ExactJson, toExactJson } from "../value/exact-json.js";
+import { type Json, toJson } from "../value/json.js";
 import type { Value } from "../value/value.js";
 import type { EvaluateOptions, ExactQueryResult, ExpressionResult, QueryResult } from "./query-result.js";
 
@@ -177,7 +177,7 @@ export class PreparedQuery {
   }
 
   private evaluator(options: EvaluateOptions): Evaluator {
-    return Evaluator.of(this.policy, this.evaluation, options.input, this.data(), options.nowNs);
+    return new Evaluation(this.policy, this.evaluation, options.input, this.data(), options.nowNs);
   }
 
   /** Evaluates the query and returns the values of its first expression, one per solution. */

@@ -34,22 +34,9 @@ const functionNodes = new WeakMap<CompiledPolicy, Map<string, RuleNode | undefin
  * of the evaluation (its `BuiltinContext`): the clock, read at most once, and a cache.
  */
 export class Evaluator extends RuleEvaluation implements PlanHost {
-  // Never called: evaluations are made by `Evaluator.of` (see EvaluatorState below).
+  // Never called: evaluations are constructed by `new Evaluation(...)` (see EvaluatorState below).
   private constructor() {
     super();
-  }
-
-  /** An evaluation of a policy with the settings of its prepared query, an input, data and a clock. */
-  static of(
-    policy: CompiledPolicy,
-    settings: EvaluationSettings,
-    input: unknown,
-    /** The base documents under `data`. */
-    baseData: Value,
-    /** `time.now_ns()` when the caller fixes it; else the clock is read once, on first use. */
-    nowNs: bigint | undefined,
-  ): Evaluator {
-    return new (EvaluatorState as unknown as NewEvaluator)(policy, settings, input, baseData, nowNs);
   }
 
   /** Asks the evaluator to remember the last value of these term expressions. */
@@ -264,3 +251,10 @@ function EvaluatorState(
   this.capturedExpr = undefined;
 }
 EvaluatorState.prototype = Evaluator.prototype;
+
+/**
+ * Constructs one evaluation of a policy with the settings of its prepared query, an input, the
+ * base documents under `data`, and `time.now_ns()` when the caller fixes it (else the clock is
+ * read once, on first use). Called directly with `new`, so the engine inlines it.
+ */
+export const Evaluation = EvaluatorState as unknown as NewEvaluator;
