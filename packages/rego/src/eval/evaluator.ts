@@ -232,23 +232,30 @@ function EvaluatorState(
   this.input = input;
   this.baseData = baseData;
   this.root = policy.root;
-  this.nodeCacheOfPolicy = undefined;
   this.usePlans = settings.plans !== false;
   this.plans = settings.policyPlans ?? plansOf(policy);
   this.budget = settings.budget;
+  this.now = nowNs;
+  this.print = settings.print;
+  this.capabilities = settings.capabilities;
   this.steps = 0;
   this.bytes = 0;
   this.ruleDepth = 0;
   this.nextCheck = CHECK_EVERY;
   this.started = 0;
-  this.now = nowNs;
-  this.cacheMap = undefined;
-  this.print = settings.print;
-  this.capabilities = settings.capabilities;
-  this.random = Math.random;
-  this.rootContext = undefined;
-  this.recorded = undefined;
-  this.capturedExpr = undefined;
+  initialState(this);
+}
+
+// The fields that start empty, set out of line: the constructor stays small enough for the
+// engine to inline it where queries are evaluated (the one class before the split did the same
+// with its field initializers).
+function initialState(e: Record<string, unknown>): void {
+  e.cacheMap = undefined;
+  e.nodeCacheOfPolicy = undefined;
+  e.rootContext = undefined;
+  e.recorded = undefined;
+  e.capturedExpr = undefined;
+  e.random = Math.random;
 }
 EvaluatorState.prototype = Evaluator.prototype;
 
