@@ -140,7 +140,6 @@ class Rewriter {
       case "objectcomp":
         return this.bind(t, original, before);
       case "array":
-        return { ...t, items: t.items.map((i) => this.extract(i, original, before)) };
       case "set":
         return { ...t, items: t.items.map((i) => this.extract(i, original, before)) };
       case "object":

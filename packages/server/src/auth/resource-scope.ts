@@ -5,10 +5,8 @@ import type { ApiKey } from "../domain/api-keys/api-key.js";
 import { DomainError } from "../domain/domain-error.js";
 import { getOrganization, type Organization } from "../domain/organizations/organization.js";
 import { getPrincipal } from "../domain/principals/principal.js";
-import type { Permission } from "../domain/roles/permission-catalogue.js";
 import type { Store } from "../store/store.js";
 import type { Caller } from "./caller.js";
-import { requirePermission } from "./permission-check.js";
 
 /** The organization named (by name or id) in a path, which must be the caller's; `not_found` otherwise. */
 export async function callerOrganization(
@@ -31,15 +29,4 @@ export function isOwnPersonalKey(caller: Caller, apiKey: ApiKey): boolean {
 export async function apiKeySpace(store: Store, apiKey: ApiKey): Promise<string | undefined> {
   const principal = await getPrincipal(store, apiKey.organizationId, apiKey.principalId);
   return principal.kind === "service-account" ? principal.spaceId : undefined;
-}
-
-/** Throws `forbidden` unless the caller may act on the key with `permission` (own personal keys always). */
-export async function requireOnApiKey(
-  store: Store,
-  caller: Caller,
-  apiKey: ApiKey,
-  permission: Permission,
-): Promise<void> {
-  if (isOwnPersonalKey(caller, apiKey)) return;
-  requirePermission(caller, permission, await apiKeySpace(store, apiKey));
 }
