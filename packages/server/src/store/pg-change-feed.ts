@@ -29,7 +29,9 @@ type Envelope =
       readonly note: number;
       readonly changes: readonly SequencedChange[];
     }
-  | { readonly origin: string; readonly ack: { readonly to: string; readonly note: number } };
+  | { readonly origin: string; readonly ack: { readonly to: string; readonly note: number } }
+  /** An instance started (`hello`) or stopped (`bye`) listening: the others count their listeners anew. */
+  | { readonly origin: string; readonly presence: "hello" | "bye" };
 
 /** How long a committed transaction waits for the other instances' receipts before answering anyway. */
 const ACK_TIMEOUT_MS = 2000;
@@ -37,6 +39,14 @@ const ACK_TIMEOUT_MS = 2000;
 const RELISTEN_DELAY_MS = 1000;
 /** NOTIFY payloads must stay under 8000 bytes; changes are split into notifications below this. */
 const MAX_PAYLOAD_BYTES = 7000;
+/**
+ * How long a count of the listening instances is used before it is read again. Instances say when
+ * they start and stop listening (which makes the others read it at their next change); this bound
+ * covers one that died without a word, whose receipts are awaited (ACK_TIMEOUT_MS) until then.
+ */
+const LISTENER_COUNT_MAX_AGE_MS = 10_000;
+/** Marks where the change counter goes in a payload built before the counter was raised (see sendRaised). */
+const SEQ_PLACEHOLDER = -1;
 
 /**
  * The channel of a schema: instances on different schemas of one database (separate deployments,
@@ -91,6 +101,8 @@ export class PgChangeFeed implements ChangeFeed {
   private relistenTimer: NodeJS.Timeout | undefined;
   private note = 0;
   private readonly pending = new Map<number, PendingAcks>();
+  /** Listening sessions on the channel (this instance's included), as last counted; undefined: count again. */
+  private listeners: { readonly count: number; readonly at: number } | undefined;
 
   private constructor(
     private readonly connectionString: string,
@@ -127,6 +139,17 @@ export class PgChangeFeed implements ChangeFeed {
       return;
     }
     this.listener = client;
+    this.listeners = undefined;
+    this.sayPresence("hello");
+  }
+
+  /** Tells the other instances that this one started or stops listening (best effort). */
+  private sayPresence(presence: "hello" | "bye"): Promise<void> {
+    const envelope: Envelope = { origin: this.origin, presence };
+    return this.pool.query("SELECT pg_notify($1, $2)", [this.channel, JSON.stringify(envelope)]).then(
+      () => {},
+      () => {},
+    );
   }
 
   private receive(payload: string | undefined): void {
@@ -139,6 +162,11 @@ export class PgChangeFeed implements ChangeFeed {
     }
     // Our own changes were delivered locally after their commit.
     if (envelope.origin === this.origin) return;
+    if ("presence" in envelope) {
+      // Another instance joined or left: count the listeners again at the next change.
+      this.listeners = undefined;
+      return;
+    }
     if ("ack" in envelope) {
       if (envelope.ack.to !== this.origin) return;
       const waiting = this.pending.get(envelope.ack.note);
@@ -147,6 +175,7 @@ export class PgChangeFeed implements ChangeFeed {
       if (waiting.from.size >= waiting.expected) waiting.done();
       return;
     }
+    if (!Array.isArray(envelope.changes)) return;
     this.local.deliverSequenced(envelope.changes);
     const ack: Envelope = { origin: this.origin, ack: { to: envelope.origin, note: envelope.note } };
     this.pool.query("SELECT pg_notify($1, $2)", [this.channel, JSON.stringify(ack)]).catch(() => {
@@ -158,6 +187,7 @@ export class PgChangeFeed implements ChangeFeed {
   private lost(client: pg.Client): void {
     if (this.listener !== client) return;
     this.listener = undefined;
+    this.listeners = undefined;
     client.end().catch(() => {});
     // No receipt can arrive on a dropped connection: stop waiting for them.
     for (const waiting of [...this.pending.values()]) waiting.done();
@@ -178,28 +208,88 @@ export class PgChangeFeed implements ChangeFeed {
     this.relistenTimer.unref();
   }
 
-  /** Raises the change counters and queues the notifications on the transaction's connection. */
+  /**
+   * Raises the change counters and queues the notifications on the transaction's connection. The
+   * usual transaction (one organization, one notification) does both in one statement.
+   */
   async send(trx: Kysely<Database>, changes: readonly AnnouncedChange[]): Promise<SentChanges> {
-    const { changes: sequenced } = await this.local.send(trx, changes);
+    const organizations = new Set(changes.map((change) => change.organizationId));
+    const sent = organizations.size === 1 ? await this.sendRaised(trx, changes) : undefined;
+    const { sequenced, notes } = sent ?? (await this.sendEach(trx, changes));
     const listening = this.listener !== undefined;
-    const notes: number[] = [];
-    for (const envelope of envelopesOf(this.origin, () => ++this.note, sequenced)) {
-      await sql`SELECT pg_notify(${this.channel}, ${JSON.stringify(envelope)})`.execute(trx);
-      notes.push(envelope.note);
-    }
-    const counted = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND query = ${this.listenSql}`.execute(trx);
+    const counted = await this.listenerCount(trx);
     // Every listening session but our own is another instance that must confirm.
-    const others = Math.max(0, (counted.rows[0]?.n ?? 0) - (listening ? 1 : 0));
+    const others = Math.max(0, counted - (listening ? 1 : 0));
     // Receipts may arrive as soon as the commit does, before `committed` runs: wait for them now.
     if (others > 0) for (const note of notes) this.awaitAcks(note, others);
     return { changes: sequenced, notes };
   }
 
+  /**
+   * One organization's changes in one notification: the counter is raised and the notification
+   * queued by one statement, the payload getting the raised number in place of SEQ_PLACEHOLDER.
+   * Undefined (nothing sent) when the changes need more than one notification.
+   */
+  private async sendRaised(
+    trx: Kysely<Database>,
+    changes: readonly AnnouncedChange[],
+  ): Promise<{ sequenced: SequencedChange[]; notes: number[] } | undefined> {
+    const placeholders = changes.map((change) => ({ change, seq: SEQ_PLACEHOLDER }));
+    const envelopes = [...envelopesOf(this.origin, () => this.note + 1, placeholders)];
+    const [envelope] = envelopes;
+    if (envelope === undefined || envelopes.length !== 1) return undefined;
+    const organizationId = changes[0]?.organizationId as string;
+    const note = ++this.note;
+    const payload = JSON.stringify({ ...envelope, note });
+    // `"seq":-1` occurs only as the key and placeholder: inside a JSON string its quotes are escaped.
+    const placeholder = `"seq":${SEQ_PLACEHOLDER}`;
+    const result = await sql<{ seq: number }>`
+      WITH raised AS (
+        INSERT INTO change_sequences (organization_id, seq) VALUES (${organizationId}, 1)
+        ON CONFLICT (organization_id) DO UPDATE SET seq = change_sequences.seq + 1
+        RETURNING seq
+      )
+      SELECT seq, pg_notify(${this.channel}, replace(${payload}, ${placeholder}, '"seq":' || seq)) FROM raised`.execute(
+      trx,
+    );
+    const seq = Number(result.rows[0]?.seq);
+    return { sequenced: changes.map((change) => ({ change, seq })), notes: [note] };
+  }
+
+  /** The general case: the counters raised one organization at a time, then a NOTIFY per notification. */
+  private async sendEach(
+    trx: Kysely<Database>,
+    changes: readonly AnnouncedChange[],
+  ): Promise<{ sequenced: SequencedChange[]; notes: number[] }> {
+    const { changes: sequenced } = await this.local.send(trx, changes);
+    const notes: number[] = [];
+    for (const envelope of envelopesOf(this.origin, () => ++this.note, sequenced)) {
+      await sql`SELECT pg_notify(${this.channel}, ${JSON.stringify(envelope)})`.execute(trx);
+      notes.push(envelope.note);
+    }
+    return { sequenced: [...sequenced], notes };
+  }
+
+  /** Listening sessions on the channel, counted anew when unknown or older than LISTENER_COUNT_MAX_AGE_MS. */
+  private async listenerCount(trx: Kysely<Database>): Promise<number> {
+    const known = this.listeners;
+    const now = Date.now();
+    if (known !== undefined && now - known.at < LISTENER_COUNT_MAX_AGE_MS) return known.count;
+    const counted = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND query = ${this.listenSql}`.execute(trx);
+    const count = counted.rows[0]?.n ?? 0;
+    this.listeners = { count, at: now };
+    return count;
+  }
+
   private awaitAcks(note: number, expected: number): void {
     let done!: () => void;
     const confirmed = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => done(), ACK_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        // An instance did not answer (it may have died): count the listeners again at the next change.
+        this.listeners = undefined;
+        done();
+      }, ACK_TIMEOUT_MS);
       timer.unref();
       done = () => {
         clearTimeout(timer);
@@ -236,6 +326,7 @@ export class PgChangeFeed implements ChangeFeed {
   async close(): Promise<void> {
     this.closed = true;
     if (this.relistenTimer) clearTimeout(this.relistenTimer);
+    if (this.listener !== undefined) await this.sayPresence("bye");
     for (const waiting of [...this.pending.values()]) waiting.done();
     const listener = this.listener;
     this.listener = undefined;

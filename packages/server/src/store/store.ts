@@ -53,6 +53,12 @@ export interface Store {
    * runs again in a new transaction (at most TRANSACTION_ATTEMPTS times in all).
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` with the root store once this transaction has committed, never if it rolls back;
+   * outside a transaction, on a later turn of the event loop. For work that must not hold up the
+   * change (housekeeping such as pruning old policy samples). `task` must not throw.
+   */
+  afterCommit(task: (root: Store) => void): void;
   /** Runs a trivial query; rejects when the database is unreachable (for readiness checks). */
   ping(): Promise<void>;
   /** Closes connections and the change feed (not allowed on a transaction handle). */
@@ -70,7 +76,12 @@ class TransactionStore implements Store {
     readonly dialect: StoreDialect,
     readonly changes: ChangeFeed,
     readonly announcedChanges: ChangeBatch,
+    private readonly committedTasks: ((root: Store) => void)[],
   ) {}
+
+  afterCommit(task: (root: Store) => void): void {
+    this.committedTasks.push(task);
+  }
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     return fn(this);
@@ -85,6 +96,14 @@ class TransactionStore implements Store {
   }
 }
 
+function runTask(task: (root: Store) => void, root: Store): void {
+  try {
+    task(root);
+  } catch {
+    // Housekeeping after a commit must not break what follows it.
+  }
+}
+
 class RootStore implements Store {
   readonly inTransaction = false;
   readonly announcedChanges = undefined;
@@ -95,14 +114,21 @@ class RootStore implements Store {
     private readonly onCommitted?: (changes: readonly AnnouncedChange[]) => Promise<void>,
   ) {}
 
+  afterCommit(task: (root: Store) => void): void {
+    setImmediate(() => runTask(task, this));
+  }
+
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const batch = new ChangeBatch();
       const sending: { sent?: SentChanges } = {};
+      const committedTasks: ((root: Store) => void)[] = [];
       let result: T;
       try {
         result = await this.db.transaction().execute(async (trx) => {
-          const value = await fn(new TransactionStore(trx, this.dialect, this.changes, batch));
+          const value = await fn(
+            new TransactionStore(trx, this.dialect, this.changes, batch, committedTasks),
+          );
           // Last statements before COMMIT: the notifications go out with the commit or not at all.
           if (batch.changes.length > 0) sending.sent = await this.changes.send(trx, batch.changes);
           return value;
@@ -115,6 +141,10 @@ class RootStore implements Store {
         await error.prepare();
         continue;
       }
+      if (committedTasks.length > 0)
+        setImmediate(() => {
+          for (const task of committedTasks) runTask(task, this);
+        });
       if (sending.sent) {
         await this.onCommitted?.(sending.sent.changes.map((c) => c.change));
         await this.changes.committed(sending.sent);
@@ -164,16 +194,15 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   const store = new RootStore(db, "sqlite", new LocalChangeFeed(db), options.onCommitted);
   await migrate(store);
   return store;
 }
 
-async function openPostgresStore(
-  url: string,
-  onCommitted: StoreOptions["onCommitted"],
-): Promise<Store> {
+async function openPostgresStore(url: string, onCommitted: StoreOptions["onCommitted"]): Promise<Store> {
   // BIGINT columns hold epoch milliseconds and counts, all well inside Number's exact range.
   const types = {
     getTypeParser: ((oid: number, format?: "text" | "binary") =>

@@ -15,16 +15,25 @@ import {
 } from "../domain/access/escalation-rule.js";
 import { DomainError } from "../domain/domain-error.js";
 import type { PolicyGovernanceChange } from "../domain/policies/policy.js";
-import type { Permission } from "../domain/roles/permission-catalogue.js";
+import { getPrincipal, type Principal } from "../domain/principals/principal.js";
+import { PERMISSIONS, type Permission } from "../domain/roles/permission-catalogue.js";
 import { getRole } from "../domain/roles/role.js";
 import { loadSpaceTree, type SpaceTree } from "../domain/spaces/space.js";
 import type { Store } from "../store/store.js";
 import { credentialHolderAccess } from "./credential-holder-access.js";
 import type { PendingChange } from "./pending-change.js";
 
-/** On whose authority a change is made: an authenticated principal's access, or the system's own. */
+/**
+ * On whose authority a change is made: an authenticated principal's access (with the space tree it
+ * was checked against, when the caller has one loaded), or the system's own.
+ */
 export type WriteAuthority =
-  | { readonly kind: "principal"; readonly principalId: string; readonly access: EffectiveAccess }
+  | {
+      readonly kind: "principal";
+      readonly principalId: string;
+      readonly access: EffectiveAccess;
+      readonly spaces?: SpaceTree;
+    }
   | { readonly kind: "system" };
 
 function describeMissing(missing: readonly MissingPermissions[], tree: SpaceTree): string {
@@ -88,23 +97,42 @@ function lackedToGrant(
   return [...bySpace].map(([spaceId, set]) => ({ spaceId, permissions: [...set].sort() }));
 }
 
+/** True when `access` holds every permission there is in the root space: no principal can hold more. */
+function holdsEverything(access: EffectiveAccess, tree: SpaceTree): boolean {
+  const root = rootSpaceIdOf(tree);
+  const held = access.permissionsBySpace.get(root);
+  if (held === undefined) return false;
+  for (const permission of PERMISSIONS) if (!held.has(permission)) return false;
+  return true;
+}
+
 async function credentialRule(
   root: Store,
   tx: Store,
   authority: Extract<WriteAuthority, { kind: "principal" }>,
   organizationId: string,
-  principalId: string,
+  holder: Principal,
   what: string,
   now: number,
 ): Promise<void> {
   // Managing one's own credentials grants nothing one does not already hold.
-  if (principalId === authority.principalId) return;
-  const tree = await loadSpaceTree(tx, organizationId);
-  const target = await credentialHolderAccess(root, tx, organizationId, principalId, now);
+  if (holder.id === authority.principalId) return;
+  // The tree the caller's access was checked against; the stored one when there is none.
+  let tree = authority.spaces ?? (await loadSpaceTree(tx, organizationId));
+  // Whoever holds every permission in the root space holds all that any principal may.
+  if (holdsEverything(authority.access, tree)) return;
+  const target = await credentialHolderAccess(root, tx, holder, now);
+  // A space the caller's tree does not know yet (created since it was loaded): judge on the stored tree.
+  if (
+    authority.spaces !== undefined &&
+    [...target.permissionsBySpace.keys()].some((id) => !tree.spaces.has(id))
+  ) {
+    tree = await loadSpaceTree(tx, organizationId);
+  }
   const missing = permissionsLackedOver(authority.access, tree, target);
   if (missing.length > 0) {
     throw refused(
-      `${CREDENTIAL_VERBS[what] ?? what} principal ${principalId} is refused: that principal may do more than you ` +
+      `${CREDENTIAL_VERBS[what] ?? what} principal ${holder.id} is refused: that principal may do more than you ` +
         `(you lack ${describeMissing(missing, tree)}), and only someone holding all its permissions may manage its credentials`,
       missing,
     );
@@ -185,9 +213,19 @@ export async function authorizeChange(
   if (authority.kind === "system") return;
   switch (change.entity) {
     case "token":
+      // The key's principal as the write loaded it.
+      return credentialRule(
+        root,
+        tx,
+        authority,
+        organizationId,
+        change.holder,
+        `token.${change.action}`,
+        now,
+      );
     case "api-key": {
-      const what = `${change.entity}.${change.action}`;
-      return credentialRule(root, tx, authority, organizationId, change.apiKey.principalId, what, now);
+      const holder = await getPrincipal(tx, organizationId, change.apiKey.principalId);
+      return credentialRule(root, tx, authority, organizationId, holder, `api-key.${change.action}`, now);
     }
     case "role-binding": {
       const tree = await loadSpaceTree(tx, organizationId);

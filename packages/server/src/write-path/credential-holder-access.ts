@@ -6,13 +6,13 @@ import {
   type AccessGrant,
   addGrants,
   type EffectiveAccess,
-  resolveEffectiveAccess,
+  resolvePrincipalAccess,
 } from "../domain/access/effective-access.js";
 import { decideLogin } from "../domain/login-policies/login-decision.js";
 import { loginInputFromJson } from "../domain/login-policies/login-input.js";
 import { loginSets } from "../domain/login-policies/login-policies.js";
 import { policyCacheOf } from "../domain/policy-evaluations/compiled-policy-sets.js";
-import type { PrincipalKind } from "../domain/principals/principal.js";
+import type { Principal, PrincipalKind } from "../domain/principals/principal.js";
 import { BUILT_IN_ROLES, type Role } from "../domain/roles/built-in-roles.js";
 import { roleFromRow } from "../domain/roles/role.js";
 import type { Store } from "../store/store.js";
@@ -79,22 +79,17 @@ export async function loginSampleGrants(
   return grants;
 }
 
-/** A principal's access for the credential rule: bindings (even while disabled) and login-sample roles. */
+/**
+ * A principal's access for the credential rule: bindings (even while disabled) and login-sample
+ * roles. `holder` is the principal as already loaded (its bindings are read here, in one query).
+ */
 export async function credentialHolderAccess(
   root: Store,
   tx: Store,
-  organizationId: string,
-  principalId: string,
+  holder: Principal,
   now: number,
 ): Promise<EffectiveAccess> {
-  const bindings = await resolveEffectiveAccess(tx, organizationId, principalId, { includeDisabled: true });
-  const fromLogins = await loginSampleGrants(
-    root,
-    tx,
-    organizationId,
-    principalId,
-    bindings.principalKind,
-    now,
-  );
+  const bindings = await resolvePrincipalAccess(tx, holder, { includeDisabled: true });
+  const fromLogins = await loginSampleGrants(root, tx, holder.organizationId, holder.id, holder.kind, now);
   return fromLogins.length === 0 ? bindings : addGrants(bindings, fromLogins);
 }

@@ -2,11 +2,9 @@
 // teams' bindings (and, added by the login-policy layer, roles from login policies). Tokens
 // carry no roles of their own, so a token (personal or not) never exceeds its principal.
 import type { Store } from "../../store/store.js";
-import { DomainError } from "../domain-error.js";
-import { getPrincipal, type PrincipalKind } from "../principals/principal.js";
-import type { Role } from "../roles/built-in-roles.js";
+import { getPrincipal, type Principal, type PrincipalKind } from "../principals/principal.js";
+import { findBuiltInRole, type Role } from "../roles/built-in-roles.js";
 import type { Permission } from "../roles/permission-catalogue.js";
-import { getRole } from "../roles/role.js";
 import type { SpaceTree } from "../spaces/space.js";
 
 /** Why a principal holds a role in a space. */
@@ -72,7 +70,10 @@ export function addGrants(access: EffectiveAccess, grants: readonly AccessGrant[
   ]);
 }
 
-function grantOf(role: Role, spaceId: string, reason: AccessReason): AccessGrant {
+/** What a grant needs of a role. */
+type GrantedRole = Pick<Role, "id" | "name" | "permissions" | "principalKinds">;
+
+function grantOf(role: GrantedRole, spaceId: string, reason: AccessReason): AccessGrant {
   return { spaceId, roleId: role.id, roleName: role.name, permissions: role.permissions, reason };
 }
 
@@ -96,60 +97,114 @@ export async function resolveEffectiveAccess(
   options: ResolveAccessOptions = {},
 ): Promise<EffectiveAccess> {
   const principal = await getPrincipal(store, organizationId, principalId);
+  return resolvePrincipalAccess(store, principal, options);
+}
+
+/** A role binding of a principal, direct or through a team, with its custom role's row when there is one. */
+interface BindingRow {
+  readonly id: string;
+  readonly role_id: string;
+  readonly space_id: string;
+  readonly team_id: string | null;
+  readonly team_name: string | null;
+  readonly custom_id: string | null;
+  readonly custom_name: string | null;
+  readonly custom_permissions: string | null;
+  readonly custom_principal_kinds: string | null;
+}
+
+function roleOfBinding(row: BindingRow): GrantedRole | null {
+  const builtIn = findBuiltInRole(row.role_id);
+  if (builtIn) return builtIn;
+  // A binding to a role that no longer exists grants nothing.
+  if (row.custom_id === null || row.custom_name === null || row.custom_permissions === null) return null;
+  return {
+    id: row.custom_id,
+    name: row.custom_name,
+    permissions: JSON.parse(row.custom_permissions) as Permission[],
+    principalKinds:
+      row.custom_principal_kinds === null
+        ? null
+        : (JSON.parse(row.custom_principal_kinds) as PrincipalKind[]),
+  };
+}
+
+/**
+ * `resolveEffectiveAccess` for a principal already loaded: its direct and team bindings, with
+ * their custom roles, in one query.
+ */
+export async function resolvePrincipalAccess(
+  store: Store,
+  principal: Principal,
+  options: ResolveAccessOptions = {},
+): Promise<EffectiveAccess> {
+  const organizationId = principal.organizationId;
   if (principal.disabled && options.includeDisabled !== true)
-    return buildEffectiveAccess(organizationId, principalId, principal.kind, []);
-  const direct = await store.db
+    return buildEffectiveAccess(organizationId, principal.id, principal.kind, []);
+  const direct = store.db
     .selectFrom("role_bindings")
-    .select(["id", "role_id", "space_id"])
-    .where("organization_id", "=", organizationId)
-    .where("principal_id", "=", principalId)
-    .execute();
-  const viaTeams = await store.db
+    .leftJoin("roles", (join) =>
+      join
+        .onRef("roles.id", "=", "role_bindings.role_id")
+        .onRef("roles.organization_id", "=", "role_bindings.organization_id"),
+    )
+    .select((eb) => [
+      "role_bindings.id as id",
+      "role_bindings.role_id as role_id",
+      "role_bindings.space_id as space_id",
+      eb.val<string | null>(null).as("team_id"),
+      eb.val<string | null>(null).as("team_name"),
+      "roles.id as custom_id",
+      "roles.name as custom_name",
+      "roles.permissions as custom_permissions",
+      "roles.principal_kinds as custom_principal_kinds",
+    ])
+    .where("role_bindings.organization_id", "=", organizationId)
+    .where("role_bindings.principal_id", "=", principal.id);
+  const viaTeams = store.db
     .selectFrom("role_bindings")
     .innerJoin("team_members", "team_members.team_id", "role_bindings.team_id")
     .innerJoin("teams", "teams.id", "role_bindings.team_id")
+    .leftJoin("roles", (join) =>
+      join
+        .onRef("roles.id", "=", "role_bindings.role_id")
+        .onRef("roles.organization_id", "=", "role_bindings.organization_id"),
+    )
     .select([
       "role_bindings.id as id",
       "role_bindings.role_id as role_id",
       "role_bindings.space_id as space_id",
       "teams.id as team_id",
       "teams.name as team_name",
+      "roles.id as custom_id",
+      "roles.name as custom_name",
+      "roles.permissions as custom_permissions",
+      "roles.principal_kinds as custom_principal_kinds",
     ])
     .where("role_bindings.organization_id", "=", organizationId)
-    .where("team_members.principal_id", "=", principalId)
-    .execute();
-  const roles = new Map<string, Role | null>();
-  const roleFor = async (roleId: string): Promise<Role | null> => {
-    if (!roles.has(roleId)) {
-      roles.set(
-        roleId,
-        await getRole(store, organizationId, roleId).catch((error: unknown) => {
-          // A binding to a role that no longer exists grants nothing.
-          if (error instanceof DomainError && error.code === "not_found") return null;
-          throw error;
-        }),
-      );
-    }
-    return roles.get(roleId) ?? null;
-  };
+    .where("team_members.principal_id", "=", principal.id);
+  const rows = (await direct.unionAll(viaTeams).execute()) as BindingRow[];
   const grants: AccessGrant[] = [];
-  for (const row of direct) {
-    const role = await roleFor(row.role_id);
+  // Direct bindings first, then team bindings, as listed before they were read in one query.
+  for (const row of rows) {
+    if (row.team_id !== null) continue;
+    const role = roleOfBinding(row);
     if (role) grants.push(grantOf(role, row.space_id, { kind: "direct-binding", bindingId: row.id }));
   }
-  for (const row of viaTeams) {
-    const role = await roleFor(row.role_id);
+  for (const row of rows) {
+    if (row.team_id === null) continue;
+    const role = roleOfBinding(row);
     if (!role || (role.principalKinds !== null && !role.principalKinds.includes(principal.kind))) continue;
     grants.push(
       grantOf(role, row.space_id, {
         kind: "team-binding",
         bindingId: row.id,
         teamId: row.team_id,
-        teamName: row.team_name,
+        teamName: row.team_name ?? "",
       }),
     );
   }
-  return buildEffectiveAccess(organizationId, principalId, principal.kind, grants);
+  return buildEffectiveAccess(organizationId, principal.id, principal.kind, grants);
 }
 
 /** True when the access grants `permission` in `spaceId` or in one of its ancestors. */

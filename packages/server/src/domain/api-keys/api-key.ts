@@ -1,7 +1,7 @@
 // Domain layer, API keys: belong to a principal; type USER (personal access keys, only on the
 // caller themself) or SERVICE (on a service account). Tokens hang off keys.
 import { announceChange } from "../../store/announce-change.js";
-import type { ApiKeysTable } from "../../store/database-schema.js";
+import type { ApiKeysTable, PrincipalsTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
@@ -9,7 +9,7 @@ import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
-import { getPrincipal } from "../principals/principal.js";
+import { getPrincipal, type Principal, principalFromRow } from "../principals/principal.js";
 import { checkDescription, checkName, isUniqueViolation } from "../validation/field-rules.js";
 
 /** USER: a personal access key of a user, on themself. SERVICE: a key of a service account. */
@@ -206,6 +206,88 @@ export async function getApiKey(store: Store, organizationId: string, apiKeyId: 
     .executeTakeFirst();
   if (!row) throw new DomainError("not_found", `API key ${apiKeyId} not found`);
   return apiKeyFromRow(row);
+}
+
+/** An API key with its principal (who holds its tokens' access), as read together. */
+export interface HeldApiKey {
+  readonly apiKey: ApiKey;
+  readonly holder: Principal;
+}
+
+/**
+ * The base query for API keys joined with their principal: the key's columns as they are, the
+ * principal's prefixed `holder_`.
+ */
+export function selectHeldApiKeyRows(store: Store) {
+  return store.db
+    .selectFrom("api_keys")
+    .innerJoin("principals as holder", (join) =>
+      join
+        .onRef("holder.id", "=", "api_keys.principal_id")
+        .onRef("holder.organization_id", "=", "api_keys.organization_id"),
+    )
+    .selectAll("api_keys")
+    .select([
+      "holder.kind as holder_kind",
+      "holder.name as holder_name",
+      "holder.display_name as holder_display_name",
+      "holder.email as holder_email",
+      "holder.description as holder_description",
+      "holder.space_id as holder_space_id",
+      "holder.disabled as holder_disabled",
+      "holder.created_at as holder_created_at",
+      "holder.updated_at as holder_updated_at",
+      "holder.created_by as holder_created_by",
+    ]);
+}
+
+/** A row of selectHeldApiKeyRows: the key's columns and its principal's, prefixed `holder_`. */
+export type HeldApiKeyRow = ApiKeysTable & {
+  readonly holder_kind: PrincipalsTable["kind"];
+  readonly holder_name: string;
+  readonly holder_display_name: string;
+  readonly holder_email: string | null;
+  readonly holder_description: string;
+  readonly holder_space_id: string | null;
+  readonly holder_disabled: number;
+  readonly holder_created_at: number;
+  readonly holder_updated_at: number;
+  readonly holder_created_by: string | null;
+};
+
+/** Maps a row of selectHeldApiKeyRows to the key and its principal. */
+export function heldApiKeyFromRow(row: HeldApiKeyRow): HeldApiKey {
+  return {
+    apiKey: apiKeyFromRow(row),
+    holder: principalFromRow({
+      id: row.principal_id,
+      organization_id: row.organization_id,
+      kind: row.holder_kind,
+      name: row.holder_name,
+      display_name: row.holder_display_name,
+      email: row.holder_email,
+      description: row.holder_description,
+      space_id: row.holder_space_id,
+      disabled: Number(row.holder_disabled),
+      created_at: row.holder_created_at,
+      updated_at: row.holder_updated_at,
+      created_by: row.holder_created_by,
+    }),
+  };
+}
+
+/** An API key of the organization with its principal, in one query; `not_found` otherwise. */
+export async function getHeldApiKey(
+  store: Store,
+  organizationId: string,
+  apiKeyId: string,
+): Promise<HeldApiKey> {
+  const row = await selectHeldApiKeyRows(store)
+    .where("api_keys.id", "=", apiKeyId)
+    .where("api_keys.organization_id", "=", organizationId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError("not_found", `API key ${apiKeyId} not found`);
+  return heldApiKeyFromRow(row);
 }
 
 /** Filters for listApiKeys. */

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Store } from "../../store/store.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
-import { type BootstrappedOrganization, bootstrapOrganization } from "../organizations/organization-bootstrap.js";
-import { listPolicySamples, recordPolicySample, SAMPLES_KEPT } from "./policy-sample.js";
+import {
+  type BootstrappedOrganization,
+  bootstrapOrganization,
+} from "../organizations/organization-bootstrap.js";
+import { listPolicySamples, prunePolicySamples, recordPolicySample, SAMPLES_KEPT } from "./policy-sample.js";
 
 for (const dialect of DIALECTS) {
   describe(`policy samples (${dialect})`, () => {
@@ -35,6 +39,38 @@ for (const dialect of DIALECTS) {
       expect((kept.at(-1)!.input as { token: { name: string } }).token.name).toBe("t5");
       expect(await listPolicySamples(database.store, org.organization.id, "api-key")).toHaveLength(1);
       expect(await listPolicySamples(database.store, org.organization.id, "token", 3)).toHaveLength(3);
+    });
+
+    it("drops the oldest beyond SAMPLES_KEPT after the commit, not in the change's transaction", async () => {
+      const stored = async (store: Store) =>
+        Number(
+          (
+            await store.db
+              .selectFrom("policy_samples")
+              .select((eb) => eb.fn.countAll().as("n"))
+              .where("organization_id", "=", org.organization.id)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const sample = (n: number) => ({
+        organizationId: org.organization.id,
+        entityType: "token",
+        event: "onSave",
+        action: "create",
+        spaceId: org.rootSpace.id,
+        input: { token: { name: `p${n}` } },
+        evaluationId: null,
+        createdAt: 1_800_000_000_000 + n,
+      });
+      // In the change's transaction, as the write path keeps them: the inserts alone, nothing pruned.
+      await database.store.transaction(async (tx) => {
+        for (let n = 0; n < SAMPLES_KEPT + 7; n++) await recordPolicySample(tx, sample(n));
+        expect(await stored(tx)).toBe(SAMPLES_KEPT + 7);
+      });
+      await prunePolicySamples(database.store);
+      expect(await stored(database.store)).toBe(SAMPLES_KEPT);
+      const kept = await listPolicySamples(database.store, org.organization.id, "token");
+      expect((kept.at(-1)!.input as { token: { name: string } }).token.name).toBe("p7");
     });
   });
 }

@@ -108,7 +108,8 @@ export async function buildSaveInput(
   const base = { action: change.action, actor: actorDocument(actor), entityType: change.entity, event: "onSave" };
   switch (change.entity) {
     case "token": {
-      const principal = await getPrincipal(store, organizationId, change.apiKey.principalId);
+      // The key's principal, as the write loaded it.
+      const principal = change.holder;
       const spaceId = spaceOf(principal, tree);
       const previous = change.action === "rotate" ? change.previous : undefined;
       return {

@@ -4,12 +4,19 @@
 import { announceChange } from "../../store/announce-change.js";
 import type { TokensTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
-import { type ApiKey, getApiKey } from "../api-keys/api-key.js";
+import {
+  type ApiKey,
+  getHeldApiKey,
+  type HeldApiKey,
+  heldApiKeyFromRow,
+  selectHeldApiKeyRows,
+} from "../api-keys/api-key.js";
 import type { ChangeOutcome, MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
 import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
+import type { Principal } from "../principals/principal.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import {
   checkDescription,
@@ -112,6 +119,8 @@ export type TokenSaveChange =
       /** The token as it will be after the change. */
       readonly token: Token;
       readonly apiKey: ApiKey;
+      /** The key's principal, whose access the token carries. */
+      readonly holder: Principal;
     }
   | {
       readonly entity: "token";
@@ -121,6 +130,8 @@ export type TokenSaveChange =
       /** The old token, with its `scheduledExpireTime` (end of grace) set. */
       readonly previous: Token;
       readonly apiKey: ApiKey;
+      /** The key's principal, whose access the token carries. */
+      readonly holder: Principal;
     };
 
 /** A token revoked or deleted, as the write path reviews it. */
@@ -129,6 +140,13 @@ export interface TokenRemovalChange {
   readonly action: "revoke" | "delete";
   readonly token: Token;
   readonly apiKey: ApiKey;
+  /** The key's principal, whose access the token carries. */
+  readonly holder: Principal;
+}
+
+/** A token with its API key and the key's principal, as read together (see getHeldToken). */
+export interface HeldToken extends HeldApiKey {
+  readonly token: Token;
 }
 
 /** Every token change the write path reviews. */
@@ -246,11 +264,29 @@ async function insertTokenRow(tx: Store, row: TokenRow): Promise<void> {
   await tx.db.insertInto("tokens").values(columns).execute();
 }
 
-/** Issues a token on an API key; the returned `value` is the only time the text is shown. */
+function apiKeyGone(apiKeyId: string): DomainError {
+  return new DomainError("invalid", `API key ${apiKeyId} does not exist in this organization`, {
+    field: "apiKeyId",
+  });
+}
+
+/** True for a foreign-key violation (the row referred to is gone), on either dialect. */
+function isForeignKeyViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
+
+/**
+ * Issues a token on an API key; the returned `value` is the only time the text is shown. `held`
+ * is the key and its principal as the caller's access check loaded them (not read again); without
+ * it they are read in the transaction.
+ */
 export async function createToken(
   store: Store,
   ctx: MutationContext<TokenSaveChange>,
   input: CreateTokenInput,
+  held?: HeldApiKey,
 ): Promise<IssuedToken> {
   const now = ctx.now ?? Date.now();
   const name = checkName(input.name);
@@ -258,16 +294,22 @@ export async function createToken(
   const tags = checkTags(input.tags);
   const validFrom = input.validFrom === undefined ? now : checkEpochMs(input.validFrom, "validFrom");
   const validTo = checkValidTo(input.validTo, validFrom, now);
+  if (
+    held !== undefined &&
+    (held.apiKey.id !== input.apiKeyId || held.apiKey.organizationId !== ctx.organizationId)
+  ) {
+    throw new Error(
+      `createToken: the API key handed in (${held.apiKey.id}) is not ${input.apiKeyId} of this organization`,
+    );
+  }
   const tokenId = newId("tok");
   return guardedTransaction(store, ctx, async (tx, review) => {
-    const apiKey = await getApiKey(tx, ctx.organizationId, input.apiKeyId).catch((error: unknown) => {
-      if (error instanceof DomainError && error.code === "not_found") {
-        throw new DomainError("invalid", `API key ${input.apiKeyId} does not exist in this organization`, {
-          field: "apiKeyId",
-        });
-      }
-      throw error;
-    });
+    const { apiKey, holder } =
+      held ??
+      (await getHeldApiKey(tx, ctx.organizationId, input.apiKeyId).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === "not_found") throw apiKeyGone(input.apiKeyId);
+        throw error;
+      }));
     assertMayIssueOn(ctx, apiKey);
     const { row, value } = newTokenRow(
       tokenId,
@@ -285,13 +327,11 @@ export async function createToken(
       now,
     );
     const token = tokenFromRow(row, now);
-    const outcome = await review({
-      entity: "token",
-      action: "create",
-      token,
-      apiKey,
+    const outcome = await review({ entity: "token", action: "create", token, apiKey, holder });
+    // A key deleted since it was loaded is refused by the foreign key (its deletion cascades to tokens).
+    await insertTokenRow(tx, row).catch((error: unknown) => {
+      throw isForeignKeyViolation(error) ? apiKeyGone(input.apiKeyId) : error;
     });
-    await insertTokenRow(tx, row);
     await recordAuditEvent(tx, {
       organizationId: ctx.organizationId,
       actor: ctx.actor,
@@ -302,6 +342,7 @@ export async function createToken(
       details: { name, apiKeyId: apiKey.id, validTo, warnings: outcome.warnings ?? [] },
       occurredAt: now,
     });
+    // Events and webhooks: their outbox row is inserted here, one more statement in this transaction.
     return { token, value, ...saved(outcome) };
   });
 }
@@ -319,6 +360,64 @@ export async function getToken(
     .executeTakeFirst();
   if (!row) throw new DomainError("not_found", `token ${tokenId} not found`);
   return tokenFromRow(row, now);
+}
+
+/** A token of the organization with its API key and the key's principal, in one query; `not_found` otherwise. */
+export async function getHeldToken(
+  store: Store,
+  organizationId: string,
+  tokenId: string,
+  now: number = Date.now(),
+): Promise<HeldToken> {
+  const row = await selectHeldApiKeyRows(store)
+    .innerJoin("tokens", "tokens.api_key_id", "api_keys.id")
+    .select([
+      "tokens.id as token_id",
+      "tokens.public_id as token_public_id",
+      "tokens.secret_hash as token_secret_hash",
+      "tokens.name as token_name",
+      "tokens.description as token_description",
+      "tokens.tags as token_tags",
+      "tokens.valid_from as token_valid_from",
+      "tokens.valid_to as token_valid_to",
+      "tokens.scheduled_expire_time as token_scheduled_expire_time",
+      "tokens.revoked_at as token_revoked_at",
+      "tokens.rotated_from_id as token_rotated_from_id",
+      "tokens.rotated_to_id as token_rotated_to_id",
+      "tokens.created_at as token_created_at",
+      "tokens.updated_at as token_updated_at",
+      "tokens.created_by as token_created_by",
+      "tokens.last_used_at as token_last_used_at",
+    ])
+    .where("tokens.id", "=", tokenId)
+    .where("tokens.organization_id", "=", organizationId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError("not_found", `token ${tokenId} not found`);
+  const token = tokenFromRow(
+    {
+      id: row.token_id,
+      organization_id: row.organization_id,
+      api_key_id: row.id,
+      principal_id: row.principal_id,
+      public_id: row.token_public_id,
+      secret_hash: row.token_secret_hash,
+      name: row.token_name,
+      description: row.token_description,
+      tags: row.token_tags,
+      valid_from: row.token_valid_from,
+      valid_to: row.token_valid_to,
+      scheduled_expire_time: row.token_scheduled_expire_time,
+      revoked_at: row.token_revoked_at,
+      rotated_from_id: row.token_rotated_from_id,
+      rotated_to_id: row.token_rotated_to_id,
+      created_at: row.token_created_at,
+      updated_at: row.token_updated_at,
+      created_by: row.token_created_by,
+      last_used_at: row.token_last_used_at,
+    },
+    now,
+  );
+  return { token, ...heldApiKeyFromRow(row) };
 }
 
 /** Filters for listTokens; all optional, combined with AND. */
@@ -402,13 +501,12 @@ export async function updateToken(
   const description = input.description === undefined ? undefined : checkDescription(input.description);
   const tags = input.tags === undefined ? undefined : checkTags(input.tags);
   return guardedTransaction(store, ctx, async (tx, review) => {
-    const current = await getToken(tx, ctx.organizationId, tokenId, now);
+    const { token: current, apiKey, holder } = await getHeldToken(tx, ctx.organizationId, tokenId, now);
     if (current.status === "revoked" || current.status === "expired") {
       throw new DomainError("conflict", `token ${tokenId} is ${current.status}; it can no longer be changed`);
     }
     const validTo =
       input.validTo === undefined ? current.validTo : checkValidTo(input.validTo, current.validFrom, now);
-    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
     const token: Token = {
       ...current,
       name: name ?? current.name,
@@ -417,12 +515,7 @@ export async function updateToken(
       validTo,
       updatedAt: now,
     };
-    const outcome = await review({
-      entity: "token",
-      action: "update",
-      token,
-      apiKey,
-    });
+    const outcome = await review({ entity: "token", action: "update", token, apiKey, holder });
     await tx.db
       .updateTable("tokens")
       .set({
@@ -471,7 +564,7 @@ export async function rotateToken(
   const now = ctx.now ?? Date.now();
   const grace = checkDurationMs(input.gracePeriodMs, "gracePeriodMs");
   return guardedTransaction(store, ctx, async (tx, review) => {
-    const current = await getToken(tx, ctx.organizationId, tokenId, now);
+    const { token: current, apiKey, holder } = await getHeldToken(tx, ctx.organizationId, tokenId, now);
     if (current.status !== "active") {
       const hint =
         current.status === "rotated"
@@ -482,7 +575,6 @@ export async function rotateToken(
         `token ${tokenId} is ${current.status} and cannot be rotated; ${hint}`,
       );
     }
-    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
     assertMayIssueOn(ctx, apiKey);
     const validTo = input.validTo === undefined ? current.validTo : checkValidTo(input.validTo, now, now);
     const { row, value } = newTokenRow(
@@ -509,13 +601,7 @@ export async function rotateToken(
       updatedAt: now,
       status: tokenStatusAt({ ...current, scheduledExpireTime }, now),
     };
-    const outcome = await review({
-      entity: "token",
-      action: "rotate",
-      token,
-      previous,
-      apiKey,
-    });
+    const outcome = await review({ entity: "token", action: "rotate", token, previous, apiKey, holder });
     await insertTokenRow(tx, row);
     // Conditional on the token still being unrotated and unrevoked, so that of two concurrent
     // rotations (or a rotation racing a revocation) only one wins, on either dialect.
@@ -557,23 +643,44 @@ export async function rotateToken(
   });
 }
 
-/** Revokes a token: from now on every request with it fails, on every instance. Idempotent. */
+/**
+ * Revokes a token: from now on every request with it fails, on every instance. Idempotent. `held`
+ * is the token, key and principal as the caller's access check loaded them (not read again);
+ * without it they are read in the transaction.
+ */
 export async function revokeToken(
   store: Store,
   ctx: MutationContext<TokenRemovalChange>,
   tokenId: string,
+  held?: HeldToken,
 ): Promise<Token> {
   const now = ctx.now ?? Date.now();
+  if (held !== undefined && (held.token.id !== tokenId || held.token.organizationId !== ctx.organizationId)) {
+    throw new Error(
+      `revokeToken: the token handed in (${held.token.id}) is not ${tokenId} of this organization`,
+    );
+  }
   return guardedTransaction(store, ctx, async (tx, review) => {
-    const current = await getToken(tx, ctx.organizationId, tokenId, now);
-    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
-    await review({ entity: "token", action: "revoke", token: current, apiKey });
+    let {
+      token: current,
+      apiKey,
+      holder,
+    } = held ?? (await getHeldToken(tx, ctx.organizationId, tokenId, now));
+    await review({ entity: "token", action: "revoke", token: current, apiKey, holder });
+    let revokedNow = false;
     if (current.revokedAt === null) {
-      await tx.db
+      const updated = await tx.db
         .updateTable("tokens")
         .set({ revoked_at: now, updated_at: now })
         .where("id", "=", tokenId)
-        .execute();
+        .where("organization_id", "=", ctx.organizationId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      revokedNow = Number(updated.numUpdatedRows) === 1;
+      // Revoked or deleted since it was loaded: as it is now (`not_found` when gone).
+      if (!revokedNow) current = (await getHeldToken(tx, ctx.organizationId, tokenId, now)).token;
+    }
+    if (revokedNow) {
       await recordAuditEvent(tx, {
         organizationId: ctx.organizationId,
         actor: ctx.actor,
@@ -583,6 +690,7 @@ export async function revokeToken(
         details: { name: current.name, previousStatus: current.status },
         occurredAt: now,
       });
+      // Events and webhooks: their outbox row is inserted here, one more statement in this transaction.
     }
     // Published even when already revoked, so a retry after a lost notification still reaches every cache.
     await announceChange(tx, {
@@ -591,9 +699,7 @@ export async function revokeToken(
       tokenId,
       publicId: current.publicId,
     });
-    return current.revokedAt === null
-      ? { ...current, revokedAt: now, updatedAt: now, status: "revoked" }
-      : current;
+    return revokedNow ? { ...current, revokedAt: now, updatedAt: now, status: "revoked" } : current;
   });
 }
 
@@ -605,9 +711,8 @@ export async function deleteToken(
 ): Promise<void> {
   const now = ctx.now ?? Date.now();
   await guardedTransaction(store, ctx, async (tx, review) => {
-    const current = await getToken(tx, ctx.organizationId, tokenId, now);
-    const apiKey = await getApiKey(tx, ctx.organizationId, current.apiKeyId);
-    await review({ entity: "token", action: "delete", token: current, apiKey });
+    const { token: current, apiKey, holder } = await getHeldToken(tx, ctx.organizationId, tokenId, now);
+    await review({ entity: "token", action: "delete", token: current, apiKey, holder });
     if (current.status === "active" || current.status === "rotated") {
       throw new DomainError(
         "conflict",

@@ -66,7 +66,12 @@ export function mutationContextOf(request: FastifyRequest): MutationContext<Pend
   return writeContext(store, {
     organizationId: caller.organizationId,
     actor,
-    authority: { kind: "principal", principalId: caller.principal.id, access: caller.access },
+    authority: {
+      kind: "principal",
+      principalId: caller.principal.id,
+      access: caller.access,
+      spaces: caller.spaces,
+    },
     saveGuard,
   });
 }

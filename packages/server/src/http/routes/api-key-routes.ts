@@ -3,7 +3,13 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { requirePermission } from "../../auth/permission-check.js";
 import { callerOrganization } from "../../auth/resource-scope.js";
-import { deleteApiKey, getApiKey, listApiKeys, updateApiKey } from "../../domain/api-keys/api-key.js";
+import {
+  deleteApiKey,
+  getApiKey,
+  getHeldApiKey,
+  listApiKeys,
+  updateApiKey,
+} from "../../domain/api-keys/api-key.js";
 import { createToken, listTokens } from "../../domain/tokens/token.js";
 import { TOKEN_STATUSES, type TokenStatus } from "../../domain/tokens/token-status.js";
 import { epochMsOf, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
@@ -24,7 +30,7 @@ import {
   renderToken,
   TokenResource,
 } from "../representations/token-representation.js";
-import { requireVisibleOnApiKey } from "./permission-answers.js";
+import { requireVisibleOnApiKey, requireVisibleOnHeldApiKey } from "./permission-answers.js";
 
 const StatusFilter = Type.Union(TOKEN_STATUSES.map((s) => Type.Literal(s)));
 
@@ -220,22 +226,28 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const key = await getApiKey(store, caller.organizationId, request.params.id);
-      await requireVisibleOnApiKey(store, caller, key, "tokens.create");
+      // The key and its principal, loaded once: the access check and then the write use them.
+      const held = await getHeldApiKey(store, caller.organizationId, request.params.id);
+      requireVisibleOnHeldApiKey(caller, held.apiKey, held.holder, "tokens.create");
       const a = request.body.data.attributes;
       const validTo = a["valid-to"];
-      const issued = await createToken(store, mutationContextOf(request), {
-        apiKeyId: key.id,
-        name: a.name,
-        ...(a.description !== undefined ? { description: a.description } : {}),
-        ...(a.tags !== undefined ? { tags: a.tags } : {}),
-        ...(a["valid-from"] !== undefined
-          ? { validFrom: epochMsOf(a["valid-from"], "/data/attributes/valid-from") }
-          : {}),
-        ...(validTo !== undefined
-          ? { validTo: validTo === null ? null : epochMsOf(validTo, "/data/attributes/valid-to") }
-          : {}),
-      });
+      const issued = await createToken(
+        store,
+        mutationContextOf(request),
+        {
+          apiKeyId: held.apiKey.id,
+          name: a.name,
+          ...(a.description !== undefined ? { description: a.description } : {}),
+          ...(a.tags !== undefined ? { tags: a.tags } : {}),
+          ...(a["valid-from"] !== undefined
+            ? { validFrom: epochMsOf(a["valid-from"], "/data/attributes/valid-from") }
+            : {}),
+          ...(validTo !== undefined
+            ? { validTo: validTo === null ? null : epochMsOf(validTo, "/data/attributes/valid-to") }
+            : {}),
+        },
+        held,
+      );
       reply.header("cache-control", "no-store");
       return reply
         .code(201)

@@ -8,6 +8,7 @@ import { callerMay, requirePermission } from "../../auth/permission-check.js";
 import { apiKeySpace, isOwnPersonalKey } from "../../auth/resource-scope.js";
 import type { ApiKey } from "../../domain/api-keys/api-key.js";
 import { DomainError } from "../../domain/domain-error.js";
+import type { Principal } from "../../domain/principals/principal.js";
 import { PERMISSIONS, type Permission } from "../../domain/roles/permission-catalogue.js";
 import type { Store } from "../../store/store.js";
 
@@ -36,7 +37,12 @@ export function requireOrNotFound(caller: Caller, permission: Permission, spaceI
  * Every other resource: `not_found` (404) when the caller may not read it (`readable` says it may,
  * e.g. its own user), else `forbidden` (403) when it lacks `permission`.
  */
-export function requireVisible(caller: Caller, permission: Permission, spaceId?: string, readable = false): void {
+export function requireVisible(
+  caller: Caller,
+  permission: Permission,
+  spaceId?: string,
+  readable = false,
+): void {
   const read = readPermissionOf(permission);
   if (!readable && !callerMay(caller, read, spaceId)) throw hidden(caller, read, spaceId);
   requirePermission(caller, permission, spaceId);
@@ -51,4 +57,18 @@ export async function requireVisibleOnApiKey(
 ): Promise<void> {
   if (isOwnPersonalKey(caller, apiKey)) return;
   requireVisible(caller, permission, await apiKeySpace(store, apiKey));
+}
+
+/**
+ * `requireVisibleOnApiKey` for a key whose principal is already loaded (`holder`): no query. A
+ * service account's keys and tokens sit in its space, a user's in the root space.
+ */
+export function requireVisibleOnHeldApiKey(
+  caller: Caller,
+  apiKey: ApiKey,
+  holder: Principal,
+  permission: Permission,
+): void {
+  if (isOwnPersonalKey(caller, apiKey)) return;
+  requireVisible(caller, permission, holder.kind === "service-account" ? holder.spaceId : undefined);
 }

@@ -6,6 +6,7 @@ import { getApiKey } from "../../domain/api-keys/api-key.js";
 import type { Permission } from "../../domain/roles/permission-catalogue.js";
 import {
   deleteToken,
+  getHeldToken,
   getToken,
   revokeToken,
   rotateToken,
@@ -24,7 +25,7 @@ import {
   TokenResource,
   UpdateTokenBody,
 } from "../representations/token-representation.js";
-import { requireVisibleOnApiKey } from "./permission-answers.js";
+import { requireVisibleOnApiKey, requireVisibleOnHeldApiKey } from "./permission-answers.js";
 
 /** Registers the token item and action routes. */
 export async function tokenRoutes(app: FastifyInstance): Promise<void> {
@@ -147,8 +148,11 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const token = await authorizedToken(callerOf(request), request.params.id, "tokens.revoke");
-      const revoked = await revokeToken(store, mutationContextOf(request), token.id);
+      const caller = callerOf(request);
+      // The token, its key and principal, loaded once: the access check and then the write use them.
+      const held = await getHeldToken(store, caller.organizationId, request.params.id);
+      requireVisibleOnHeldApiKey(caller, held.apiKey, held.holder, "tokens.revoke");
+      const revoked = await revokeToken(store, mutationContextOf(request), held.token.id, held);
       return { data: renderToken(revoked) };
     },
   );
