@@ -7,6 +7,7 @@ import { runOpaBench } from "./opa-bench.js";
 import { runPolicyWorkerBench } from "./policy-worker-bench.js";
 import { runRegoBench } from "./rego-bench.js";
 import { runServerBench } from "./server-bench.js";
+import { runTokenWriteBench } from "./token-write-bench.js";
 
 console.log("# Rego engine");
 for (const line of await runRegoBench()) console.log(line);
@@ -16,6 +17,9 @@ for (const line of await runOpaBench()) console.log(line);
 
 console.log("\n# Service");
 for (const line of await runServerBench()) console.log(line);
+
+console.log("\n# Token writes (create, revoke) through `keygate serve`");
+for (const line of await runTokenWriteBench()) console.log(line);
 
 console.log("\n# Governance");
 for (const line of await runGovernanceBench()) console.log(line);

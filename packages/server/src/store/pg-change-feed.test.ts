@@ -55,6 +55,28 @@ describe("change feed across two PostgreSQL instances", () => {
     expect(there).toHaveLength(1);
   });
 
+  it("counts a newly started instance among those that must confirm, though it counted the listeners before", async () => {
+    database = await createTestDatabase("postgres");
+    const first = await database.openAnother();
+    const heardByFirst: ChangeEvent[] = [];
+    first.changes.subscribe((e) => heardByFirst.push(e));
+    // Counted here: this instance and the first other.
+    await announceChange(database.store, revoked("tok-5"));
+    expect(heardByFirst).toEqual([revoked("tok-5")]);
+    // A second instance starts listening and says so; the next change waits for its receipt too.
+    const second = await database.openAnother();
+    const heardBySecond: ChangeEvent[] = [];
+    second.changes.subscribe((e) => heardBySecond.push(e));
+    // Its hello travels like any notification: it arrives within a moment.
+    await new Promise((r) => setTimeout(r, 200));
+    await announceChange(database.store, revoked("tok-6"));
+    expect(heardBySecond).toEqual([revoked("tok-6")]);
+    expect(heardByFirst).toEqual([revoked("tok-5"), revoked("tok-6")]);
+    // The same counted listeners serve the next change, which every instance still confirms.
+    await announceChange(database.store, revoked("tok-7"));
+    expect(heardBySecond).toEqual([revoked("tok-6"), revoked("tok-7")]);
+  });
+
   it("sends with the commit: the other instance hears of a change whose sender never went past the commit", async () => {
     database = await createTestDatabase("postgres");
     let committed = 0;
