@@ -27,11 +27,14 @@ import { runTokenWriteStatements } from "./token-write-statements.js";
 
 const CONNECTIONS = 64;
 const DURATION_SECONDS = 3;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.KEYGATE_BENCH_ROUNDS ?? 3);
 const SAVE_POLICIES = 20;
 const PROPAGATION_SAMPLES = 15;
 const HERE = dirname(fileURLToPath(import.meta.url));
-const KEYGATE_MAIN = process.env.KEYGATE_BENCH_MAIN ?? join(HERE, "..", "packages", "cli", "dist", "main.js");
+const THIS_BUILD = join(HERE, "..", "packages", "cli", "dist", "main.js");
+const KEYGATE_MAIN = process.env.KEYGATE_BENCH_MAIN ?? THIS_BUILD;
+/** Another build's main.js measured beside this one, round by round (e.g. the branch point), for ratios. */
+const BASELINE_MAIN = process.env.KEYGATE_BENCH_BASELINE_MAIN;
 const POSTGRES_ADMIN_URL = process.env.KEYGATE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const CLOCK_TICKS = 100;
 const GOALS = {
@@ -242,11 +245,11 @@ export async function fillStore(location, revocable) {
 }
 
 /** Starts `keygate serve` pinned to CPU 0; resolves once /readyz answers. */
-export async function startKeygate(location, env = {}, cpu = 0) {
+export async function startKeygate(location, env = {}, cpu = 0, main = KEYGATE_MAIN) {
   const port = await freePort();
   const [cmd, args] = pinned(cpu, process.execPath, [
     ...(process.env.KEYGATE_BENCH_NODE_ARGS ? process.env.KEYGATE_BENCH_NODE_ARGS.split(" ") : []),
-    KEYGATE_MAIN,
+    main,
     "serve",
     ...location.args,
     "--port",
@@ -352,10 +355,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Rounds of one spec: the median round's figures, the worst p99 and max, and every error. */
-async function measure(specOf, serverPid) {
-  const rs = [];
-  for (let r = 0; r < ROUNDS; r++) rs.push(await round(specOf(r), serverPid));
+function summary(rs) {
   return {
     rps: median(rs.map((x) => x.rps)),
     p50: median(rs.map((x) => x.p50)),
@@ -370,6 +370,29 @@ async function measure(specOf, serverPid) {
       return all;
     }, {}),
   };
+}
+
+/**
+ * Rounds of each target (`{ specOf(round), pid }`), alternating between them (A B B A ...) so that
+ * each sees the same machine: per target the median round's figures, the worst p99 and max, and
+ * every error; with two targets, medians of the per-round ratios of the first to the second.
+ */
+async function measure(...targets) {
+  const rounds = targets.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? targets.map((_, i) => i) : targets.map((_, i) => i).reverse();
+    for (const i of order) rounds[i].push(await round(targets[i].specOf(r), targets[i].pid));
+  }
+  const out = rounds.map(summary);
+  if (targets.length === 2) {
+    const [a, b] = rounds;
+    out.ratios = {
+      rps: median(a.map((x, i) => x.rps / b[i].rps)),
+      cpu: median(a.map((x, i) => x.cpuUsPerRequest / b[i].cpuUsPerRequest)),
+      p99: median(a.map((x, i) => x.p99 / Math.max(1, b[i].p99))),
+    };
+  }
+  return out;
 }
 
 function figures(m) {
@@ -400,52 +423,88 @@ export function createSpec(url, token, apiKeyId, warm) {
   };
 }
 
-/** Token create and revoke rounds on one dialect; resolves to the lines to print. */
-async function benchDialect(dialect) {
+/** A filled store and `keygate serve` of `main` on it. */
+async function servedStore(dialect, main) {
   const location = await freshLocation(dialect);
-  const revocable = dialect === "sqlite" ? 40_000 : 20_000;
-  let server;
   try {
-    const setup = await fillStore(location, revocable);
-    server = await startKeygate(location);
-    const pid = server.child.pid;
+    const setup = await fillStore(location, dialect === "sqlite" ? 40_000 : 20_000);
+    const server = await startKeygate(location, {}, 0, main);
+    return {
+      setup,
+      server,
+      dispose: async () => {
+        await server.stop();
+        await location.dispose();
+      },
+    };
+  } catch (error) {
+    await location.dispose();
+    throw error;
+  }
+}
+
+function revokeSpec(served, r) {
+  // Every request a token never revoked before (the rounds take consecutive slices).
+  const ids = served.setup.revocableIds;
+  const perRound = Math.floor(ids.length / ROUNDS);
+  return {
+    url: `${served.server.url}/api/v2/tokens/x/actions/revoke`,
+    method: "POST",
+    headers: { authorization: `Bearer ${served.setup.admin}` },
+    paths: ids.slice(r * perRound, (r + 1) * perRound).map((id) => `/api/v2/tokens/${id}/actions/revoke`),
+    warm: false,
+  };
+}
+
+function ratioText(ratios) {
+  return ratios === undefined
+    ? ""
+    : `    vs the baseline build, median of per-round ratios: throughput ${ratios.rps.toFixed(2)}x, server CPU/request ${ratios.cpu.toFixed(2)}x, p99 ${ratios.p99.toFixed(2)}x`;
+}
+
+/** Token create and revoke rounds on one dialect (beside the baseline build when given); resolves to the lines to print. */
+async function benchDialect(dialect) {
+  const served = [];
+  try {
+    served.push(await servedStore(dialect, KEYGATE_MAIN));
+    if (BASELINE_MAIN !== undefined) served.push(await servedStore(dialect, BASELINE_MAIN));
     const out = [];
-    const create = await measure(
-      (r) => createSpec(server.url, setup.admin, setup.apiKeyId, r === 0),
-      pid,
-    );
-    out.push(`  token create: ${figures(create)}`);
-    out.push(`    ${goalText(create, GOALS[dialect])}`);
-    // Revocations: every request a token never revoked before (the rounds take consecutive slices).
-    const perRound = Math.floor(setup.revocableIds.length / ROUNDS);
-    const paths = setup.revocableIds.map((id) => `/api/v2/tokens/${id}/actions/revoke`);
-    const revoke = await measure(
-      (r) => ({
-        url: `${server.url}/api/v2/tokens/x/actions/revoke`,
-        method: "POST",
-        headers: { authorization: `Bearer ${setup.admin}` },
-        paths: paths.slice(r * perRound, (r + 1) * perRound),
-        warm: false,
-      }),
-      pid,
-    );
-    const wrapped = revoke.total / ROUNDS > perRound;
-    out.push(
-      `  token revoke: ${figures(revoke)}${wrapped ? " (more requests than tokens: some revoked twice, which is cheaper)" : ""}`,
-    );
-    out.push(`    ${goalText(revoke, GOALS[dialect])} (the issue's goal for creation, applied to revocation)`);
-    const governed = await measure(
-      (r) => createSpec(server.url, setup.governedAdmin, setup.governedApiKeyId, r === 0),
-      pid,
-    );
-    out.push(`  token create under ${SAVE_POLICIES} mandatory save policies (one global set): ${figures(governed)}`);
-    out.push(
-      `    ${(governed.rps / create.rps).toFixed(2)}x the throughput and ${(governed.cpu / create.cpu).toFixed(1)}x the server CPU/request of creation without policies (no goal: the figure is stated)${governed.errors ? " NOT met: errors" : ""}`,
-    );
+    const rows = [
+      {
+        name: "token create",
+        specOf: (x) => (r) => createSpec(x.server.url, x.setup.admin, x.setup.apiKeyId, r === 0),
+        goal: GOALS[dialect],
+      },
+      {
+        name: "token revoke",
+        specOf: (x) => (r) => revokeSpec(x, r),
+        goal: GOALS[dialect],
+        note: " (the issue's goal for creation, applied to revocation)",
+      },
+      {
+        name: `token create under ${SAVE_POLICIES} mandatory save policies (one global set)`,
+        specOf: (x) => (r) => createSpec(x.server.url, x.setup.governedAdmin, x.setup.governedApiKeyId, r === 0),
+      },
+    ];
+    let plainCreate;
+    for (const row of rows) {
+      const results = await measure(...served.map((x) => ({ specOf: row.specOf(x), pid: x.server.child.pid })));
+      const [m, base] = results;
+      out.push(`  ${row.name}: ${figures(m)}`);
+      if (row.goal !== undefined) out.push(`    ${goalText(m, row.goal)}${row.note ?? ""}`);
+      else
+        out.push(
+          `    ${(m.rps / plainCreate.rps).toFixed(2)}x the throughput and ${(m.cpu / plainCreate.cpu).toFixed(1)}x the server CPU/request of creation without policies (no goal: the figure is stated)${m.errors ? "; NOT met: errors/non-2xx" : ""}`,
+        );
+      if (base !== undefined) {
+        out.push(`    baseline build: ${figures(base)}`);
+        out.push(ratioText(results.ratios));
+      }
+      plainCreate ??= m;
+    }
     return out;
   } finally {
-    await server?.stop();
-    await location.dispose();
+    for (const x of served) await x.dispose();
   }
 }
 
@@ -508,7 +567,7 @@ async function benchPropagation() {
 export async function runTokenWriteBench() {
   const only = process.env.KEYGATE_BENCH_ONLY;
   const out = [
-    `real \`keygate serve\` (${KEYGATE_MAIN === join(HERE, "..", "packages", "cli", "dist", "main.js") ? "this build" : KEYGATE_MAIN}; defaults, failed-auth limit raised), ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_SECONDS} s per figure (median round; worst round's p99 beside it); ${canPin() ? "server on CPU 0, autocannon on CPU 1 (taskset)" : "no CPU pinning (taskset or a second CPU missing)"}`,
+    `real \`keygate serve\` (${KEYGATE_MAIN === THIS_BUILD ? "this build" : KEYGATE_MAIN}${BASELINE_MAIN === undefined ? "" : `, alternating round by round with the baseline build ${BASELINE_MAIN}`}; defaults, failed-auth limit raised), ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_SECONDS} s per figure (median round; worst round's p99 beside it); ${canPin() ? "server on CPU 0, autocannon on CPU 1 (taskset)" : "no CPU pinning (taskset or a second CPU missing)"}`,
   ];
   for (const dialect of ["sqlite", "postgres"]) {
     if (only !== undefined && only !== dialect) continue;

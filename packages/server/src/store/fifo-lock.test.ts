@@ -43,4 +43,28 @@ describe("FifoLock", () => {
     await Promise.all(all);
     expect(order).toEqual(Array.from({ length: 5000 }, (_, n) => n));
   });
+
+  it("lets the event loop turn while a queue of synchronous holders passes it on", async () => {
+    const lock = new FifoLock(1);
+    await lock.acquire();
+    let done = 0;
+    const all = Array.from({ length: 200 }, () =>
+      lock.acquire().then(() => {
+        // Synchronous work, like a better-sqlite3 statement: ~0.1 ms.
+        const until = performance.now() + 0.1;
+        while (performance.now() < until) {}
+        done++;
+        lock.release();
+      }),
+    );
+    let doneWhenTheLoopTurned: number | undefined;
+    setImmediate(() => {
+      doneWhenTheLoopTurned = done;
+    });
+    lock.release();
+    await Promise.all(all);
+    // Handed over in microtasks only, all 200 would be done before the loop turned.
+    expect(doneWhenTheLoopTurned).toBeLessThan(200);
+    expect(done).toBe(200);
+  });
 });

@@ -1,11 +1,21 @@
 // Storage layer: a lock handed to its waiters in arrival order. Releasing it wakes exactly one
 // waiter (the oldest), who owns it from that moment: nothing arriving later can take it first.
+//
+// Handed over at once, the lock passes from waiter to waiter in promise continuations only; when
+// the work it guards never waits for I/O (better-sqlite3 runs every statement synchronously), a
+// queue of waiters keeps the event loop in its microtasks, and no connection is accepted and no
+// request read until the queue is empty. So once the lock has been handed over at once for
+// `yieldAfterMs`, the next hand-over waits for the event loop's next turn (setImmediate, after I/O).
 
-/** A mutual-exclusion lock, first come first served. */
+/** A mutual-exclusion lock, first come first served, that lets the event loop turn now and then. */
 export class FifoLock {
   #held = false;
   readonly #waiters: (() => void)[] = [];
   #head = 0;
+  #turnStartedAt = performance.now();
+
+  /** `yieldAfterMs`: how long hand-overs may run without letting the event loop turn (default 2 ms). */
+  constructor(private readonly yieldAfterMs = 2) {}
 
   /** How many callers wait for the lock (not counting its holder). */
   get waiting(): number {
@@ -32,10 +42,21 @@ export class FifoLock {
         this.#waiters.splice(0, this.#head);
         this.#head = 0;
       }
-      next(); // still held: ownership passes to `next`
+      // Still held: ownership passes to `next`, now or after the event loop's next turn.
+      const now = performance.now();
+      if (now - this.#turnStartedAt < this.yieldAfterMs) {
+        next();
+      } else {
+        setImmediate(() => {
+          this.#turnStartedAt = performance.now();
+          next();
+        });
+      }
       return;
     }
     this.#held = false;
+    // Nobody waits: whatever comes next starts a new stretch.
+    this.#turnStartedAt = performance.now();
   }
 }
 
