@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
 import { writeContext } from "../../write-path/write-path.js";
-import { type ApiKey, createApiKey } from "../api-keys/api-key.js";
+import { type ApiKey, createApiKey, getHeldApiKey } from "../api-keys/api-key.js";
 import type { MutationContext } from "../audit/actor.js";
 import { listAuditEvents } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
@@ -13,6 +13,7 @@ import { createServiceAccount } from "../principals/service-account.js";
 import {
   createToken,
   deleteToken,
+  getHeldToken,
   getToken,
   listTokens,
   revokeToken,
@@ -269,6 +270,38 @@ for (const dialect of DIALECTS) {
         .map((e) => e.action)
         .sort();
       expect(actions).toEqual(["token.create", "token.delete", "token.revoke"]);
+    });
+
+    it("writes with what the caller's check loaded, and holds when that changed meanwhile", async () => {
+      // Revoked by someone else after it was loaded: no second revocation, no second audit event.
+      const issued = await createToken(database.store, ctx, { apiKeyId: key.id, name: "loaded" });
+      const held = await getHeldToken(database.store, ctx.organizationId, issued.token.id, T0);
+      expect(held.holder.id).toBe(key.principalId);
+      expect(held.apiKey.id).toBe(key.id);
+      await revokeToken(database.store, { ...ctx, now: T0 + 1 }, issued.token.id);
+      const again = await revokeToken(database.store, { ...ctx, now: T0 + 2 }, issued.token.id, held);
+      expect(again).toMatchObject({ status: "revoked", revokedAt: T0 + 1 });
+      const revocations = (
+        await listAuditEvents(database.store, ctx.organizationId, { resourceId: issued.token.id })
+      ).items.filter((e) => e.action === "token.revoke");
+      expect(revocations).toHaveLength(1);
+      // Loaded, then gone (its key deleted, which takes its tokens): not_found, nothing written.
+      const doomed = await createToken(database.store, ctx, { apiKeyId: key.id, name: "doomed" });
+      const heldDoomed = await getHeldToken(database.store, ctx.organizationId, doomed.token.id, T0);
+      const heldKey = await getHeldApiKey(database.store, ctx.organizationId, key.id);
+      await database.store.db.deleteFrom("tokens").where("id", "=", doomed.token.id).execute();
+      await expectDomainError(revokeToken(database.store, ctx, doomed.token.id, heldDoomed), "not_found");
+      await database.store.db.deleteFrom("tokens").where("api_key_id", "=", key.id).execute();
+      await database.store.db.deleteFrom("api_keys").where("id", "=", key.id).execute();
+      await expectDomainError(
+        createToken(database.store, ctx, { apiKeyId: key.id, name: "late" }, heldKey),
+        "invalid",
+        "apiKeyId",
+      );
+      // A key or token handed in that is not the one named is a programming error, not a write.
+      await expect(
+        createToken(database.store, ctx, { apiKeyId: "key-other", name: "x" }, heldKey),
+      ).rejects.toThrow(/not key-other/);
     });
 
     it("deletes an expired token but not a rotated one still in grace", async () => {
