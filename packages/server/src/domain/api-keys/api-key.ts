@@ -2,6 +2,7 @@
 // caller themself) or SERVICE (on a service account). Tokens hang off keys.
 import { announceChange } from "../../store/announce-change.js";
 import type { ApiKeysTable, PrincipalsTable } from "../../store/database-schema.js";
+import { PreparedQuery } from "../../store/prepared-query.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
@@ -276,16 +277,21 @@ export function heldApiKeyFromRow(row: HeldApiKeyRow): HeldApiKey {
   };
 }
 
+const heldApiKeyQuery = new PreparedQuery(
+  ["apiKeyId", "organizationId"] as const,
+  (store, [apiKeyId, organizationId]) =>
+    selectHeldApiKeyRows(store)
+      .where("api_keys.id", "=", apiKeyId)
+      .where("api_keys.organization_id", "=", organizationId),
+);
+
 /** An API key of the organization with its principal, in one query; `not_found` otherwise. */
 export async function getHeldApiKey(
   store: Store,
   organizationId: string,
   apiKeyId: string,
 ): Promise<HeldApiKey> {
-  const row = await selectHeldApiKeyRows(store)
-    .where("api_keys.id", "=", apiKeyId)
-    .where("api_keys.organization_id", "=", organizationId)
-    .executeTakeFirst();
+  const [row] = await heldApiKeyQuery.execute(store, [apiKeyId, organizationId]);
   if (!row) throw new DomainError("not_found", `API key ${apiKeyId} not found`);
   return heldApiKeyFromRow(row);
 }

@@ -3,6 +3,7 @@
 // only the SHA-256 of its secret is stored.
 import { announceChange } from "../../store/announce-change.js";
 import type { TokensTable } from "../../store/database-schema.js";
+import { PreparedQuery } from "../../store/prepared-query.js";
 import type { Store } from "../../store/store.js";
 import {
   type ApiKey,
@@ -362,6 +363,33 @@ export async function getToken(
   return tokenFromRow(row, now);
 }
 
+const heldTokenQuery = new PreparedQuery(
+  ["tokenId", "organizationId"] as const,
+  (store, [tokenId, organizationId]) =>
+    selectHeldApiKeyRows(store)
+      .innerJoin("tokens", "tokens.api_key_id", "api_keys.id")
+      .select([
+        "tokens.id as token_id",
+        "tokens.public_id as token_public_id",
+        "tokens.secret_hash as token_secret_hash",
+        "tokens.name as token_name",
+        "tokens.description as token_description",
+        "tokens.tags as token_tags",
+        "tokens.valid_from as token_valid_from",
+        "tokens.valid_to as token_valid_to",
+        "tokens.scheduled_expire_time as token_scheduled_expire_time",
+        "tokens.revoked_at as token_revoked_at",
+        "tokens.rotated_from_id as token_rotated_from_id",
+        "tokens.rotated_to_id as token_rotated_to_id",
+        "tokens.created_at as token_created_at",
+        "tokens.updated_at as token_updated_at",
+        "tokens.created_by as token_created_by",
+        "tokens.last_used_at as token_last_used_at",
+      ])
+      .where("tokens.id", "=", tokenId)
+      .where("tokens.organization_id", "=", organizationId),
+);
+
 /** A token of the organization with its API key and the key's principal, in one query; `not_found` otherwise. */
 export async function getHeldToken(
   store: Store,
@@ -369,29 +397,7 @@ export async function getHeldToken(
   tokenId: string,
   now: number = Date.now(),
 ): Promise<HeldToken> {
-  const row = await selectHeldApiKeyRows(store)
-    .innerJoin("tokens", "tokens.api_key_id", "api_keys.id")
-    .select([
-      "tokens.id as token_id",
-      "tokens.public_id as token_public_id",
-      "tokens.secret_hash as token_secret_hash",
-      "tokens.name as token_name",
-      "tokens.description as token_description",
-      "tokens.tags as token_tags",
-      "tokens.valid_from as token_valid_from",
-      "tokens.valid_to as token_valid_to",
-      "tokens.scheduled_expire_time as token_scheduled_expire_time",
-      "tokens.revoked_at as token_revoked_at",
-      "tokens.rotated_from_id as token_rotated_from_id",
-      "tokens.rotated_to_id as token_rotated_to_id",
-      "tokens.created_at as token_created_at",
-      "tokens.updated_at as token_updated_at",
-      "tokens.created_by as token_created_by",
-      "tokens.last_used_at as token_last_used_at",
-    ])
-    .where("tokens.id", "=", tokenId)
-    .where("tokens.organization_id", "=", organizationId)
-    .executeTakeFirst();
+  const [row] = await heldTokenQuery.execute(store, [tokenId, organizationId]);
   if (!row) throw new DomainError("not_found", `token ${tokenId} not found`);
   const token = tokenFromRow(
     {
