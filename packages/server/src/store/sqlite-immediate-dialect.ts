@@ -5,9 +5,11 @@
 //
 // Kysely's own SQLite driver guards the connection with a lock that, when released, wakes every
 // waiter at once; the first to run takes it, the others go back to waiting, and a query arriving
-// in between takes it before all of them. Under 64 concurrent token creations that cost CPU on
-// every release (each of the waiters woken and put back) and let some requests wait for seconds
-// behind newer ones: the p99 of 0.6-1.7 s and maxima near the length of a whole bench round.
+// in between takes it before all of them: CPU on every release under 64 concurrent writes, and no
+// bound on how long one request waits behind newer ones. Ours hands it to the oldest waiter, and
+// lets the event loop turn every few ms while a queue passes it on (see fifo-lock.ts: without that,
+// a queue of synchronous better-sqlite3 transactions kept the loop in its microtasks, accepting no
+// connection and reading no request until it drained, which made requests wait up to seconds).
 import {
   CompiledQuery,
   type DatabaseConnection,
