@@ -65,7 +65,12 @@ describe("keygate admin backup", () => {
     expect(me.status).toBe(200);
     const names = new Set<string>();
     for (let page = 1; ; page++) {
-      const list = await api(second.url, admin, "GET", `/organizations/acme/service-accounts?page[size]=100&page[number]=${page}`);
+      const list = await api(
+        second.url,
+        admin,
+        "GET",
+        `/organizations/acme/service-accounts?page[size]=100&page[number]=${page}`,
+      );
       expect(list.status).toBe(200);
       for (const sa of list.body.data as { attributes: { name: string } }[]) names.add(sa.attributes.name);
       if (list.body.data.length < 100) break;

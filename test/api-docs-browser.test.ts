@@ -77,7 +77,11 @@ describe("the API reference at /api/docs", () => {
         .filter((s): s is string => typeof s === "string" && s.length > 0);
       expect(summaries.length).toBeGreaterThan(20);
       const { dom, log } = await renderInChromium(CHROMIUM ?? "", `${server.url}/api/docs`);
-      const text = dom.replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"');
+      const text = dom
+        .replace(/&amp;/g, "&")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&quot;/g, '"');
       const missing = summaries.filter((summary) => !text.includes(summary));
       expect(missing, "operations the rendered page lacks").toEqual([]);
       // The only refusals allowed are of other origins' resources (Redoc's own logo, which it then

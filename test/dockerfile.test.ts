@@ -7,7 +7,16 @@
 // exactly the files the stage copies, and the HEALTHCHECK command passes against it and fails
 // once it stops.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,7 +55,8 @@ function instructions(text: string): Instruction[] {
     }
     current += line;
     const match = /^(\S+)\s*(.*)$/s.exec(current);
-    if (match) out.push({ keyword: (match[1] ?? "").toUpperCase(), args: (match[2] ?? "").trim(), line: start });
+    if (match)
+      out.push({ keyword: (match[1] ?? "").toUpperCase(), args: (match[2] ?? "").trim(), line: start });
     current = "";
   });
   return out;
@@ -58,7 +68,11 @@ function stages(all: readonly Instruction[]): { args: Map<string, string>; stage
   for (const ins of all) {
     if (ins.keyword === "FROM") {
       const [base = "", , name = ""] = ins.args.split(/\s+/);
-      out.push({ name, base: base.replace(/^\$\{(\w+)\}$/, (_, arg: string) => args.get(arg) ?? base), instructions: [] });
+      out.push({
+        name,
+        base: base.replace(/^\$\{(\w+)\}$/, (_, arg: string) => args.get(arg) ?? base),
+        instructions: [],
+      });
     } else if (out.length === 0 && ins.keyword === "ARG") {
       const [name = "", value = ""] = ins.args.split("=");
       args.set(name, value);
@@ -80,7 +94,14 @@ function ignored(path: string): boolean {
     const regex = new RegExp(
       `^${pattern
         .split("/")
-        .map((part) => (part === "**" ? "(?:.*/)?" : `${part.replace(/[.+^$()|[\]{}]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}/`))
+        .map((part) =>
+          part === "**"
+            ? "(?:.*/)?"
+            : `${part
+                .replace(/[.+^$()|[\]{}]/g, "\\$&")
+                .replace(/\*/g, "[^/]*")
+                .replace(/\?/g, "[^/]")}/`,
+        )
         .join("")
         .replace(/\/$/, "")
         .replace(/\(\?:\.\*\/\)\?\//g, "(?:.*/)?")}(?:/.*)?$`,
@@ -114,7 +135,9 @@ describe("the Dockerfile", () => {
     });
     expect(diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
     // The validator itself finds problems (so an empty answer above means something).
-    expect(validate("FROM node\nworkdir app\nCMD a\nCMD b\n", { instructionWorkdirRelative: E }).length).toBeGreaterThan(0);
+    expect(
+      validate("FROM node\nworkdir app\nCMD a\nCMD b\n", { instructionWorkdirRelative: E }).length,
+    ).toBeGreaterThan(0);
   });
 
   it("is multi-stage on pinned Node images that satisfy the engines field", () => {
@@ -131,17 +154,28 @@ describe("the Dockerfile", () => {
   });
 
   it("installs with npm ci only, with the toolchain better-sqlite3 may build with", () => {
-    const runs = parsed.stages.flatMap((s) => s.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args));
+    const runs = parsed.stages.flatMap((s) =>
+      s.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args),
+    );
     expect(runs.some((r) => /\bnpm ci\b/.test(r))).toBe(true);
     expect(runs.filter((r) => /\bnpm (install|i)\b/.test(r))).toEqual([]);
-    const depsStage = parsed.stages.find((s) => s.instructions.some((i) => i.keyword === "RUN" && /npm ci --omit=dev/.test(i.args)));
+    const depsStage = parsed.stages.find((s) =>
+      s.instructions.some((i) => i.keyword === "RUN" && /npm ci --omit=dev/.test(i.args)),
+    );
     expect(depsStage, "a stage installs the production dependencies").toBeDefined();
-    const toolchain = depsStage?.instructions.find((i) => i.keyword === "RUN" && /apt-get install/.test(i.args))?.args ?? "";
+    const toolchain =
+      depsStage?.instructions.find((i) => i.keyword === "RUN" && /apt-get install/.test(i.args))?.args ?? "";
     for (const tool of ["python3", "make", "g++"]) expect(toolchain).toContain(tool);
-    expect(runtime.instructions.some((i) => i.keyword === "RUN" && /apt-get install|npm /.test(i.args))).toBe(false);
+    expect(runtime.instructions.some((i) => i.keyword === "RUN" && /apt-get install|npm /.test(i.args))).toBe(
+      false,
+    );
     // Workspace dependencies hoisted to the root: the runtime stage copies only /app/node_modules.
-    const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
-    const nested = Object.entries(lock.packages).filter(([path, entry]) => /^packages\/[^/]+\/node_modules\//.test(path) && !entry.dev);
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const nested = Object.entries(lock.packages).filter(
+      ([path, entry]) => /^packages\/[^/]+\/node_modules\//.test(path) && !entry.dev,
+    );
     expect(nested.map(([path]) => path)).toEqual([]);
   });
 
@@ -172,7 +206,16 @@ describe("the Dockerfile", () => {
       expect(ignored(source), `${source} is copied but .dockerignore excludes it`).toBe(false);
     }
     expect(parsed.stages.flatMap((s) => s.instructions).filter((i) => i.keyword === "ADD")).toEqual([]);
-    for (const path of ["node_modules", "packages/server/node_modules", "packages/server/dist", ".git", ".keygate", ".env", "data/keygate.sqlite", "keygate.sqlite-wal"]) {
+    for (const path of [
+      "node_modules",
+      "packages/server/node_modules",
+      "packages/server/dist",
+      ".git",
+      ".keygate",
+      ".env",
+      "data/keygate.sqlite",
+      "keygate.sqlite-wal",
+    ]) {
       expect(ignored(path), `${path} must stay out of the build context`).toBe(true);
     }
     expect(ignored("packages/server/src/http/app.ts")).toBe(false);
@@ -189,12 +232,16 @@ describe("the Dockerfile", () => {
       if (entry === "@keygate" || entry === ".bin") continue;
       symlinkSync(join(REPO_ROOT, "node_modules", entry), join(app, "node_modules", entry));
     }
-    for (const pkg of ["rego", "server", "cli"]) symlinkSync(join(app, "packages", pkg), join(app, "node_modules", "@keygate", pkg));
+    for (const pkg of ["rego", "server", "cli"])
+      symlinkSync(join(app, "packages", pkg), join(app, "node_modules", "@keygate", pkg));
     const copies = runtime.instructions.filter((i) => i.keyword === "COPY" && /^--from=build\b/.test(i.args));
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) {
       const [, source = "", destination = ""] = copy.args.split(/\s+/);
-      const target = join(app, destination.endsWith("/") ? join(destination, source.split("/").at(-1) ?? "") : destination);
+      const target = join(
+        app,
+        destination.endsWith("/") ? join(destination, source.split("/").at(-1) ?? "") : destination,
+      );
       cpSync(join(REPO_ROOT, source.replace(/^\/app\//, "")), target, { recursive: true });
     }
     cpSync(join(REPO_ROOT, "package.json"), join(app, "package.json"));
@@ -204,9 +251,19 @@ describe("the Dockerfile", () => {
         probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
       });
     });
-    const env = { ...process.env, KEYGATE_HOST: "127.0.0.1", KEYGATE_PORT: String(port), KEYGATE_DATA_DIR: join(root, "data") };
-    const entrypoint = JSON.parse(runtime.instructions.find((i) => i.keyword === "ENTRYPOINT")?.args ?? "[]") as string[];
-    const server = spawn(process.execPath, [join(root, (entrypoint[1] ?? "").replace(/^\//, "")), "serve"], { env, cwd: app });
+    const env = {
+      ...process.env,
+      KEYGATE_HOST: "127.0.0.1",
+      KEYGATE_PORT: String(port),
+      KEYGATE_DATA_DIR: join(root, "data"),
+    };
+    const entrypoint = JSON.parse(
+      runtime.instructions.find((i) => i.keyword === "ENTRYPOINT")?.args ?? "[]",
+    ) as string[];
+    const server = spawn(process.execPath, [join(root, (entrypoint[1] ?? "").replace(/^\//, "")), "serve"], {
+      env,
+      cwd: app,
+    });
     let output = "";
     server.stdout.on("data", (c: Buffer) => {
       output += c.toString();
@@ -214,7 +271,10 @@ describe("the Dockerfile", () => {
     server.stderr.on("data", (c: Buffer) => {
       output += c.toString();
     });
-    const healthcheck = JSON.parse(/CMD (\[.*\])$/.exec(runtime.instructions.find((i) => i.keyword === "HEALTHCHECK")?.args ?? "")?.[1] ?? "[]") as string[];
+    const healthcheck = JSON.parse(
+      /CMD (\[.*\])$/.exec(runtime.instructions.find((i) => i.keyword === "HEALTHCHECK")?.args ?? "")?.[1] ??
+        "[]",
+    ) as string[];
     expect(healthcheck[0]).toBe("node");
     const check = () => spawnSync(process.execPath, healthcheck.slice(1), { env, timeout: 10_000 }).status;
     try {

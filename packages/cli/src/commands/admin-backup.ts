@@ -39,7 +39,7 @@ export async function adminBackupCommand(argv: string[], io: CliIo): Promise<num
   if (config.databaseUrl !== undefined) {
     throw new CliError(
       "keygate admin backup: KEYGATE_DATABASE_URL names a PostgreSQL database; back it up with pg_dump " +
-        "(pg_dump --format=custom --file=keygate.dump \"$KEYGATE_DATABASE_URL\"), see docs/operations.md",
+        '(pg_dump --format=custom --file=keygate.dump "$KEYGATE_DATABASE_URL"), see docs/operations.md',
       2,
     );
   }
@@ -47,9 +47,13 @@ export async function adminBackupCommand(argv: string[], io: CliIo): Promise<num
     throw new CliError(`keygate admin backup: ${error instanceof Error ? error.message : String(error)}`);
   });
   if (values.json) {
-    io.out(`${JSON.stringify({ source: result.source, destination: result.destination, bytes: result.bytes })}\n`);
+    io.out(
+      `${JSON.stringify({ source: result.source, destination: result.destination, bytes: result.bytes })}\n`,
+    );
   } else {
-    io.out(`Backed up ${result.source} to ${result.destination} (${result.bytes} bytes, integrity checked).\n`);
+    io.out(
+      `Backed up ${result.source} to ${result.destination} (${result.bytes} bytes, integrity checked).\n`,
+    );
   }
   return 0;
 }
