@@ -7,6 +7,7 @@
 // shows. Blocks marked `norun` are shown to the reader only.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Engine } from "@keygate/rego";
@@ -37,46 +38,62 @@ describe("examples in the docs", () => {
     ]);
   });
 
-  it.each(PAGES.map((p) => [relative(REPO_ROOT, p)]))("%s: every Rego block compiles, every JSON block parses", (page) => {
-    const blocks = docBlocks(readFileSync(join(REPO_ROOT, page), "utf8"));
-    // Files a page writes (```rego file=...) compile together, as a policy directory does; others alone.
-    const files = blocks.filter((b) => b.lang === "rego" && b.attrs.has("file"));
-    if (files.length > 0) {
-      const engine = new Engine();
-      const where = `${page}: ${files.map((b) => `${b.attrs.get("file")} (line ${b.line})`).join(", ")}`;
-      expect(() => engine.addModules(files.map((b) => ({ file: b.attrs.get("file") ?? "", source: b.body }))), where).not.toThrow();
-    }
-    for (const block of blocks) {
-      const where = `${page}:${block.line}`;
-      if (block.lang === "rego" && !block.attrs.has("file")) {
-        expect(() => new Engine().addModule("doc.rego", block.body), where).not.toThrow();
+  it.each(PAGES.map((p) => [relative(REPO_ROOT, p)]))(
+    "%s: every Rego block compiles, every JSON block parses",
+    (page) => {
+      const blocks = docBlocks(readFileSync(join(REPO_ROOT, page), "utf8"));
+      // Files a page writes (```rego file=...) compile together, as a policy directory does; others alone.
+      const files = blocks.filter((b) => b.lang === "rego" && b.attrs.has("file"));
+      if (files.length > 0) {
+        const engine = new Engine();
+        const where = `${page}: ${files.map((b) => `${b.attrs.get("file")} (line ${b.line})`).join(", ")}`;
+        expect(
+          () => engine.addModules(files.map((b) => ({ file: b.attrs.get("file") ?? "", source: b.body }))),
+          where,
+        ).not.toThrow();
       }
-      if (block.lang === "json" && !block.attrs.has("norun")) {
-        expect(() => JSON.parse(block.body), where).not.toThrow();
+      for (const block of blocks) {
+        const where = `${page}:${block.line}`;
+        if (block.lang === "rego" && !block.attrs.has("file")) {
+          expect(() => new Engine().addModule("doc.rego", block.body), where).not.toThrow();
+        }
+        if (block.lang === "json" && !block.attrs.has("norun")) {
+          expect(() => JSON.parse(block.body), where).not.toThrow();
+        }
       }
-    }
-  });
+    },
+  );
 });
 
-/** A bin directory with `keygate` (the built CLI), and `jq` when the machine has none (`-r .path` only). */
+/**
+ * A bin directory with `keygate` (the built CLI) and `jq` (jq itself, compiled to WebAssembly:
+ * the npm package jq-wasm), so the pages run the same on every machine, with or without a jq.
+ */
 function binDirectory(root: string): string {
   const bin = join(root, "bin");
   mkdirSync(bin);
   writeFileSync(join(bin, "keygate"), `#!/bin/sh\nexec "${process.execPath}" "${CLI_MAIN}" "$@"\n`);
   chmodSync(join(bin, "keygate"), 0o755);
-  if (spawnSync("sh", ["-c", "command -v jq"]).status !== 0) {
-    writeFileSync(
-      join(bin, "jq"),
-      `#!/usr/bin/env node
-const args = process.argv.slice(2).filter((a) => a !== "-r");
-const path = (args[0] ?? ".").split(".").filter(Boolean);
-let value = JSON.parse(require("fs").readFileSync(0, "utf8"));
-for (const key of path) value = value?.[/^\\[(\\d+)\\]$/.test(key) ? Number(key.slice(1, -1)) : key];
-process.stdout.write((typeof value === "string" ? value : JSON.stringify(value)) + "\\n");
+  const jqWasm = createRequire(join(REPO_ROOT, "package.json")).resolve("jq-wasm");
+  writeFileSync(
+    join(bin, "jq"),
+    `#!${process.execPath}
+const { readFileSync } = require("node:fs");
+const jq = require(${JSON.stringify(jqWasm)});
+const args = process.argv.slice(2);
+const flags = args.filter((a) => /^-[a-z]+$/.test(a));
+const [filter = ".", file] = args.filter((a) => !/^-[a-z]+$/.test(a));
+const input = readFileSync(file ?? 0, "utf8");
+jq.raw(input, filter, flags).then(
+  (out) => process.stdout.write(out === "" ? "" : out + "\\n"),
+  (error) => {
+    process.stderr.write("jq: " + error.message + "\\n");
+    process.exit(5);
+  },
+);
 `,
-    );
-    chmodSync(join(bin, "jq"), 0o755);
-  }
+  );
+  chmodSync(join(bin, "jq"), 0o755);
   return bin;
 }
 

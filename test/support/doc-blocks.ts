@@ -26,7 +26,8 @@ export function docBlocks(markdown: string): DocBlock[] {
     }
     const body: string[] = [];
     let j = i + 1;
-    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j] ?? ""); j++) body.push((lines[j] ?? "").slice(indent));
+    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j] ?? ""); j++)
+      body.push((lines[j] ?? "").slice(indent));
     out.push({ lang: open[2] ?? "", attrs, body: `${body.join("\n")}\n`, line: i + 1 });
     i = j;
   }
