@@ -32,6 +32,7 @@ const RUN_PAGES = PAGES.filter((page) => readFileSync(page, "utf8").includes(RUN
 describe("examples in the docs", () => {
   it("has pages whose examples run", () => {
     expect(RUN_PAGES.map((p) => relative(REPO_ROOT, p)).sort()).toEqual([
+      "docs/login-policies.md",
       "docs/migrating/from-harness.md",
       "docs/migrating/from-hcp-terraform.md",
       "docs/migrating/from-spacelift.md",

@@ -7,6 +7,7 @@ import { createApiKey, updateApiKey } from "../../packages/server/dist/domain/ap
 import {
   createDelegateToken,
   rotateDelegateToken,
+  updateDelegateToken,
 } from "../../packages/server/dist/domain/delegate-tokens/delegate-token.js";
 import { buildLoginInput, loadLoginSubject } from "../../packages/server/dist/domain/login-policies/login-input.js";
 import { loginInputToJson } from "../../packages/server/dist/domain/login-policies/login-input-json.js";
@@ -110,6 +111,7 @@ export async function captureExampleInputs() {
     // A personal access token of the admin's own (USER) key: its input's principal is a user.
     await createToken(db.store, ctx, { apiKeyId: org.apiKey.id, name: "laptop", validTo: VALID_TO });
     const delegate = await createDelegateToken(db.store, ctx, { spaceId: platform.id, name: "k8s-cluster-a", description: "Cluster A delegates" });
+    await updateDelegateToken(db.store, ctx, delegate.delegateToken.id, { description: "Cluster A delegates (eu-west-1)" });
     await rotateDelegateToken(db.store, { ...ctx, now: now + 120_000 }, delegate.delegateToken.id);
 
     const request = {
