@@ -139,7 +139,7 @@ export const PERMISSION_DESCRIPTIONS = {
   "organizations.read": "See the organization and its settings.",
   "organizations.write": "Change the organization's settings.",
   "spaces.read": "See spaces (the tree below the space where it is held).",
-  "spaces.write": "Create, rename, move and delete spaces.",
+  "spaces.write": "Create, change and delete spaces.",
   "users.read": "See users.",
   "users.write": "Create, change, disable and delete users.",
   "service-accounts.read": "See service accounts.",
