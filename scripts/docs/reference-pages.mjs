@@ -2,6 +2,11 @@
 // (built by the real input builders over a real example organization), the permission catalogue
 // and built-in roles, and the Prometheus metrics `keygate serve` exposes. `npm run docs` writes
 // them; test/docs-reference.test.ts fails when a page on disk differs from what this renders.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { BUILT_IN_ROLES } from "../../packages/server/dist/domain/roles/built-in-roles.js";
 import { PERMISSIONS } from "../../packages/server/dist/domain/roles/permission-catalogue.js";
 import { ESCALATE_PERMISSION } from "../../packages/server/dist/domain/access/escalation-rule.js";
@@ -314,6 +319,81 @@ ${rows.join("\n")}
   }
 }
 
+const CLI_MAIN = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta.url));
+
+// Commands whose usage line the CLI prints when their arguments are missing (it exits 2 with it).
+const USAGE_COMMANDS = [
+  "space create",
+  "user create",
+  "sa create",
+  "key create",
+  "key revoke",
+  "token create",
+  "token rotate",
+  "token revoke",
+  "role create",
+  "role bind",
+  "role unbind",
+  "team create",
+  "delegate-token create",
+  "policies create",
+  "policies update",
+  "policies upload",
+  "policies download",
+  "policy-sets create",
+  "policy-sets update",
+  "policy-sets add-policies",
+  "policy-sets attach-spaces",
+  "evaluations show",
+  "policy simulate",
+  "policy eval",
+  "admin backup",
+];
+
+function runCli(args, cwd) {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith("KEYGATE_")) delete env[name];
+  return spawnSync(process.execPath, [CLI_MAIN, ...args], { cwd, env, encoding: "utf8" });
+}
+
+function cliPage() {
+  const cwd = mkdtempSync(join(tmpdir(), "keygate-docs-cli-"));
+  try {
+    const help = runCli(["--help"], cwd);
+    if (help.status !== 0) throw new Error(`keygate --help exited ${help.status}: ${help.stderr}`);
+    const rows = ["| command | usage |", "|---|---|"];
+    for (const command of USAGE_COMMANDS) {
+      const run = runCli(command.split(" "), cwd);
+      const usage = `${run.stdout}\n${run.stderr}`.split("\n").find((line) => line.startsWith("usage: keygate "));
+      if (usage === undefined || run.status !== 2) {
+        throw new Error(`keygate ${command} without arguments did not exit 2 with a usage line:\n${run.stdout}${run.stderr}`);
+      }
+      rows.push(`| \`keygate ${command}\` | \`${escapeCell(usage.slice("usage: ".length))}\` |`);
+    }
+    return `${GENERATED("the built CLI (packages/cli): `keygate --help` and each command's usage line")}
+# The \`keygate\` command
+
+\`keygate --help\`:
+
+\`\`\`text
+${help.stdout.trimEnd()}
+\`\`\`
+
+## Usage of each command
+
+What each command prints when its arguments are missing:
+
+${rows.join("\n")}
+
+Resource commands read \`KEYGATE_SERVER\` and \`KEYGATE_TOKEN\` (or \`--server\`), and print tables, or
+JSON with \`--output json\`. Server commands (\`init\`, \`serve\`, \`admin\`) read the settings in
+[operations](../operations.md#settings).
+`;
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
 /** Every generated page: its path under the repository and its text. */
 export async function renderReferencePages() {
   const { login, save } = await captureExampleInputs();
@@ -322,5 +402,6 @@ export async function renderReferencePages() {
     { path: "docs/reference/save-policy-input.md", text: saveInputPage(save) },
     { path: "docs/reference/permissions-and-roles.md", text: rolesPage() },
     { path: "docs/reference/metrics.md", text: await metricsPage() },
+    { path: "docs/reference/cli.md", text: cliPage() },
   ];
 }
