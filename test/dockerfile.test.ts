@@ -283,6 +283,9 @@ describe("the Dockerfile", () => {
         if (Date.now() > deadline || server.exitCode !== null) throw new Error(`not healthy:\n${output}`);
         await new Promise((r) => setTimeout(r, 250));
       }
+      // The server's own output arrives on the event loop, which the synchronous checks held.
+      while (!output.includes("listening on") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       expect(output).toContain("listening on");
       // Loaded from the layout, not from the checkout.
       expect(existsSync(join(app, "packages", "server", "src"))).toBe(false);
