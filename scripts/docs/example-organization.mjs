@@ -13,6 +13,7 @@ import { buildLoginInput, loadLoginSubject } from "../../packages/server/dist/do
 import { loginInputToJson } from "../../packages/server/dist/domain/login-policies/login-input-json.js";
 import { bootstrapOrganization } from "../../packages/server/dist/domain/organizations/organization-bootstrap.js";
 import { buildSaveInput } from "../../packages/server/dist/domain/policy-evaluations/save-input.js";
+import { createUser } from "../../packages/server/dist/domain/principals/user.js";
 import { createServiceAccount, updateServiceAccount } from "../../packages/server/dist/domain/principals/service-account.js";
 import { createSpace, getRootSpace, loadSpaceTree } from "../../packages/server/dist/domain/spaces/space.js";
 import { createTeam } from "../../packages/server/dist/domain/teams/team.js";
@@ -67,7 +68,9 @@ export async function captureExampleInputs() {
     const now = EXAMPLE_NOW_MS;
     const org = await bootstrapOrganization(db.store, { organizationName: "acme", adminName: "alice", adminEmail: "alice@example.com" });
     const organizationId = org.organization.id;
-    const actor = { principalId: org.admin.id, tokenId: org.token.id, ip: "10.1.2.3", via: "api" };
+    const admin = { principalId: org.admin.id, tokenId: org.token.id, ip: "10.1.2.3", via: "api" };
+    // The actor the guard reports: the admin through the API, or the system itself (no principal).
+    let actor = admin;
     const saves = [];
     const guard = async (tx, orgId, change) => {
       const tree = await loadSpaceTree(tx, orgId);
@@ -75,8 +78,8 @@ export async function captureExampleInputs() {
       saves.push({ entityType: built.entityType, action: built.action, input: built.input });
       return {};
     };
-    const ctx = { organizationId, actor, guard, now };
-    const plain = { organizationId, actor, now };
+    const ctx = { organizationId, actor: admin, guard, now };
+    const plain = { organizationId, actor: admin, now };
     const root = await getRootSpace(db.store, organizationId);
     const platform = await createSpace(db.store, plain, { parentId: root.id, name: "platform" });
     const production = await createSpace(db.store, plain, { parentId: platform.id, name: "production" });
@@ -110,9 +113,21 @@ export async function captureExampleInputs() {
     });
     // A personal access token of the admin's own (USER) key: its input's principal is a user.
     await createToken(db.store, ctx, { apiKeyId: org.apiKey.id, name: "laptop", validTo: VALID_TO });
+    // A user without an email, with a personal key and a token that never expires.
+    const bob = await createUser(db.store, plain, { name: "bob" });
+    // Personal keys are made by their user: bob, from the CLI on his machine, without a token.
+    actor = { principalId: bob.id, ip: "10.1.2.9", via: "cli" };
+    const asBob = { ...ctx, actor };
+    const { apiKey: bobKey } = await createApiKey(db.store, asBob, { principalId: bob.id, type: "USER", name: "bob-laptop" });
+    await createToken(db.store, asBob, { apiKeyId: bobKey.id, name: "cli" });
+    actor = admin;
     const delegate = await createDelegateToken(db.store, ctx, { spaceId: platform.id, name: "k8s-cluster-a", description: "Cluster A delegates" });
     await updateDelegateToken(db.store, ctx, delegate.delegateToken.id, { description: "Cluster A delegates (eu-west-1)" });
     await rotateDelegateToken(db.store, { ...ctx, now: now + 120_000 }, delegate.delegateToken.id);
+    // The system itself saving (as `keygate init` does): no principal, token or address.
+    actor = { principalId: null, via: "system" };
+    await createDelegateToken(db.store, { ...ctx, actor }, { name: "bootstrap-agents" });
+    actor = admin;
 
     const request = {
       remoteIp: "10.1.2.3",

@@ -92,14 +92,14 @@ function checkDescribed(kind, produced, described) {
   }
 }
 
-function fieldTable(fields, descriptions, presence) {
+function fieldTable(fields, descriptions, presence, typesFrom = fields) {
   const rows = ["| Field | Type | Description | Example |", "|---|---|---|---|"];
   for (const field of fields.values()) {
     if (field.path.endsWith("[]")) continue;
     const note = presence?.(field.path) ?? "";
     const description = `${descriptions[field.path]}${note === "" ? "" : ` ${note}`}`;
     rows.push(
-      `| \`input.${field.path}\` | ${typeText(field, fields)} | ${escapeCell(description)} | ${escapeCell(exampleText(field))} |`,
+      `| \`input.${field.path}\` | ${typeText(typesFrom.get(field.path) ?? field, typesFrom)} | ${escapeCell(description)} | ${escapeCell(exampleText(field))} |`,
     );
   }
   return rows.join("\n");
@@ -153,7 +153,9 @@ samples keep it as a JSON number.
 const ENTITY_TYPES = ["token", "api-key", "service-account", "delegate-token"];
 
 function saveInputPage(saves) {
+  // A path means the same in every entity type, so its type is what any entity type showed there.
   const all = new Map();
+  for (const save of saves) collectFields(save.input, "", all);
   const sections = [];
   for (const entityType of ENTITY_TYPES) {
     const ofType = saves.filter((s) => s.entityType === entityType);
@@ -163,7 +165,6 @@ function saveInputPage(saves) {
     for (const save of ofType) {
       const own = collectFields(save.input, "", new Map());
       collectFields(save.input, "", fields);
-      collectFields(save.input, "", all);
       for (const path of own.keys()) {
         const set = actionsByPath.get(path) ?? new Set();
         set.add(save.action);
@@ -181,7 +182,7 @@ function saveInputPage(saves) {
 
 Evaluated on ${actions.map((a) => `\`${a}\``).join(", ")}${entityType === "token" ? " (a token of a user's key has `principal.email` instead of `principal.description` and `principal.spaceIdentifier`)" : ""}.
 
-${fieldTable(fields, SAVE_INPUT_FIELDS, presence)}
+${fieldTable(fields, SAVE_INPUT_FIELDS, presence, all)}
 
 Example (\`${create.action}\`):
 
@@ -202,7 +203,10 @@ ever holds a token's text or hash.
 The tables and examples are produced by the code that builds the input (\`buildSaveInput\`), as the
 write path calls it, over a real example organization: a service account \`ci-deploy\` in space
 \`platform/production\` with API key \`ci-cd-production\` and token \`deploy\` (created, updated,
-rotated), and a delegate token \`k8s-cluster-a\` in space \`platform\` (created, rotated).
+rotated), personal tokens of the admin \`alice\` and of \`bob\` (a user without an email, whose token
+never expires, made from the CLI), and delegate tokens in space \`platform\` (one created, updated
+and rotated by the admin, one created by the system itself). A field's type is every type it took
+in any of them.
 
 Every entity type has \`input.action\`, \`input.entityType\`, \`input.event\` and \`input.actor\`.
 
