@@ -18,8 +18,9 @@ import {
   symlinkSync,
 } from "node:fs";
 import { createServer } from "node:net";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { validate } from "dockerfile-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureCliBuilt, REPO_ROOT } from "./support/keygate-build.js";
@@ -177,6 +178,61 @@ describe("the Dockerfile", () => {
       ([path, entry]) => /^packages\/[^/]+\/node_modules\//.test(path) && !entry.dev,
     );
     expect(nested.map(([path]) => path)).toEqual([]);
+  });
+
+  it("installs (npm ci --omit=dev) every package the entry point can load", () => {
+    // Walk the compiled modules from the entry point: static and dynamic imports, and the files a
+    // module names with new URL("./x.js", import.meta.url) (the policy worker) or require(.resolve)s
+    // (Redoc's bundle). Every other
+    // package reached must be one `npm ci --omit=dev` installs (not marked dev in the lockfile).
+    const { builtinModules } = createRequire(import.meta.url)("node:module") as { builtinModules: string[] };
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    ensureCliBuilt();
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const queue = [join(REPO_ROOT, "packages/cli/dist/main.js")];
+    while (queue.length > 0) {
+      const file = queue.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      const specifiers = [
+        ...[...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)["']([^"']+)["']/gm)].map(
+          (m) => m[1] ?? "",
+        ),
+        ...[...text.matchAll(/new URL\(\s*["'](\.{1,2}\/[^"']+\.js)["']\s*,\s*import\.meta\.url/g)].map(
+          (m) => m[1] ?? "",
+        ),
+        ...[...text.matchAll(/\brequire(?:\.resolve)?\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? ""),
+      ];
+      for (const specifier of specifiers) {
+        // Only what has a module specifier's shape (the patterns also meet `from "x"` inside strings).
+        if (!/^(?:\.{1,2}\/[\w./-]+|node:[\w/]+|(?:@[\w.-]+\/)?[\w.-]+(?:\/[\w./-]+)?)$/.test(specifier))
+          continue;
+        if (specifier.startsWith(".")) {
+          const target = join(dirname(file), specifier);
+          if (existsSync(target)) queue.push(target);
+          continue;
+        }
+        const name = specifier.startsWith("@")
+          ? specifier.split("/").slice(0, 2).join("/")
+          : (specifier.split("/")[0] ?? "");
+        if (specifier.startsWith("node:") || builtinModules.includes(name)) continue;
+        const workspace = /^@keygate\/(rego|server|cli)$/.exec(name)?.[1];
+        if (workspace) queue.push(join(REPO_ROOT, "packages", workspace, "dist/index.js"));
+        else packages.add(name);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(100);
+    for (const name of ["fastify", "better-sqlite3", "pg", "piscina", "redoc"])
+      expect(packages.has(name), name).toBe(true);
+    const devOnly = [...packages].filter((name) => {
+      const entry = lock.packages[`node_modules/${name}`];
+      return entry === undefined || entry.dev === true;
+    });
+    expect(devOnly, "packages the server loads that npm ci --omit=dev leaves out").toEqual([]);
   });
 
   it("runs as a non-root user, with a health check, the entry point and the data volume", () => {
