@@ -53,6 +53,7 @@ server:
   serve [--data-dir DIR] [--port P] [--host H]  run the server (KEYGATE_DATABASE_URL=postgres://... for PostgreSQL)
         [--trust-proxy true|HOPS|CIDR,...]      believe X-Forwarded-For from these proxies (KEYGATE_TRUST_PROXY)
   admin recover [--org NAME] [--data-dir DIR]   on the host: a new owner token for a locked-out organization
+  admin backup FILE [--data-dir DIR]            on the host: an online backup of the SQLite store to FILE
 
 resources (KEYGATE_SERVER, KEYGATE_TOKEN; --server URL, --output table|json):
   whoami                      the principal behind KEYGATE_TOKEN

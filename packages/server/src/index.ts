@@ -34,6 +34,7 @@ export * from "./store/announce-change.js";
 export * from "./store/change-feed.js";
 export type * from "./store/database-schema.js";
 export * from "./store/store.js";
+export * from "./store/sqlite-backup.js";
 export * from "./store/test-store.js";
 // HTTP API and auth (appended by the HTTP layer).
 export * from "./auth/authenticator.js";

@@ -5,12 +5,14 @@
 import { parseArgs } from "node:util";
 import { ConfigError, DomainError, recoverOwnerToken, resolveServerConfig } from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
+import { ADMIN_BACKUP_USAGE, adminBackupCommand } from "./admin-backup.js";
 import { openConfiguredStore } from "./server-store.js";
 
 const USAGE =
   "usage: keygate admin recover [--org NAME] [--data-dir DIR] [--admin NAME] [--valid-hours N] [--json]\n" +
   "  issues a new owner token for the organization (default: default), shown once; run on the host\n" +
-  "  (KEYGATE_DATABASE_URL=postgres://... for PostgreSQL)\n";
+  "  (KEYGATE_DATABASE_URL=postgres://... for PostgreSQL)\n" +
+  ADMIN_BACKUP_USAGE;
 
 /** Runs `keygate admin <subcommand>`. */
 export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
@@ -19,6 +21,7 @@ export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
     (sub === undefined ? io.err : io.out)(USAGE);
     return sub === undefined ? 2 : 0;
   }
+  if (sub === "backup") return adminBackupCommand(rest, io);
   if (sub !== "recover") throw new CliError(`keygate admin: unknown subcommand "${sub}"\n${USAGE}`, 2);
   const { values } = parseArgs({
     args: rest,

@@ -26,6 +26,7 @@ import type { KeygateServices } from "./plugins/keygate-services.js";
 import { collectOpenApi } from "./plugins/openapi-document.js";
 import { accessRoutes } from "./routes/access-routes.js";
 import { accountRoutes } from "./routes/account-routes.js";
+import { apiDocsRoutes } from "./routes/api-docs-routes.js";
 import { apiKeyRoutes } from "./routes/api-key-routes.js";
 import { auditRoutes } from "./routes/audit-routes.js";
 import { delegateRoutes } from "./routes/delegate-tokens/delegate-token-routes.js";
@@ -206,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installStrictBodyTypes(app);
   const openapi = collectOpenApi(app);
   await app.register(healthRoutes);
+  await app.register(apiDocsRoutes); // The API reference page (Redoc over the OpenAPI document).
   await app.register(
     async (api) => {
       installAuthentication(api);
