@@ -347,6 +347,19 @@ export class LoginPolicies {
   }
 
   /**
+   * `apply` without waiting, when it can be answered from memory: the organization's compiled sets
+   * are loaded and none of them is a login policy (the common case). Undefined otherwise: the
+   * caller then waits for `apply`.
+   */
+  applyCached(access: EffectiveAccess, credential: LoginCredential, request: LoginRequest): EffectiveAccess | undefined {
+    const snapshot = this.policies.peek(credential.organizationId);
+    if (snapshot === undefined || loginSets(snapshot).length > 0) return undefined;
+    // No login policy: nothing to judge; the input is still kept now and then for simulations.
+    if (this.sampleDue(credential)) this.sampleLater(credential, request);
+    return access;
+  }
+
+  /**
    * Adds login-policy roles to a principal's access (direct and team bindings); throws DomainError
    * `forbidden` when the login policies refuse the request (a deny, no admitting `allow`, or an
    * evaluation error) and `unavailable` when the organization used its CPU share for this second.
