@@ -148,7 +148,8 @@ export class Authenticator {
         const access = this.loginPolicies.applyCached(
           bindings,
           { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
-          { remoteIp: ip, timestampNs: BigInt(now) * 1_000_000n },
+          ip,
+          now,
         );
         if (access !== undefined) return { organizationId, principal, apiKey, token, access, spaces, ip };
         return this.withLoginPolicies(checked, bindings, spaces, ip, now, route);

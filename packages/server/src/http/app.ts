@@ -15,7 +15,7 @@ import type { PolicyEvaluator } from "../domain/policy-evaluations/policy-evalua
 import { PolicyWorkerPool } from "../policy-workers/policy-worker-pool.js";
 import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../policy-workers/policy-worker-settings.js";
 import type { Store } from "../store/store.js";
-import { MetricsRegistry } from "./metrics/metrics-registry.js";
+import { MetricsRegistry, type RequestSeries } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
 import { answerClientError, installErrorHandler, sendFrameworkError } from "./plugins/error-handler.js";
 import { installInputGuard } from "./plugins/input-guard.js";
@@ -172,8 +172,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // `request.routeOptions` is a getter that builds an object on every call, too dear for the hot path.
   app.addHook("onRoute", (route) => {
     const url = route.url ?? "unmatched";
+    // The route's series, per method (a route is registered for one method, or a few).
+    let series: RequestSeries | undefined;
     const observe: onResponseHookHandler = (request, reply, done) => {
-      metrics.observeRequest(request.method, url, reply.statusCode, reply.elapsedTime / 1e3);
+      if (series === undefined || series.method !== request.method) series = metrics.requestSeries(request.method, url);
+      metrics.observe(series, reply.statusCode, reply.elapsedTime / 1e3);
       done();
     };
     const existing = route.onResponse;
