@@ -19,7 +19,7 @@ import { AuthCache } from "./auth-cache.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import type { Caller } from "./caller.js";
 import { FailedAuthLimiter } from "./failed-auth-limiter.js";
-import { TokenUseRecorder } from "./token-use-recorder.js";
+import { DEFAULT_USAGE_GRANULARITY_MS, TokenUseRecorder } from "./token-use-recorder.js";
 
 /** Settings of an Authenticator. */
 export interface AuthenticatorOptions {
@@ -29,6 +29,8 @@ export interface AuthenticatorOptions {
   readonly failureWindowMs?: number;
   /** How often last-used-at is written, in ms; default 1 s. */
   readonly usageFlushMs?: number;
+  /** How stale a stored last-used-at may be while its token is in use, in ms; default 60 s. */
+  readonly usageGranularityMs?: number;
   /** Called with each failed authentication's reason (for metrics). */
   readonly onFailure?: (reason: string) => void;
   /** Called when writing last-used-at fails. */
@@ -54,7 +56,12 @@ export class Authenticator {
       ...(options.cacheMaxStalenessMs !== undefined ? { maxStalenessMs: options.cacheMaxStalenessMs } : {}),
     });
     this.limiter = new FailedAuthLimiter(options.failureLimit ?? 50, options.failureWindowMs ?? 60_000);
-    this.usage = new TokenUseRecorder(store, options.usageFlushMs ?? 1000, options.onUsageError);
+    this.usage = new TokenUseRecorder(
+      store,
+      options.usageFlushMs ?? 1000,
+      options.onUsageError,
+      options.usageGranularityMs ?? DEFAULT_USAGE_GRANULARITY_MS,
+    );
     this.onFailure = options.onFailure ?? (() => {});
   }
 
