@@ -1,6 +1,10 @@
 // Benchmarks: `npm run bench` runs every benchmark of the project in one process run and
 // prints each figure next to its baseline from the same run, as a ratio.
+// `npm run bench -- --quick` runs the service rows with fewer, shorter rounds; `--only <section>`
+// (repeatable: rego, opa, service, writes, governance, workers, flood) runs only those sections, and
+// `--rows <row,...>` picks the service rows (read, policy, scale, writes; see server-bench.js).
 
+import { parseArgs } from "node:util";
 import { runGovernanceBench } from "./governance-bench.js";
 import { runLoginFloodBench } from "./login-flood-bench.js";
 import { runOpaBench } from "./opa-bench.js";
@@ -9,22 +13,36 @@ import { runRegoBench } from "./rego-bench.js";
 import { runServerBench } from "./server-bench.js";
 import { runTokenWriteBench } from "./token-write-bench.js";
 
-console.log("# Rego engine");
-for (const line of await runRegoBench()) console.log(line);
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string", multiple: true },
+    rows: { type: "string" },
+  },
+});
 
-console.log("\n# Rego engine against OPA");
-for (const line of await runOpaBench()) console.log(line);
+const sections = [
+  ["rego", "# Rego engine", () => runRegoBench()],
+  ["opa", "# Rego engine against OPA", () => runOpaBench()],
+  ["service", "# Service", () => runServerBench({ quick: values.quick, rows: values.rows?.split(",") ?? [] })],
+  ["writes", "# Token writes (create, revoke) through `keygate serve`", () => runTokenWriteBench()],
+  ["governance", "# Governance", () => runGovernanceBench()],
+  ["workers", "# Tenants' policies off the event loop", () => runPolicyWorkerBench()],
+  ["flood", "# Login policies under a hostile flood", () => runLoginFloodBench()],
+];
+const only = values.only ?? [];
+for (const name of only) {
+  if (!sections.some(([n]) => n === name)) {
+    throw new Error(`unknown section ${name} (sections: ${sections.map(([n]) => n).join(", ")})`);
+  }
+}
 
-console.log("\n# Service");
-for (const line of await runServerBench()) console.log(line);
-
-console.log("\n# Token writes (create, revoke) through `keygate serve`");
-for (const line of await runTokenWriteBench()) console.log(line);
-
-console.log("\n# Governance");
-for (const line of await runGovernanceBench()) console.log(line);
-
-console.log("\n# Tenants' policies off the event loop");
-for (const line of await runPolicyWorkerBench()) console.log(line);
-console.log("\n# Login policies under a hostile flood");
-for (const line of await runLoginFloodBench()) console.log(line);
+const started = Date.now();
+let first = true;
+for (const [name, title, run] of sections) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`${first ? "" : "\n"}${title}`);
+  first = false;
+  for (const line of await run()) console.log(line);
+}
+console.log(`\nbench took ${((Date.now() - started) / 1000).toFixed(0)} s`);

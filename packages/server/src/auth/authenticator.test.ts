@@ -203,3 +203,45 @@ describe("failed authentications", () => {
     }
   });
 });
+
+describe("the all-cached path", () => {
+  it("answers a warm request without waiting, and refuses a wrong secret at once, counted as a failure", async () => {
+    const db = await createTestDatabase("sqlite");
+    const org = await bootstrapOrganization(db.store, { organizationName: "acme", adminName: "alice" });
+    const reasons: string[] = [];
+    const auth = new Authenticator(db.store, { onFailure: (r) => reasons.push(r) });
+    try {
+      const header = `Bearer ${org.tokenValue}`;
+      const cold = auth.authenticateNow(header, "1.2.3.4");
+      expect(cold).toBeInstanceOf(Promise);
+      const first = await cold;
+      // Warm once the background loads (the organization's freshness, its policies) have settled.
+      let warm = auth.authenticateNow(header, "1.2.3.4");
+      for (let i = 0; i < 50 && warm instanceof Promise; i++) {
+        await warm;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        warm = auth.authenticateNow(header, "1.2.3.4");
+      }
+      expect(warm).not.toBeInstanceOf(Promise);
+      expect((warm as Awaited<typeof cold>).token.id).toBe(first.token.id);
+      expect((warm as Awaited<typeof cold>).principal.name).toBe("alice");
+      // The same public id with another secret (and a checksum that fits it): refused at once.
+      const { formatToken, parseToken } = await import("../domain/tokens/token-format.js");
+      const parsed = parseToken(org.tokenValue);
+      if (!parsed.ok) throw new Error("the bootstrap token does not parse");
+      const forged = formatToken({ ...parsed.token, secret: "x".repeat(parsed.token.secret.length) });
+      let thrown: unknown;
+      try {
+        auth.authenticateNow(`Bearer ${forged}`, "1.2.3.4");
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(DomainError);
+      expect((thrown as DomainError).code).toBe("unauthenticated");
+      expect(reasons).toEqual(["unknown"]);
+    } finally {
+      await auth.close();
+      await db.dispose();
+    }
+  });
+});

@@ -4,7 +4,7 @@
 import { type EffectiveAccess, resolveEffectiveAccess } from "../domain/access/effective-access.js";
 import { DomainError } from "../domain/domain-error.js";
 import type { RequestRoute } from "../domain/login-policies/login-break-glass.js";
-import { applyLoginPolicies } from "../domain/login-policies/login-policies.js";
+import { applyLoginPolicies, type LoginPolicies, loginPoliciesOf } from "../domain/login-policies/login-policies.js";
 import { loadSpaceTree, type SpaceTree } from "../domain/spaces/space.js";
 import { generateToken, type ParsedToken } from "../domain/tokens/token-format.js";
 import {
@@ -19,7 +19,7 @@ import { AuthCache } from "./auth-cache.js";
 import { bearerTokenOf } from "./bearer-token.js";
 import type { Caller } from "./caller.js";
 import { FailedAuthLimiter } from "./failed-auth-limiter.js";
-import { TokenUseRecorder } from "./token-use-recorder.js";
+import { DEFAULT_USAGE_GRANULARITY_MS, TokenUseRecorder } from "./token-use-recorder.js";
 
 /** Settings of an Authenticator. */
 export interface AuthenticatorOptions {
@@ -29,6 +29,8 @@ export interface AuthenticatorOptions {
   readonly failureWindowMs?: number;
   /** How often last-used-at is written, in ms; default 1 s. */
   readonly usageFlushMs?: number;
+  /** How stale a stored last-used-at may be while its token is in use, in ms; default 60 s. */
+  readonly usageGranularityMs?: number;
   /** Called with each failed authentication's reason (for metrics). */
   readonly onFailure?: (reason: string) => void;
   /** Called when writing last-used-at fails. */
@@ -44,6 +46,7 @@ export class Authenticator {
   private readonly limiter: FailedAuthLimiter;
   private readonly usage: TokenUseRecorder;
   private readonly onFailure: (reason: string) => void;
+  private policies: LoginPolicies | undefined;
 
   constructor(
     private readonly store: Store,
@@ -53,7 +56,12 @@ export class Authenticator {
       ...(options.cacheMaxStalenessMs !== undefined ? { maxStalenessMs: options.cacheMaxStalenessMs } : {}),
     });
     this.limiter = new FailedAuthLimiter(options.failureLimit ?? 50, options.failureWindowMs ?? 60_000);
-    this.usage = new TokenUseRecorder(store, options.usageFlushMs ?? 1000, options.onUsageError);
+    this.usage = new TokenUseRecorder(
+      store,
+      options.usageFlushMs ?? 1000,
+      options.onUsageError,
+      options.usageGranularityMs ?? DEFAULT_USAGE_GRANULARITY_MS,
+    );
     this.onFailure = options.onFailure ?? (() => {});
   }
 
@@ -68,21 +76,63 @@ export class Authenticator {
     now: number = Date.now(),
     route?: RequestRoute,
   ): Promise<Caller> {
-    let caller: Caller;
+    return this.authenticateNow(authorization, ip, now, route);
+  }
+
+  /**
+   * `authenticate`, answered without waiting when everything it needs is in memory and fresh
+   * enough (the token, the principal's bindings, the space tree, and no login policy to evaluate):
+   * then the caller itself, or a synchronous throw. Otherwise a promise, as `authenticate`.
+   */
+  authenticateNow(
+    authorization: string | undefined,
+    ip: string,
+    now: number = Date.now(),
+    route?: RequestRoute,
+  ): Caller | Promise<Caller> {
+    let resolved: Caller | Promise<Caller>;
     try {
-      caller = await this.resolve(authorization, ip, now, route);
+      resolved = this.resolve(authorization, ip, now, route);
     } catch (error) {
-      if (error instanceof DomainError && error.code === "unauthenticated") {
-        const reason = error.details?.reason;
-        this.onFailure(typeof reason === "string" ? reason : "unknown");
-        // Only failures count and are refused (429 once over the limit); a valid credential from
-        // the same address is served.
-        this.limiter.fail(ip, now);
-      }
-      throw error;
+      throw this.failed(error, ip, now);
     }
-    this.usage.note(caller.token.id, now);
-    return caller;
+    if (resolved instanceof Promise) {
+      return resolved.then(
+        (caller) => {
+          this.usage.note(caller.token.id, now);
+          return caller;
+        },
+        (error: unknown) => {
+          throw this.failed(error, ip, now);
+        },
+      );
+    }
+    this.usage.note(resolved.token.id, now);
+    return resolved;
+  }
+
+  /**
+   * Counts a failed authentication (metrics, and the address's failure limit) and returns the
+   * error to throw: the error itself, or `rate_limited` once the address is over the limit.
+   */
+  private failed(error: unknown, ip: string, now: number): unknown {
+    if (error instanceof DomainError && error.code === "unauthenticated") {
+      const reason = error.details?.reason;
+      this.onFailure(typeof reason === "string" ? reason : "unknown");
+      // Only failures count and are refused (429 once over the limit); a valid credential from
+      // the same address is served.
+      try {
+        this.limiter.fail(ip, now);
+      } catch (limited) {
+        return limited;
+      }
+    }
+    return error;
+  }
+
+  private get loginPolicies(): LoginPolicies {
+    this.policies ??= loginPoliciesOf(this.store);
+    return this.policies;
   }
 
   private resolve(
@@ -90,16 +140,25 @@ export class Authenticator {
     ip: string,
     now: number,
     route: RequestRoute | undefined,
-  ): Promise<Caller> {
+  ): Caller | Promise<Caller> {
     const parsed = parsePresentedToken(bearerTokenOf(authorization));
     // Everything cached and fresh enough (the staleness check runs beside this, in peekToken): no
-    // await until the login policies.
+    // await, and none for the login policies either when the organization has none.
     const cached = this.cache.peekToken(parsed.publicId);
     if (cached !== undefined) {
       const checked = checkTokenAgainstRecord(parsed, cached, now);
       const bindings = this.cache.peekPrincipalAccess(checked.principal.id);
       const spaces = this.cache.peekSpaceTree(checked.principal.organizationId);
       if (bindings !== undefined && spaces !== undefined) {
+        const { token, apiKey, principal } = checked;
+        const organizationId = principal.organizationId;
+        const access = this.loginPolicies.applyCached(
+          bindings,
+          { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
+          ip,
+          now,
+        );
+        if (access !== undefined) return { organizationId, principal, apiKey, token, access, spaces, ip };
         return this.withLoginPolicies(checked, bindings, spaces, ip, now, route);
       }
     }

@@ -105,7 +105,8 @@ export class LoginPolicies {
   private readonly policies: PolicyCache;
   private readonly subjects = new Map<string, Promise<LoginSubject>>();
   private readonly roleIndexes = new Map<string, Promise<Map<string, Role>>>();
-  private readonly lastSampled = new Map<string, number>();
+  /** When each credential's input was last kept, by organization and then key (or token, or principal) id. */
+  private readonly lastSampled = new Map<string, Map<string, number>>();
   private readonly unknownRoleRetries = new Map<string, number>();
   private readonly cpu = new LoginCpuMeter(() => loginPolicyLimits().cpuMsPerSecond);
   private readonly lastDeniedAudit = new Map<string, { at: number; suppressed: number }>();
@@ -347,6 +348,26 @@ export class LoginPolicies {
   }
 
   /**
+   * `apply` without waiting, when it can be answered from memory: the organization's compiled sets
+   * are loaded and none of them is a login policy (the common case). Undefined otherwise: the
+   * caller then waits for `apply`.
+   */
+  applyCached(
+    access: EffectiveAccess,
+    credential: LoginCredential,
+    remoteIp: string,
+    nowMs: number,
+  ): EffectiveAccess | undefined {
+    const snapshot = this.policies.peek(credential.organizationId);
+    if (snapshot === undefined || loginSets(snapshot).length > 0) return undefined;
+    // No login policy: nothing to judge; the input is still kept now and then for simulations.
+    if (this.sampleDue(credential)) {
+      this.sampleLater(credential, { remoteIp, timestampNs: BigInt(nowMs) * 1_000_000n });
+    }
+    return access;
+  }
+
+  /**
    * Adds login-policy roles to a principal's access (direct and team bindings); throws DomainError
    * `forbidden` when the login policies refuse the request (a deny, no admitting `allow`, or an
    * evaluation error) and `unavailable` when the organization used its CPU share for this second.
@@ -514,11 +535,17 @@ export class LoginPolicies {
 
   /** True (and noted) when the credential's login input has not been kept in the last interval. */
   private sampleDue(credential: LoginCredential): boolean {
-    const key = `${credential.organizationId}|${credential.apiKeyId ?? credential.tokenId ?? credential.principalId}`;
+    // Two lookups by ids the caches hold, not one by a key built per request (this runs on every one).
+    let ofOrganization = this.lastSampled.get(credential.organizationId);
+    if (ofOrganization === undefined) {
+      ofOrganization = new Map();
+      this.lastSampled.set(credential.organizationId, ofOrganization);
+    }
+    const id = credential.apiKeyId ?? credential.tokenId ?? credential.principalId;
     const now = Date.now();
-    const last = this.lastSampled.get(key);
+    const last = ofOrganization.get(id);
     if (last !== undefined && now - last < LOGIN_SAMPLE_INTERVAL_MS) return false;
-    this.lastSampled.set(key, now);
+    ofOrganization.set(id, now);
     return true;
   }
 

@@ -183,6 +183,8 @@ async function loadSnapshot(store: Store, organizationId: string): Promise<Gover
 interface CacheEntry {
   readonly generation: number;
   readonly snapshot: Promise<GovernanceSnapshot>;
+  /** The snapshot once loaded, for callers that must not wait (`peek`). */
+  resolved?: GovernanceSnapshot;
 }
 
 /** Per-organization compiled policy sets of one store, forgotten on every relevant change. */
@@ -219,6 +221,13 @@ export class PolicyCache {
     this.entries.delete(organizationId);
   }
 
+  /** The organization's compiled sets when loaded and current, without waiting; otherwise undefined. */
+  peek(organizationId: string): GovernanceSnapshot | undefined {
+    const cached = this.entries.get(organizationId);
+    if (cached === undefined || cached.generation !== (this.generations.get(organizationId) ?? 0)) return undefined;
+    return cached.resolved;
+  }
+
   /** The organization's compiled sets (loaded through `store`, which may be a transaction). */
   async snapshot(store: Store, organizationId: string): Promise<GovernanceSnapshot> {
     const generation = this.generations.get(organizationId) ?? 0;
@@ -226,13 +235,15 @@ export class PolicyCache {
     if (cached && cached.generation === generation) return cached.snapshot;
     const snapshot = loadSnapshot(store, organizationId);
     // Loaded inside a transaction, the snapshot is only cached if nothing changed meanwhile.
-    if (!store.inTransaction) this.entries.set(organizationId, { generation, snapshot });
+    const entry: CacheEntry = { generation, snapshot };
+    if (!store.inTransaction) this.entries.set(organizationId, entry);
     snapshot.catch(() => {
       if (this.entries.get(organizationId)?.snapshot === snapshot) this.entries.delete(organizationId);
     });
     const result = await snapshot;
+    entry.resolved = result;
     if (store.inTransaction && (this.generations.get(organizationId) ?? 0) === generation) {
-      this.entries.set(organizationId, { generation, snapshot: Promise.resolve(result) });
+      this.entries.set(organizationId, { generation, snapshot: Promise.resolve(result), resolved: result });
     }
     return result;
   }

@@ -29,3 +29,13 @@ export function crc32OfText(text: string): number {
   }
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/**
+ * The CRC-32 of the first `end` characters of an ASCII text (every char code below 0x80, which the
+ * caller has checked): a token's checksum without cutting its body out first.
+ */
+export function crc32OfAsciiPrefix(text: string, end: number): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < end; i++) crc = TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BASE62_ALPHABET } from "../encoding/base62.js";
+import { crc32OfText } from "./crc32.js";
 import {
   CHECKSUM_LENGTH,
   formatToken,
@@ -56,5 +58,43 @@ describe("token format", () => {
     expect(parseToken("ghp_abcdef")).toEqual({ ok: false, error: "malformed" });
     expect(parseToken("")).toEqual({ ok: false, error: "malformed" });
     expect(parseToken(`kgz${text.slice(3)}`)).toEqual({ ok: false, error: "unknown-kind" });
+  });
+
+  it("decides as the format's pattern does, on mutated tokens and on any text", () => {
+    // The format written as a pattern: what the char-by-char parser must agree with.
+    const reference = (text: string) => {
+      const match = /^kg([a-z])_([0-9A-Za-z]{12})_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/.exec(text);
+      if (!match) return { ok: false, error: "malformed" };
+      const [, letter, publicId, secret, checksum] = match as unknown as string[];
+      const kind = ({ s: "service", u: "user", d: "delegate" } as Record<string, string>)[letter!];
+      if (kind === undefined) return { ok: false, error: "unknown-kind" };
+      let rest = crc32OfText(`kg${letter}_${publicId}_${secret}`);
+      let expected = "";
+      for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+        expected = BASE62_ALPHABET[rest % 62]! + expected;
+        rest = Math.floor(rest / 62);
+      }
+      if (expected !== checksum) return { ok: false, error: "bad-checksum" };
+      return { ok: true, token: { kind, publicId, secret } };
+    };
+    const tokens = fc.constantFrom("service", "user", "delegate").map((kind) => generateToken(kind as "service").text);
+    const mutated = fc
+      .tuple(tokens, fc.nat(), fc.string({ minLength: 0, maxLength: 2 }), fc.nat(3))
+      .map(([text, at, insert, drop]) => {
+        const i = at % (text.length + 1);
+        return text.slice(0, i) + insert + text.slice(i + drop);
+      });
+    const retyped = fc
+      .tuple(tokens, fc.nat(), fc.constantFrom(..."kgsudxz_09AZaz-é\u0000"))
+      .map(([text, at, c]) => {
+        const i = at % text.length;
+        return text.slice(0, i) + c + text.slice(i + 1);
+      });
+    fc.assert(
+      fc.property(fc.oneof(tokens, mutated, retyped, fc.string(), fc.string({ minLength: 66, maxLength: 66 })), (text) => {
+        expect(parseToken(text)).toEqual(reference(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

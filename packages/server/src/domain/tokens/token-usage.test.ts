@@ -32,5 +32,18 @@ for (const dialect of DIALECTS) {
       await recordTokenUse(database.store, [{ tokenId: id, usedAt: 4000 }]);
       expect((await getToken(database.store, org.organization.id, id)).lastUsedAt).toBe(4000);
     });
+
+    it("records batches larger than one statement takes, each token its own time", async () => {
+      const id = org.token.id;
+      const uses = Array.from({ length: 1200 }, (_, i) => ({ tokenId: `tok-unknown-${i}`, usedAt: i }));
+      uses.splice(700, 0, { tokenId: id, usedAt: 9000 });
+      await recordTokenUse(database.store, uses);
+      expect((await getToken(database.store, org.organization.id, id)).lastUsedAt).toBe(9000);
+      // In the second statement of a batch, an older time does not move it back; a newer one does.
+      await recordTokenUse(database.store, [...uses.slice(0, 600), { tokenId: id, usedAt: 8000 }]);
+      expect((await getToken(database.store, org.organization.id, id)).lastUsedAt).toBe(9000);
+      await recordTokenUse(database.store, [...uses.slice(0, 600), { tokenId: id, usedAt: 9500 }]);
+      expect((await getToken(database.store, org.organization.id, id)).lastUsedAt).toBe(9500);
+    });
   });
 }

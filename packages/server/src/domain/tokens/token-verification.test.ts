@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChangeEvent } from "../../store/change-feed.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
@@ -15,6 +16,7 @@ import {
   checkTokenAgainstRecord,
   findTokenByPublicId,
   parsePresentedToken,
+  secretMatchesDigest,
   verifyTokenSecret,
 } from "./token-verification.js";
 
@@ -29,6 +31,29 @@ async function reasonOf(promise: Promise<unknown>): Promise<unknown> {
   expect((error as DomainError).code).toBe("unauthenticated");
   return (error as DomainError).details?.reason;
 }
+
+describe("secret digest comparison", () => {
+  const digestOf = (secret: string) => createHash("sha256").update(secret).digest("binary");
+
+  it("accepts the secret whose SHA-256 the digest is, and only that secret", () => {
+    const secret = "a".repeat(43);
+    const digest = digestOf(secret);
+    expect(digest).toHaveLength(32);
+    expect(secretMatchesDigest(secret, digest)).toBe(true);
+    expect(secretMatchesDigest(`${"a".repeat(42)}b`, digest)).toBe(false);
+  });
+
+  it("refuses a digest differing in its first or last byte only, and one of another length", () => {
+    const secret = "s3cret".repeat(7);
+    const digest = digestOf(secret);
+    const flip = (at: number) =>
+      digest.slice(0, at) + String.fromCharCode(digest.charCodeAt(at) ^ 1) + digest.slice(at + 1);
+    expect(secretMatchesDigest(secret, flip(0))).toBe(false);
+    expect(secretMatchesDigest(secret, flip(31))).toBe(false);
+    expect(secretMatchesDigest(secret, digest.slice(0, 31))).toBe(false);
+    expect(secretMatchesDigest(secret, `${digest}\u0000`)).toBe(false);
+  });
+});
 
 for (const dialect of DIALECTS) {
   describe(`token verification (${dialect})`, () => {

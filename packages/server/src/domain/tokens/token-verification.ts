@@ -1,7 +1,7 @@
 // Domain layer, tokens: authenticating a presented token (the hot path). Parse and checksum
 // first (no store access), then look up by public id, compare the secret's hash in constant
 // time, and check status, validity window, key kind and principal.
-import { hash, timingSafeEqual } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Store } from "../../store/store.js";
 import { type ApiKey, apiKeyFromRow } from "../api-keys/api-key.js";
 import { DomainError } from "../domain-error.js";
@@ -16,8 +16,11 @@ export interface TokenAuthRecord {
   readonly token: Token;
   /** SHA-256 hex of the secret. */
   readonly secretHash: string;
-  /** The same hash as bytes, decoded once when loaded (compared on every request). */
-  readonly secretDigest: Buffer;
+  /**
+   * The same hash as its 32 bytes in a binary (latin1) string, one character per byte, decoded
+   * once when loaded and compared on every request.
+   */
+  readonly secretDigest: string;
   readonly apiKey: ApiKey;
   readonly principal: Principal;
 }
@@ -40,13 +43,16 @@ function unauthenticated(message: string, reason: string): DomainError {
 }
 
 /**
- * True when the secret's SHA-256 is `digest`: one digest into a Buffer, compared in constant
- * time with the Buffer held in the cached record (no hex on the request path).
+ * True when the secret's SHA-256 is `digest` (32 bytes as a latin1 string): one digest, compared
+ * in constant time. A latin1 string is the cheapest output of Node's one-shot hash (a Buffer
+ * output costs it twice as much), and the comparison reads every byte whatever differs.
  */
-function secretMatchesDigest(secret: string, digest: Buffer): boolean {
-  // The one-shot hash: no Hash object per request.
-  const presented = hash("sha256", secret, "buffer");
-  return presented.length === digest.length && timingSafeEqual(presented, digest);
+export function secretMatchesDigest(secret: string, digest: string): boolean {
+  const presented = hash("sha256", secret, "binary");
+  if (presented.length !== digest.length) return false;
+  let difference = 0;
+  for (let i = 0; i < presented.length; i++) difference |= presented.charCodeAt(i) ^ digest.charCodeAt(i);
+  return difference === 0;
 }
 
 /** Parses a presented token, throwing `unauthenticated` for a malformed one or a bad checksum. */
@@ -93,7 +99,7 @@ export async function findTokenByPublicId(
   return {
     token: tokenFromRow(row, now),
     secretHash: row.secret_hash,
-    secretDigest: Buffer.from(row.secret_hash, "hex"),
+    secretDigest: Buffer.from(row.secret_hash, "hex").toString("latin1"),
     apiKey: apiKeyFromRow({
       id: row.api_key_id,
       organization_id: row.organization_id,

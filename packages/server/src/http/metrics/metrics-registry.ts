@@ -17,46 +17,71 @@ function labelText(labels: Readonly<Record<string, string>>): string {
   return parts.length === 0 ? "" : `{${parts.join(",")}}`;
 }
 
+/** A request counter of one (method, route, status). */
+interface Counter {
+  n: number;
+}
+
+/** The metrics of one (method, route): its counters by status and its latency histogram. */
+export interface RequestSeries {
+  readonly method: string;
+  readonly route: string;
+  readonly byStatus: Map<number, Counter>;
+  readonly histogram: Histogram;
+}
+
 /** The process's metrics: HTTP requests, latency, failed authentications, plus gauges read at scrape time. */
 export class MetricsRegistry {
-  private readonly requests = new Map<string, number>();
-  private readonly requestKeys = new Map<string, Map<number, string>>();
+  private readonly requests = new Map<string, Counter>();
+  private readonly series = new Map<string, RequestSeries>();
   private readonly latency = new Map<string, Histogram>();
   private readonly authFailures = new Map<string, number>();
   private readonly gauges: { name: string; help: string; type: "counter" | "gauge"; read: () => number }[] =
     [];
 
-  /** Records one finished HTTP request. */
-  observeRequest(method: string, route: string, status: number, seconds: number): void {
-    // Label texts are built once per (method, route, status): this runs on every request.
+  /**
+   * The series of a (method, route), made on first use: hold it and pass it to `observe`, so the
+   * request path builds no key and looks up no text (this runs on every request).
+   */
+  requestSeries(method: string, route: string): RequestSeries {
     const routeKey = `${method} ${route}`;
-    let byStatus = this.requestKeys.get(routeKey);
-    if (!byStatus) {
-      byStatus = new Map();
-      this.requestKeys.set(routeKey, byStatus);
-    }
-    let key = byStatus.get(status);
-    if (key === undefined) {
-      key = labelText({ method, route, status: String(status) });
-      byStatus.set(status, key);
-    }
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    let histogram = this.latency.get(routeKey);
-    if (!histogram) {
-      histogram = {
+    let series = this.series.get(routeKey);
+    if (!series) {
+      const histogram: Histogram = {
         labels: labelText({ method, route }),
         counts: LATENCY_BUCKETS_SECONDS.map(() => 0),
         sum: 0,
         count: 0,
       };
       this.latency.set(routeKey, histogram);
+      series = { method, route, byStatus: new Map(), histogram };
+      this.series.set(routeKey, series);
     }
+    return series;
+  }
+
+  /** Records one finished HTTP request of a series. */
+  observe(series: RequestSeries, status: number, seconds: number): void {
+    let counter = series.byStatus.get(status);
+    if (counter === undefined) {
+      const key = labelText({ method: series.method, route: series.route, status: String(status) });
+      counter = this.requests.get(key) ?? { n: 0 };
+      this.requests.set(key, counter);
+      series.byStatus.set(status, counter);
+    }
+    counter.n++;
+    const histogram = series.histogram;
     // Buckets are stored non-cumulative and summed at exposition time.
     let i = 0;
     while (i < LATENCY_BUCKETS_SECONDS.length && seconds > (LATENCY_BUCKETS_SECONDS[i] ?? 0)) i++;
     if (i < histogram.counts.length) histogram.counts[i] = (histogram.counts[i] ?? 0) + 1;
     histogram.sum += seconds;
     histogram.count++;
+  }
+
+  /** Records one finished HTTP request. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.observe(this.requestSeries(method, route), status, seconds);
   }
 
   /** Records one failed authentication and its reason (`unknown`, `revoked`, `expired`, ...). */
@@ -75,7 +100,7 @@ export class MetricsRegistry {
     const lines: string[] = [];
     lines.push("# HELP keygate_http_requests_total HTTP requests served, by method, route and status.");
     lines.push("# TYPE keygate_http_requests_total counter");
-    for (const [labels, n] of this.requests) lines.push(`keygate_http_requests_total${labels} ${n}`);
+    for (const [labels, counter] of this.requests) lines.push(`keygate_http_requests_total${labels} ${counter.n}`);
     lines.push(
       "# HELP keygate_http_request_duration_seconds Time to serve HTTP requests, by method and route.",
     );

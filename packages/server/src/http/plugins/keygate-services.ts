@@ -38,8 +38,6 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The authenticated caller (set by the authentication hook of /api/v2). */
     caller: Caller | null;
-    /** High-resolution start time, for the latency histogram. */
-    startedAt: bigint;
   }
 }
 
