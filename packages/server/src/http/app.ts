@@ -17,6 +17,7 @@ import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../polic
 import type { Store } from "../store/store.js";
 import { MetricsRegistry } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
+import { installConsole } from "./plugins/console-static.js";
 import { answerClientError, installErrorHandler, sendFrameworkError } from "./plugins/error-handler.js";
 import { installInputGuard } from "./plugins/input-guard.js";
 import { installJsonBodyParser } from "./plugins/json-body-parser.js";
@@ -206,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installStrictBodyTypes(app);
   const openapi = collectOpenApi(app);
   await app.register(healthRoutes);
+  await installConsole(app); // The web console at / (packages/console), when built.
   await app.register(
     async (api) => {
       installAuthentication(api);
