@@ -31,12 +31,14 @@ import { apiKeyRoutes } from "./routes/api-key-routes.js";
 import { auditRoutes } from "./routes/audit-routes.js";
 import { delegateRoutes } from "./routes/delegate-tokens/delegate-token-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { invitationRoutes } from "./routes/invitation-routes.js";
 import { organizationRoutes } from "./routes/organization-routes.js";
 import { policyRoutes } from "./routes/policies/policy-routes.js";
 import { policyEvaluationRoutes } from "./routes/policy-evaluations/policy-evaluation-routes.js";
 import { policySetRoutes } from "./routes/policy-sets/policy-set-routes.js";
 import { roleRoutes } from "./routes/role-routes.js";
 import { serviceAccountRoutes } from "./routes/service-account-routes.js";
+import { sessionRoutes } from "./routes/session-routes.js";
 import { spaceRoutes } from "./routes/space-routes.js";
 import { teamRoutes } from "./routes/team-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
@@ -231,6 +233,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         policySetRoutes,
         policyEvaluationRoutes,
         delegateRoutes, // Delegates (issue 5): delegate tokens, connected delegates, the WebSocket hub.
+        sessionRoutes, // Console (issue 17): cookie sign-in and invitations.
+        invitationRoutes,
         ...(options.apiPlugins ?? []),
       ]) {
         await api.register(plugin);
