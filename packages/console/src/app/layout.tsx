@@ -1,6 +1,6 @@
 // App: the signed-in frame: navigation, who is signed in, sign-out; signed-out visitors go to /sign-in.
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
-import { useSession, useSignOut } from "../features/auth/api/session";
+import { useAccount, useSession, useSignOut } from "../features/auth/api/session";
 
 const NAV: readonly { to: string; label: string; end?: boolean }[] = [
   { to: "/", label: "Overview", end: true },
@@ -20,6 +20,7 @@ const NAV: readonly { to: string; label: string; end?: boolean }[] = [
 export function Layout() {
   const session = useSession();
   const signOut = useSignOut();
+  const account = useAccount(Boolean(session.data));
   const location = useLocation();
   if (session.isPending) return <p className="muted center">Loading…</p>;
   if (!session.data)
@@ -51,7 +52,12 @@ export function Layout() {
           </ul>
         </nav>
         <div className="sidebar-foot">
-          <p className="small muted">Signed in as {session.data.userId}</p>
+          <p className="small muted">
+            Signed in as{" "}
+            {account.data?.data.attributes["display-name"] ||
+              account.data?.data.attributes.name ||
+              session.data.userId}
+          </p>
           <button
             type="button"
             className="button subtle wide"

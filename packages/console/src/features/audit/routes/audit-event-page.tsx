@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router";
 import { formatTime } from "../../../shared/format/time";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { useAuditEvent } from "../api/audit-events";
 
@@ -54,7 +55,7 @@ export function AuditEventPage() {
             </section>
             <section className="card" aria-labelledby="details-heading">
               <h2 id="details-heading">Details</h2>
-              <pre className="json">{JSON.stringify(a.details, null, 2)}</pre>
+              <JsonView value={a.details} label="Event details" />
             </section>
           </>
         );

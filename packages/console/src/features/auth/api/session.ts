@@ -85,3 +85,13 @@ export function useSignOut() {
     },
   });
 }
+
+/** The signed-in person's account (name and display name), for the frame. */
+export function useAccount(enabled: boolean) {
+  return useQuery({
+    queryKey: ["account"],
+    enabled,
+    staleTime: 60_000,
+    queryFn: () => ok(api.GET("/api/v2/account/details")),
+  });
+}

@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router";
 import { formatTime } from "../../../shared/format/time";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { useEvaluation } from "../api/evaluations";
 
@@ -74,7 +75,7 @@ export function EvaluationPage() {
             </section>
             <section className="card" aria-labelledby="input-heading">
               <h2 id="input-heading">Input</h2>
-              <pre className="json">{JSON.stringify(a.input, null, 2)}</pre>
+              <JsonView value={a.input} label="Evaluation input" />
             </section>
           </>
         );

@@ -1,15 +1,24 @@
-// Overview, API: the counts on the overview page, each one list request read for its total.
+// Overview, API: the counts on the overview page, each one list request read for its total. Each
+// count stands alone: one that fails shows as unknown without hiding the others.
 import { useQuery } from "@tanstack/react-query";
 import { api, currentOrganization, ok } from "../../../shared/api/api-client";
 
 const DAY = 86_400_000;
 
+/** A count, or the reason it is unknown. */
+export type Count = { readonly value: number } | { readonly error: string };
+
 /** One list's total count, from `meta.pagination.total-count` (a one-item page). */
-function total(document: { meta?: { pagination?: Record<string, unknown> } }): number {
-  return Number(document.meta?.pagination?.["total-count"] ?? 0);
+async function count(call: Promise<{ meta?: { pagination?: Record<string, unknown> } }>): Promise<Count> {
+  try {
+    const document = await call;
+    return { value: Number(document.meta?.pagination?.["total-count"] ?? 0) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
-/** The organization's headline numbers. */
+/** The organization's headline numbers, and its recent refusals. */
 export function useOverviewCounts() {
   return useQuery({
     queryKey: ["overview", currentOrganization()],
@@ -18,34 +27,42 @@ export function useOverviewCounts() {
       const page = { "page[size]": 1 };
       const now = Date.now();
       const iso = (ms: number) => new Date(ms).toISOString();
-      const tokens = (query: Record<string, string | number>) =>
-        ok(
-          api.GET("/api/v2/organizations/{org}/tokens", {
-            params: { path: { org }, query: { ...page, ...query } },
-          }),
+      const tokens = (query: Record<string, string>) =>
+        count(
+          ok(
+            api.GET("/api/v2/organizations/{org}/tokens", {
+              params: { path: { org }, query: { ...page, "filter[status]": "active", ...query } },
+            }),
+          ),
         );
       const [
         serviceAccounts,
         users,
-        active,
-        in7,
-        in30,
+        activeTokens,
+        expiringIn7Days,
+        expiringIn30Days,
         neverUsed,
-        unused90,
+        unusedFor90Days,
         policies,
-        deniedSaves,
-        deniedLogins,
       ] = await Promise.all([
-        ok(
-          api.GET("/api/v2/organizations/{org}/service-accounts", { params: { path: { org }, query: page } }),
+        count(
+          ok(
+            api.GET("/api/v2/organizations/{org}/service-accounts", {
+              params: { path: { org }, query: page },
+            }),
+          ),
         ),
-        ok(api.GET("/api/v2/organizations/{org}/users", { params: { path: { org }, query: page } })),
-        tokens({ "filter[status]": "active" }),
-        tokens({ "filter[status]": "active", "filter[expires-before]": iso(now + 7 * DAY) }),
-        tokens({ "filter[status]": "active", "filter[expires-before]": iso(now + 30 * DAY) }),
-        tokens({ "filter[status]": "active", "filter[never-used]": "true" }),
-        tokens({ "filter[status]": "active", "filter[last-used-before]": iso(now - 90 * DAY) }),
-        ok(api.GET("/api/v2/organizations/{org}/policies", { params: { path: { org }, query: page } })),
+        count(ok(api.GET("/api/v2/organizations/{org}/users", { params: { path: { org }, query: page } }))),
+        tokens({}),
+        tokens({ "filter[expires-before]": iso(now + 7 * DAY) }),
+        tokens({ "filter[expires-before]": iso(now + 30 * DAY) }),
+        tokens({ "filter[never-used]": "true" }),
+        tokens({ "filter[last-used-before]": iso(now - 90 * DAY) }),
+        count(
+          ok(api.GET("/api/v2/organizations/{org}/policies", { params: { path: { org }, query: page } })),
+        ),
+      ]);
+      const [deniedSaves, deniedLogins] = await Promise.all([
         ok(
           api.GET("/api/v2/organizations/{org}/policy-evaluations", {
             params: { path: { org }, query: { "page[size]": 5, "filter[outcome]": "denied" } },
@@ -58,14 +75,14 @@ export function useOverviewCounts() {
         ),
       ]);
       return {
-        serviceAccounts: total(serviceAccounts),
-        users: total(users),
-        activeTokens: total(active),
-        expiringIn7Days: total(in7),
-        expiringIn30Days: total(in30),
-        neverUsed: total(neverUsed),
-        unusedFor90Days: total(unused90),
-        policies: total(policies),
+        serviceAccounts,
+        users,
+        activeTokens,
+        expiringIn7Days,
+        expiringIn30Days,
+        neverUsed,
+        unusedFor90Days,
+        policies,
         deniedSaves: deniedSaves.data,
         deniedLogins: deniedLogins.data,
       };

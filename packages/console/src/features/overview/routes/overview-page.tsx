@@ -4,13 +4,15 @@ import { formatRelative } from "../../../shared/format/time";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
 import { StatusBadge } from "../../../shared/ui/status-badge";
-import { useOverviewCounts } from "../api/overview-counts";
+import { type Count, useOverviewCounts } from "../api/overview-counts";
 
-function Stat({ label, value, to, tone }: { label: string; value: number; to: string; tone?: "warn" }) {
+function Stat({ label, value, to, tone }: { label: string; value: Count; to: string; tone?: "warn" }) {
+  const known = "value" in value;
   return (
-    <Link to={to} className={`stat ${tone && value > 0 ? `stat-${tone}` : ""}`}>
-      <span className="stat-value">{value}</span>
+    <Link to={to} className={`stat ${tone && known && value.value > 0 ? `stat-${tone}` : ""}`}>
+      <span className="stat-value">{known ? value.value : "—"}</span>
       <span className="stat-label">{label}</span>
+      {!known && <span className="small muted">unavailable: {value.error}</span>}
     </Link>
   );
 }

@@ -23,6 +23,24 @@ export interface RegoEditorProps {
   readonly label: string;
 }
 
+/**
+ * The editor's look. CodeMirror's styles are mounted as constructed style sheets inside the
+ * editor's shadow root (adoptedStyleSheets), which the CSP allows; in the document itself they
+ * would be a <style> element, which `style-src 'self'` refuses.
+ */
+const editorTheme = EditorView.theme({
+  "&": { minHeight: "220px", maxHeight: "520px", fontSize: "14px", backgroundColor: "#ffffff" },
+  ".cm-scroller": {
+    fontFamily: '"JetBrains Mono", "SFMono-Regular", Menlo, Consolas, monospace',
+    lineHeight: "1.55",
+  },
+  ".cm-gutters": { backgroundColor: "#f6f7f9", color: "#556070", borderRight: "1px solid #dfe3e8" },
+  ".cm-activeLine": { backgroundColor: "#f3f5ff" },
+  ".cm-activeLineGutter": { backgroundColor: "#e9ecfb" },
+  "&.cm-focused": { outline: "3px solid #7f8cf0", outlineOffset: "-1px" },
+  ".cm-content": { caretColor: "#1c2430" },
+});
+
 function diagnosticsOf(view: EditorView, problems: readonly DraftProblem[]): Diagnostic[] {
   const doc = view.state.doc;
   return problems.map((p) => {
@@ -49,8 +67,10 @@ export function RegoEditor({ value, onChange, check, label }: RegoEditorProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: created once per mount
   useEffect(() => {
     if (host.current === null) return;
+    const root = host.current.shadowRoot ?? host.current.attachShadow({ mode: "open" });
     const editor = new EditorView({
-      parent: host.current,
+      root,
+      parent: root,
       state: EditorState.create({
         doc: value,
         extensions: [
@@ -60,6 +80,7 @@ export function RegoEditor({ value, onChange, check, label }: RegoEditorProps) {
           bracketMatching(),
           highlightActiveLine(),
           rego,
+          editorTheme,
           syntaxHighlighting(defaultHighlightStyle),
           lintGutter(),
           linter(async (v) => diagnosticsOf(v, await latest.current.check(v.state.doc.toString())), {

@@ -5,6 +5,7 @@
 import { useId, useState } from "react";
 import { formatRelative } from "../../../shared/format/time";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
+import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { usePolicySource } from "../api/policies";
 import { usePolicySamples, useServerSimulation } from "../api/simulation";
@@ -198,7 +199,7 @@ export function SimulationPanel({
                         <summary>
                           {r.action} · {formatRelative(r.createdAt)}
                         </summary>
-                        <pre className="json">{JSON.stringify(r.input, null, 2)}</pre>
+                        <JsonView value={r.input} label="Simulated input" />
                       </details>
                     </td>
                     <td>

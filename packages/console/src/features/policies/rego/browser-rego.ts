@@ -8,7 +8,14 @@ let loading: Promise<RegoModule> | undefined;
 
 /** Loads the engine (one download, shared). */
 export function loadRego(): Promise<RegoModule> {
-  loading ??= import("@keygate/rego");
+  loading ??= (async () => {
+    // The engine's PEM and base64 code reads Node's Buffer (some of it as it loads): the standard
+    // browser implementation stands in, set before the engine's module is evaluated.
+    const { Buffer } = await import("buffer");
+    const scope = globalThis as { Buffer?: unknown };
+    scope.Buffer ??= Buffer;
+    return import("@keygate/rego");
+  })();
   return loading;
 }
 

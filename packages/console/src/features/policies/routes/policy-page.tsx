@@ -25,7 +25,7 @@ import rego.v1
 
 # Refuse tokens that never expire.
 deny contains msg if {
-\tinput.token.valid_to == null
+\tinput.token.validTo == null
 \tmsg := "tokens must have an expiry"
 }
 `;

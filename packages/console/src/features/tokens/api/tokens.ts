@@ -25,7 +25,9 @@ export function useOrganizationTokens(filters: TokenFilters) {
             query: {
               "page[size]": 25,
               "page[number]": filters.page ?? 1,
-              ...(filters.status ? { "filter[status]": filters.status } : {}),
+              ...(filters.status
+                ? { "filter[status]": filters.status as "active" | "rotated" | "expired" | "revoked" }
+                : {}),
               ...(filters.expiresBefore ? { "filter[expires-before]": filters.expiresBefore } : {}),
               ...(filters.expiresAfter ? { "filter[expires-after]": filters.expiresAfter } : {}),
               ...(filters.lastUsedBefore ? { "filter[last-used-before]": filters.lastUsedBefore } : {}),

@@ -44,7 +44,12 @@ export function useInvitations(status: string) {
         api.GET("/api/v2/organizations/{org}/invitations", {
           params: {
             path: { org: currentOrganization() },
-            query: { ...(status ? { "filter[status]": status } : {}), "page[size]": 100 },
+            query: {
+              ...(status
+                ? { "filter[status]": status as "pending" | "accepted" | "revoked" | "expired" }
+                : {}),
+              "page[size]": 100,
+            },
           },
         }),
       ),
