@@ -29,6 +29,7 @@ import { accessRoutes } from "./routes/access-routes.js";
 import { accountRoutes } from "./routes/account-routes.js";
 import { apiKeyRoutes } from "./routes/api-key-routes.js";
 import { auditRoutes } from "./routes/audit-routes.js";
+import { delegateEventRoutes } from "./routes/delegate-event-routes.js";
 import { delegateRoutes } from "./routes/delegate-tokens/delegate-token-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { invitationRoutes } from "./routes/invitation-routes.js";
@@ -233,8 +234,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         policySetRoutes,
         policyEvaluationRoutes,
         delegateRoutes, // Delegates (issue 5): delegate tokens, connected delegates, the WebSocket hub.
-        sessionRoutes, // Console (issue 17): cookie sign-in and invitations.
+        sessionRoutes, // Console (issue 17): cookie sign-in, invitations, the delegate event stream.
         invitationRoutes,
+        delegateEventRoutes,
         ...(options.apiPlugins ?? []),
       ]) {
         await api.register(plugin);

@@ -15,6 +15,7 @@ import {
   PageQuery,
   singleDocument,
 } from "../jsonapi/json-api-schemas.js";
+import { TokenWindowQuery, tokenWindowOf } from "../jsonapi/token-list-parameters.js";
 import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
 import { ApiKeyResource, renderApiKey, UpdateApiKeyBody } from "../representations/api-key-representation.js";
 import {
@@ -35,6 +36,7 @@ const TokenListQuery = Type.Composite([
 
 const OrgTokenListQuery = Type.Composite([
   TokenListQuery,
+  TokenWindowQuery,
   Type.Object({
     "filter[api-key]": Type.Optional(Type.String()),
     "filter[principal]": Type.Optional(Type.String()),
@@ -107,6 +109,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
         ...(q["filter[status]"] !== undefined ? { status: q["filter[status]"] as TokenStatus } : {}),
         ...(q["filter[api-key]"] !== undefined ? { apiKeyId: q["filter[api-key]"] } : {}),
         ...(q["filter[principal]"] !== undefined ? { principalId: q["filter[principal]"] } : {}),
+        window: tokenWindowOf(q),
       });
       return listDocumentOf(
         result,
