@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/keygate-build.js";
+import { startDelegateAgent } from "../support/delegate-agent.js";
 import { type KeygateServer, runKeygate, startKeygate } from "../support/keygate-process.js";
 import {
   accessibilityViolations,
@@ -35,6 +36,7 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
   let browser: Browser;
   let admin: ConsoleContext;
   let adminToken: string;
+  let delegateToken: string;
 
   /** Checks the page for accessibility and CSP problems. */
   async function check(target: ConsoleContext): Promise<void> {
@@ -59,7 +61,10 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     dir = mkdtempSync(join(tmpdir(), "keygate-console-"));
     const init = await runKeygate(["init", "--data-dir", dir, "--org", "acme", "--json"]);
     expect(init.code, init.stderr).toBe(0);
-    adminToken = (JSON.parse(init.stdout) as { adminToken: string }).adminToken;
+    ({ adminToken, delegateToken } = JSON.parse(init.stdout) as {
+      adminToken: string;
+      delegateToken: string;
+    });
     server = await startKeygate(["--data-dir", dir]);
     browser = await launchChromium(CHROMIUM ?? "");
     admin = await openContext(browser, server.url);
@@ -423,6 +428,32 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
       .toBe(true);
     await check(admin);
     await shot(page, "one event in full");
+  }, 120_000);
+
+  it("delegates: a connecting agent appears live, and drops when its token is revoked", async () => {
+    const shot = screenshotter("8-delegates");
+    const page = await visit(admin, "/delegates", "Delegates");
+    await expect
+      .poll(() => page.getByRole("status").filter({ hasText: "Live" }).isVisible(), { timeout: 15_000 })
+      .toBe(true);
+    await expect.poll(() => page.getByText("No agent is connected.").isVisible()).toBe(true);
+    const agent = await startDelegateAgent(server.url, delegateToken, "build-runner-1");
+    try {
+      const row = page
+        .getByRole("table", { name: "Connected agents" })
+        .getByRole("row", { name: /build-runner-1/ });
+      // No reload: the row arrives over the event stream.
+      await expect.poll(() => row.isVisible(), { timeout: 20_000 }).toBe(true);
+      await check(admin);
+      await shot(page, "agent connected");
+      const tokenRow = page.getByRole("row").filter({ hasText: "(default)" });
+      await tokenRow.getByRole("button", { name: /^Revoke / }).click();
+      await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(0);
+      await expect.poll(() => tokenRow.getByText("revoked").isVisible()).toBe(true);
+      await shot(page, "agent dropped after revoke");
+    } finally {
+      await agent.stop();
+    }
   }, 120_000);
 
   it("every page passes axe-core with no CSP violation", async () => {

@@ -27,7 +27,7 @@ export function useOverviewCounts() {
       const page = { "page[size]": 1 };
       const now = Date.now();
       const iso = (ms: number) => new Date(ms).toISOString();
-      const tokens = (query: Record<string, string>) =>
+      const tokens = (query: { "filter[expires-before]"?: string; "filter[never-used]"?: boolean; "filter[last-used-before]"?: string }) =>
         count(
           ok(
             api.GET("/api/v2/organizations/{org}/tokens", {
@@ -56,7 +56,7 @@ export function useOverviewCounts() {
         tokens({}),
         tokens({ "filter[expires-before]": iso(now + 7 * DAY) }),
         tokens({ "filter[expires-before]": iso(now + 30 * DAY) }),
-        tokens({ "filter[never-used]": "true" }),
+        tokens({ "filter[never-used]": true }),
         tokens({ "filter[last-used-before]": iso(now - 90 * DAY) }),
         count(
           ok(api.GET("/api/v2/organizations/{org}/policies", { params: { path: { org }, query: page } })),

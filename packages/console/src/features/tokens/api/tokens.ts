@@ -2,6 +2,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, currentOrganization, ok } from "../../../shared/api/api-client";
 
+/** The orders the token list can be sorted in (`-` for descending). */
+export type TokenSort = "created-at" | "-created-at" | "expires-at" | "-expires-at" | "last-used-at" | "-last-used-at";
+
 /** The filters and sort of the organization's token list (as the API names them). */
 export interface TokenFilters {
   readonly status?: string;
@@ -31,8 +34,8 @@ export function useOrganizationTokens(filters: TokenFilters) {
               ...(filters.expiresBefore ? { "filter[expires-before]": filters.expiresBefore } : {}),
               ...(filters.expiresAfter ? { "filter[expires-after]": filters.expiresAfter } : {}),
               ...(filters.lastUsedBefore ? { "filter[last-used-before]": filters.lastUsedBefore } : {}),
-              ...(filters.neverUsed ? { "filter[never-used]": "true" } : {}),
-              ...(filters.sort ? { sort: filters.sort } : {}),
+              ...(filters.neverUsed ? { "filter[never-used]": true } : {}),
+              ...(filters.sort ? { sort: filters.sort as TokenSort } : {}),
             },
           },
         }),
