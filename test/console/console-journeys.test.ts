@@ -13,6 +13,7 @@ import { REPO_ROOT } from "../support/keygate-build.js";
 import { startDelegateAgent } from "../support/delegate-agent.js";
 import { type KeygateServer, runKeygate, startKeygate } from "../support/keygate-process.js";
 import {
+  ARTIFACTS,
   accessibilityViolations,
   type ConsoleContext,
   chromiumPath,
@@ -58,6 +59,7 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
   beforeAll(async () => {
     if (!CONSOLE_BUILT)
       throw new Error("packages/console/dist is missing: run npm run build (npm test does)");
+    rmSync(ARTIFACTS, { recursive: true, force: true });
     dir = mkdtempSync(join(tmpdir(), "keygate-console-"));
     const init = await runKeygate(["init", "--data-dir", dir, "--org", "acme", "--json"]);
     expect(init.code, init.stderr).toBe(0);
@@ -384,6 +386,28 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     expect(await table.textContent()).toContain("roles added");
     await check(admin);
     await shot(page, "login policy simulated");
+
+    // A draft calling a builtin that needs node:crypto is simulated by the server, and says so.
+    await editor.focus();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(
+      [
+        "package keygate.login",
+        "",
+        "import rego.v1",
+        "",
+        'deny contains "hashed deny" if crypto.sha256(input.session.principal.name) == crypto.sha256("dana")',
+      ].join("\n"),
+    );
+    await page.getByRole("button", { name: "Simulate draft" }).click();
+    await expect
+      .poll(() => page.getByText(/simulated it on the server/).isVisible(), { timeout: 20_000 })
+      .toBe(true);
+    expect(await page.getByText(/simulated it on the server/).textContent()).toContain("crypto.sha256");
+    await expect.poll(() => page.getByText(/input\(s\) would change/).isVisible()).toBe(true);
+    await check(admin);
+    await shot(page, "crypto policy simulated on the server");
   }, 120_000);
 
   it("journey 6: the audit log shows each of the above", async () => {
@@ -475,7 +499,7 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     for (const [path, heading] of pages) {
       const page = await visit(admin, path, heading);
       await check(admin);
-      await shot(page, path === "/" ? "overview" : path.split("/").filter(Boolean).join("-"));
+      await shot(page, path === "/" ? "overview" : path.endsWith("/access") ? "key-access" : path.slice(1));
     }
     const page = await visit(admin, "/evaluations", "Evaluations");
     await page.getByRole("table").getByRole("link").first().click();

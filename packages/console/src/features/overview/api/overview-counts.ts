@@ -27,7 +27,11 @@ export function useOverviewCounts() {
       const page = { "page[size]": 1 };
       const now = Date.now();
       const iso = (ms: number) => new Date(ms).toISOString();
-      const tokens = (query: { "filter[expires-before]"?: string; "filter[never-used]"?: boolean; "filter[last-used-before]"?: string }) =>
+      const tokens = (query: {
+        "filter[expires-before]"?: string;
+        "filter[never-used]"?: boolean;
+        "filter[last-used-before]"?: string;
+      }) =>
         count(
           ok(
             api.GET("/api/v2/organizations/{org}/tokens", {

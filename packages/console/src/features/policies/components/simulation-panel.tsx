@@ -33,20 +33,37 @@ type Run =
 
 const NO_POLICY: DraftOutcome = { outcome: "allowed", messages: [], roles: [] };
 
+/** The server's outcome of a sample: a save's outcome, or a login's refusal (`denied`) and roles. */
 function serverOutcome(o: {
+  kind: string;
   outcome?: string;
   denied?: boolean;
-  allowed?: boolean;
   messages: string[];
   roles?: string[];
 }): DraftOutcome {
-  const outcome =
-    o.outcome === "error"
-      ? "error"
-      : o.denied === true || o.outcome === "denied" || o.allowed === false
-        ? "denied"
-        : "allowed";
+  const refused = o.kind === "login" ? o.denied === true : o.outcome === "denied";
+  const outcome = o.outcome === "error" ? "error" : refused ? "denied" : "allowed";
   return { outcome, messages: o.messages, roles: [...(o.roles ?? [])].sort() };
+}
+
+/** Who or what an input is about, in a few words. */
+function sampleSubject(input: unknown): string {
+  const i = input as {
+    session?: { principal?: { name?: string }; login?: string };
+    token?: { name?: string };
+    apiKey?: { name?: string };
+    serviceAccount?: { name?: string };
+    delegateToken?: { name?: string };
+  } | null;
+  return (
+    i?.session?.principal?.name ??
+    i?.session?.login ??
+    i?.token?.name ??
+    i?.apiKey?.name ??
+    i?.serviceAccount?.name ??
+    i?.delegateToken?.name ??
+    ""
+  );
 }
 
 /** The simulation panel for a draft (`policyId`: the saved policy it would replace, if any). */
@@ -197,7 +214,9 @@ export function SimulationPanel({
                     <td>
                       <details>
                         <summary>
-                          {r.action} · {formatRelative(r.createdAt)}
+                          {r.action}
+                          {sampleSubject(r.input) && ` ${sampleSubject(r.input)}`} ·{" "}
+                          {formatRelative(r.createdAt)}
                         </summary>
                         <JsonView value={r.input} label="Simulated input" />
                       </details>

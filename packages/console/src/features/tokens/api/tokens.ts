@@ -3,7 +3,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, currentOrganization, ok } from "../../../shared/api/api-client";
 
 /** The orders the token list can be sorted in (`-` for descending). */
-export type TokenSort = "created-at" | "-created-at" | "expires-at" | "-expires-at" | "last-used-at" | "-last-used-at";
+export type TokenSort =
+  | "created-at"
+  | "-created-at"
+  | "expires-at"
+  | "-expires-at"
+  | "last-used-at"
+  | "-last-used-at";
 
 /** The filters and sort of the organization's token list (as the API names them). */
 export interface TokenFilters {
