@@ -31,6 +31,8 @@ export interface DraftProblem {
 export interface CompiledDraft {
   readonly packagePath: string;
   readonly cryptoBuiltins: readonly string[];
+  /** The names of the rules the module defines (`deny`, `allow`, `roles`, ...). */
+  readonly rules: ReadonlySet<string>;
   /** Evaluates a rule or query of the package on an input; undefined when undefined. */
   readonly evaluate: (query: string, input: unknown) => unknown;
 }
@@ -96,7 +98,13 @@ function attempt(
         // The rule does not exist: nothing to add.
       }
     }
-    return { ok: true, draft: { packagePath, cryptoBuiltins, evaluate } };
+    const rules = new Set<string>();
+    for (const rule of engine.modules()[0]?.rules ?? []) {
+      const head = rule.head.ref.head as { type: string; name?: string; value?: unknown };
+      if (typeof head.name === "string") rules.add(head.name);
+      else if (typeof head.value === "string") rules.add(head.value);
+    }
+    return { ok: true, draft: { packagePath, cryptoBuiltins, rules, evaluate } };
   } catch (error) {
     if (!(error instanceof rego.RegoError)) throw error;
     return {

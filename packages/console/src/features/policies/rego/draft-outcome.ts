@@ -50,16 +50,10 @@ export function draftOutcome(
     }
     const deny = messagesOf(draft.evaluate(ruleRef(draft.packagePath, "deny"), input));
     if (deny.length > 0) return { outcome: "denied", messages: deny, roles: [] };
-    let allow: unknown;
-    let hasAllow = true;
-    try {
-      allow = draft.evaluate(ruleRef(draft.packagePath, "allow"), input);
-    } catch {
-      hasAllow = false;
-    }
+    // A policy that defines allow admits only the callers its allow is true for.
+    if (draft.rules.has("allow") && draft.evaluate(ruleRef(draft.packagePath, "allow"), input) !== true)
+      return { outcome: "denied", messages: ["no allow admits this caller"], roles: [] };
     const roles = rolesOf(draft.evaluate(ruleRef(draft.packagePath, "roles"), input));
-    if (hasAllow && allow !== undefined && allow !== true)
-      return { outcome: "denied", messages: ["not allowed: allow is not true"], roles: [] };
     return { outcome: "allowed", messages: [], roles };
   } catch (error) {
     return {

@@ -21,7 +21,7 @@ const ATOMS = new Set(["true", "false", "null"]);
 const BUILTIN_ROOTS = new Set(["input", "data"]);
 
 /** Where the tokenizer is between lines: inside a raw string or template, or not. */
-interface RegoState {
+export interface RegoState {
   /** The closing delimiter of an open multi-line string (`\``), template ("`" after `$\``), or none. */
   open: null | "raw" | "template-raw";
   /** Brace depth inside a template's {expression}. */
@@ -43,7 +43,8 @@ function readString(stream: StringStream, quote: string, template: boolean): str
   return template ? "string.special" : "string";
 }
 
-function token(stream: StringStream, state: RegoState): string | null {
+/** Reads one token from the stream; answers its highlighting tag (null for whitespace). */
+export function regoToken(stream: StringStream, state: RegoState): string | null {
   if (state.open !== null) {
     // A raw string (or raw template) still open from a previous line.
     if (stream.skipTo("`")) {
@@ -108,6 +109,6 @@ export const rego = StreamLanguage.define<RegoState>({
   name: "rego",
   startState: () => ({ open: null, templateDepth: 0 }),
   copyState: (state) => ({ ...state }),
-  token,
+  token: regoToken,
   languageData: { commentTokens: { line: "#" } },
 });
