@@ -370,7 +370,7 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
         "",
         'deny contains "dana is on leave" if input.session.principal.name == "dana"',
         "",
-        'roles["root"]["auditor"] if input.session.member',
+        'roles["root"]["viewer"] if input.session.member',
       ].join("\n"),
     );
     await page.getByLabel("Inputs of").selectOption("login");

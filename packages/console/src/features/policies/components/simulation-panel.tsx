@@ -9,7 +9,10 @@ import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { usePolicySource } from "../api/policies";
 import { usePolicySamples, useServerSimulation } from "../api/simulation";
+import { currentOrganization } from "../../../shared/api/api-client";
+import { loadLoginContext } from "../api/login-context";
 import { compileDraft } from "../rego/browser-rego";
+import { decideLoginInBrowser, loginOutcome, loginSetup } from "../rego/login-simulation";
 import { describeChange, type DraftOutcome, draftOutcome } from "../rego/draft-outcome";
 
 const ENTITY_TYPES = ["token", "api-key", "service-account", "delegate-token", "login"] as const;
@@ -94,7 +97,24 @@ export function SimulationPanel({
         setRun({ where: "invalid", message: "The draft does not compile; fix the errors above first." });
         return;
       }
-      if (compiled.draft.cryptoBuiltins.length > 0) {
+      // Login drafts are decided with the organization's other login policies, as the server does.
+      const setups =
+        entityType === "login"
+          ? await (async () => {
+              const context = await loadLoginContext();
+              const organization = currentOrganization();
+              return Promise.all([
+                loginSetup(context, organization),
+                loginSetup(context, organization, { name, source: draft, replaces: policyId }),
+              ]);
+            })()
+          : undefined;
+      const crypto = new Set(compiled.draft.cryptoBuiltins);
+      for (const setup of setups ?? [])
+        for (const set of setup.sets)
+          for (const p of set.policies)
+            if (!("error" in p.compiled)) for (const b of p.compiled.cryptoBuiltins) crypto.add(b);
+      if (crypto.size > 0) {
         const answer = await server.mutateAsync({
           entityType,
           source: draft,
@@ -116,9 +136,28 @@ export function SimulationPanel({
         });
         setRun({
           where: "server",
-          reason: `This draft calls ${compiled.draft.cryptoBuiltins.join(", ")}, which need node:crypto: browsers only offer asynchronous WebCrypto, so Keygate simulated it on the server.`,
+          reason: `This ${compiled.draft.cryptoBuiltins.length > 0 ? "draft" : "organization's login policies"} call ${[...crypto].join(", ")}, which need node:crypto: browsers only offer asynchronous WebCrypto, so Keygate simulated it on the server.`,
           rows,
         });
+        return;
+      }
+      if (setups !== undefined) {
+        const [now, next] = setups;
+        const rows = (samples.data?.data ?? []).map((s) => {
+          const input = s.attributes.input;
+          const current = loginOutcome(now, decideLoginInBrowser(now, input));
+          const after = loginOutcome(next, decideLoginInBrowser(next, input));
+          return {
+            id: s.id,
+            createdAt: s.attributes["created-at"],
+            action: s.attributes.action,
+            input,
+            current,
+            draft: after,
+            changes: describeChange(current, after),
+          };
+        });
+        setRun({ where: "browser", rows });
         return;
       }
       const before = policyId && saved.data ? await compileDraft(name, saved.data, q) : undefined;
