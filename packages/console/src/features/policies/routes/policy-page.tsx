@@ -206,6 +206,17 @@ function Editor({ id, initial, source }: { id: string | undefined; initial: Sett
           </span>
         </div>
         <RegoEditor label="Policy Rego text" value={text} onChange={edit} check={draft.check} />
+        <label className="file-pick small">
+          Load a .rego file into the editor{" "}
+          <input
+            type="file"
+            accept=".rego,text/plain"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void file.text().then(edit);
+            }}
+          />
+        </label>
         <ProblemList problems={draft.problems} checked={draft.checked} />
         <ErrorNotice error={error} placed={placed} />
         {error instanceof ApiError &&

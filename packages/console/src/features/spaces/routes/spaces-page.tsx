@@ -51,7 +51,7 @@ function CreateSpaceForm({ parentId }: { parentId: string }) {
     create.mutate({ name, description: "", parentId }, { onSuccess: () => setName("") });
   };
   return (
-    <form className="inline-form" onSubmit={submit}>
+    <form className="inline-form card" onSubmit={submit} aria-label="Create a child space">
       <Field label="New child space" pointer="/data/attributes/name" error={create.error}>
         {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} required />}
       </Field>
