@@ -234,6 +234,55 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await invite(blank.body.data.id, managerToken)).status).toBe(201);
     });
 
+    it("judges the token an acceptance mints by the token save policies; a refusal leaves the invitation open", async () => {
+      const userId = await newUser("gil");
+      const created = await invite(userId);
+      const secret: string = created.body.data.attributes.secret;
+      const policy = await call(admin, "POST", "/organizations/acme/policies", {
+        data: {
+          type: "policies",
+          attributes: { name: "no-personal", kind: "opa", "enforcement-level": "mandatory" },
+        },
+      });
+      expect(policy.status, JSON.stringify(policy.body)).toBe(200);
+      const upload = await fetch(`${server.url}/api/v2/policies/${policy.body.data.id}/upload`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/octet-stream" },
+        body: 'package nopersonal\nimport rego.v1\ndeny contains "personal tokens are issued by IT" if input.token.name == "personal token"\n',
+      });
+      expect(upload.status, await upload.text()).toBe(200);
+      const set = await call(admin, "POST", "/organizations/acme/policy-sets", {
+        data: {
+          type: "policy-sets",
+          attributes: { name: "tokens", global: true, "entity-types": ["token"], events: ["onSave"] },
+          relationships: { policies: { data: [{ id: policy.body.data.id, type: "policies" }] } },
+        },
+      });
+      expect(set.status, JSON.stringify(set.body)).toBe(201);
+      const refused = await accept(server.url, secret);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body.errors[0].detail).toBe("personal tokens are issued by IT");
+      // Nothing was written: the invitation is still open, and the user has no key.
+      expect((await preview(server.url, secret)).status).toBe(200);
+      expect(
+        (await call(admin, "GET", `/invitations/${created.body.data.id}`)).body.data.attributes.status,
+      ).toBe("pending");
+      const keys = await call(admin, "GET", `/organizations/acme/api-keys?filter[principal]=${userId}`);
+      expect(keys.body.data).toEqual([]);
+      // The refused attempt is audited (denied, with the policy evaluation), on the invitation.
+      const denied = await call(
+        admin,
+        "GET",
+        `/organizations/acme/audit-events?filter[outcome]=denied&filter[resource-id]=${created.body.data.id}`,
+      );
+      expect(denied.body.data.map((e: { attributes: { action: string } }) => e.attributes.action)).toEqual([
+        "invitation.accepted",
+      ]);
+      expect((await call(admin, "DELETE", `/policy-sets/${set.body.data.id}`)).status).toBe(204);
+      const accepted = await accept(server.url, secret);
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
+    });
+
     it("signs in with a personal token: cookie, CSRF on writes, sign-out ends the session", async () => {
       const userId = await newUser("sam", "admin");
       const token: string = (await accept(server.url, (await invite(userId)).body.data.attributes.secret))

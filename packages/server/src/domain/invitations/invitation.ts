@@ -410,7 +410,12 @@ export async function acceptInvitation(
   if (row.organization_id !== ctx.organizationId || row.principal_id !== ctx.actor.principalId) {
     throw new DomainError("forbidden", "the acceptance's context is not the invited user's");
   }
-  return guardedTransaction(store, ctx, async (tx, review): Promise<InvitationAcceptance> => {
+  // The transaction may run again (policies on save are evaluated outside it, then it is re-run
+  // and must present the same changes): the time and the new ids are fixed once, here.
+  const pinned: MutationContext<AcceptanceChange> = { ...ctx, now };
+  const apiKeyId = newId("key");
+  const tokenId = newId("tok");
+  return guardedTransaction(store, pinned, async (tx, review): Promise<InvitationAcceptance> => {
     const db = sessionDb(tx);
     const current = await db
       .selectFrom("invitations")
@@ -456,14 +461,16 @@ export async function acceptInvitation(
       keyRow !== undefined
         ? apiKeyFromRow(keyRow)
         : (
-            await createApiKey(tx, ctx, {
+            await createApiKey(tx, pinned, {
+              id: apiKeyId,
               principalId: user.id,
               type: "USER",
               name: INVITED_KEY_NAME,
               description: `created when ${user.name} accepted invitation ${current.id}`,
             })
           ).apiKey;
-    const issued = await createToken(tx, ctx, {
+    const issued = await createToken(tx, pinned, {
+      id: tokenId,
       apiKeyId: apiKey.id,
       name: "personal token",
       description: description === "" ? `minted by accepting invitation ${current.id}` : description,

@@ -3,7 +3,8 @@
 // token works (revoking it or disabling the user ends the session). Only the cookie secret's hash
 // is stored; the CSRF token is derived from the secret. A session lives at most SESSION_LIFETIME_MS
 // and never past its token's expiry; a token holds at most MAX_LIVE_SESSIONS_PER_TOKEN live sessions
-// (the oldest is ended to make room), so no caller can grow the table without bound.
+// (the oldest is ended to make room), and a new session forgets the token's ended and expired ones,
+// so no caller can grow the table without bound.
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
@@ -106,6 +107,13 @@ export async function createSession(
   return guardedTransaction(store, ctx, async (tx, review) => {
     await review({ entity: "session", action: "create", session });
     const db = sessionDb(tx);
+    // Ended and expired sessions of the token are forgotten (their audit events remain), so a
+    // token's rows stay bounded however often it signs in.
+    await db
+      .deleteFrom("sessions")
+      .where("token_id", "=", input.tokenId)
+      .where((eb) => eb.or([eb("ended_at", "is not", null), eb("expires_at", "<=", now)]))
+      .execute();
     const live = await db
       .selectFrom("sessions")
       .select("id")
@@ -117,7 +125,7 @@ export async function createSession(
       .execute();
     const crowded = live.slice(MAX_LIVE_SESSIONS_PER_TOKEN - 1).map((r) => r.id);
     if (crowded.length > 0) {
-      await db.updateTable("sessions").set({ ended_at: now }).where("id", "in", crowded).execute();
+      await db.deleteFrom("sessions").where("id", "in", crowded).execute();
       for (const id of crowded) {
         await recordAuditEvent(tx, {
           organizationId: ctx.organizationId,

@@ -81,6 +81,8 @@ export interface CreateTokenInput {
   readonly validFrom?: number;
   /** Epoch ms; absent or null for no expiry. */
   readonly validTo?: number | null;
+  /** The new token's id, chosen by a caller whose transaction may run again (default: a new one). */
+  readonly id?: string;
 }
 
 /** Input of updateToken; absent fields are left unchanged. */
@@ -259,7 +261,7 @@ export async function createToken(
   const tags = checkTags(input.tags);
   const validFrom = input.validFrom === undefined ? now : checkEpochMs(input.validFrom, "validFrom");
   const validTo = checkValidTo(input.validTo, validFrom, now);
-  const tokenId = newId("tok");
+  const tokenId = input.id ?? newId("tok");
   return guardedTransaction(store, ctx, async (tx, review) => {
     const apiKey = await getApiKey(tx, ctx.organizationId, input.apiKeyId).catch((error: unknown) => {
       if (error instanceof DomainError && error.code === "not_found") {
