@@ -1,6 +1,7 @@
 // Audit, route: the audit log with filters (actor, action, resource, outcome, time range) and paging.
 import { type FormEvent, useState } from "react";
 import { Link, useSearchParams } from "react-router";
+import { useUserNames } from "../../../shared/api/user-names";
 import { formatTime } from "../../../shared/format/time";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
@@ -27,6 +28,9 @@ export function AuditLogPage() {
     ),
   );
   const page = Math.max(1, Number(params.get("page") ?? "1"));
+  const names = useUserNames();
+  const actorName = (id: string | undefined) =>
+    id === undefined ? "—" : (names.data?.get(id) ?? <code className="small">{id}</code>);
   const get = (name: string) => params.get(name) ?? "";
   const events = useAuditEvents({
     actor: get("actor"),
@@ -119,7 +123,9 @@ export function AuditLogPage() {
                     {doc.data.map((e) => (
                       <tr key={e.id}>
                         <td>
-                          <Link to={`/audit/${e.id}`}>{formatTime(e.attributes["occurred-at"])}</Link>
+                          <Link className="nowrap" to={`/audit/${e.id}`}>
+                            {formatTime(e.attributes["occurred-at"])}
+                          </Link>
                         </td>
                         <td>
                           <code>{e.attributes.action}</code>
@@ -131,9 +137,7 @@ export function AuditLogPage() {
                           {e.attributes["resource-type"]}{" "}
                           <code className="small">{e.attributes["resource-id"]}</code>
                         </td>
-                        <td>
-                          <code className="small">{e.relationships.actor.data?.id ?? "—"}</code>
-                        </td>
+                        <td>{actorName(e.relationships.actor.data?.id)}</td>
                         <td>{e.attributes.via}</td>
                       </tr>
                     ))}
