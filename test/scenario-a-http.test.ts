@@ -135,10 +135,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await call(admin, "GET", `/tokens/${latest}`)).status).toBe(404);
     });
 
-    // A.6 from the admin's side only. Whether a personal token of another user (say a viewer) stays
-    // within that user's permissions cannot be checked end to end yet: no user but an owner can get
-    // a credential through the API or the CLI (`keygate admin recover` issues owner tokens only) until
-    // invitations (issue 17) exist.
+    // A.6 from the admin's side; the next test checks it for a user who is not an owner.
     it("issues the admin a personal access token that carries exactly the admin's roles, live, and no personal key for another user (A.6)", async () => {
       const effectiveAccess = async (token: string) => {
         const response = await call(token, "GET", "/account/effective-access");
@@ -225,6 +222,188 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const keysOfVic = await call(admin, "GET", `/organizations/acme/api-keys?filter[principal]=${vic}`);
       expect(keysOfVic.status).toBe(200);
       expect(keysOfVic.body.data).toEqual([]);
+    });
+
+    it("personal access tokens never exceed the user's permissions (A.6, a user who is not an owner)", async () => {
+      const root = (await call(admin, "GET", "/organizations/acme")).body.data.relationships["root-space"]
+        .data.id;
+      const space = async (name: string, parent = root) => {
+        const made = await call(admin, "POST", "/organizations/acme/spaces", {
+          data: {
+            type: "spaces",
+            attributes: { name },
+            relationships: { parent: { data: { id: parent, type: "spaces" } } },
+          },
+        });
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        return made.body.data.id as string;
+      };
+      const team = await space("a6-team");
+      const child = await space("a6-team-child", team);
+      const other = await space("a6-other");
+      const role = await call(admin, "POST", "/organizations/acme/roles", {
+        data: {
+          type: "roles",
+          attributes: {
+            name: "a6-lead",
+            permissions: [
+              "spaces.read",
+              "service-accounts.read",
+              "service-accounts.write",
+              "role-bindings.read",
+              "role-bindings.write",
+            ],
+          },
+        },
+      });
+      expect(role.status).toBe(201);
+      const user = await call(admin, "POST", "/organizations/acme/users", {
+        data: { type: "users", attributes: { name: "nora" } },
+      });
+      const nora: string = user.body.data.id;
+      const bind = async (roleId: string, spaceId: string, subject = nora) => {
+        const bound = await call(admin, "POST", "/organizations/acme/role-bindings", {
+          data: {
+            type: "role-bindings",
+            relationships: {
+              role: { data: { id: roleId, type: "roles" } },
+              subject: { data: { id: subject, type: "users" } },
+              space: { data: { id: spaceId, type: "spaces" } },
+            },
+          },
+        });
+        expect(bound.status, JSON.stringify(bound.body)).toBe(201);
+        return bound.body.data.id as string;
+      };
+      const leadBinding = await bind("a6-lead", team);
+
+      // Nora gets her credential the only way a person who is not the bootstrap admin can: an
+      // invitation, accepted through the API (no credential but the link's secret).
+      const invitation = await call(admin, "POST", "/organizations/acme/invitations", {
+        data: { type: "invitations", relationships: { user: { data: { type: "users", id: nora } } } },
+      });
+      expect(invitation.status, JSON.stringify(invitation.body)).toBe(201);
+      const accepted = await fetch(`${server.url}/api/v2/invitation-acceptances`, {
+        method: "POST",
+        headers: { "content-type": "application/vnd.api+json" },
+        body: JSON.stringify({
+          data: {
+            type: "invitation-acceptances",
+            attributes: { secret: invitation.body.data.attributes.secret, "token-description": "laptop" },
+          },
+        }),
+      });
+      expect(accepted.status).toBe(201);
+      const pat: string = (await accepted.json()).data.attributes.secret;
+      expect(pat.startsWith("kgu_")).toBe(true);
+      expect((await call(pat, "GET", "/account/details")).body.data.id).toBe(nora);
+
+      const access = async (token: string) => {
+        const response = await call(token, "GET", "/account/effective-access");
+        expect(response.status).toBe(200);
+        return (
+          response.body.data.attributes.spaces as { "space-id": string; roles: { "role-name": string }[] }[]
+        )
+          .filter((s) => s.roles.length > 0)
+          .map(
+            (s) =>
+              `${s["space-id"]}:${s.roles
+                .map((r) => r["role-name"])
+                .sort()
+                .join(",")}`,
+          )
+          .sort();
+      };
+      const newServiceAccount = (token: string, spaceId: string, name: string) =>
+        call(token, "POST", "/organizations/acme/service-accounts", {
+          data: {
+            type: "service-accounts",
+            attributes: { name },
+            relationships: { space: { data: { id: spaceId, type: "spaces" } } },
+          },
+        });
+      const bindSelf = (token: string, roleId: string, spaceId: string) =>
+        call(token, "POST", "/organizations/acme/role-bindings", {
+          data: {
+            type: "role-bindings",
+            relationships: {
+              role: { data: { id: roleId, type: "roles" } },
+              subject: { data: { id: nora, type: "users" } },
+              space: { data: { id: spaceId, type: "spaces" } },
+            },
+          },
+        });
+
+      // Exactly her binding: a6-lead in a6-team (and, by inheritance, its child), nothing else.
+      expect(await access(pat)).toEqual([`${team}:a6-lead`, `${child}:a6-lead`].sort());
+      expect((await newServiceAccount(pat, team, "nora-bot")).status).toBe(201);
+      expect((await newServiceAccount(pat, child, "nora-child-bot")).status).toBe(201);
+      expect((await call(pat, "GET", `/spaces/${team}`)).status).toBe(200);
+      // ... and nothing her bindings do not give.
+      expect([403, 404]).toContain((await newServiceAccount(pat, other, "elsewhere")).status);
+      expect([403, 404]).toContain((await newServiceAccount(pat, root, "at-root")).status);
+      expect((await call(pat, "GET", "/organizations/acme/users")).status).toBe(403);
+      expect((await call(pat, "GET", "/organizations/acme/audit-events")).status).toBe(403);
+
+      // It cannot mint itself more: not a stronger role where she may bind, not a role of its own,
+      // not an invitation (a fresh credential) for herself, not a token on an admin's key.
+      const escalate = await bindSelf(pat, "admin", team);
+      expect(escalate.status).toBe(403);
+      expect(escalate.body.errors[0].detail).toMatch(/would grant permissions you do not hold/);
+      expect((await bindSelf(pat, "viewer", team)).status).toBe(403);
+      expect((await bindSelf(pat, "a6-lead", other)).status).toBe(403);
+      const ownRole = await call(pat, "POST", "/organizations/acme/roles", {
+        data: { type: "roles", attributes: { name: "nora-all", permissions: ["users.write"] } },
+      });
+      expect(ownRole.status).toBe(403);
+      const selfInvite = await call(pat, "POST", "/organizations/acme/invitations", {
+        data: { type: "invitations", relationships: { user: { data: { type: "users", id: nora } } } },
+      });
+      expect(selfInvite.status).toBe(403);
+      const adminKeys = await call(admin, "GET", "/account/api-keys");
+      const adminKey = adminKeys.body.data[0]?.id;
+      expect(adminKey).toBeTruthy();
+      expect([403, 404]).toContain(
+        (
+          await call(pat, "POST", `/api-keys/${adminKey}/tokens`, {
+            data: { type: "tokens", attributes: { name: "x" } },
+          })
+        ).status,
+      );
+      // Her own second token (on her own personal key) carries exactly the same, no more.
+      const keys = await call(pat, "GET", "/account/api-keys");
+      expect(keys.body.data).toHaveLength(1);
+      const second = await call(pat, "POST", `/api-keys/${keys.body.data[0].id}/tokens`, {
+        data: { type: "tokens", attributes: { name: "ci" } },
+      });
+      expect(second.status, JSON.stringify(second.body)).toBe(201);
+      const pat2: string = second.body.data.attributes.token;
+      expect(await access(pat2)).toEqual(await access(pat));
+      expect((await bindSelf(pat2, "admin", team)).status).toBe(403);
+      // Nothing above changed her bindings.
+      const bindings = await call(admin, "GET", "/organizations/acme/role-bindings?page[size]=100");
+      const hers = bindings.body.data.filter(
+        (b: { relationships: { subject: { data: { id: string } } } }) =>
+          b.relationships.subject.data.id === nora,
+      );
+      expect(hers.map((b: { id: string }) => b.id)).toEqual([leadBinding]);
+
+      // Narrowing her binding narrows the live tokens, within the cache staleness bound (5 s by default).
+      await bind("viewer", team);
+      expect((await call(admin, "DELETE", `/role-bindings/${leadBinding}`)).status).toBe(204);
+      for (const token of [pat, pat2]) {
+        await waitFor(
+          "the narrowed binding to reach the token",
+          async () =>
+            (await newServiceAccount(token, team, `late-${token.slice(4, 10)}`)).status === 403
+              ? true
+              : undefined,
+          { timeoutMs: 5_000 + 2_000 },
+        );
+        expect(await access(token)).toEqual([`${team}:viewer`, `${child}:viewer`].sort());
+        expect((await call(token, "GET", `/spaces/${team}`)).status).toBe(200);
+        expect((await bindSelf(token, "viewer", child)).status).toBe(403);
+      }
     });
 
     it("refuses a service-account-only role for a human user (A.8)", async () => {

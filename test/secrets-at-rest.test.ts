@@ -1,7 +1,9 @@
 // End-to-end: token secrets are never at rest. Creates, uses and rotates tokens through a real
 // server, then searches the database (SQLite: the file, its WAL and shared memory; PostgreSQL:
 // every row of every table) and everything the server logged (at debug level) for the token texts
-// and their secret parts: none may appear.
+// and their secret parts: none may appear. Nor may the console's secrets: invitation secrets, the
+// token an acceptance mints, session cookies and their CSRF tokens.
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
@@ -94,6 +96,44 @@ for (const dialect of ["sqlite", "postgres"] as const)
       const wrong = `${secrets[1]?.slice(0, 20)}${secrets[1]?.[20] === "A" ? "B" : "A"}${secrets[1]?.slice(21)}`;
       expect((await call(wrong, "GET", "/account/details")).status).toBe(401);
       secrets.push(wrong);
+      // The console: an invitation (its secret), accepted (the token it mints), a session (its
+      // cookie and CSRF token) used for a write and ended.
+      const consoleSecrets: string[] = [];
+      const anonymous = async (path: string, body: unknown) =>
+        fetch(`${server.url}/api/v2${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/vnd.api+json" },
+          body: JSON.stringify(body),
+        });
+      const user = await call(admin, "POST", "/organizations/acme/users", {
+        data: { type: "users", attributes: { name: "invitee" } },
+      });
+      const invitation = await call(admin, "POST", "/organizations/acme/invitations", {
+        data: {
+          type: "invitations",
+          relationships: { user: { data: { type: "users", id: user.body.data.id } } },
+        },
+      });
+      const invitationSecret: string = invitation.body.data.attributes.secret;
+      consoleSecrets.push(invitationSecret);
+      const accepted = await anonymous("/invitation-acceptances", {
+        data: { type: "invitation-acceptances", attributes: { secret: invitationSecret } },
+      });
+      expect(accepted.status).toBe(201);
+      const minted: string = (await accepted.json()).data.attributes.secret;
+      secrets.push(minted);
+      const signedIn = await anonymous("/sessions", {
+        data: { type: "sessions", attributes: { token: minted } },
+      });
+      expect(signedIn.status).toBe(201);
+      const cookie = /^keygate_session=([^;]*)/.exec(signedIn.headers.get("set-cookie") ?? "")?.[1] ?? "";
+      const csrf: string = (await signedIn.json()).data.attributes["csrf-token"];
+      consoleSecrets.push(cookie, csrf);
+      const signOut = await fetch(`${server.url}/api/v2/sessions/current`, {
+        method: "DELETE",
+        headers: { cookie: `keygate_session=${cookie}`, "x-csrf-token": csrf },
+      });
+      expect(signOut.status).toBe(204);
       // Let the batched last-used-at writes happen, so the WAL holds recent pages too.
       await new Promise((r) => setTimeout(r, 1500));
 
@@ -110,14 +150,25 @@ for (const dialect of ["sqlite", "postgres"] as const)
         haystacks.push({ name: "PostgreSQL tables", text: await postgresDump(url) });
       }
       expect(server.output()).toMatch(/incoming request/);
-      expect(secrets.length).toBe(13);
+      expect(secrets.length).toBe(14);
+      expect(consoleSecrets.map((x) => x.length)).toEqual([47, 43, 43]);
       // The search does see the tokens: their public ids (not secret) are there.
-    const stored = haystacks.slice(1).map((h) => h.text).join("\n");
-    expect(stored).toContain(secrets[1]?.slice(4, 16));
-    for (const { name, text } of haystacks) {
+      const stored = haystacks
+        .slice(1)
+        .map((h) => h.text)
+        .join("\n");
+      expect(stored).toContain(secrets[1]?.slice(4, 16));
+      // ... and the sessions and invitations tables: the hashes stored there.
+      for (const secret of [invitationSecret, cookie]) {
+        expect(stored).toContain(createHash("sha256").update(secret).digest("hex"));
+      }
+      for (const { name, text } of haystacks) {
         for (const token of secrets) {
           expect(text.includes(token), `${name} holds a token text`).toBe(false);
           expect(text.includes(secretPart(token)), `${name} holds a token secret`).toBe(false);
+        }
+        for (const secret of consoleSecrets) {
+          expect(text.includes(secret), `${name} holds an invitation, session or CSRF secret`).toBe(false);
         }
       }
     });

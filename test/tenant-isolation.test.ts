@@ -9,6 +9,9 @@
 //   acme's data, and changes nothing acme can see. An operation whose path parameters this suite
 //   cannot fill with a real acme value fails the test, so a new route cannot slip past; the few
 //   operations that are not tenant-scoped are listed with a reason, and checked for acme's data too;
+//   the console's operations without a bearer token (sign-in, invitation links: decided by the
+//   secret in the body) and on the caller's own session (cookie) are probed with globex's own
+//   token, a secret that names nothing, or globex's own session;
 // - every relationship of every request body, given an acme id in a request on globex's own
 //   resources, is refused as an id that names nothing is, while globex's own id goes through;
 // - every free-text filter of every list, given an acme id, answers as for an id that names nothing.
@@ -25,6 +28,12 @@ import { freshStore, type StoreLocation } from "./support/test-databases.js";
 interface Operation {
   readonly parameters?: readonly { name: string; in: string; required: boolean; schema: JsonSchema }[];
   readonly requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  readonly responses?: Record<string, { content?: Record<string, unknown> }>;
+}
+
+/** True for an endless event stream: acme's own view of it is not read (it would never end). */
+function isEventStream(operation: Operation): boolean {
+  return operation.responses?.["200"]?.content?.["text/event-stream"] !== undefined;
 }
 
 /** Operations that name no tenant resource, each with why; all are still checked not to show acme's data. */
@@ -34,6 +43,32 @@ const NOT_TENANT_SCOPED: Readonly<Record<string, string>> = {
   "GET /api/v2/account/effective-access": "the caller's own roles, from its own credential",
   "GET /api/v2/account/api-keys": "the caller's own personal API keys",
   "POST /api/v2/account/api-keys": "creates a personal API key for the caller, in the caller's organization",
+};
+
+/**
+ * Operations that take no bearer token: signing in (the token is in the body) and invitation links
+ * (the secret is in the body). What they answer is decided by that secret alone; each is probed as
+ * globex with globex's own token, or with a secret that names nothing, and must show none of acme's data.
+ */
+const NO_CREDENTIAL: Readonly<Record<string, { readonly reason: string; readonly status: number }>> = {
+  "POST /api/v2/sessions": {
+    reason: "signs in with the token in the body: globex's token gives globex's session",
+    status: 201,
+  },
+  "POST /api/v2/invitation-previews": {
+    reason: "shows only what the secret in the body is for",
+    status: 404,
+  },
+  "POST /api/v2/invitation-acceptances": {
+    reason: "accepts only the invitation the secret in the body names",
+    status: 404,
+  },
+};
+
+/** Operations on the caller's own console session (cookie): probed with globex's session. */
+const SESSION_SCOPED: Readonly<Record<string, string>> = {
+  "GET /api/v2/sessions/current": "the caller's own session, from its own cookie",
+  "DELETE /api/v2/sessions/current": "ends the caller's own session, from its own cookie",
 };
 
 /** Every acme name contains this, so a response showing acme's data is easy to spot. */
@@ -54,6 +89,7 @@ const REFERENCES: Readonly<Record<string, { collection: string; type: string }>>
   policies: { collection: "policies", type: "policies" },
   "policy-set": { collection: "policy-sets", type: "policy-sets" },
   "policy-sets": { collection: "policy-sets", type: "policy-sets" },
+  user: { collection: "users", type: "users" },
 };
 
 /** Values the smallest valid body or query cannot guess (an enumeration the schema leaves open). */
@@ -106,8 +142,12 @@ async function send(
   method: string,
   path: string,
   body?: { json: unknown } | { text: string },
+  session?: { readonly cookie: string; readonly csrf: string },
 ): Promise<RawResponse> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  const headers: Record<string, string> =
+    session === undefined
+      ? { authorization: `Bearer ${token}` }
+      : { cookie: session.cookie, "x-csrf-token": session.csrf };
   let payload: string | undefined;
   if (body !== undefined && "json" in body && body.json !== undefined) {
     headers["content-type"] = "application/vnd.api+json";
@@ -272,6 +312,11 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(audit.status).toBe(200);
       ids["audit-events"] = audit.body.data[0]?.id;
 
+      // Console: an open invitation of acme's (its secret is never used here).
+      ids.invitations = await create("/organizations/acme/invitations", {
+        data: { type: "invitations", relationships: { user: ref("users", spare.user) } },
+      });
+
       for (const [type, id] of Object.entries(ids)) expect(id, type).toBeTruthy();
 
       // globex's own: what the body probes reference when they are meant to succeed.
@@ -304,6 +349,19 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         plain("policy-sets", "own-set", { global: false, "entity-types": ["token"], events: ["onSave"] }),
       );
     }, 90_000);
+
+    /** A console session of globex's admin (cookie and CSRF token), for the session-scoped operations. */
+    async function globexSession(): Promise<{ cookie: string; csrf: string }> {
+      const response = await fetch(`${server.url}/api/v2/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/vnd.api+json" },
+        body: JSON.stringify({ data: { type: "sessions", attributes: { token: globex } } }),
+      });
+      const body = await response.json();
+      expect(response.status, JSON.stringify(body)).toBe(201);
+      const cookie = /^(keygate_session=[^;]*)/.exec(response.headers.get("set-cookie") ?? "")?.[1] ?? "";
+      return { cookie, csrf: body.data.attributes["csrf-token"] };
+    }
 
     afterAll(async () => {
       await agent?.stop();
@@ -341,6 +399,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         const path = fill(template);
         if (operation === undefined || path === undefined || path === template.replace(/^\/api\/v2/, ""))
           continue;
+        if (isEventStream(operation)) continue;
         const response = await send(server.url, acme, "GET", `${path}${requiredQuery(operation)}`);
         view.set(template, `${response.status} ${stable(response.text)}`);
       }
@@ -378,10 +437,35 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const oracle: string[] = [];
       let probes = 0;
       let endpoints = 0;
+      const session = await globexSession();
       for (const [template, operations] of Object.entries(paths)) {
         for (const [method, operation] of Object.entries(operations)) {
           const key = `${method.toUpperCase()} ${template}`;
           documented.add(key);
+          const noCredential = NO_CREDENTIAL[key];
+          const sessionScoped = SESSION_SCOPED[key] !== undefined;
+          if (noCredential !== undefined || sessionScoped) {
+            const probeBody =
+              key === "POST /api/v2/sessions"
+                ? { data: { type: "sessions", attributes: { token: globex } } }
+                : bodyOf(key, operation);
+            const response = await send(
+              server.url,
+              globex,
+              method.toUpperCase(),
+              template.replace(/^\/api\/v2/, ""),
+              { json: probeBody },
+              sessionScoped ? session : undefined,
+            );
+            probes += 1;
+            endpoints += 1;
+            const expected = noCredential?.status ?? (method === "delete" ? 204 : 200);
+            if (response.status !== expected) unexpected.push(`${key}: ${response.status}, not ${expected}`);
+            if (response.text.includes('"acme"') || response.text.includes(MARK)) {
+              leaks.push(`${key}: ${response.text.slice(0, 300)}`);
+            }
+            continue;
+          }
           const scoped = template.includes("{");
           if (!scoped && NOT_TENANT_SCOPED[key] === undefined) {
             unprobed.push(`${key}: names no resource and is not listed as not tenant-scoped`);
@@ -426,7 +510,11 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       }
       const organizations = await api(server.url, globex, "GET", "/organizations");
       expect(JSON.stringify(organizations.body)).not.toContain('"acme"');
-      const stale = Object.keys(NOT_TENANT_SCOPED).filter((key) => !documented.has(key));
+      const stale = [
+        ...Object.keys(NOT_TENANT_SCOPED),
+        ...Object.keys(NO_CREDENTIAL),
+        ...Object.keys(SESSION_SCOPED),
+      ].filter((key) => !documented.has(key));
 
       console.log(
         `tenant isolation on ${dialect}: ${probes} cross-organization probes over ${endpoints} of ` +

@@ -31,13 +31,25 @@ export interface FuzzContext {
   readonly credentials: readonly string[];
 }
 
-/** Every operation of an OpenAPI document. */
+/** True for an operation whose success is an endless event stream (its error answers are tested where it is). */
+function isEventStream(operation: { responses?: unknown }): boolean {
+  const ok = (operation.responses as Record<string, { content?: Record<string, unknown> }> | undefined)?.[
+    "200"
+  ];
+  return ok?.content?.["text/event-stream"] !== undefined;
+}
+
+/** Every operation of an OpenAPI document, but event streams (a fuzzed request could wait on one forever). */
 export function operationsOf(document: {
-  paths: Record<string, Record<string, { parameters?: FuzzOperation["parameters"]; requestBody?: unknown }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters?: FuzzOperation["parameters"]; requestBody?: unknown; responses?: unknown }>
+  >;
 }): FuzzOperation[] {
   const operations: FuzzOperation[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
+      if (isEventStream(operation)) continue;
       const content = (
         operation.requestBody as { content?: Record<string, { schema: JsonSchema }> } | undefined
       )?.content;

@@ -10,6 +10,7 @@ import { generateToken, type ParsedToken } from "../domain/tokens/token-format.j
 import {
   type AuthenticatedToken,
   checkTokenAgainstRecord,
+  checkTokenState,
   findTokenByPublicId,
   parsePresentedToken,
   type TokenAuthRecord,
@@ -133,6 +134,54 @@ export class Authenticator {
   private get loginPolicies(): LoginPolicies {
     this.policies ??= loginPoliciesOf(this.store);
     return this.policies;
+  }
+
+  /**
+   * The caller of a console session: its bound token (by public id), checked as a bearer token is
+   * but for the secret, which the session's cookie stood in for; so the session has exactly the
+   * token's permissions and ends when the token stops working or its user is disabled. Failures
+   * count as failed authentications.
+   */
+  async authenticateBoundToken(
+    publicId: string,
+    ip: string,
+    now: number = Date.now(),
+    route?: RequestRoute,
+  ): Promise<Caller> {
+    let caller: Caller;
+    try {
+      const record = await this.cache.token(publicId, () => findTokenByPublicId(this.store, publicId, now));
+      if (record === undefined) {
+        throw new DomainError("unauthenticated", "the session's token no longer exists", {
+          details: { reason: "unknown" },
+        });
+      }
+      const checked = checkTokenState(record, now);
+      const organizationId = checked.principal.organizationId;
+      const [bindings, spaces] = await Promise.all([
+        this.cache.principalAccess(checked.principal.id, () =>
+          resolveEffectiveAccess(this.store, organizationId, checked.principal.id),
+        ),
+        this.cache.spaceTree(organizationId, () => loadSpaceTree(this.store, organizationId)),
+      ]);
+      caller = await this.withLoginPolicies(checked, bindings, spaces, ip, now, route);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "unauthenticated")
+        this.recordFailure(error, ip, now);
+      throw error;
+    }
+    this.usage.note(caller.token.id, now);
+    return caller;
+  }
+
+  /**
+   * Counts a failed authentication made outside this class (an unknown session cookie or
+   * invitation secret): throws `rate_limited` once the address is over the limit.
+   */
+  recordFailure(error: DomainError, ip: string, now: number = Date.now()): void {
+    const reason = error.details?.reason;
+    this.onFailure(typeof reason === "string" ? reason : "unknown");
+    this.limiter.fail(ip, now);
   }
 
   private resolve(

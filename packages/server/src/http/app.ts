@@ -17,6 +17,7 @@ import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../polic
 import type { Store } from "../store/store.js";
 import { MetricsRegistry, type RequestSeries } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
+import { installConsole } from "./plugins/console-static.js";
 import { answerClientError, installErrorHandler, sendFrameworkError } from "./plugins/error-handler.js";
 import { installInputGuard } from "./plugins/input-guard.js";
 import { installJsonBodyParser } from "./plugins/json-body-parser.js";
@@ -29,14 +30,17 @@ import { accountRoutes } from "./routes/account-routes.js";
 import { apiDocsRoutes } from "./routes/api-docs-routes.js";
 import { apiKeyRoutes } from "./routes/api-key-routes.js";
 import { auditRoutes } from "./routes/audit-routes.js";
+import { delegateEventRoutes } from "./routes/delegate-event-routes.js";
 import { delegateRoutes } from "./routes/delegate-tokens/delegate-token-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { invitationRoutes } from "./routes/invitation-routes.js";
 import { organizationRoutes } from "./routes/organization-routes.js";
 import { policyRoutes } from "./routes/policies/policy-routes.js";
 import { policyEvaluationRoutes } from "./routes/policy-evaluations/policy-evaluation-routes.js";
 import { policySetRoutes } from "./routes/policy-sets/policy-set-routes.js";
 import { roleRoutes } from "./routes/role-routes.js";
 import { serviceAccountRoutes } from "./routes/service-account-routes.js";
+import { sessionRoutes } from "./routes/session-routes.js";
 import { spaceRoutes } from "./routes/space-routes.js";
 import { teamRoutes } from "./routes/team-routes.js";
 import { tokenRoutes } from "./routes/token-routes.js";
@@ -203,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const openapi = collectOpenApi(app);
   await app.register(healthRoutes);
   await app.register(apiDocsRoutes); // The API reference page (Redoc over the OpenAPI document).
+  await installConsole(app); // The web console at / (packages/console), when built.
   await app.register(
     async (api) => {
       installAuthentication(api);
@@ -226,6 +231,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         policySetRoutes,
         policyEvaluationRoutes,
         delegateRoutes, // Delegates (issue 5): delegate tokens, connected delegates, the WebSocket hub.
+        sessionRoutes, // Console (issue 17): cookie sign-in, invitations, the delegate event stream.
+        invitationRoutes,
+        delegateEventRoutes,
         ...(options.apiPlugins ?? []),
       ]) {
         await api.register(plugin);

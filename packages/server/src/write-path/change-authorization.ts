@@ -74,6 +74,7 @@ const CREDENTIAL_VERBS: Record<string, string> = {
   "api-key.create": "creating an API key for",
   "api-key.update": "changing an API key of",
   "api-key.delete": "deleting an API key of",
+  "invitation.create": "inviting",
 };
 
 function rootSpaceIdOf(tree: SpaceTree): string {
@@ -276,6 +277,29 @@ export async function authorizeChange(
     }
     case "policy-governance":
       return loginPolicyRule(tx, authority, organizationId, change);
+    case "invitation":
+      // An invitation's secret is a credential for the invited user (its holder mints their token):
+      // inviting is issuing a credential. Revoking one takes nothing away from anyone but the
+      // holder; accepting is the invited user acting on their own account.
+      switch (change.action) {
+        case "create":
+          return credentialRule(
+            root,
+            tx,
+            authority,
+            organizationId,
+            change.invitation.userId,
+            "invitation.create",
+            now,
+          );
+        case "revoke":
+        case "accept":
+          return;
+      }
+      return;
+    case "session":
+      // A session acts with exactly its own token's permissions: it grants nothing.
+      return;
     case "service-account":
     case "delegate-token":
       return;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../domain/api-keys/api-key.js";
 import { SYSTEM_ACTOR } from "../domain/audit/actor.js";
 import { createDelegateToken, revokeDelegateToken } from "../domain/delegate-tokens/delegate-token.js";
+import { createInvitation } from "../domain/invitations/invitation.js";
 import { bootstrapOrganization } from "../domain/organizations/organization-bootstrap.js";
 import { createPolicy } from "../domain/policies/policy.js";
 import { createPolicySet } from "../domain/policy-sets/policy-set.js";
@@ -56,6 +57,10 @@ interface Fixture {
   readonly delegateToken: string;
   readonly revokedDelegateToken: string;
   readonly user: string;
+  /** A user bound `viewer` in the target space (inviting them issues a credential for them). */
+  readonly privilegedUser: string;
+  /** An open invitation of `user`. */
+  readonly invitation: string;
   /** A team bound `viewer` in the target space, with `privileged` as a member. */
   readonly team: string;
   readonly spaceReaderRole: string;
@@ -459,10 +464,40 @@ const ENDPOINTS: readonly WriteEndpoint[] = [
       body: (fx) => ({ data: [{ type: "spaces", id: fx.target }] }),
     },
   ]),
+  // Invitations: organization-wide (users.write at the root); inviting a user issues a credential for them.
+  ...(["privileged", "plain"] as const).map(
+    (holder): WriteEndpoint => ({
+      operation: "POST /api/v2/organizations/{org}/invitations",
+      variant: holder,
+      permission: "users.write",
+      checkedIn: "root",
+      escalation: { kind: "credential", holder },
+      url: (fx) => `/api/v2/organizations/${fx.org}/invitations`,
+      body: (fx) => ({
+        data: {
+          type: "invitations",
+          relationships: { user: rel("users", holder === "privileged" ? fx.privilegedUser : fx.user) },
+        },
+      }),
+    }),
+  ),
+  {
+    operation: "POST /api/v2/invitations/{id}/actions/revoke",
+    permission: "users.write",
+    checkedIn: "root",
+    escalation: { kind: "none" },
+    url: (fx) => `/api/v2/invitations/${fx.invitation}/actions/revoke`,
+  },
 ];
 
 /** Mutating operations the matrix leaves out, and why. */
 const NOT_IN_MATRIX: Readonly<Record<string, string>> = {
+  "POST /api/v2/sessions":
+    "signs in with the personal token in the body (no bearer caller); the session has exactly that token's permissions",
+  "DELETE /api/v2/sessions/current": "ends the caller's own session (cookie); no target",
+  "POST /api/v2/invitation-previews": "reads what an invitation secret is for; changes nothing",
+  "POST /api/v2/invitation-acceptances":
+    "no bearer caller: the invitation secret's user mints their own token (the credential rule lets one manage one's own)",
   "POST /api/v2/account/api-keys":
     "a user's own personal key: no target principal or space (the caller here is a service account)",
   "POST /api/v2/organizations/{org}/policy-simulations": "evaluates a draft; changes nothing",
@@ -586,6 +621,14 @@ describe("escalation matrix: every built-in role x every write endpoint x (same 
     const revokedDelegateToken = (await createDelegateToken(store, ctx, { name: "dt-old", spaceId: target }))
       .delegateToken.id;
     await revokeDelegateToken(store, ctx, revokedDelegateToken);
+    const user = (await createUser(store, ctx, { name: "someone" })).id;
+    const privilegedUser = (await createUser(store, ctx, { name: "someone-viewing" })).id;
+    await createRoleBinding(store, ctx, {
+      subject: { kind: "principal", principalId: privilegedUser },
+      roleId: "viewer",
+      spaceId: target,
+    });
+    const invitation = (await createInvitation(store, ctx, { userId: user })).invitation.id;
     const policy = (await createPolicy(store, ctx, { name: "probe-policy" })).id;
     const policySet = (await createPolicySet(store, ctx, { name: "probe-set" })).id;
     return {
@@ -599,7 +642,9 @@ describe("escalation matrix: every built-in role x every write endpoint x (same 
       privilegedBinding,
       delegateToken,
       revokedDelegateToken,
-      user: (await createUser(store, ctx, { name: "someone" })).id,
+      user,
+      privilegedUser,
+      invitation,
       team,
       spaceReaderRole: (await createRole(store, ctx, { name: "space-reader", permissions: ["spaces.read"] }))
         .id,

@@ -3,10 +3,12 @@
 import type { ApiKeyChange } from "../domain/api-keys/api-key.js";
 import type { DelegateTokenSaveChange } from "../domain/delegate-tokens/delegate-token.js";
 import type { GuardedChange } from "../domain/governance/save-guard.js";
+import type { InvitationChange } from "../domain/invitations/invitation.js";
 import type { PolicyGovernanceChange } from "../domain/policies/policy.js";
 import type { ServiceAccountSaveChange } from "../domain/principals/service-account.js";
 import type { RoleBindingChange } from "../domain/role-bindings/role-binding.js";
 import type { RoleChange } from "../domain/roles/role.js";
+import type { SessionChange } from "../domain/sessions/session.js";
 import type { TeamMemberChange } from "../domain/teams/team-membership.js";
 import type { TokenChange } from "../domain/tokens/token.js";
 
@@ -19,7 +21,9 @@ export type PendingChange =
   | RoleBindingChange
   | TeamMemberChange
   | RoleChange
-  | PolicyGovernanceChange;
+  | PolicyGovernanceChange
+  | InvitationChange
+  | SessionChange;
 
 /** The audited action a change is (also when it is refused and nothing is written). */
 export interface AuditTarget {
@@ -58,6 +62,20 @@ export function auditTargetOf(change: PendingChange): AuditTarget {
       return { action: "team-member.add", resourceType: "team", resourceId: change.teamId };
     case "role":
       return { action: `role.${change.action}`, resourceType: "role", resourceId: change.role.id };
+    case "invitation": {
+      const verbs = { create: "created", revoke: "revoked", accept: "accepted" } as const;
+      return {
+        action: `invitation.${verbs[change.action]}`,
+        resourceType: "invitation",
+        resourceId: change.invitation.id,
+      };
+    }
+    case "session":
+      return {
+        action: change.action === "create" ? "session.created" : "session.ended",
+        resourceType: "session",
+        resourceId: change.session.id,
+      };
     case "policy-governance": {
       const [resourceType = "policy"] = change.action.split(".");
       return {
@@ -99,6 +117,8 @@ export function guardedChangeOf(change: PendingChange): GuardedChange | undefine
     case "team-member":
     case "role":
     case "policy-governance":
+    case "invitation":
+    case "session":
       return undefined;
   }
 }

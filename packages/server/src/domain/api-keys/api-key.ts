@@ -53,6 +53,8 @@ export interface CreateApiKeyInput {
   readonly type: ApiKeyType;
   readonly name: string;
   readonly description?: string;
+  /** The new key's id, chosen by a caller whose transaction may run again (default: a new one). */
+  readonly id?: string;
 }
 
 /** Input of updateApiKey; absent fields are left unchanged. */
@@ -109,7 +111,7 @@ export async function createApiKey(
   }
   const name = checkName(input.name);
   const description = checkDescription(input.description);
-  const apiKeyId = newId("key");
+  const apiKeyId = input.id ?? newId("key");
   return guardedTransaction(store, ctx, async (tx, review) => {
     const principal = await getPrincipal(tx, ctx.organizationId, input.principalId).catch(
       (error: unknown) => {

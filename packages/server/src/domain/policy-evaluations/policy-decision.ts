@@ -5,6 +5,7 @@ import { RegoError } from "@keygate/rego";
 import type { EnforcementLevel } from "../policies/policy.js";
 import { evaluateValue, type PreparedPolicyQuery } from "../policies/policy-module.js";
 import type { CompiledPolicySet } from "./compiled-policy-sets.js";
+import { messagesOf } from "./policy-messages.js";
 
 /**
  * How one policy judged the input. `query-undefined`: the policy's own query reads nothing its
@@ -51,29 +52,6 @@ export interface SaveDecision {
   /** Advisory deny messages and every `warn`, as the policies wrote them. */
   readonly warnings: readonly string[];
   readonly durationUs: number;
-}
-
-/** The messages a deny/warn value holds: a set of strings (or `{msg}` objects), or `true`. */
-export function messagesOf(value: unknown, policyName: string, rule: string): string[] {
-  if (value === undefined || value === null || value === false) return [];
-  if (value === true) return [`${rule} is true in policy ${policyName}`];
-  if (Array.isArray(value)) return value.map((item) => messageText(item));
-  if (typeof value === "string") return value === "" ? [] : [value];
-  if (typeof value === "object") {
-    const entries = Object.entries(value);
-    return entries.length === 0 ? [] : [messageText(value)];
-  }
-  return [messageText(value)];
-}
-
-function messageText(item: unknown): string {
-  if (typeof item === "string") return item;
-  if (typeof item === "object" && item !== null) {
-    const { msg, message } = item as { msg?: unknown; message?: unknown };
-    if (typeof msg === "string") return msg;
-    if (typeof message === "string") return message;
-  }
-  return JSON.stringify(item);
 }
 
 function micros(startedMs: number): number {

@@ -2,7 +2,7 @@
 // root (`platform/production`, optionally starting with the root's own name), or by bare name
 // when exactly one space has it. Sibling names are unique, so a path always means one space; a
 // bare name shared by two spaces means none (a grant is never guessed).
-import type { SpaceTree } from "./space.js";
+import type { SpaceTreeOf } from "./space-tree.js";
 
 interface SpaceIndex {
   /** Bare name → id, or null when several spaces share the name. */
@@ -11,9 +11,9 @@ interface SpaceIndex {
   readonly byPath: ReadonlyMap<string, string>;
 }
 
-const indexes = new WeakMap<SpaceTree, SpaceIndex>();
+const indexes = new WeakMap<SpaceTreeOf, SpaceIndex>();
 
-function indexOf(tree: SpaceTree): SpaceIndex {
+function indexOf(tree: SpaceTreeOf): SpaceIndex {
   let index = indexes.get(tree);
   if (index !== undefined) return index;
   const byName = new Map<string, string | null>();
@@ -33,7 +33,7 @@ function indexOf(tree: SpaceTree): SpaceIndex {
 }
 
 /** The id of the space `reference` names (id, path or unique bare name), or undefined when none (or several). */
-export function spaceIdByReference(tree: SpaceTree, reference: string): string | undefined {
+export function spaceIdByReference(tree: SpaceTreeOf, reference: string): string | undefined {
   if (tree.spaces.has(reference)) return reference;
   const index = indexOf(tree);
   if (reference.includes("/")) return index.byPath.get(reference.replace(/^\/+|\/+$/g, ""));

@@ -10,6 +10,7 @@ import { refuseAmbiguousSpaceName } from "../login-policies/space-name-reference
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { checkDescription, checkName, isUniqueViolation } from "../validation/field-rules.js";
+import { buildSpaceTree, type SpaceTreeOf } from "./space-tree.js";
 
 /** A space: a node in an organization's tree. */
 export interface Space {
@@ -275,14 +276,7 @@ export async function getSpaceAncestors(
 }
 
 /** An organization's whole space tree in memory, for ancestor walks on the request path. */
-export interface SpaceTree {
-  readonly organizationId: string;
-  readonly spaces: ReadonlyMap<string, Space>;
-  /** Ids of the ancestors of `spaceId`, nearest first; empty for the root or an unknown id. */
-  ancestorIds(spaceId: string): string[];
-  /** Ids of the space and every space below it. */
-  subtreeIds(spaceId: string): string[];
-}
+export type SpaceTree = SpaceTreeOf<Space>;
 
 /** Loads the organization's space tree (one query; cache it and reload on `space.changed`). */
 export async function loadSpaceTree(store: Store, organizationId: string): Promise<SpaceTree> {
@@ -296,37 +290,5 @@ export async function loadSpaceTree(store: Store, organizationId: string): Promi
 
 /** The space tree of an organization's spaces (all of them, as loaded or sent to a policy worker). */
 export function spaceTreeOf(organizationId: string, members: Iterable<Space>): SpaceTree {
-  const spaces = new Map<string, Space>();
-  for (const space of members) spaces.set(space.id, space);
-  const children = new Map<string, string[]>();
-  for (const space of spaces.values()) {
-    if (space.parentId === null) continue;
-    const list = children.get(space.parentId) ?? [];
-    list.push(space.id);
-    children.set(space.parentId, list);
-  }
-  return {
-    organizationId,
-    spaces,
-    ancestorIds(spaceId) {
-      const out: string[] = [];
-      let current = spaces.get(spaceId)?.parentId ?? null;
-      while (current !== null && out.length <= spaces.size) {
-        out.push(current);
-        current = spaces.get(current)?.parentId ?? null;
-      }
-      return out;
-    },
-    subtreeIds(spaceId) {
-      if (!spaces.has(spaceId)) return [];
-      const out: string[] = [];
-      const stack = [spaceId];
-      while (stack.length > 0) {
-        const id = stack.pop()!;
-        out.push(id);
-        stack.push(...(children.get(id) ?? []));
-      }
-      return out;
-    },
-  };
+  return buildSpaceTree(organizationId, members);
 }

@@ -147,6 +147,15 @@ export function checkTokenAgainstRecord(
   if (tokenKindForApiKey(record.apiKey) !== parsed.kind) {
     throw unauthenticated("the bearer token's kind prefix does not match its API key", "kind-mismatch");
   }
+  return checkTokenState(record, now);
+}
+
+/**
+ * Checks a loaded token's state at `now`, its secret aside (checked by the caller, or stood in for
+ * by a session bound to the token); throws `unauthenticated` if it is not yet valid, expired,
+ * revoked, past its rotation grace, or its principal is disabled.
+ */
+export function checkTokenState(record: TokenAuthRecord, now: number): AuthenticatedToken {
   const status = tokenStatusAt(record.token, now);
   switch (status) {
     case "revoked":

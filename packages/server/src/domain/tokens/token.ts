@@ -27,6 +27,7 @@ import {
   checkTags,
 } from "../validation/field-rules.js";
 import { generateToken, type TokenKind } from "./token-format.js";
+import { orderTokens, type TokenWindowFilter, whereTokenWindow } from "./token-list-query.js";
 import { hashTokenSecret } from "./token-secret.js";
 import { TOKEN_STATUSES, type TokenStatus, tokenStatusAt } from "./token-status.js";
 
@@ -88,6 +89,8 @@ export interface CreateTokenInput {
   readonly validFrom?: number;
   /** Epoch ms; absent or null for no expiry. */
   readonly validTo?: number | null;
+  /** The new token's id, chosen by a caller whose transaction may run again (default: a new one). */
+  readonly id?: string;
 }
 
 /** Input of updateToken; absent fields are left unchanged. */
@@ -303,7 +306,7 @@ export async function createToken(
       `createToken: the API key handed in (${held.apiKey.id}) is not ${input.apiKeyId} of this organization`,
     );
   }
-  const tokenId = newId("tok");
+  const tokenId = input.id ?? newId("tok");
   return guardedTransaction(store, ctx, async (tx, review) => {
     const { apiKey, holder } =
       held ??
@@ -431,6 +434,8 @@ export interface TokenFilter {
   readonly apiKeyId?: string;
   readonly principalId?: string;
   readonly status?: TokenStatus;
+  /** Expiry window, last use and sort (the console's filters); default newest first. */
+  readonly window?: TokenWindowFilter;
   readonly page?: PageRequest;
   /** The moment statuses are computed for; default now. */
   readonly now?: number;
@@ -481,12 +486,12 @@ export async function listTokens(
         .where((eb) => eb.or([eb("tokens.valid_to", "is", null), eb("tokens.valid_to", ">", now)]));
       break;
   }
+  if (filter.window !== undefined) query = whereTokenWindow(query, filter.window);
   const [rows, count] = await Promise.all([
-    query
-      .selectAll("tokens")
-      .select("api_keys.principal_id as principal_id")
-      .orderBy("tokens.created_at", "desc")
-      .orderBy("tokens.id")
+    orderTokens(
+      query.selectAll("tokens").select("api_keys.principal_id as principal_id"),
+      filter.window?.sort,
+    )
       .limit(limit)
       .offset(offset)
       .execute(),

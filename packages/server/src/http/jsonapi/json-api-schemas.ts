@@ -84,6 +84,9 @@ export function listDocument<T extends TSchema>(resource: T) {
 /** One JSON:API error object. */
 export const ErrorObject = Type.Object({
   status: Type.String(),
+  code: Type.Optional(
+    Type.String({ description: "A stable machine-readable code, e.g. csrf_token_invalid" }),
+  ),
   title: Type.String(),
   detail: Type.String(),
   source: Type.Optional(

@@ -13,6 +13,8 @@ export class RequestError extends Error {
     readonly statusCode: number,
     message: string,
     readonly source?: RequestErrorSource,
+    /** A stable, machine-readable code (JSON:API error `code`), e.g. `csrf_token_invalid`. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = "RequestError";

@@ -44,6 +44,7 @@ const TITLES: Readonly<Record<number, string>> = {
 /** One JSON:API error object. */
 export interface ErrorObjectValue {
   status: string;
+  code?: string;
   title: string;
   detail: string;
   source?: { pointer?: string; parameter?: string; header?: string };
@@ -262,7 +263,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof RequestError) {
       const status = error.statusCode;
       return sendErrors(reply, status, [
-        errorObject(status, error.message, error.source ? { source: error.source } : {}),
+        errorObject(status, error.message, {
+          ...(error.code !== undefined ? { code: error.code } : {}),
+          ...(error.source ? { source: error.source } : {}),
+        }),
       ]);
     }
     if (error.validation) return validationResponse(reply, error);

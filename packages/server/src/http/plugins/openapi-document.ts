@@ -50,6 +50,17 @@ export class OpenApiCollector {
     };
     const responses: Record<string, JsonSchema> = {};
     for (const [status, body] of Object.entries(schema.response ?? {})) {
+      // A response given by media type (Fastify's `content` form, e.g. text/event-stream) as it is.
+      const byMediaType = body as { description?: string; content?: Record<string, { schema: unknown }> };
+      if (typeof byMediaType.content === "object" && byMediaType.content !== null) {
+        responses[status.toUpperCase()] = {
+          description: byMediaType.description ?? "Success",
+          content: Object.fromEntries(
+            Object.entries(byMediaType.content).map(([type, media]) => [type, { schema: plain(media.schema) }]),
+          ),
+        };
+        continue;
+      }
       responses[status.toUpperCase()] =
         status === "204"
           ? { description: "No content" }

@@ -21,6 +21,7 @@ import {
   PageQuery,
   singleDocument,
 } from "../jsonapi/json-api-schemas.js";
+import { TokenWindowQuery, tokenWindowOf } from "../jsonapi/token-list-parameters.js";
 import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
 import { ApiKeyResource, renderApiKey, UpdateApiKeyBody } from "../representations/api-key-representation.js";
 import {
@@ -41,6 +42,7 @@ const TokenListQuery = Type.Composite([
 
 const OrgTokenListQuery = Type.Composite([
   TokenListQuery,
+  TokenWindowQuery,
   Type.Object({
     "filter[api-key]": Type.Optional(Type.String()),
     "filter[principal]": Type.Optional(Type.String()),
@@ -113,6 +115,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
         ...(q["filter[status]"] !== undefined ? { status: q["filter[status]"] as TokenStatus } : {}),
         ...(q["filter[api-key]"] !== undefined ? { apiKeyId: q["filter[api-key]"] } : {}),
         ...(q["filter[principal]"] !== undefined ? { principalId: q["filter[principal]"] } : {}),
+        window: tokenWindowOf(q),
       });
       return listDocumentOf(
         result,

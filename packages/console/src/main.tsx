@@ -1,0 +1,8 @@
+// Console entry: mounts the app.
+import { createRoot } from "react-dom/client";
+import { App } from "./app/app";
+import "./app/styles.css";
+
+const root = document.getElementById("root");
+if (root === null) throw new Error("index.html has no #root");
+createRoot(root).render(<App />);
