@@ -282,16 +282,10 @@ export async function authorizeChange(
       // inviting is issuing a credential. Revoking one takes nothing away from anyone but the
       // holder; accepting is the invited user acting on their own account.
       switch (change.action) {
-        case "create":
-          return credentialRule(
-            root,
-            tx,
-            authority,
-            organizationId,
-            change.invitation.userId,
-            "invitation.create",
-            now,
-          );
+        case "create": {
+          const holder = await getPrincipal(tx, organizationId, change.invitation.userId);
+          return credentialRule(root, tx, authority, organizationId, holder, "invitation.create", now);
+        }
         case "revoke":
         case "accept":
           return;
