@@ -82,7 +82,9 @@ options and an example. keygate --version prints the version.
 
 /** The CLI package's version. */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version?: string;
+  };
   return pkg.version ?? "unknown";
 }
 

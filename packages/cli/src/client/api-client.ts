@@ -45,11 +45,15 @@ export function apiError(status: number, statusText: string, body: unknown): Cli
   const evaluation = evaluationId
     ? `\ndenied by policy evaluation ${evaluationId} (keygate evaluations show ${evaluationId})`
     : "";
-  return new CliError(`error ${status}: ${lines.length > 0 ? lines.join("; ") : statusText}${evaluation}`, 1, {
-    status,
-    errors,
-    ...(evaluationId ? { "policy-evaluation-id": evaluationId } : {}),
-  });
+  return new CliError(
+    `error ${status}: ${lines.length > 0 ? lines.join("; ") : statusText}${evaluation}`,
+    1,
+    {
+      status,
+      errors,
+      ...(evaluationId ? { "policy-evaluation-id": evaluationId } : {}),
+    },
+  );
 }
 
 /** Talks to one server with one token. */
@@ -101,7 +105,10 @@ export class ApiClient {
    * later page while paging (new items at the head of a newest-first list) are not repeated.
    * `total` is the server's count of matching items.
    */
-  async list(path: string, max = Number.POSITIVE_INFINITY): Promise<{ items: ApiResource[]; total: number | null }> {
+  async list(
+    path: string,
+    max = Number.POSITIVE_INFINITY,
+  ): Promise<{ items: ApiResource[]; total: number | null }> {
     const items: ApiResource[] = [];
     const seen = new Set<string>();
     let total: number | null = null;
@@ -113,7 +120,10 @@ export class ApiClient {
         seen.add(item.id);
         items.push(item);
       }
-      const pagination = (doc?.meta?.pagination ?? {}) as { "next-page"?: number | null; "total-count"?: number };
+      const pagination = (doc?.meta?.pagination ?? {}) as {
+        "next-page"?: number | null;
+        "total-count"?: number;
+      };
       if (typeof pagination["total-count"] === "number") total = pagination["total-count"];
       if (!pagination["next-page"]) break;
     }

@@ -31,7 +31,10 @@ export const CONNECTION_OPTIONS = {
 } as const satisfies Record<string, OptionSpec>;
 
 /** The output format from `--output` and `--json`. */
-export function outputFormatOf(values: { output?: string | undefined; json?: boolean | undefined }): OutputFormat {
+export function outputFormatOf(values: {
+  output?: string | undefined;
+  json?: boolean | undefined;
+}): OutputFormat {
   const output = values.output ?? (values.json ? "json" : "table");
   const format = FORMATS.find((f) => f === output);
   if (!format) throw new CliError(`--output must be one of: ${FORMATS.join(", ")}; got "${output}"`, 2);

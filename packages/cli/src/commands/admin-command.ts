@@ -30,7 +30,11 @@ export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
         "On the host: issue a new owner token for an organization (shown once, audited), for owners locked out or a lost bootstrap token. KEYGATE_DATABASE_URL=postgres://... for PostgreSQL.",
       options: {
         org: { type: "string", value: "NAME", description: "the organization (default: default)" },
-        "data-dir": { type: "string", value: "DIR", description: "where the SQLite store lives (default ./.keygate)" },
+        "data-dir": {
+          type: "string",
+          value: "DIR",
+          description: "where the SQLite store lives (default ./.keygate)",
+        },
         admin: { type: "string", value: "NAME", description: "create this owner user when no owner is left" },
         "valid-hours": { type: "string", value: "N", description: "hours the token works (1 to 8784)" },
         ...OUTPUT_OPTIONS,
@@ -77,15 +81,15 @@ export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
       recovered.token.validTo === null ? "never" : new Date(recovered.token.validTo).toISOString();
     if (format !== "table") {
       printData(io, format, {
-          organization: recovered.organization.name,
-          organizationId: recovered.organization.id,
-          owner: recovered.owner.name,
-          ownerId: recovered.owner.id,
-          ownerCreated: recovered.ownerCreated,
-          tokenId: recovered.token.id,
-          token: recovered.tokenValue,
-          validTo,
-        });
+        organization: recovered.organization.name,
+        organizationId: recovered.organization.id,
+        owner: recovered.owner.name,
+        ownerId: recovered.owner.id,
+        ownerCreated: recovered.ownerCreated,
+        tokenId: recovered.token.id,
+        token: recovered.tokenValue,
+        validTo,
+      });
     } else {
       io.out(
         `Recovered organization ${recovered.organization.name}: ${recovered.ownerCreated ? "created" : "issued for"} ` +

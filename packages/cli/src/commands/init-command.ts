@@ -20,7 +20,11 @@ export async function initCommand(argv: string[], io: CliIo): Promise<number> {
       options: {
         org: { type: "string", value: "NAME", description: "the organization's name (required)" },
         admin: { type: "string", value: "NAME", description: "the admin user's name (default admin)" },
-        "data-dir": { type: "string", value: "DIR", description: "where the SQLite store lives (default ./.keygate)" },
+        "data-dir": {
+          type: "string",
+          value: "DIR",
+          description: "where the SQLite store lives (default ./.keygate)",
+        },
         ...OUTPUT_OPTIONS,
       },
       examples: ["keygate init --org acme --data-dir ./.keygate --json"],
@@ -44,14 +48,14 @@ export async function initCommand(argv: string[], io: CliIo): Promise<number> {
     );
     if (format !== "table") {
       printData(io, format, {
-          organization: made.organization.name,
-          organizationId: made.organization.id,
-          rootSpace: made.rootSpace.id,
-          admin: made.admin.id,
-          adminToken: made.tokenValue,
-          delegateTokenId: made.delegateToken.id,
-          delegateToken: made.delegateTokenValue,
-        });
+        organization: made.organization.name,
+        organizationId: made.organization.id,
+        rootSpace: made.rootSpace.id,
+        admin: made.admin.id,
+        adminToken: made.tokenValue,
+        delegateTokenId: made.delegateToken.id,
+        delegateToken: made.delegateTokenValue,
+      });
     } else {
       io.out(
         `Created organization ${made.organization.name} (${made.organization.id}) with root space ${made.rootSpace.id}\n` +

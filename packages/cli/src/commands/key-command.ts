@@ -23,7 +23,11 @@ const create = defineVerb(
     summary: "Create an API key, for a service account or for yourself; tokens are then issued on it.",
     options: {
       ...CONNECTION_OPTIONS,
-      sa: { type: "string", value: "SERVICE_ACCOUNT_ID", description: "a SERVICE key of this service account" },
+      sa: {
+        type: "string",
+        value: "SERVICE_ACCOUNT_ID",
+        description: "a SERVICE key of this service account",
+      },
       personal: { type: "boolean", description: "a USER key of your own" },
       description: { type: "string", value: "TEXT", description: "what the key is for" },
       tag: { type: "string", multiple: true, value: "KEY=VALUE", description: "a tag to set" },
@@ -37,7 +41,9 @@ const create = defineVerb(
       throw new CliError(`give exactly one of --sa or --personal\n${usage}`, 2);
     const tags = parseTags(values.tag);
     const { client, format } = connect(values, io);
-    const path = values.sa ? `/service-accounts/${encodeURIComponent(values.sa)}/api-keys` : "/account/api-keys";
+    const path = values.sa
+      ? `/service-accounts/${encodeURIComponent(values.sa)}/api-keys`
+      : "/account/api-keys";
     const doc = await client.request("POST", path, {
       data: {
         type: "api-keys",
@@ -120,10 +126,5 @@ const names = {
 
 /** Runs `keygate key ...`. */
 export function keyCommand(argv: string[], io: CliIo): Promise<number> {
-  return runVerb(
-    "key",
-    { create, list, show: showVerb(names), revoke, delete: deleteVerb(names) },
-    argv,
-    io,
-  );
+  return runVerb("key", { create, list, show: showVerb(names), revoke, delete: deleteVerb(names) }, argv, io);
 }

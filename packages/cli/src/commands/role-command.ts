@@ -5,7 +5,13 @@ import { attr, ID, printResources, printSaved, rel } from "../output/result-prin
 import { SUBJECT_OPTIONS, subjectOf } from "./subject-options.js";
 import { defineVerb, noPositionals, onePositional, runVerb } from "./subcommands.js";
 
-const ROLE_COLUMNS = [ID, attr("name"), attr("built-in", "BUILT-IN"), attr("principal-kinds", "ONLY FOR"), attr("description")];
+const ROLE_COLUMNS = [
+  ID,
+  attr("name"),
+  attr("built-in", "BUILT-IN"),
+  attr("principal-kinds", "ONLY FOR"),
+  attr("description"),
+];
 const BINDING_COLUMNS = [ID, rel("role"), rel("subject"), rel("space"), attr("created-at", "CREATED")];
 
 const list = defineVerb(
@@ -19,7 +25,12 @@ const list = defineVerb(
   async ({ values, positionals }, io) => {
     noPositionals(positionals, "usage: keygate role list");
     const { client, format } = connect(values, io);
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/roles`), ROLE_COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/roles`),
+      ROLE_COLUMNS,
+    );
     return 0;
   },
 );
@@ -27,12 +38,23 @@ const list = defineVerb(
 const create = defineVerb(
   {
     command: "keygate role create",
-    synopsis: "NAME --permission P [--permission P]... [--only-for user|service-account] [--description TEXT]",
+    synopsis:
+      "NAME --permission P [--permission P]... [--only-for user|service-account] [--description TEXT]",
     summary: "Create a custom role from permissions.",
     options: {
       ...CONNECTION_OPTIONS,
-      permission: { type: "string", multiple: true, value: "PERMISSION", description: "a permission the role grants" },
-      "only-for": { type: "string", multiple: true, value: "KIND", description: "user or service-account: who may hold it" },
+      permission: {
+        type: "string",
+        multiple: true,
+        value: "PERMISSION",
+        description: "a permission the role grants",
+      },
+      "only-for": {
+        type: "string",
+        multiple: true,
+        value: "KIND",
+        description: "user or service-account: who may hold it",
+      },
       description: { type: "string", value: "TEXT", description: "what the role is for" },
     },
     examples: ["keygate role create token-reader --permission tokens.read --permission api-keys.read"],
@@ -40,7 +62,8 @@ const create = defineVerb(
   async ({ values, positionals }, io) => {
     const usage = "usage: keygate role create NAME --permission P [options]";
     const name = onePositional(positionals, "role name", usage);
-    if (!values.permission || values.permission.length === 0) throw new CliError(`give at least one --permission\n${usage}`, 2);
+    if (!values.permission || values.permission.length === 0)
+      throw new CliError(`give at least one --permission\n${usage}`, 2);
     const { client, format } = connect(values, io);
     const doc = await client.request("POST", `/organizations/${await client.organization()}/roles`, {
       data: {
@@ -62,7 +85,8 @@ const bind = defineVerb(
   {
     command: "keygate role bind",
     synopsis: "ROLE (--user ID | --sa ID | --team ID) [--space SPACE_ID]",
-    summary: "Bind a role (id or name) to a user, service account or team in a space and the spaces under it.",
+    summary:
+      "Bind a role (id or name) to a user, service account or team in a space and the spaces under it.",
     options: {
       ...CONNECTION_OPTIONS,
       ...SUBJECT_OPTIONS,
@@ -71,7 +95,11 @@ const bind = defineVerb(
     examples: ["keygate role bind token-manager --sa sa-5d0c --space spc-7a1e"],
   },
   async ({ values, positionals }, io) => {
-    const role = onePositional(positionals, "role (id or name)", "usage: keygate role bind ROLE (--user ID | --sa ID | --team ID)");
+    const role = onePositional(
+      positionals,
+      "role (id or name)",
+      "usage: keygate role bind ROLE (--user ID | --sa ID | --team ID)",
+    );
     const subject = subjectOf(values, true);
     const { client, format } = connect(values, io);
     const doc = await client.request("POST", `/organizations/${await client.organization()}/role-bindings`, {
@@ -111,7 +139,11 @@ const bindings = defineVerb(
     command: "keygate role bindings",
     synopsis: "[--user ID | --sa ID | --team ID] [--space SPACE_ID]",
     summary: "List role bindings.",
-    options: { ...CONNECTION_OPTIONS, ...SUBJECT_OPTIONS, space: { type: "string", value: "SPACE_ID", description: "only bindings in this space" } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      ...SUBJECT_OPTIONS,
+      space: { type: "string", value: "SPACE_ID", description: "only bindings in this space" },
+    },
     examples: ["keygate role bindings --sa sa-5d0c"],
   },
   async ({ values, positionals }, io) => {
@@ -122,7 +154,12 @@ const bindings = defineVerb(
     if (values.team) filters.set("filter[team]", values.team);
     if (values.space) filters.set("filter[space]", values.space);
     const query = filters.size > 0 ? `?${filters.toString()}` : "";
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/role-bindings${query}`), BINDING_COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/role-bindings${query}`),
+      BINDING_COLUMNS,
+    );
     return 0;
   },
 );

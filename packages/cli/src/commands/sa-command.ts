@@ -15,14 +15,30 @@ const create = defineVerb(
       "Create a service account, with its roles bound in its space in the same transaction (nothing is left behind when a role is refused).",
     options: {
       ...CONNECTION_OPTIONS,
-      space: { type: "string", value: "SPACE_ID", description: "the space it lives in (default: the root space)" },
+      space: {
+        type: "string",
+        value: "SPACE_ID",
+        description: "the space it lives in (default: the root space)",
+      },
       description: { type: "string", value: "TEXT", description: "what it is for" },
-      role: { type: "string", multiple: true, value: "ROLE", description: "a role to bind to it in its space" },
+      role: {
+        type: "string",
+        multiple: true,
+        value: "ROLE",
+        description: "a role to bind to it in its space",
+      },
     },
-    examples: ["keygate sa create ci-pipeline --role token-manager", "keygate sa create deployer --space spc-7a1e --json"],
+    examples: [
+      "keygate sa create ci-pipeline --role token-manager",
+      "keygate sa create deployer --space spc-7a1e --json",
+    ],
   },
   async ({ values, positionals }, io) => {
-    const name = onePositional(positionals, "service account name", "usage: keygate sa create NAME [options]");
+    const name = onePositional(
+      positionals,
+      "service account name",
+      "usage: keygate sa create NAME [options]",
+    );
     const { client, format } = connect(values, io);
     const org = await client.organization();
     const roles = values.role ?? [];
@@ -46,7 +62,10 @@ const list = defineVerb(
     command: "keygate sa list",
     synopsis: "[--space SPACE_ID]",
     summary: "List service accounts.",
-    options: { ...CONNECTION_OPTIONS, space: { type: "string", value: "SPACE_ID", description: "only those in this space" } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      space: { type: "string", value: "SPACE_ID", description: "only those in this space" },
+    },
     examples: ["keygate sa list --space spc-7a1e"],
   },
   async ({ values, positionals }, io) => {
@@ -73,7 +92,11 @@ function switchVerb(disabled: boolean): Verb {
       examples: [`keygate sa ${verb} sa-5d0c`],
     },
     async ({ values, positionals }, io) => {
-      const id = onePositional(positionals, "service account id", `usage: keygate sa ${verb} SERVICE_ACCOUNT_ID`);
+      const id = onePositional(
+        positionals,
+        "service account id",
+        `usage: keygate sa ${verb} SERVICE_ACCOUNT_ID`,
+      );
       const { client, format } = connect(values, io);
       const doc = await client.request("PATCH", `/service-accounts/${encodeURIComponent(id)}`, {
         data: { type: "service-accounts", attributes: { disabled } },

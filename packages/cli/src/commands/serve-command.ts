@@ -22,17 +22,38 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       summary:
         "Run the server. On an empty store it creates the organization default and prints the first admin and delegate tokens once, on stderr. KEYGATE_DATABASE_URL=postgres://... for PostgreSQL.",
       options: {
-        "data-dir": { type: "string", value: "DIR", description: "where the SQLite store lives (default ./.keygate; $KEYGATE_DATA_DIR)" },
-        port: { type: "string", short: "p", value: "P", description: "the port (default 8080; $KEYGATE_PORT; 0 for any free one)" },
-        host: { type: "string", value: "H", description: "the address to bind (default 127.0.0.1; $KEYGATE_HOST)" },
-        "log-level": { type: "string", value: "LEVEL", description: "fatal, error, warn, info, debug or trace ($KEYGATE_LOG_LEVEL)" },
+        "data-dir": {
+          type: "string",
+          value: "DIR",
+          description: "where the SQLite store lives (default ./.keygate; $KEYGATE_DATA_DIR)",
+        },
+        port: {
+          type: "string",
+          short: "p",
+          value: "P",
+          description: "the port (default 8080; $KEYGATE_PORT; 0 for any free one)",
+        },
+        host: {
+          type: "string",
+          value: "H",
+          description: "the address to bind (default 127.0.0.1; $KEYGATE_HOST)",
+        },
+        "log-level": {
+          type: "string",
+          value: "LEVEL",
+          description: "fatal, error, warn, info, debug or trace ($KEYGATE_LOG_LEVEL)",
+        },
         "trust-proxy": {
           type: "string",
           value: "SPEC",
-          description: "believe X-Forwarded-For from these proxies: true, a hop count, or addresses/CIDRs ($KEYGATE_TRUST_PROXY)",
+          description:
+            "believe X-Forwarded-For from these proxies: true, a hop count, or addresses/CIDRs ($KEYGATE_TRUST_PROXY)",
         },
       },
-      examples: ["keygate serve --data-dir ./.keygate --port 8080", "KEYGATE_DATABASE_URL=postgres://127.0.0.1/keygate keygate serve --host 0.0.0.0"],
+      examples: [
+        "keygate serve --data-dir ./.keygate --port 8080",
+        "KEYGATE_DATABASE_URL=postgres://127.0.0.1/keygate keygate serve --host 0.0.0.0",
+      ],
       positionals: false,
     },
     argv,

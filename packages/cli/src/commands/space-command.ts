@@ -14,7 +14,11 @@ const create = defineVerb(
     summary: "Create a space (names are unique among siblings).",
     options: {
       ...CONNECTION_OPTIONS,
-      parent: { type: "string", value: "SPACE_ID", description: "the parent space (default: the root space)" },
+      parent: {
+        type: "string",
+        value: "SPACE_ID",
+        description: "the parent space (default: the root space)",
+      },
       description: { type: "string", value: "TEXT", description: "what the space holds" },
     },
     examples: ["keygate space create production --parent spc-7a1e"],
@@ -27,7 +31,9 @@ const create = defineVerb(
       data: {
         type: "spaces",
         attributes: { name, ...(values.description ? { description: values.description } : {}) },
-        ...(values.parent ? { relationships: { parent: { data: { id: values.parent, type: "spaces" } } } } : {}),
+        ...(values.parent
+          ? { relationships: { parent: { data: { id: values.parent, type: "spaces" } } } }
+          : {}),
       },
     });
     printSaved(io, format, doc);
@@ -40,7 +46,10 @@ const list = defineVerb(
     command: "keygate space list",
     synopsis: "[--parent SPACE_ID]",
     summary: "List spaces.",
-    options: { ...CONNECTION_OPTIONS, parent: { type: "string", value: "SPACE_ID", description: "only this space's children" } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      parent: { type: "string", value: "SPACE_ID", description: "only this space's children" },
+    },
     examples: ["keygate space list --output yaml"],
   },
   async ({ values, positionals }, io) => {

@@ -1,7 +1,13 @@
 // CLI, resource commands: verbs declared with their arguments and help, and dispatch of
 // `keygate <resource> <verb> ...` to the verb's handler.
 import { CliError, type CliIo } from "../client/cli-io.js";
-import { closestName, type OptionSpecs, type ParsedVerb, parseVerb, type VerbSpec } from "../client/verb-args.js";
+import {
+  closestName,
+  type OptionSpecs,
+  type ParsedVerb,
+  parseVerb,
+  type VerbSpec,
+} from "../client/verb-args.js";
 
 /** A verb of a resource command, with the spec its help comes from. */
 export interface Verb {
@@ -70,7 +76,8 @@ export function onePositional(positionals: string[], what: string, usage: string
 
 /** No positional arguments, or a usage error naming the extra ones. */
 export function noPositionals(positionals: string[], usage: string): void {
-  if (positionals.length > 0) throw new CliError(`unexpected arguments: ${positionals.join(" ")}\n${usage}`, 2);
+  if (positionals.length > 0)
+    throw new CliError(`unexpected arguments: ${positionals.join(" ")}\n${usage}`, 2);
 }
 
 /** A duration such as `90`, `90s`, `15m`, `2h` or `7d`, in seconds. */

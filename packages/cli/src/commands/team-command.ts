@@ -16,16 +16,25 @@ function membership(method: "POST" | "DELETE"): Verb {
     {
       command: `keygate team ${verb}`,
       synopsis: "TEAM_ID (--user ID | --sa ID)",
-      summary: method === "POST" ? "Add a user or service account to a team." : "Remove a member from a team.",
+      summary:
+        method === "POST" ? "Add a user or service account to a team." : "Remove a member from a team.",
       options: { ...CONNECTION_OPTIONS, ...PRINCIPAL_OPTIONS },
       examples: [`keygate team ${verb} team-61b2 --sa sa-5d0c`],
     },
     async ({ values, positionals }, io) => {
-      const team = onePositional(positionals, "team id", `usage: keygate team ${verb} TEAM_ID (--user ID | --sa ID)`);
+      const team = onePositional(
+        positionals,
+        "team id",
+        `usage: keygate team ${verb} TEAM_ID (--user ID | --sa ID)`,
+      );
       const subject = subjectOf(values, false);
       const { client } = connect(values, io);
-      await client.request(method, `/teams/${encodeURIComponent(team)}/relationships/members`, { data: [subject] });
-      io.err(`${method === "POST" ? "added" : "removed"} ${subject.id} ${method === "POST" ? "to" : "from"} team ${team}\n`);
+      await client.request(method, `/teams/${encodeURIComponent(team)}/relationships/members`, {
+        data: [subject],
+      });
+      io.err(
+        `${method === "POST" ? "added" : "removed"} ${subject.id} ${method === "POST" ? "to" : "from"} team ${team}\n`,
+      );
       return 0;
     },
   );
@@ -39,7 +48,11 @@ const create = defineVerb(
     options: {
       ...CONNECTION_OPTIONS,
       description: { type: "string", value: "TEXT", description: "what the team is" },
-      "external-id": { type: "string", value: "IDP_GROUP", description: "the identity provider's group it mirrors" },
+      "external-id": {
+        type: "string",
+        value: "IDP_GROUP",
+        description: "the identity provider's group it mirrors",
+      },
     },
     examples: ["keygate team create platform --external-id okta:platform-eng"],
   },
@@ -62,11 +75,22 @@ const create = defineVerb(
 );
 
 const list = defineVerb(
-  { command: "keygate team list", synopsis: "", summary: "List teams.", options: CONNECTION_OPTIONS, examples: ["keygate team list"] },
+  {
+    command: "keygate team list",
+    synopsis: "",
+    summary: "List teams.",
+    options: CONNECTION_OPTIONS,
+    examples: ["keygate team list"],
+  },
   async ({ values, positionals }, io) => {
     noPositionals(positionals, "usage: keygate team list");
     const { client, format } = connect(values, io);
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/teams`), COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/teams`),
+      COLUMNS,
+    );
     return 0;
   },
 );
@@ -93,7 +117,15 @@ const names = { command: "team", what: "team", collection: "/teams", example: "t
 export function teamCommand(argv: string[], io: CliIo): Promise<number> {
   return runVerb(
     "team",
-    { create, list, show: showVerb(names), delete: deleteVerb(names), add: membership("POST"), remove: membership("DELETE"), members },
+    {
+      create,
+      list,
+      show: showVerb(names),
+      delete: deleteVerb(names),
+      add: membership("POST"),
+      remove: membership("DELETE"),
+      members,
+    },
     argv,
     io,
   );

@@ -3,9 +3,24 @@
 import { CliError, type CliIo } from "../client/cli-io.js";
 import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
 import type { Column } from "../output/result-printer.js";
-import { attr, ID, printIssued, printResources, printSaved, rel, tagsColumn } from "../output/result-printer.js";
+import {
+  attr,
+  ID,
+  printIssued,
+  printResources,
+  printSaved,
+  rel,
+  tagsColumn,
+} from "../output/result-printer.js";
 import { deleteVerb, showVerb } from "./id-verbs.js";
-import { defineVerb, noPositionals, onePositional, parseDurationSeconds, parseTags, runVerb } from "./subcommands.js";
+import {
+  defineVerb,
+  noPositionals,
+  onePositional,
+  parseDurationSeconds,
+  parseTags,
+  runVerb,
+} from "./subcommands.js";
 
 /** When a token stops working: its scheduled end once rotated (the grace period), else its valid-to. */
 const EXPIRES: Column = {
@@ -39,7 +54,11 @@ const create = defineVerb(
       ...CONNECTION_OPTIONS,
       key: { type: "string", value: "KEY_ID", description: "the API key the token belongs to (required)" },
       description: { type: "string", value: "TEXT", description: "what the token is for" },
-      "valid-to": { type: "string", value: "ISO_TIME", description: "when it stops working (default: never)" },
+      "valid-to": {
+        type: "string",
+        value: "ISO_TIME",
+        description: "when it stops working (default: never)",
+      },
       ...TAG_OPTION,
     },
     examples: ["keygate token create deploy --key key-4f2a --valid-to 2027-01-31T00:00:00Z --tag env=prod"],
@@ -74,11 +93,18 @@ const list = defineVerb(
     options: {
       ...CONNECTION_OPTIONS,
       key: { type: "string", value: "KEY_ID", description: "only this API key's tokens" },
-      principal: { type: "string", value: "ID", description: "only the tokens of this user or service account" },
+      principal: {
+        type: "string",
+        value: "ID",
+        description: "only the tokens of this user or service account",
+      },
       status: { type: "string", value: "STATUS", description: "active, rotated, expired or revoked" },
       tag: { type: "string", multiple: true, value: "KEY=VALUE", description: "only tokens with this tag" },
     },
-    examples: ["keygate token list --status active --tag env=prod", "keygate token list --key key-4f2a --json"],
+    examples: [
+      "keygate token list --status active --tag env=prod",
+      "keygate token list --key key-4f2a --json",
+    ],
   },
   async ({ values, positionals }, io) => {
     noPositionals(positionals, "usage: keygate token list [options] (see --help)");
@@ -105,7 +131,11 @@ const update = defineVerb(
       ...CONNECTION_OPTIONS,
       name: { type: "string", value: "NAME", description: "the new name" },
       description: { type: "string", value: "TEXT", description: "the new description" },
-      "valid-to": { type: "string", value: "ISO_TIME", description: "when it stops working; never for no end" },
+      "valid-to": {
+        type: "string",
+        value: "ISO_TIME",
+        description: "when it stops working; never for no end",
+      },
       tag: {
         type: "string",
         multiple: true,
@@ -119,7 +149,8 @@ const update = defineVerb(
   async ({ values, positionals }, io) => {
     const usage = "usage: keygate token update TOKEN_ID [options] (see --help)";
     const id = onePositional(positionals, "token id", usage);
-    if (values.tag && values["clear-tags"]) throw new CliError(`give --tag or --clear-tags, not both\n${usage}`, 2);
+    if (values.tag && values["clear-tags"])
+      throw new CliError(`give --tag or --clear-tags, not both\n${usage}`, 2);
     const tags = values["clear-tags"] ? {} : values.tag ? parseTags(values.tag) : undefined;
     const validTo = values["valid-to"] === "never" ? null : values["valid-to"];
     const attributes = {
@@ -145,13 +176,21 @@ const rotate = defineVerb(
     summary: "Issue a new token in place of one; the old one keeps working for the grace period.",
     options: {
       ...CONNECTION_OPTIONS,
-      grace: { type: "string", value: "DURATION", description: "how long the old token keeps working (0, 15m, 24h, 7d)" },
+      grace: {
+        type: "string",
+        value: "DURATION",
+        description: "how long the old token keeps working (0, 15m, 24h, 7d)",
+      },
       "valid-to": { type: "string", value: "ISO_TIME", description: "when the new token stops working" },
     },
     examples: ["keygate token rotate tok-9c1d --grace 24h"],
   },
   async ({ values, positionals }, io) => {
-    const id = onePositional(positionals, "token id", "usage: keygate token rotate TOKEN_ID [--grace DURATION]");
+    const id = onePositional(
+      positionals,
+      "token id",
+      "usage: keygate token rotate TOKEN_ID [--grace DURATION]",
+    );
     const grace = values.grace ? parseDurationSeconds(values.grace, "--grace") : 0;
     const { client, format } = connect(values, io);
     const doc = await client.request("POST", `/tokens/${encodeURIComponent(id)}/actions/rotate`, {

@@ -39,11 +39,22 @@ const create = defineVerb(
 );
 
 const list = defineVerb(
-  { command: "keygate user list", synopsis: "", summary: "List users.", options: CONNECTION_OPTIONS, examples: ["keygate user list --json"] },
+  {
+    command: "keygate user list",
+    synopsis: "",
+    summary: "List users.",
+    options: CONNECTION_OPTIONS,
+    examples: ["keygate user list --json"],
+  },
   async ({ values, positionals }, io) => {
     noPositionals(positionals, "usage: keygate user list");
     const { client, format } = connect(values, io);
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/users`), COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/users`),
+      COLUMNS,
+    );
     return 0;
   },
 );

@@ -162,7 +162,9 @@ export async function runDelegateAgent(
   let attempts = 0;
   while (!signal.aborted) {
     attempts++;
-    io.err(`keygate delegate: connecting to ${options.server}${attempts > 1 ? ` (attempt ${attempts})` : ""}\n`);
+    io.err(
+      `keygate delegate: connecting to ${options.server}${attempts > 1 ? ` (attempt ${attempts})` : ""}\n`,
+    );
     const outcome = await attempt(url, options.token(), io, options.server, signal);
     if (outcome.kind === "closed" && outcome.welcomed) attempts = 0;
     switch (outcome.kind) {
@@ -198,7 +200,9 @@ export async function runDelegateAgent(
         );
         break;
       case "unreachable":
-        io.err(`keygate delegate: cannot reach ${options.server} (${outcome.message}); retrying in ${delay} ms\n`);
+        io.err(
+          `keygate delegate: cannot reach ${options.server} (${outcome.message}); retrying in ${delay} ms\n`,
+        );
         break;
     }
     await sleep(delay, signal);

@@ -42,15 +42,30 @@ const run = defineVerb(
     options: {
       server: { type: "string", value: "URL", description: "the Keygate server (default $KEYGATE_SERVER)" },
       name: { type: "string", value: "NAME", description: "the delegate's name, as listed (required)" },
-      token: { type: "string", value: "TOKEN", description: "the delegate token (prefer --token-file or $DELEGATE_TOKEN)" },
-      "token-file": { type: "string", value: "PATH", description: "a file holding the delegate token, read again on each reconnect" },
-      host: { type: "string", value: "HOST", description: "the host name it reports (default: this machine's)" },
+      token: {
+        type: "string",
+        value: "TOKEN",
+        description: "the delegate token (prefer --token-file or $DELEGATE_TOKEN)",
+      },
+      "token-file": {
+        type: "string",
+        value: "PATH",
+        description: "a file holding the delegate token, read again on each reconnect",
+      },
+      host: {
+        type: "string",
+        value: "HOST",
+        description: "the host name it reports (default: this machine's)",
+      },
     },
-    examples: ["DELEGATE_TOKEN=kgd_... keygate delegate run --server https://keygate.example.com --name k8s-prod-1"],
+    examples: [
+      "DELEGATE_TOKEN=kgd_... keygate delegate run --server https://keygate.example.com --name k8s-prod-1",
+    ],
   },
   async ({ values, positionals }, io) => {
     const usage = "usage: keygate delegate run --server URL --name NAME [options] (see --help)";
-    if (positionals.length > 0) throw new CliError(`unexpected arguments: ${positionals.join(" ")}\n${usage}`, 2);
+    if (positionals.length > 0)
+      throw new CliError(`unexpected arguments: ${positionals.join(" ")}\n${usage}`, 2);
     const server = values.server ?? io.env.KEYGATE_SERVER;
     if (!server) throw new CliError(`--server is required (or set KEYGATE_SERVER)\n${usage}`, 2);
     if (!values.name) throw new CliError(`--name is required\n${usage}`, 2);
@@ -80,7 +95,11 @@ const list = defineVerb(
     summary: "List the delegates connected now.",
     options: {
       ...CONNECTION_OPTIONS,
-      "token-id": { type: "string", value: "DELEGATE_TOKEN_ID", description: "only those connected with this token" },
+      "token-id": {
+        type: "string",
+        value: "DELEGATE_TOKEN_ID",
+        description: "only those connected with this token",
+      },
       space: { type: "string", value: "SPACE_ID", description: "only this space's" },
     },
     examples: ["keygate delegate list --space spc-7a1e"],
@@ -92,7 +111,12 @@ const list = defineVerb(
     if (values["token-id"]) query.set("filter[delegate-token]", values["token-id"]);
     if (values.space) query.set("filter[space]", values.space);
     const q = query.size > 0 ? `?${query.toString()}` : "";
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/delegates${q}`), DELEGATE_COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/delegates${q}`),
+      DELEGATE_COLUMNS,
+    );
     return 0;
   },
 );

@@ -24,21 +24,35 @@ const create = defineVerb(
     summary: "Create a delegate token for agents of a space; its value is printed this once.",
     options: {
       ...CONNECTION_OPTIONS,
-      space: { type: "string", value: "SPACE_ID", description: "the space its delegates serve (default: the root space)" },
+      space: {
+        type: "string",
+        value: "SPACE_ID",
+        description: "the space its delegates serve (default: the root space)",
+      },
       description: { type: "string", value: "TEXT", description: "what the delegates are" },
     },
     examples: ["keygate delegate-token create k8s-prod --space spc-7a1e"],
   },
   async ({ values, positionals }, io) => {
-    const name = onePositional(positionals, "delegate token name", "usage: keygate delegate-token create NAME [options]");
+    const name = onePositional(
+      positionals,
+      "delegate token name",
+      "usage: keygate delegate-token create NAME [options]",
+    );
     const { client, format } = connect(values, io);
-    const doc = await client.request("POST", `/organizations/${await client.organization()}/delegate-tokens`, {
-      data: {
-        type: "delegate-tokens",
-        attributes: { name, ...(values.description ? { description: values.description } : {}) },
-        ...(values.space ? { relationships: { space: { data: { type: "spaces", id: values.space } } } } : {}),
+    const doc = await client.request(
+      "POST",
+      `/organizations/${await client.organization()}/delegate-tokens`,
+      {
+        data: {
+          type: "delegate-tokens",
+          attributes: { name, ...(values.description ? { description: values.description } : {}) },
+          ...(values.space
+            ? { relationships: { space: { data: { type: "spaces", id: values.space } } } }
+            : {}),
+        },
       },
-    });
+    );
     printIssued(io, format, doc, "Delegate token");
     return 0;
   },
@@ -63,7 +77,12 @@ const list = defineVerb(
     if (values.space) query.set("filter[space]", values.space);
     if (values.status) query.set("filter[status]", values.status);
     const q = query.size > 0 ? `?${query.toString()}` : "";
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/delegate-tokens${q}`), COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/delegate-tokens${q}`),
+      COLUMNS,
+    );
     return 0;
   },
 );
@@ -72,7 +91,11 @@ const list = defineVerb(
 function idVerb(
   verb: string,
   summary: string,
-  run: (id: string, values: { server?: string | undefined; output?: string | undefined; json?: boolean | undefined }, io: CliIo) => Promise<number>,
+  run: (
+    id: string,
+    values: { server?: string | undefined; output?: string | undefined; json?: boolean | undefined },
+    io: CliIo,
+  ) => Promise<number>,
 ): Verb {
   return defineVerb(
     {
@@ -84,7 +107,13 @@ function idVerb(
     },
     ({ values, positionals }, io) =>
       run(
-        encodeURIComponent(onePositional(positionals, "delegate token id", `usage: keygate delegate-token ${verb} DELEGATE_TOKEN_ID`)),
+        encodeURIComponent(
+          onePositional(
+            positionals,
+            "delegate token id",
+            `usage: keygate delegate-token ${verb} DELEGATE_TOKEN_ID`,
+          ),
+        ),
         values,
         io,
       ),
@@ -108,17 +137,25 @@ const rotate = idVerb(
   },
 );
 
-const revoke = idVerb("revoke", "Revoke a delegate token: its delegates are disconnected at once.", async (id, values, io) => {
-  const { client, format } = connect(values, io);
-  printSaved(io, format, await client.request("POST", `/delegate-tokens/${id}/actions/revoke`));
-  return 0;
-});
+const revoke = idVerb(
+  "revoke",
+  "Revoke a delegate token: its delegates are disconnected at once.",
+  async (id, values, io) => {
+    const { client, format } = connect(values, io);
+    printSaved(io, format, await client.request("POST", `/delegate-tokens/${id}/actions/revoke`));
+    return 0;
+  },
+);
 
-const delegates = idVerb("delegates", "List the delegates connected with a delegate token now.", async (id, values, io) => {
-  const { client, format } = connect(values, io);
-  printResources(io, format, await client.all(`/delegate-tokens/${id}/delegates`), DELEGATE_COLUMNS);
-  return 0;
-});
+const delegates = idVerb(
+  "delegates",
+  "List the delegates connected with a delegate token now.",
+  async (id, values, io) => {
+    const { client, format } = connect(values, io);
+    printResources(io, format, await client.all(`/delegate-tokens/${id}/delegates`), DELEGATE_COLUMNS);
+    return 0;
+  },
+);
 
 const names = {
   command: "delegate-token",

@@ -37,8 +37,16 @@ const list = defineVerb(
     summary: "List stored policy evaluations, newest first.",
     options: {
       ...CONNECTION_OPTIONS,
-      entity: { type: "string", value: "TYPE", description: "token, api-key, service-account, delegate-token or login" },
-      outcome: { type: "string", value: "OUTCOME", description: "passed, failed, errored, query-undefined, ..." },
+      entity: {
+        type: "string",
+        value: "TYPE",
+        description: "token, api-key, service-account, delegate-token or login",
+      },
+      outcome: {
+        type: "string",
+        value: "OUTCOME",
+        description: "passed, failed, errored, query-undefined, ...",
+      },
       resource: { type: "string", value: "ID", description: "only evaluations of this resource" },
     },
     examples: ["keygate evaluations list --entity token --outcome failed"],
@@ -107,7 +115,11 @@ const samples = defineVerb(
     summary: "List the inputs kept for policy simulation.",
     options: {
       ...CONNECTION_OPTIONS,
-      entity: { type: "string", value: "TYPE", description: "token (default), api-key, service-account, delegate-token or login" },
+      entity: {
+        type: "string",
+        value: "TYPE",
+        description: "token (default), api-key, service-account, delegate-token or login",
+      },
     },
     examples: ["keygate evaluations samples --entity login"],
   },
@@ -120,7 +132,12 @@ const samples = defineVerb(
       `/organizations/${await client.organization()}/policy-samples?filter[entity-type]=${encodeURIComponent(entity)}`,
     );
     const items = (doc?.data ?? []) as ApiResource[];
-    printResources(io, format, items, [ID, attr("action"), attr("space-id", "SPACE"), attr("created-at", "AT")]);
+    printResources(io, format, items, [
+      ID,
+      attr("action"),
+      attr("space-id", "SPACE"),
+      attr("created-at", "AT"),
+    ]);
     return 0;
   },
 );

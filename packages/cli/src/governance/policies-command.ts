@@ -29,17 +29,33 @@ function readSource(path: string): string {
 const create = defineVerb(
   {
     command: "keygate policies create",
-    synopsis: "NAME [--file POLICY.rego] [--level mandatory|advisory] [--query Q] [--description TEXT] [--set POLICY_SET_ID]...",
+    synopsis:
+      "NAME [--file POLICY.rego] [--level mandatory|advisory] [--query Q] [--description TEXT] [--set POLICY_SET_ID]...",
     summary: "Create a policy (OPA), upload its Rego text, and add it to policy sets.",
     options: {
       ...CONNECTION_OPTIONS,
       file: { type: "string", short: "f", value: "POLICY.rego", description: "the Rego text to upload" },
-      level: { type: "string", value: "LEVEL", description: "mandatory (denials refuse the change) or advisory (warnings)" },
-      query: { type: "string", value: "Q", description: "the query to evaluate (e.g. data.keygate.token.deny)" },
+      level: {
+        type: "string",
+        value: "LEVEL",
+        description: "mandatory (denials refuse the change) or advisory (warnings)",
+      },
+      query: {
+        type: "string",
+        value: "Q",
+        description: "the query to evaluate (e.g. data.keygate.token.deny)",
+      },
       description: { type: "string", value: "TEXT", description: "what the policy checks" },
-      set: { type: "string", multiple: true, value: "POLICY_SET_ID", description: "a policy set to add it to" },
+      set: {
+        type: "string",
+        multiple: true,
+        value: "POLICY_SET_ID",
+        description: "a policy set to add it to",
+      },
     },
-    examples: ["keygate policies create max-ttl -f max-ttl.rego --level mandatory --query data.keygate.token.deny --set pset-81c0"],
+    examples: [
+      "keygate policies create max-ttl -f max-ttl.rego --level mandatory --query data.keygate.token.deny --set pset-81c0",
+    ],
   },
   async ({ values, positionals }, io) => {
     const name = onePositional(positionals, "policy name", "usage: keygate policies create NAME [options]");
@@ -70,7 +86,8 @@ const create = defineVerb(
       warnings = await uploadPolicyText(values, io, policy.id, source);
     } catch (error) {
       // The policy exists without text; say so rather than leave it unexplained.
-      if (error instanceof CliError) throw new CliError(`policy ${policy.id} was created but its text was refused: ${error.message}`);
+      if (error instanceof CliError)
+        throw new CliError(`policy ${policy.id} was created but its text was refused: ${error.message}`);
       throw error;
     }
     // The create's warning (no text yet) is moot once the text is in: print the upload's.
@@ -84,14 +101,22 @@ const list = defineVerb(
     command: "keygate policies list",
     synopsis: "[--search TEXT]",
     summary: "List policies.",
-    options: { ...CONNECTION_OPTIONS, search: { type: "string", value: "TEXT", description: "only policies whose name contains this" } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      search: { type: "string", value: "TEXT", description: "only policies whose name contains this" },
+    },
     examples: ["keygate policies list --search ttl"],
   },
   async ({ values, positionals }, io) => {
     noPositionals(positionals, "usage: keygate policies list [--search TEXT]");
     const { client, format } = connect(values, io);
     const search = values.search ? `?search[name]=${encodeURIComponent(values.search)}` : "";
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/policies${search}`), COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/policies${search}`),
+      COLUMNS,
+    );
     return 0;
   },
 );

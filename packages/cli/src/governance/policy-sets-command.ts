@@ -26,7 +26,10 @@ function list(text: string | undefined): string[] | undefined {
 }
 
 function relationshipVerb(method: "POST" | "DELETE", relation: "policies" | "spaces"): Verb {
-  const verb = relation === "policies" ? `${method === "POST" ? "add" : "remove"}-policies` : `${method === "POST" ? "attach" : "detach"}-spaces`;
+  const verb =
+    relation === "policies"
+      ? `${method === "POST" ? "add" : "remove"}-policies`
+      : `${method === "POST" ? "attach" : "detach"}-spaces`;
   return defineVerb(
     {
       command: `keygate policy-sets ${verb}`,
@@ -36,11 +39,14 @@ function relationshipVerb(method: "POST" | "DELETE", relation: "policies" | "spa
           ? `${method === "POST" ? "Add policies to" : "Remove policies from"} a policy set.`
           : `${method === "POST" ? "Attach a policy set to" : "Detach a policy set from"} spaces (it covers their subtrees).`,
       options: CONNECTION_OPTIONS,
-      examples: [`keygate policy-sets ${verb} pset-81c0 ${relation === "policies" ? "pol-3e9a" : "spc-7a1e"}`],
+      examples: [
+        `keygate policy-sets ${verb} pset-81c0 ${relation === "policies" ? "pol-3e9a" : "spc-7a1e"}`,
+      ],
     },
     async ({ values, positionals }, io) => {
       const [setId, ...ids] = positionals;
-      if (setId === undefined || ids.length === 0) throw new CliError(`usage: keygate policy-sets ${verb} SET_ID ID...`, 2);
+      if (setId === undefined || ids.length === 0)
+        throw new CliError(`usage: keygate policy-sets ${verb} SET_ID ID...`, 2);
       const { client, format } = connect(values, io);
       await client.request(method, `/policy-sets/${encodeURIComponent(setId)}/relationships/${relation}`, {
         data: ids.map((id) => ({ id, type: relation })),
@@ -60,8 +66,17 @@ const create = defineVerb(
     options: {
       ...CONNECTION_OPTIONS,
       global: { type: "boolean", description: "apply everywhere in the organization" },
-      space: { type: "string", multiple: true, value: "SPACE_ID", description: "apply in this space and those under it" },
-      entities: { type: "string", value: "LIST", description: "token, api-key, service-account, delegate-token (comma-separated)" },
+      space: {
+        type: "string",
+        multiple: true,
+        value: "SPACE_ID",
+        description: "apply in this space and those under it",
+      },
+      entities: {
+        type: "string",
+        value: "LIST",
+        description: "token, api-key, service-account, delegate-token (comma-separated)",
+      },
       login: { type: "boolean", description: "a login policy set (evaluated on every request)" },
       policy: { type: "string", multiple: true, value: "POLICY_ID", description: "a policy in the set" },
       description: { type: "string", value: "TEXT", description: "what the set is for" },
@@ -71,7 +86,8 @@ const create = defineVerb(
   async ({ values, positionals }, io) => {
     const usage = "usage: keygate policy-sets create NAME [options]";
     const name = onePositional(positionals, "policy set name", usage);
-    if (values.login && values.entities) throw new CliError(`give --login or --entities, not both\n${usage}`, 2);
+    if (values.login && values.entities)
+      throw new CliError(`give --login or --entities, not both\n${usage}`, 2);
     const entityTypes = values.login ? ["login"] : list(values.entities);
     const { client, format } = connect(values, io);
     const doc = await client.request("POST", `/organizations/${await client.organization()}/policy-sets`, {
@@ -99,14 +115,22 @@ const listVerb = defineVerb(
     command: "keygate policy-sets list",
     synopsis: "[--search TEXT]",
     summary: "List policy sets.",
-    options: { ...CONNECTION_OPTIONS, search: { type: "string", value: "TEXT", description: "only sets whose name contains this" } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      search: { type: "string", value: "TEXT", description: "only sets whose name contains this" },
+    },
     examples: ["keygate policy-sets list"],
   },
   async ({ values, positionals }, io) => {
     noPositionals(positionals, "usage: keygate policy-sets list [--search TEXT]");
     const { client, format } = connect(values, io);
     const search = values.search ? `?search[name]=${encodeURIComponent(values.search)}` : "";
-    printResources(io, format, await client.all(`/organizations/${await client.organization()}/policy-sets${search}`), COLUMNS);
+    printResources(
+      io,
+      format,
+      await client.all(`/organizations/${await client.organization()}/policy-sets${search}`),
+      COLUMNS,
+    );
     return 0;
   },
 );
@@ -121,7 +145,11 @@ const update = defineVerb(
       name: { type: "string", value: "NAME", description: "the new name" },
       global: { type: "boolean", description: "apply everywhere" },
       "no-global": { type: "boolean", description: "apply only in the attached spaces" },
-      entities: { type: "string", value: "LIST", description: "the entities it applies to (comma-separated)" },
+      entities: {
+        type: "string",
+        value: "LIST",
+        description: "the entities it applies to (comma-separated)",
+      },
       description: { type: "string", value: "TEXT", description: "what the set is for" },
     },
     examples: ["keygate policy-sets update pset-81c0 --no-global --entities token,api-key"],
@@ -129,7 +157,8 @@ const update = defineVerb(
   async ({ values, positionals }, io) => {
     const usage = "usage: keygate policy-sets update SET_ID [options]";
     const id = onePositional(positionals, "policy set id", usage);
-    if (values.global && values["no-global"]) throw new CliError(`give --global or --no-global, not both\n${usage}`, 2);
+    if (values.global && values["no-global"])
+      throw new CliError(`give --global or --no-global, not both\n${usage}`, 2);
     const global = values.global ? true : values["no-global"] ? false : undefined;
     const { client, format } = connect(values, io);
     const doc = await client.request("PATCH", `/policy-sets/${encodeURIComponent(id)}`, {
@@ -148,7 +177,12 @@ const update = defineVerb(
   },
 );
 
-const names = { command: "policy-sets", what: "policy set", collection: "/policy-sets", example: "pset-81c0" };
+const names = {
+  command: "policy-sets",
+  what: "policy set",
+  collection: "/policy-sets",
+  example: "pset-81c0",
+};
 
 /** Runs `keygate policy-sets ...`. */
 export function policySetsCommand(argv: string[], io: CliIo): Promise<number> {

@@ -71,8 +71,11 @@ function roleName(entry: string, names: SimulationNames): string {
   return `${names.spaces.get(space) ?? space}:${names.roles.get(role) ?? role}`;
 }
 
-/** What changes for one sample with the draft: verdict, then roles gained (+) and lost (-). */
-export function changeText(sample: Pick<SampleResult, "current" | "draft" | "changed">, names: SimulationNames): string {
+/** What changes for one sample with the draft: verdict, then roles gained (+) and lost (-), then why. */
+export function changeText(
+  sample: Pick<SampleResult, "current" | "draft" | "changed">,
+  names: SimulationNames,
+): string {
   const before = verdict(sample.current);
   const after = verdict(sample.draft);
   const parts: string[] = [];
@@ -82,10 +85,12 @@ export function changeText(sample: Pick<SampleResult, "current" | "draft" | "cha
   const gained = [...then].filter((r) => !now.has(r)).map((r) => `+${roleName(r, names)}`);
   const lost = [...now].filter((r) => !then.has(r)).map((r) => `-${roleName(r, names)}`);
   if (gained.length + lost.length > 0) parts.push(`roles ${[...gained, ...lost].join(" ")}`);
-  const notes = [...sample.draft.messages, ...(sample.draft.warnings ?? [])];
-  if (sample.draft.kind !== "login" && notes.length > 0 && sample.changed) parts.push(notes.join("; "));
-  if (parts.length === 0) return sample.changed ? "changed (same verdict, other messages)" : `no change (${before})`;
-  return parts.join(", ");
+  if (parts.length === 0 && !sample.changed) return `no change (${before})`;
+  // Why: the messages of each side that has any (a denial's reasons, an advisory warning).
+  const notes = (o: Outcome) => [...o.messages, ...(o.warnings ?? [])].join("; ");
+  if (notes(sample.current) !== "") parts.push(`now: ${notes(sample.current)}`);
+  if (notes(sample.draft) !== "") parts.push(`with the draft: ${notes(sample.draft)}`);
+  return parts.length === 0 ? "changed (same verdict)" : parts.join(", ");
 }
 
 /** The login and principal of a sample's input (`input.session` for login samples). */
@@ -95,7 +100,9 @@ function whoOf(input: unknown): { login: string; principal: string } {
   if (session) {
     return {
       login: String(session.login ?? "-"),
-      principal: principal ? `${String(principal.name)} (${String(principal.kind)} ${String(principal.identifier)})` : "-",
+      principal: principal
+        ? `${String(principal.name)} (${String(principal.kind)} ${String(principal.identifier)})`
+        : "-",
     };
   }
   const entity = input as Record<string, unknown> | undefined;
@@ -124,7 +131,11 @@ export async function policySimulate(argv: string[], io: CliIo): Promise<number>
         "Run a draft policy against the inputs the server kept (samples) and print one line per input: who, and what changes with the draft.",
       options: {
         ...CONNECTION_OPTIONS,
-        entity: { type: "string", value: "ENTITY", description: "token, api-key, service-account, delegate-token or login (required)" },
+        entity: {
+          type: "string",
+          value: "ENTITY",
+          description: "token, api-key, service-account, delegate-token or login (required)",
+        },
         replace: { type: "string", value: "POLICY_ID", description: "the draft stands in for this policy" },
         set: { type: "string", value: "POLICY_SET_ID", description: "the draft is added to this set" },
         level: { type: "string", value: "LEVEL", description: "mandatory or advisory" },
@@ -175,10 +186,13 @@ export async function policySimulate(argv: string[], io: CliIo): Promise<number>
   const attributes = (doc?.data as { attributes: Record<string, unknown> } | undefined)?.attributes ?? {};
   const samples = (attributes.samples ?? []) as SampleResult[];
   if (samples.length === 0) {
-    io.out(`no samples of ${values.entity} yet: samples are kept as real ${values.entity} inputs are evaluated\n`);
+    io.out(
+      `no samples of ${values.entity} yet: samples are kept as real ${values.entity} inputs are evaluated\n`,
+    );
     return 0;
   }
-  const names = values.entity === "login" ? await namesOf(client, org) : { spaces: new Map(), roles: new Map() };
+  const names =
+    values.entity === "login" ? await namesOf(client, org) : { spaces: new Map(), roles: new Map() };
   io.out(
     formatTable(
       ["AT", "LOGIN", "PRINCIPAL", "ACTION", "WITH THE DRAFT"],
@@ -189,6 +203,8 @@ export async function policySimulate(argv: string[], io: CliIo): Promise<number>
       io.columns,
     ),
   );
-  io.out(`${String(attributes["changed-count"])} of ${String(attributes["sample-count"])} samples change with the draft\n`);
+  io.out(
+    `${String(attributes["changed-count"])} of ${String(attributes["sample-count"])} samples change with the draft\n`,
+  );
   return 0;
 }

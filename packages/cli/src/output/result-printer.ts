@@ -57,7 +57,11 @@ export function cellText(value: unknown): string {
 const MIN_COLUMN = 8;
 
 /** Column widths that fit `limit` (with two spaces between columns), narrowing the widest first. */
-function fittedWidths(natural: readonly number[], headings: readonly string[], limit: number | undefined): number[] {
+function fittedWidths(
+  natural: readonly number[],
+  headings: readonly string[],
+  limit: number | undefined,
+): number[] {
   const widths = [...natural];
   if (limit === undefined) return widths;
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
@@ -180,7 +184,9 @@ export function saveNotesOf(doc: ApiDocument | undefined): SaveNotes {
 export function printSaveNotes(io: CliIo, notes: SaveNotes): void {
   for (const warning of notes.warnings) io.err(`warning: ${warning}\n`);
   if (notes.warnings.length > 0 && notes.policyEvaluationId)
-    io.err(`policy evaluation ${notes.policyEvaluationId} (keygate evaluations show ${notes.policyEvaluationId})\n`);
+    io.err(
+      `policy evaluation ${notes.policyEvaluationId} (keygate evaluations show ${notes.policyEvaluationId})\n`,
+    );
 }
 
 /**

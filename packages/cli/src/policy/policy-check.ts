@@ -9,7 +9,7 @@ const CHECK_SPEC = {
   command: "keygate policy check",
   synopsis: "[--format pretty|json] <file|dir>...",
   summary:
-    "Parse and compile Rego files; print every error as file:row:col (--format json: opa check's {\"errors\": [...]}).",
+    'Parse and compile Rego files; print every error as file:row:col (--format json: opa check\'s {"errors": [...]}).',
   options: {
     format: { type: "string", short: "f", value: "FORMAT", description: "pretty (default) or json" },
   },

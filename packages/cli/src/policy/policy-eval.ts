@@ -17,7 +17,13 @@ const EVAL_SPEC = {
   synopsis: "[-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--timeout <duration>] [-f json] <query>",
   summary: "Evaluate a Rego query over policy and data files; the output is opa eval --format json's.",
   options: {
-    data: { type: "string", short: "d", multiple: true, value: "PATH", description: "a .rego, .json or .yaml file, or a directory of them" },
+    data: {
+      type: "string",
+      short: "d",
+      multiple: true,
+      value: "PATH",
+      description: "a .rego, .json or .yaml file, or a directory of them",
+    },
     input: { type: "string", short: "i", value: "FILE", description: "the input document (JSON or YAML)" },
     v0: { type: "boolean", description: "parse as Rego v0" },
     v1: { type: "boolean", description: "parse as Rego v1 (the default is to detect)" },

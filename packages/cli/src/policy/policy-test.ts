@@ -14,7 +14,11 @@ const TEST_SPEC = {
   summary:
     "Run the test_ rules of Rego files (opa test semantics and output; --format json prints opa test's JSON). A progress bar shows on a terminal.",
   options: {
-    verbose: { type: "boolean", short: "v", description: "list every test, passed ones too, with their print output" },
+    verbose: {
+      type: "boolean",
+      short: "v",
+      description: "list every test, passed ones too, with their print output",
+    },
     run: { type: "string", short: "r", value: "REGEX", description: "only tests whose full name matches" },
     format: { type: "string", short: "f", value: "FORMAT", description: "pretty (default) or json" },
     "strict-builtin-errors": { type: "boolean", description: "treat builtin errors as fatal" },

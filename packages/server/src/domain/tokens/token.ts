@@ -18,6 +18,7 @@ import {
   checkName,
   checkTags,
 } from "../validation/field-rules.js";
+import { tagEquals } from "../validation/tag-filter.js";
 import { generateToken, type TokenKind } from "./token-format.js";
 import { hashTokenSecret } from "./token-secret.js";
 import { TOKEN_STATUSES, type TokenStatus, tokenStatusAt } from "./token-status.js";
@@ -326,6 +327,8 @@ export interface TokenFilter {
   readonly apiKeyId?: string;
   readonly principalId?: string;
   readonly status?: TokenStatus;
+  /** Only tokens holding every one of these tags. */
+  readonly tags?: Readonly<Record<string, string>>;
   readonly page?: PageRequest;
   /** The moment statuses are computed for; default now. */
   readonly now?: number;
@@ -350,6 +353,9 @@ export async function listTokens(
     .where("tokens.organization_id", "=", organizationId);
   if (filter.apiKeyId !== undefined) query = query.where("tokens.api_key_id", "=", filter.apiKeyId);
   if (filter.principalId !== undefined) query = query.where("api_keys.principal_id", "=", filter.principalId);
+  for (const [key, value] of Object.entries(filter.tags ?? {})) {
+    query = query.where(tagEquals(store.dialect, "tokens.tags", key, value));
+  }
   switch (filter.status) {
     case undefined:
       break;

@@ -7,6 +7,7 @@ import { deleteApiKey, getApiKey, listApiKeys, updateApiKey } from "../../domain
 import { createToken, listTokens } from "../../domain/tokens/token.js";
 import { TOKEN_STATUSES, type TokenStatus } from "../../domain/tokens/token-status.js";
 import { epochMsOf, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
+import { tagFilterOf } from "../jsonapi/query-parameters.js";
 import {
   ERROR_RESPONSES,
   IdParams,
@@ -16,7 +17,12 @@ import {
   singleDocument,
 } from "../jsonapi/json-api-schemas.js";
 import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
-import { ApiKeyResource, renderApiKey, UpdateApiKeyBody } from "../representations/api-key-representation.js";
+import {
+  ApiKeyResource,
+  renderApiKey,
+  TagFilterQuery,
+  UpdateApiKeyBody,
+} from "../representations/api-key-representation.js";
 import {
   CreateTokenBody,
   IssuedTokenResource,
@@ -30,6 +36,7 @@ const StatusFilter = Type.Union(TOKEN_STATUSES.map((s) => Type.Literal(s)));
 
 const TokenListQuery = Type.Composite([
   PageQuery,
+  TagFilterQuery,
   Type.Object({ "filter[status]": Type.Optional(StatusFilter) }),
 ]);
 
@@ -43,6 +50,7 @@ const OrgTokenListQuery = Type.Composite([
 
 const ApiKeyListQuery = Type.Composite([
   PageQuery,
+  TagFilterQuery,
   Type.Object({
     "filter[principal]": Type.Optional(Type.String()),
     "filter[type]": Type.Optional(Type.Union([Type.Literal("USER"), Type.Literal("SERVICE")])),
@@ -71,8 +79,10 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
       const page = pageRequestOf(request.query);
       const principalId = request.query["filter[principal]"];
       const type = request.query["filter[type]"];
+      const tagFilter = tagFilterOf(request.query["filter[tag]"]);
       const result = await listApiKeys(store, caller.organizationId, {
         page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
         ...(principalId !== undefined ? { principalId } : {}),
         ...(type !== undefined ? { type } : {}),
       });
@@ -102,8 +112,10 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
       requirePermission(caller, "tokens.read");
       const page = pageRequestOf(request.query);
       const q = request.query;
+      const tagFilter = tagFilterOf(q["filter[tag]"]);
       const result = await listTokens(store, caller.organizationId, {
         page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
         ...(q["filter[status]"] !== undefined ? { status: q["filter[status]"] as TokenStatus } : {}),
         ...(q["filter[api-key]"] !== undefined ? { apiKeyId: q["filter[api-key]"] } : {}),
         ...(q["filter[principal]"] !== undefined ? { principalId: q["filter[principal]"] } : {}),
@@ -193,9 +205,11 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
       await requireVisibleOnApiKey(store, caller, key, "tokens.read");
       const page = pageRequestOf(request.query);
       const status = request.query["filter[status]"];
+      const tagFilter = tagFilterOf(request.query["filter[tag]"]);
       const result = await listTokens(store, caller.organizationId, {
         apiKeyId: key.id,
         page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
         ...(status !== undefined ? { status: status as TokenStatus } : {}),
       });
       return listDocumentOf(
