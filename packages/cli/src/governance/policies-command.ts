@@ -156,17 +156,23 @@ const upload = defineVerb(
   {
     command: "keygate policies upload",
     synopsis: "POLICY_ID FILE.rego",
-    summary: "Upload a policy's Rego text (replacing the text it had).",
-    options: { server: CONNECTION_OPTIONS.server },
+    summary: "Upload a policy's Rego text (replacing the text it had); with --json, print the policy.",
+    options: CONNECTION_OPTIONS,
     examples: ["keygate policies upload pol-3e9a max-ttl.rego"],
   },
   async ({ values, positionals }, io) => {
     const [id, file, ...extra] = positionals;
     if (id === undefined || file === undefined || extra.length > 0)
       throw new CliError("usage: keygate policies upload POLICY_ID FILE.rego", 2);
+    const { client, format } = connect(values, io);
     const warnings = await uploadPolicyText(values, io, id, readSource(file));
     io.err(`uploaded ${file} to policy ${id}\n`);
-    printSaveNotes(io, { warnings, policyEvaluationId: null });
+    if (format === "table") printSaveNotes(io, { warnings, policyEvaluationId: null });
+    else
+      printSaved(io, format, {
+        data: (await client.one(`/policies/${encodeURIComponent(id)}`)).data,
+        meta: { warnings },
+      });
     return 0;
   },
 );
