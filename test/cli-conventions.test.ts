@@ -11,6 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { api } from "./support/api-session.js";
 import { type CliRun, type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
 import { freshStore, type StoreLocation } from "./support/test-databases.js";
+import { waitFor } from "./support/wait-for.js";
 
 /** Every command with verbs, as `keygate --help` lists them. */
 const RESOURCE_COMMANDS = [
@@ -220,6 +221,12 @@ describe("keygate CLI conventions", () => {
 
     // Use one token, rotate the other with a grace period: the list says who, status, until when, last use.
     expect((await runKeygate(["whoami"], { ...env, KEYGATE_TOKEN: prod.attributes.token })).code).toBe(0);
+    // The last use is written in the background (batched): wait for it rather than guess.
+    await waitFor(
+      "the token's last use to be recorded",
+      async () => ((await kgJson("token", "show", prod.id)).attributes["last-used-at"] ? true : undefined),
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
     const rotated = await kgJson("token", "rotate", dev.id, "--grace", "1h");
     const graceEnd: string = rotated.previous.attributes["scheduled-expire-time"];
     const table = (await runKeygate(["token", "list", "--key", key.id], { ...env, COLUMNS: "400" })).stdout;
