@@ -31,7 +31,7 @@ describe("keygate usage", () => {
   it("names an unknown option or command and exits 2", () => {
     const option = keygate("token", "create", "--bogus");
     expect(option.status).toBe(2);
-    expect(option.err).toContain("Unknown option '--bogus'");
+    expect(option.err).toContain("unknown option --bogus");
     const command = keygate("frobnicate");
     expect(command.status).toBe(2);
     expect(command.err).toContain('unknown command "frobnicate"');

@@ -60,14 +60,14 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const asBot = { ...env, KEYGATE_TOKEN: secret ?? "" };
       const whoami = await runKeygate(["whoami", "--output", "json"], asBot);
       expect(whoami.code, whoami.stderr).toBe(0);
-      expect(JSON.parse(whoami.stdout).data.id).toBe(sa.id);
+      expect(JSON.parse(whoami.stdout).id).toBe(sa.id);
       const can = await runKeygate(["can", "--permission", "tokens.rotate"], asBot);
       expect(can.code, can.stderr).toBe(0);
       expect(can.stdout).toMatch(/token-manager/);
       expect(can.stdout).toMatch(/binding rb-/);
 
       const listed = await kg("token", "list", "--key", key.id);
-      expect(listed.stdout).toMatch(/pipeline\s+active/);
+      expect(listed.stdout).toMatch(new RegExp(`pipeline\\s+${sa.id}\\s+active\\s+2099-12-31T00:00:00.000Z`));
       expect(listed.stdout).not.toContain(secret);
       expect((await kg("token", "show", tokenId)).stdout).not.toContain(secret);
 
@@ -106,7 +106,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(refusedRole.stderr).toMatch(/service account/);
       const team = await kgJson("team", "create", "platform");
       const user = await runKeygate(["whoami", "--output", "json"], env);
-      const adminId = JSON.parse(user.stdout).data.id;
+      const adminId = JSON.parse(user.stdout).id;
       await kg("team", "add", team.id, "--user", adminId);
       expect((await kg("team", "members", team.id)).stdout).toContain(adminId);
       const binding = await kgJson("role", "bind", "reader", "--team", team.id);

@@ -83,6 +83,7 @@ const REFERENCES: Readonly<Record<string, { collection: string; type: string }>>
   space: { collection: "spaces", type: "spaces" },
   spaces: { collection: "spaces", type: "spaces" },
   role: { collection: "roles", type: "roles" },
+  roles: { collection: "roles", type: "roles" },
   subject: { collection: "users", type: "users" },
   members: { collection: "users", type: "users" },
   policy: { collection: "policies", type: "policies" },

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // CLI entry point: `keygate <command> ...`: dispatches to the command's module and turns
 // errors into a message on stderr and a non-zero exit code.
+import { readFileSync } from "node:fs";
 import { CliError, type CliIo, PROCESS_IO } from "./client/cli-io.js";
+import { closestName } from "./client/verb-args.js";
 import { auditCommand } from "./commands/audit-command.js";
 import { canCommand } from "./commands/can-command.js";
 import { keyCommand } from "./commands/key-command.js";
@@ -51,36 +53,51 @@ const USAGE = `usage: keygate <command> [options]
 server:
   init --org NAME [--data-dir DIR] [--json]     create the store, organization, admin and admin token
   serve [--data-dir DIR] [--port P] [--host H]  run the server (KEYGATE_DATABASE_URL=postgres://... for PostgreSQL)
-        [--trust-proxy true|HOPS|CIDR,...]      believe X-Forwarded-For from these proxies (KEYGATE_TRUST_PROXY)
   admin recover [--org NAME] [--data-dir DIR]   on the host: a new owner token for a locked-out organization
   admin backup FILE [--data-dir DIR]            on the host: an online backup of the SQLite store to FILE
 
-resources (KEYGATE_SERVER, KEYGATE_TOKEN; --server URL, --output table|json):
+resources (KEYGATE_SERVER, KEYGATE_TOKEN; every command takes --server URL, --output table|json|yaml, --json):
   whoami                      the principal behind KEYGATE_TOKEN
   can [--key ID|--token ID]   effective access per space, and why
-  space create|list
-  user create|list|show|delete  users (humans)
-  sa create|list|show|delete  service accounts
-  key create|list|revoke      API keys
-  token create|list|show|rotate|revoke|delete
+  space create|list|show|delete
+  user create|list|show|delete                  users (humans)
+  sa create|list|show|disable|enable|delete     service accounts
+  key create|list|show|revoke|delete            API keys (--tag KEY=VALUE)
+  token create|list|show|update|rotate|revoke|delete   tokens (--tag KEY=VALUE)
   role list|create|bind|unbind|bindings
-  team create|list|delete|add|remove|members
+  team create|list|show|delete|add|remove|members
   delegate-token create|list|show|rotate|revoke|delete|delegates    delegate tokens (value shown once)
-  delegate run --server URL --name NAME [--token T|--token-file P]  run a delegate agent; delegate list
-  audit list                  audit events (filters: --actor --action --resource-type --resource-id --since --until)
+  delegate run|list           run a delegate agent; list the connected delegates
+  audit list|show             audit events (--since --until --action --actor ...; --all for every page)
 
 policies:
-  policy eval|test|check      run Rego policies locally
+  policy eval|test|check      run Rego policies locally (opa's output; --format json)
   policy simulate             run a draft policy against the server's kept samples
   policies create|list|show|update|upload|download|delete       policies (HCP Terraform Policies API)
   policy-sets create|list|show|update|delete|add-policies|...   policy sets
   evaluations list|show|samples                                 stored policy evaluations
+
+Run keygate <command> --help for its commands, and keygate <command> <verb> --help for a verb's
+options and an example. keygate --version prints the version.
 `;
 
-/** The usage lines that mention a command (all of them when none does). */
-function usageOf(command: string): string {
-  const lines = USAGE.split("\n").filter((l) => new RegExp(`^\\s+${command}\\b`).test(l));
-  return lines.length > 0 ? `usage: keygate ${command} ...\n${lines.join("\n")}\n` : USAGE;
+/** The CLI package's version. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version?: string;
+  };
+  return pkg.version ?? "unknown";
+}
+
+/** Whether the arguments ask for JSON output (errors are then printed as JSON too). */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some(
+    (a, i) =>
+      a === "--json" ||
+      a === "--output=json" ||
+      a === "-o=json" ||
+      ((a === "--output" || a === "-o") && argv[i + 1] === "json"),
+  );
 }
 
 /** Runs the CLI with these arguments; resolves to the exit code. */
@@ -90,26 +107,23 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
     (name === undefined ? io.err : io.out)(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.out(`keygate ${version()}\n`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (!command) {
-    io.err(`keygate: unknown command "${name}"\n${USAGE}`);
+    const near = closestName(name, Object.keys(COMMANDS));
+    io.err(`keygate: unknown command "${name}"${near ? `; did you mean "${near}"?` : ""}\n${USAGE}`);
     return 2;
   }
   try {
     return await command(rest, io);
   } catch (error) {
     if (error instanceof CliError) {
-      io.err(`${error.message.trimEnd()}\n`);
+      if (wantsJson(rest) && error.document) io.err(`${JSON.stringify(error.document, null, 2)}\n`);
+      else io.err(`${error.message.trimEnd()}\n`);
       return error.exitCode;
-    }
-    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-      // A command without its own help: `--help` shows the commands' usage instead of an error.
-      if (rest.includes("--help") || rest.includes("-h")) {
-        io.out(usageOf(name));
-        return 0;
-      }
-      io.err(`keygate ${name}: ${error.message}\n`);
-      return 2;
     }
     throw error;
   }

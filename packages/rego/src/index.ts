@@ -20,6 +20,7 @@ export {
   type PolicySource,
   runTests,
   type TestOutcome,
+  type TestProgress,
   type TestReport,
   type TestResult,
   type TestRunOptions,

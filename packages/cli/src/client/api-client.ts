@@ -22,6 +22,40 @@ export interface ApiDocument {
   readonly meta?: Record<string, unknown>;
 }
 
+interface ErrorObject {
+  readonly detail?: string;
+  readonly title?: string;
+  readonly source?: { pointer?: string; parameter?: string };
+  readonly meta?: Record<string, unknown>;
+}
+
+/**
+ * The CliError for an error answer: each error's detail and where it points, and for a mandatory
+ * policy's denial the evaluation to open; as data, the status, the errors and that evaluation's id.
+ */
+export function apiError(status: number, statusText: string, body: unknown): CliError {
+  const errors = ((body as { errors?: unknown } | undefined)?.errors ?? []) as ErrorObject[];
+  const lines = (Array.isArray(errors) ? errors : []).map((e) => {
+    const where = e.source?.pointer ?? e.source?.parameter;
+    return `${e.detail ?? e.title ?? "error"}${where ? ` (at ${where})` : ""}`;
+  });
+  const evaluationId = errors
+    .map((e) => e.meta?.policyEvaluationId ?? e.meta?.["policy-evaluation-id"])
+    .find((id): id is string => typeof id === "string");
+  const evaluation = evaluationId
+    ? `\ndenied by policy evaluation ${evaluationId} (keygate evaluations show ${evaluationId})`
+    : "";
+  return new CliError(
+    `error ${status}: ${lines.length > 0 ? lines.join("; ") : statusText}${evaluation}`,
+    1,
+    {
+      status,
+      errors,
+      ...(evaluationId ? { "policy-evaluation-id": evaluationId } : {}),
+    },
+  );
+}
+
 /** Talks to one server with one token. */
 export class ApiClient {
   constructor(
@@ -57,20 +91,7 @@ export class ApiClient {
     } catch {
       throw new CliError(`the server answered ${response.status} with a body that is not JSON`);
     }
-    if (!response.ok) {
-      const errors = (
-        parsed as {
-          errors?: { detail?: string; title?: string; source?: { pointer?: string; parameter?: string } }[];
-        }
-      )?.errors;
-      const lines = (errors ?? []).map((e) => {
-        const where = e.source?.pointer ?? e.source?.parameter;
-        return `${e.detail ?? e.title ?? "error"}${where ? ` (at ${where})` : ""}`;
-      });
-      throw new CliError(
-        `error ${response.status}: ${lines.length > 0 ? lines.join("; ") : response.statusText}`,
-      );
-    }
+    if (!response.ok) throw apiError(response.status, response.statusText, parsed);
     return parsed as ApiDocument;
   }
 
@@ -79,18 +100,39 @@ export class ApiClient {
     return (await this.request("GET", path)) as ApiDocument & { data: ApiResource };
   }
 
-  /** GET returning every page of a list (up to `max` items). */
-  async all(path: string, max = 1000): Promise<ApiResource[]> {
-    const out: ApiResource[] = [];
-    for (let page = 1; out.length < max; page++) {
+  /**
+   * GET of a list, page after page, until `max` items or the last page. Items that moved onto a
+   * later page while paging (new items at the head of a newest-first list) are not repeated.
+   * `total` is the server's count of matching items.
+   */
+  async list(
+    path: string,
+    max = Number.POSITIVE_INFINITY,
+  ): Promise<{ items: ApiResource[]; total: number | null }> {
+    const items: ApiResource[] = [];
+    const seen = new Set<string>();
+    let total: number | null = null;
+    for (let page = 1; items.length < max; page++) {
       const sep = path.includes("?") ? "&" : "?";
       const doc = await this.request("GET", `${path}${sep}page[size]=100&page[number]=${page}`);
-      const data = (doc?.data ?? []) as ApiResource[];
-      out.push(...data);
-      const pagination = (doc?.meta?.pagination ?? {}) as { "next-page"?: number | null };
+      for (const item of (doc?.data ?? []) as ApiResource[]) {
+        if (seen.has(item.id) || items.length >= max) continue;
+        seen.add(item.id);
+        items.push(item);
+      }
+      const pagination = (doc?.meta?.pagination ?? {}) as {
+        "next-page"?: number | null;
+        "total-count"?: number;
+      };
+      if (typeof pagination["total-count"] === "number") total = pagination["total-count"];
       if (!pagination["next-page"]) break;
     }
-    return out;
+    return { items, total };
+  }
+
+  /** GET of every item of a list, through all its pages. */
+  async all(path: string): Promise<ApiResource[]> {
+    return (await this.list(path)).items;
   }
 
   /** The caller's organization id (from `/account/details`). */

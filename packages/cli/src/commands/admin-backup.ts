@@ -1,9 +1,11 @@
 // CLI, server commands: `keygate admin backup FILE`: run on the host, copies the SQLite store of the
 // data directory to FILE with SQLite's online backup (safe while `keygate serve` runs). PostgreSQL
 // stores are backed up with the database's own tools (pg_dump); the command says so.
-import { parseArgs } from "node:util";
 import { backupSqliteStore, ConfigError, resolveServerConfig, sqliteStorePath } from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
+import { OUTPUT_OPTIONS, outputFormatOf } from "../client/connection-options.js";
+import { parseVerb } from "../client/verb-args.js";
+import { printData } from "../output/result-printer.js";
 
 /** Usage of `keygate admin backup`. */
 export const ADMIN_BACKUP_USAGE =
@@ -12,19 +14,28 @@ export const ADMIN_BACKUP_USAGE =
 
 /** Runs `keygate admin backup`. */
 export async function adminBackupCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      "data-dir": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
+  const parsed = parseVerb(
+    {
+      command: "keygate admin backup",
+      synopsis: "FILE [--data-dir DIR] [--json]",
+      summary:
+        "On the host: copy the SQLite store to FILE (a new file) while the server keeps running; on PostgreSQL use pg_dump.",
+      options: {
+        "data-dir": {
+          type: "string",
+          value: "DIR",
+          description: "where the SQLite store lives (default ./.keygate)",
+        },
+        ...OUTPUT_OPTIONS,
+      },
+      examples: ["keygate admin backup /var/backups/keygate-$(date +%F).db"],
     },
-  });
-  if (values.help) {
-    io.out(ADMIN_BACKUP_USAGE);
-    return 0;
-  }
+    argv,
+    io,
+  );
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
+  const format = outputFormatOf(values);
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) {
     throw new CliError(`keygate admin backup: name one file to write\n${ADMIN_BACKUP_USAGE}`, 2);
@@ -46,10 +57,8 @@ export async function adminBackupCommand(argv: string[], io: CliIo): Promise<num
   const result = await backupSqliteStore(sqliteStorePath(config.dataDir), file).catch((error: unknown) => {
     throw new CliError(`keygate admin backup: ${error instanceof Error ? error.message : String(error)}`);
   });
-  if (values.json) {
-    io.out(
-      `${JSON.stringify({ source: result.source, destination: result.destination, bytes: result.bytes })}\n`,
-    );
+  if (format !== "table") {
+    printData(io, format, { source: result.source, destination: result.destination, bytes: result.bytes });
   } else {
     io.out(
       `Backed up ${result.source} to ${result.destination} (${result.bytes} bytes, integrity checked).\n`,

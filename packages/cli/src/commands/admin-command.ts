@@ -2,9 +2,11 @@
 // itself (the SQLite data directory, or PostgreSQL from KEYGATE_DATABASE_URL), never through the
 // API: issues a new owner token for an organization (shown once; audited), for when its owners are
 // locked out by their login policies or lost the bootstrap token.
-import { parseArgs } from "node:util";
 import { ConfigError, DomainError, recoverOwnerToken, resolveServerConfig } from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
+import { OUTPUT_OPTIONS, outputFormatOf } from "../client/connection-options.js";
+import { parseVerb } from "../client/verb-args.js";
+import { printData } from "../output/result-printer.js";
 import { ADMIN_BACKUP_USAGE, adminBackupCommand } from "./admin-backup.js";
 import { openConfiguredStore } from "./server-store.js";
 
@@ -23,21 +25,32 @@ export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (sub === "backup") return adminBackupCommand(rest, io);
   if (sub !== "recover") throw new CliError(`keygate admin: unknown subcommand "${sub}"\n${USAGE}`, 2);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      org: { type: "string" },
-      "data-dir": { type: "string" },
-      admin: { type: "string" },
-      "valid-hours": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
+  const parsed = parseVerb(
+    {
+      command: "keygate admin recover",
+      synopsis: "[--org NAME] [--data-dir DIR] [--admin NAME] [--valid-hours N] [--json]",
+      summary:
+        "On the host: issue a new owner token for an organization (shown once, audited), for owners locked out or a lost bootstrap token. KEYGATE_DATABASE_URL=postgres://... for PostgreSQL.",
+      options: {
+        org: { type: "string", value: "NAME", description: "the organization (default: default)" },
+        "data-dir": {
+          type: "string",
+          value: "DIR",
+          description: "where the SQLite store lives (default ./.keygate)",
+        },
+        admin: { type: "string", value: "NAME", description: "create this owner user when no owner is left" },
+        "valid-hours": { type: "string", value: "N", description: "hours the token works (1 to 8784)" },
+        ...OUTPUT_OPTIONS,
+      },
+      examples: ["keygate admin recover --org acme --valid-hours 4"],
+      positionals: false,
     },
-  });
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+    rest,
+    io,
+  );
+  if (parsed === undefined) return 0;
+  const { values } = parsed;
+  const format = outputFormatOf(values);
   let validHours: number | undefined;
   if (values["valid-hours"] !== undefined) {
     validHours = Number(values["valid-hours"]);
@@ -69,19 +82,17 @@ export async function adminCommand(argv: string[], io: CliIo): Promise<number> {
     });
     const validTo =
       recovered.token.validTo === null ? "never" : new Date(recovered.token.validTo).toISOString();
-    if (values.json) {
-      io.out(
-        `${JSON.stringify({
-          organization: recovered.organization.name,
-          organizationId: recovered.organization.id,
-          owner: recovered.owner.name,
-          ownerId: recovered.owner.id,
-          ownerCreated: recovered.ownerCreated,
-          tokenId: recovered.token.id,
-          token: recovered.tokenValue,
-          validTo,
-        })}\n`,
-      );
+    if (format !== "table") {
+      printData(io, format, {
+        organization: recovered.organization.name,
+        organizationId: recovered.organization.id,
+        owner: recovered.owner.name,
+        ownerId: recovered.owner.id,
+        ownerCreated: recovered.ownerCreated,
+        tokenId: recovered.token.id,
+        token: recovered.tokenValue,
+        validTo,
+      });
     } else {
       io.out(
         `Recovered organization ${recovered.organization.name}: ${recovered.ownerCreated ? "created" : "issued for"} ` +

@@ -1,7 +1,6 @@
 // CLI, server commands: `keygate serve`: opens the store, builds the HTTP app, binds the port, and
 // then (on first start only) creates the first organization and prints the admin token once to
 // stderr; serves until SIGINT/SIGTERM.
-import { parseArgs } from "node:util";
 import {
   buildApp,
   ConfigError,
@@ -11,20 +10,57 @@ import {
   type StoreOptions,
 } from "@keygate/server";
 import { CliError, type CliIo } from "../client/cli-io.js";
+import { parseVerb } from "../client/verb-args.js";
 import { initializeOrganization, openConfiguredStore, storeIsEmpty } from "./server-store.js";
 
 /** Runs `keygate serve`; resolves when the server has stopped. */
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      "data-dir": { type: "string" },
-      port: { type: "string", short: "p" },
-      host: { type: "string" },
-      "log-level": { type: "string" },
-      "trust-proxy": { type: "string" },
+  const parsed = parseVerb(
+    {
+      command: "keygate serve",
+      synopsis: "[--data-dir DIR] [--port P] [--host H] [--trust-proxy true|HOPS|CIDR,...]",
+      summary:
+        "Run the server. On an empty store it creates the organization default and prints the first admin and delegate tokens once, on stderr. KEYGATE_DATABASE_URL=postgres://... for PostgreSQL.",
+      options: {
+        "data-dir": {
+          type: "string",
+          value: "DIR",
+          description: "where the SQLite store lives (default ./.keygate; $KEYGATE_DATA_DIR)",
+        },
+        port: {
+          type: "string",
+          short: "p",
+          value: "P",
+          description: "the port (default 8080; $KEYGATE_PORT; 0 for any free one)",
+        },
+        host: {
+          type: "string",
+          value: "H",
+          description: "the address to bind (default 127.0.0.1; $KEYGATE_HOST)",
+        },
+        "log-level": {
+          type: "string",
+          value: "LEVEL",
+          description: "fatal, error, warn, info, debug or trace ($KEYGATE_LOG_LEVEL)",
+        },
+        "trust-proxy": {
+          type: "string",
+          value: "SPEC",
+          description:
+            "believe X-Forwarded-For from these proxies: true, a hop count, or addresses/CIDRs ($KEYGATE_TRUST_PROXY)",
+        },
+      },
+      examples: [
+        "keygate serve --data-dir ./.keygate --port 8080",
+        "KEYGATE_DATABASE_URL=postgres://127.0.0.1/keygate keygate serve --host 0.0.0.0",
+      ],
+      positionals: false,
     },
-  });
+    argv,
+    io,
+  );
+  if (parsed === undefined) return 0;
+  const { values } = parsed;
   let config: ReturnType<typeof resolveServerConfig>;
   try {
     config = resolveServerConfig(

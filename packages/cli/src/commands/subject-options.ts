@@ -1,12 +1,16 @@
 // CLI, resource commands: `--user ID`, `--sa ID` or `--team ID`: the subject of a binding or membership.
 import { CliError } from "../client/cli-io.js";
+import type { OptionSpec } from "../client/verb-args.js";
 
-/** parseArgs options naming a subject. */
+/** Options naming a subject. */
 export const SUBJECT_OPTIONS = {
-  user: { type: "string" },
-  sa: { type: "string" },
-  team: { type: "string" },
-} as const;
+  user: { type: "string", value: "USER_ID", description: "a user" },
+  sa: { type: "string", value: "SERVICE_ACCOUNT_ID", description: "a service account" },
+  team: { type: "string", value: "TEAM_ID", description: "a team" },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Options naming a principal (a user or a service account). */
+export const PRINCIPAL_OPTIONS = { user: SUBJECT_OPTIONS.user, sa: SUBJECT_OPTIONS.sa } as const;
 
 /** The JSON:API identifier of the one subject given. */
 export function subjectOf(

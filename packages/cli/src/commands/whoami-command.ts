@@ -1,16 +1,29 @@
 // CLI, resource commands: `keygate whoami`: the principal and token behind KEYGATE_TOKEN.
-import { parseArgs } from "node:util";
 import type { CliIo } from "../client/cli-io.js";
 import { CONNECTION_OPTIONS, connect } from "../client/connection-options.js";
-import { formatTable } from "../output/result-printer.js";
+import { parseVerb } from "../client/verb-args.js";
+import { formatTable, printData } from "../output/result-printer.js";
 
 /** Runs `keygate whoami`. */
 export async function whoamiCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: CONNECTION_OPTIONS });
-  const { client, format } = connect(values, io);
+  const parsed = parseVerb(
+    {
+      command: "keygate whoami",
+      synopsis: "[--json]",
+      summary: "Show the principal, organization, token and API key behind $KEYGATE_TOKEN.",
+      options: CONNECTION_OPTIONS,
+      examples: ["keygate whoami", "keygate whoami --json | jq -r .meta.organization"],
+      positionals: false,
+    },
+    argv,
+    io,
+  );
+  if (parsed === undefined) return 0;
+  const { client, format } = connect(parsed.values, io);
   const doc = await client.one("/account/details");
-  if (format === "json") {
-    io.out(`${JSON.stringify(doc, null, 2)}\n`);
+  if (format !== "table") {
+    // The principal resource; the organization and token ride in its meta.
+    printData(io, format, { ...doc.data, meta: doc.meta ?? {} });
     return 0;
   }
   const token = (doc.meta?.token ?? {}) as Record<string, unknown>;
@@ -24,6 +37,7 @@ export async function whoamiCommand(argv: string[], io: CliIo): Promise<number> 
         ["token", `${String(token.id)} "${String(token.name)}" (${String(token.status)})`],
         ["api key", `${String(token["api-key-id"])} (${String(token["api-key-type"])})`],
       ],
+      io.columns,
     ),
   );
   return 0;

@@ -159,8 +159,14 @@ export async function runDelegateAgent(
   const first = options.reconnectDelayMs ?? 500;
   const max = options.maxReconnectDelayMs ?? 30_000;
   let delay = first;
+  let attempts = 0;
   while (!signal.aborted) {
+    attempts++;
+    io.err(
+      `keygate delegate: connecting to ${options.server}${attempts > 1 ? ` (attempt ${attempts})` : ""}\n`,
+    );
     const outcome = await attempt(url, options.token(), io, options.server, signal);
+    if (outcome.kind === "closed" && outcome.welcomed) attempts = 0;
     switch (outcome.kind) {
       case "stopped":
         io.err("keygate delegate: stopped\n");
@@ -168,7 +174,7 @@ export async function runDelegateAgent(
       case "refused":
         if (outcome.status >= 500 || outcome.status === 429) {
           io.err(
-            `keygate delegate: the server is not accepting delegates now (${outcome.detail}); retrying\n`,
+            `keygate delegate: the server is not accepting delegates now (${outcome.detail}); retrying in ${delay} ms\n`,
           );
           break;
         }
@@ -190,11 +196,13 @@ export async function runDelegateAgent(
         }
         if (outcome.welcomed) delay = first;
         io.err(
-          `keygate delegate: connection closed (${outcome.code}${outcome.reason ? `: ${outcome.reason}` : ""}); reconnecting\n`,
+          `keygate delegate: connection closed (${outcome.code}${outcome.reason ? `: ${outcome.reason}` : ""}); reconnecting in ${delay} ms\n`,
         );
         break;
       case "unreachable":
-        io.err(`keygate delegate: cannot reach ${options.server} (${outcome.message}); retrying\n`);
+        io.err(
+          `keygate delegate: cannot reach ${options.server} (${outcome.message}); retrying in ${delay} ms\n`,
+        );
         break;
     }
     await sleep(delay, signal);

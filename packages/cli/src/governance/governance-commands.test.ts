@@ -120,11 +120,18 @@ for (const dialect of DIALECTS) {
       expect((refused as CliError).message).toContain(
         "For CreateToken, Token APIKeyType ValidTo 4070908800000 greater than X date",
       );
+      // The denying evaluation is named, in text and in the error's data (printed with --json).
+      const deniedBy = /denied by policy evaluation (\S+) \(keygate evaluations show \1\)/.exec(
+        (refused as CliError).message,
+      )?.[1];
+      expect(deniedBy).toBeDefined();
+      expect((refused as CliError).document?.["policy-evaluation-id"]).toBe(deniedBy);
 
       const evaluations = io();
       expect(await evaluationsCommand(["list", "--outcome", "denied", "-o", "json"], evaluations)).toBe(0);
       const [evaluation] = JSON.parse(evaluations.output());
       expect(evaluation.attributes).toMatchObject({ "entity-type": "token", outcome: "denied" });
+      expect(evaluation.id).toBe(deniedBy);
       const shown = io();
       expect(await evaluationsCommand(["show", evaluation.id], shown)).toBe(0);
       expect(shown.output()).toMatch(/valid-to-limit\s+tokens\s+mandatory\s+failed/);
@@ -137,7 +144,8 @@ for (const dialect of DIALECTS) {
       const simulated = io();
       expect(await policySimulate([draft, "--entity", "token", "--replace", policy.id], simulated)).toBe(0);
       expect(simulated.output()).toContain("1 of 1 samples change with the draft");
-      expect(simulated.output()).toMatch(/denied: For CreateToken.*\s+allowed\s+yes/);
+      // One line per sample: who, and the change with the draft (verdict, then why it was denied).
+      expect(simulated.output()).toMatch(/deployer\s+create\s+denied -> allowed, now: For CreateToken/);
 
       const broken = join(dir, "broken.rego");
       writeFileSync(broken, "package broken\n\ndeny[msg] {\n  msg := \n}\n");
@@ -150,18 +158,26 @@ for (const dialect of DIALECTS) {
 
     it("prints the server's warnings as `warning:` lines on stderr, keeping stdout the resource", async () => {
       const source = join(dir, "undefined-query.rego");
-      writeFileSync(source, "package opapolicy\n\ndeny contains \"no\" if { input.x }\n");
+      writeFileSync(source, 'package opapolicy\n\ndeny contains "no" if { input.x }\n');
       const created = io();
-      expect(await policiesCommand(["create", "wrong-query", "--query", "terraform.main", "-o", "json"], created)).toBe(0);
+      expect(
+        await policiesCommand(["create", "wrong-query", "--query", "terraform.main", "-o", "json"], created),
+      ).toBe(0);
       const policy = JSON.parse(created.output());
       expect(created.errors()).toMatch(/^warning: policy wrong-query has no Rego text yet/m);
       const uploaded = io();
       expect(await policiesCommand(["upload", policy.id, source], uploaded)).toBe(0);
-      expect(uploaded.errors()).toMatch(/^warning: the query data\.terraform\.main of advisory policy wrong-query is not defined/m);
+      expect(uploaded.errors()).toMatch(
+        /^warning: the query data\.terraform\.main of advisory policy wrong-query is not defined/m,
+      );
       const updated = io();
-      expect(await policiesCommand(["update", policy.id, "--level", "mandatory", "-o", "json"], updated)).toBe(0);
+      expect(
+        await policiesCommand(["update", policy.id, "--level", "mandatory", "-o", "json"], updated),
+      ).toBe(0);
       expect(JSON.parse(updated.output()).attributes["enforcement-level"]).toBe("mandatory");
-      expect(updated.errors()).toMatch(/^warning: the query .* of mandatory policy wrong-query is not defined/m);
+      expect(updated.errors()).toMatch(
+        /^warning: the query .* of mandatory policy wrong-query is not defined/m,
+      );
       const fixed = io();
       expect(await policiesCommand(["update", policy.id, "--query", "opapolicy.deny"], fixed)).toBe(0);
       expect(fixed.errors()).not.toMatch(/warning:/);

@@ -174,6 +174,58 @@ todo_test_later if false
     expect(r.stdout).toContain("PASS: 2/2\n");
   });
 
+  it("draws a progress bar on stderr when it is a terminal, erased before the results", () => {
+    let stderr = "";
+    let stdout = "";
+    const code = policyTest(
+      [policyDir],
+      (s) => {
+        stdout += s;
+      },
+      (s) => {
+        stderr += s;
+      },
+      true,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/parsing \[#+\.*\] \d+\/\d+/);
+    expect(stderr).toMatch(/testing \[#{24}\] 4\/4/);
+    expect(stderr.endsWith("\r\x1b[K")).toBe(true);
+    expect(stdout).toContain("PASS: 2/4\n");
+    // Not a terminal: nothing but results.
+    expect(run(policyTest, [policyDir]).stderr).toBe("");
+  });
+
+  it("prints opa test's JSON with --format json", () => {
+    const r = run(policyTest, ["--format", "json", policyDir]);
+    expect(r.code).toBe(2);
+    const results = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(results.map((t) => t.name)).toEqual([
+      "test_admin",
+      "test_guest_denied",
+      "test_wrong",
+      "todo_test_later",
+    ]);
+    expect(results.find((t) => t.name === "test_wrong")).toMatchObject({
+      package: "data.authz_test",
+      fail: true,
+    });
+    expect(results.find((t) => t.name === "todo_test_later")).toMatchObject({ skip: true });
+    expect(run(policyTest, ["--format", "xml", policyDir]).code).toBe(2);
+  });
+
+  it("answers --help with exit 0, and a mistyped option with the closest one", () => {
+    for (const command of [policyTest, policyCheck, policyEval]) {
+      const help = run(command, ["--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^usage: keygate policy (test|check|eval) /);
+      expect(help.stdout).toMatch(/\nexamples?:\n {2}keygate policy /);
+    }
+    const typo = run(policyTest, ["--verbos", policyDir]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown option --verbos; did you mean --verbose\?/);
+  });
+
   it("reports an evaluation error as ERROR", () => {
     const dir = join(root, "erroring");
     write("erroring/e_test.rego", "package e\n\nx := 1 if true\nx := 2 if true\n\ntest_conflict if x == 1\n");

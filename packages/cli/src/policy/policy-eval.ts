@@ -1,6 +1,5 @@
 // CLI, policy commands: `keygate policy eval`, the same JSON shape as `opa eval --format json`.
 
-import { parseArgs } from "node:util";
 import {
   Engine,
   type ExactQueryResult,
@@ -8,9 +7,32 @@ import {
   type RegoErrorDetail,
   stringifyExactJson,
 } from "@keygate/rego";
+import { parsePolicyArgs } from "./policy-args.js";
 import { loadPolicyFiles, readDocument } from "./policy-files.js";
 
 const USAGE = `usage: keygate policy eval [-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--strict-builtin-errors] [--timeout <duration>] [-f json] <query>`;
+
+const EVAL_SPEC = {
+  command: "keygate policy eval",
+  synopsis: "[-d <file|dir>]... [-i <input.json|yaml>] [--v0|--v1] [--timeout <duration>] [-f json] <query>",
+  summary: "Evaluate a Rego query over policy and data files; the output is opa eval --format json's.",
+  options: {
+    data: {
+      type: "string",
+      short: "d",
+      multiple: true,
+      value: "PATH",
+      description: "a .rego, .json or .yaml file, or a directory of them",
+    },
+    input: { type: "string", short: "i", value: "FILE", description: "the input document (JSON or YAML)" },
+    v0: { type: "boolean", description: "parse as Rego v0" },
+    v1: { type: "boolean", description: "parse as Rego v1 (the default is to detect)" },
+    "strict-builtin-errors": { type: "boolean", description: "treat builtin errors as fatal" },
+    format: { type: "string", short: "f", value: "FORMAT", description: "json (the only format)" },
+    timeout: { type: "string", value: "DURATION", description: "stop after this long (500ms, 2s, 1m)" },
+  },
+  examples: ["keygate policy eval -d policies/ -i input.json data.authz.allow"],
+} as const;
 
 /** Runs `keygate policy eval`; returns the exit code (0 on success, 1 on errors, 2 on usage errors). */
 export function policyEval(
@@ -18,19 +40,14 @@ export function policyEval(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    err(`keygate policy eval: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parsePolicyArgs(EVAL_SPEC, argv, out, err);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
     err(`keygate policy eval: expected exactly one query, got ${positionals.length}\n${USAGE}\n`);
     return 2;
   }
-  if (values.format !== "json") {
+  if ((values.format ?? "json") !== "json") {
     err(`keygate policy eval: unsupported --format "${values.format}" (only json)\n${USAGE}\n`);
     return 2;
   }
@@ -62,22 +79,6 @@ export function policyEval(
     out(`${JSON.stringify({ errors: e.errors.map(errorJson) }, null, 2)}\n`);
     return 1;
   }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      data: { type: "string", short: "d", multiple: true },
-      input: { type: "string", short: "i" },
-      v0: { type: "boolean" },
-      v1: { type: "boolean" },
-      "strict-builtin-errors": { type: "boolean" },
-      format: { type: "string", short: "f", default: "json" },
-      timeout: { type: "string" },
-    },
-  });
 }
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };

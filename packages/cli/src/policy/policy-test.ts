@@ -1,29 +1,71 @@
 // CLI, policy commands: `keygate policy test`, `opa test` semantics and output.
 
-import { parseArgs } from "node:util";
-import { formatRegoError, runTests, type TestResult } from "@keygate/rego";
+import { formatRegoError, runTests, type TestProgress, type TestResult } from "@keygate/rego";
+import { progressBar } from "../output/progress-bar.js";
+import { errorJson } from "./policy-eval.js";
+import { parsePolicyArgs } from "./policy-args.js";
 import { loadPolicyFiles } from "./policy-files.js";
 
 const RULE = "-".repeat(80);
+
+const TEST_SPEC = {
+  command: "keygate policy test",
+  synopsis: "[-v] [-r <regex>] [--format pretty|json] [--strict-builtin-errors] <file|dir>...",
+  summary:
+    "Run the test_ rules of Rego files (opa test semantics and output; --format json prints opa test's JSON). A progress bar shows on a terminal.",
+  options: {
+    verbose: {
+      type: "boolean",
+      short: "v",
+      description: "list every test, passed ones too, with their print output",
+    },
+    run: { type: "string", short: "r", value: "REGEX", description: "only tests whose full name matches" },
+    format: { type: "string", short: "f", value: "FORMAT", description: "pretty (default) or json" },
+    "strict-builtin-errors": { type: "boolean", description: "treat builtin errors as fatal" },
+  },
+  examples: ["keygate policy test policies/", "keygate policy test -r allow --format json policies/ tests/"],
+} as const;
+
+/** One test result as `opa test --format json` prints it (duration in ns; print output base64, as Go's []byte). */
+function resultJson(r: TestResult): Record<string, unknown> {
+  return {
+    location: { file: r.location.file, row: r.location.row, col: r.location.col },
+    package: r.package,
+    name: r.name.slice(r.package.length + 1),
+    ...(r.outcome === "fail" ? { fail: true } : {}),
+    ...(r.error ? { error: errorJson(r.error) } : {}),
+    ...(r.outcome === "skip" ? { skip: true } : {}),
+    duration: Math.round(r.durationMs * 1_000_000),
+    ...(r.output.length > 0
+      ? { output: Buffer.from(r.output.map((l) => `${l}\n`).join(""), "utf8").toString("base64") }
+      : {}),
+  };
+}
+
+const STAGES: Readonly<Record<TestProgress["stage"], string>> = {
+  parse: "parsing",
+  compile: "compiling",
+  test: "testing",
+};
 
 /** Runs `keygate policy test <paths> [-v] [-r pattern]`; exit 0 only when every test passes (2 when some fail, 1 when the policies do not compile). */
 export function policyTest(
   argv: readonly string[],
   out: (s: string) => void,
   err: (s: string) => void,
+  interactive = false,
 ): number {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    err(
-      `keygate policy test: ${(e as Error).message}\nusage: keygate policy test [-v] [-r <regex>] [--strict-builtin-errors] <file|dir>...\n`,
-    );
+  const parsed = parsePolicyArgs(TEST_SPEC, argv, out, err);
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+  const usage = `usage: ${TEST_SPEC.command} ${TEST_SPEC.synopsis}\n`;
+  if (positionals.length === 0) {
+    err(usage);
     return 2;
   }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0) {
-    err("usage: keygate policy test [-v] [-r <regex>] [--strict-builtin-errors] <file|dir>...\n");
+  const format = values.format ?? "pretty";
+  if (format !== "pretty" && format !== "json") {
+    err(`keygate policy test: --format must be pretty or json, got "${format}"\n${usage}`);
     return 2;
   }
   const { modules, data } = loadPolicyFiles(positionals);
@@ -34,14 +76,23 @@ export function policyTest(
     err(`keygate policy test: --run is not a valid regular expression: ${(e as Error).message}\n`);
     return 2;
   }
+  const progress = progressBar(err, interactive);
   const report = runTests(modules, {
     data,
     ...(filter ? { filter } : {}),
     ...(values["strict-builtin-errors"] ? { engine: { strictBuiltinErrors: true } } : {}),
+    onProgress: (p) => progress.update(STAGES[p.stage], p.done, p.total),
   });
+  progress.clear();
   if (report.kind === "compile-failed") {
-    err(`${report.errors.map(formatRegoError).join("\n")}\n`);
+    if (format === "json") out(`${JSON.stringify({ errors: report.errors.map(errorJson) }, null, 2)}\n`);
+    else err(`${report.errors.map(formatRegoError).join("\n")}\n`);
     return 1;
+  }
+  const failed = report.results.filter((r) => r.outcome === "fail" || r.outcome === "error").length;
+  if (format === "json") {
+    out(`${JSON.stringify(report.results.map(resultJson), null, 2)}\n`);
+    return failed === 0 ? 0 : 2;
   }
   const verbose = values.verbose ?? false;
   // As opa test's pretty reporter: every test that did not pass (all with -v), grouped under its
@@ -86,16 +137,4 @@ function label(r: TestResult): string {
 
 function duration(ms: number): string {
   return ms < 1 ? `${Math.round(ms * 1000)}µs` : `${ms.toFixed(1)}ms`;
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      verbose: { type: "boolean", short: "v" },
-      run: { type: "string", short: "r" },
-      "strict-builtin-errors": { type: "boolean" },
-    },
-  });
 }

@@ -37,6 +37,15 @@ export interface TestRunOptions {
   readonly filter?: RegExp;
   /** Engine options (version, budget). */
   readonly engine?: EngineOptions;
+  /** Called as the run goes: after each module is parsed, once compiled, and after each test. */
+  readonly onProgress?: (progress: TestProgress) => void;
+}
+
+/** How far a test run has got: `done` of `total` in its current stage. */
+export interface TestProgress {
+  readonly stage: "parse" | "compile" | "test";
+  readonly done: number;
+  readonly total: number;
 }
 
 /** The outcome of a whole run: one result per test, or the errors that kept the modules from compiling. */
@@ -48,6 +57,7 @@ export type TestReport =
 export function runTests(sources: readonly PolicySource[], options: TestRunOptions = {}): TestReport {
   const parsed: Module[] = [];
   const errors: RegoErrorDetail[] = [];
+  const progress = options.onProgress;
   for (const s of sources) {
     try {
       parsed.push(parseModule(s.file, s.source, versionOption(options)));
@@ -55,6 +65,7 @@ export function runTests(sources: readonly PolicySource[], options: TestRunOptio
       if (e instanceof RegoError) errors.push(...e.errors);
       else throw e;
     }
+    progress?.({ stage: "parse", done: parsed.length, total: sources.length });
   }
   if (errors.length > 0) return { kind: "compile-failed", errors };
 
@@ -67,10 +78,12 @@ export function runTests(sources: readonly PolicySource[], options: TestRunOptio
     if (e instanceof RegoError) return { kind: "compile-failed", errors: e.errors };
     throw e;
   }
+  progress?.({ stage: "compile", done: 1, total: 1 });
 
   const results: TestResult[] = [];
-  for (const test of collectTests(parsed)) {
-    if (options.filter && !options.filter.test(test.name)) continue;
+  const tests = collectTests(parsed).filter((t) => !options.filter || options.filter.test(t.name));
+  for (const test of tests) {
+    progress?.({ stage: "test", done: results.length, total: tests.length });
     if (test.todo) {
       results.push({ ...test, outcome: "skip", durationMs: 0, output: [] });
       continue;
@@ -92,6 +105,7 @@ export function runTests(sources: readonly PolicySource[], options: TestRunOptio
     const durationMs = performance.now() - started;
     results.push({ ...test, outcome, durationMs, output: [...output], ...(error ? { error } : {}) });
   }
+  progress?.({ stage: "test", done: results.length, total: tests.length });
   return { kind: "ran", results };
 }
 

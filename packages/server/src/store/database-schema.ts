@@ -91,6 +91,8 @@ export interface ApiKeysTable {
   type: "USER" | "SERVICE";
   name: string;
   description: string;
+  /** JSON object of string tags (migration 0011-api-key-tags). */
+  tags: string;
   created_at: number;
   updated_at: number;
   created_by: string | null;

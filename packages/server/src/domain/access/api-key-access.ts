@@ -7,6 +7,7 @@ import { getPrincipal, type Principal } from "../principals/principal.js";
 import { loadSpaceTree } from "../spaces/space.js";
 import { getToken } from "../tokens/token.js";
 import type { LoginRequest } from "../login-policies/login-input.js";
+import type { IgnoredRole } from "../login-policies/login-decision.js";
 import { loginPoliciesOf } from "../login-policies/login-policies.js";
 import {
   addGrants,
@@ -22,6 +23,8 @@ export interface ApiKeyAccess {
   readonly principal: Principal;
   readonly access: EffectiveAccess;
   readonly spaces: readonly EffectiveSpaceAccess[];
+  /** Roles login policies named that granted nothing, with why (asked with `login` only). */
+  readonly ignoredLoginRoles: readonly IgnoredRole[];
 }
 
 /**
@@ -37,13 +40,16 @@ export async function describeApiKeyAccess(
   const apiKey = await getApiKey(store, organizationId, apiKeyId);
   const principal = await getPrincipal(store, organizationId, apiKey.principalId);
   let access = await resolveEffectiveAccess(store, organizationId, principal.id);
+  let ignoredLoginRoles: readonly IgnoredRole[] = [];
   if (login !== undefined) {
     // Governance (policy helper): login-policy roles, with the rule behind each.
     const credential = { organizationId, principalId: principal.id, apiKeyId: apiKey.id };
-    access = addGrants(access, await loginPoliciesOf(store).explainedGrants(credential, login));
+    const explained = await loginPoliciesOf(store).explainedAccess(credential, login);
+    access = addGrants(access, explained.grants);
+    ignoredLoginRoles = explained.ignored;
   }
   const tree = await loadSpaceTree(store, organizationId);
-  return { apiKey, principal, access, spaces: summarizeEffectiveAccess(access, tree) };
+  return { apiKey, principal, access, spaces: summarizeEffectiveAccess(access, tree), ignoredLoginRoles };
 }
 
 /** What the API key of a token may do, per space and why (with `login`: login-policy roles too). */

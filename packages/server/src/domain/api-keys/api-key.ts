@@ -11,7 +11,8 @@ import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import { getPrincipal, type Principal, principalFromRow } from "../principals/principal.js";
-import { checkDescription, checkName, isUniqueViolation } from "../validation/field-rules.js";
+import { checkDescription, checkName, checkTags, isUniqueViolation } from "../validation/field-rules.js";
+import { tagEquals } from "../validation/tag-filter.js";
 
 /** USER: a personal access key of a user, on themself. SERVICE: a key of a service account. */
 export type ApiKeyType = "USER" | "SERVICE";
@@ -25,6 +26,8 @@ export interface ApiKey {
   /** Unique among the principal's keys. */
   readonly name: string;
   readonly description: string;
+  /** String tags (`team=platform`), filterable in lists. */
+  readonly tags: Readonly<Record<string, string>>;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly createdBy: string | null;
@@ -55,12 +58,15 @@ export interface CreateApiKeyInput {
   readonly description?: string;
   /** The new key's id, chosen by a caller whose transaction may run again (default: a new one). */
   readonly id?: string;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Input of updateApiKey; absent fields are left unchanged. */
 export interface UpdateApiKeyInput {
   readonly name?: string;
   readonly description?: string;
+  /** Replaces every tag. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The result of a guarded save: the key and any advisory policy warnings. */
@@ -79,6 +85,7 @@ export function apiKeyFromRow(row: ApiKeysTable): ApiKey {
     type: row.type,
     name: row.name,
     description: row.description,
+    tags: JSON.parse(row.tags) as Record<string, string>,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     createdBy: row.created_by,
@@ -111,6 +118,7 @@ export async function createApiKey(
   }
   const name = checkName(input.name);
   const description = checkDescription(input.description);
+  const tags = checkTags(input.tags);
   const apiKeyId = input.id ?? newId("key");
   return guardedTransaction(store, ctx, async (tx, review) => {
     const principal = await getPrincipal(tx, ctx.organizationId, input.principalId).catch(
@@ -165,6 +173,7 @@ export async function createApiKey(
       type: input.type,
       name,
       description,
+      tags: JSON.stringify(tags),
       created_at: now,
       updated_at: now,
       created_by: ctx.actor.principalId,
@@ -302,6 +311,8 @@ export async function getHeldApiKey(
 export interface ApiKeyFilter {
   readonly principalId?: string;
   readonly type?: ApiKeyType;
+  /** Only keys holding every one of these tags. */
+  readonly tags?: Readonly<Record<string, string>>;
   readonly page?: PageRequest;
 }
 
@@ -315,6 +326,9 @@ export async function listApiKeys(
   let query = store.db.selectFrom("api_keys").where("organization_id", "=", organizationId);
   if (filter.principalId !== undefined) query = query.where("principal_id", "=", filter.principalId);
   if (filter.type !== undefined) query = query.where("type", "=", filter.type);
+  for (const [key, value] of Object.entries(filter.tags ?? {})) {
+    query = query.where(tagEquals(store.dialect, "tags", key, value));
+  }
   const [rows, count] = await Promise.all([
     query.selectAll().orderBy("created_at").orderBy("id").limit(limit).offset(offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
@@ -331,6 +345,7 @@ export async function updateApiKey(
 ): Promise<SavedApiKey> {
   const name = input.name === undefined ? undefined : checkName(input.name);
   const description = input.description === undefined ? undefined : checkDescription(input.description);
+  const tags = input.tags === undefined ? undefined : checkTags(input.tags);
   return guardedTransaction(store, ctx, async (tx, review) => {
     const current = await getApiKey(tx, ctx.organizationId, apiKeyId);
     const now = ctx.now ?? Date.now();
@@ -338,6 +353,7 @@ export async function updateApiKey(
       ...current,
       name: name ?? current.name,
       description: description ?? current.description,
+      tags: tags ?? current.tags,
       updatedAt: now,
     };
     const outcome = await review({
@@ -348,7 +364,12 @@ export async function updateApiKey(
     try {
       await tx.db
         .updateTable("api_keys")
-        .set({ name: apiKey.name, description: apiKey.description, updated_at: now })
+        .set({
+          name: apiKey.name,
+          description: apiKey.description,
+          tags: JSON.stringify(apiKey.tags),
+          updated_at: now,
+        })
         .where("id", "=", apiKeyId)
         .execute();
     } catch (error) {

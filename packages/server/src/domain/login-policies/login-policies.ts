@@ -22,7 +22,7 @@ import { BUILT_IN_ROLES, type Role } from "../roles/built-in-roles.js";
 import { roleFromRow } from "../roles/role.js";
 import { isOwner, isRepairRoute, type RequestRoute } from "./login-break-glass.js";
 import { LoginCpuMeter } from "./login-cpu-meter.js";
-import { decideLogin, type LoginDecision } from "./login-decision.js";
+import { decideLogin, type IgnoredRole, type LoginDecision } from "./login-decision.js";
 import {
   buildLoginInput,
   type LoginCredential,
@@ -517,9 +517,20 @@ export class LoginPolicies {
    * the rule (`file:row: head`) that granted it; none when a login policy denies.
    */
   async explainedGrants(credential: LoginCredential, request: LoginRequest): Promise<AccessGrant[]> {
+    return (await this.explainedAccess(credential, request)).grants;
+  }
+
+  /**
+   * explainedGrants, and the roles policies named that granted nothing, each with why (a space
+   * name that matched no space or more than one, an unknown role, ...).
+   */
+  async explainedAccess(
+    credential: LoginCredential,
+    request: LoginRequest,
+  ): Promise<{ grants: AccessGrant[]; ignored: readonly IgnoredRole[] }> {
     const { decision, rules } = await this.explain(credential, request);
     const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
-    return decision.grants.map((grant) => {
+    const grants = decision.grants.map((grant) => {
       if (grant.reason.kind !== "login-policy") return grant;
       const spaceName = snapshot.tree.spaces.get(grant.spaceId)?.name;
       const rule = rules
@@ -531,6 +542,7 @@ export class LoginPolicies {
         )?.rule;
       return rule === undefined ? grant : { ...grant, reason: { ...grant.reason, rule } };
     });
+    return { grants, ignored: decision.denied ? [] : decision.ignored };
   }
 
   /** True (and noted) when the credential's login input has not been kept in the last interval. */

@@ -48,6 +48,7 @@ function apiKeyDocument(apiKey: ApiKey): Record<string, unknown> {
     identifier: apiKey.id,
     name: apiKey.name,
     description: apiKey.description,
+    tags: apiKey.tags,
     apiKeyType: apiKey.type,
     parentIdentifier: apiKey.principalId,
     accountIdentifier: apiKey.organizationId,

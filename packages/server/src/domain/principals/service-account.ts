@@ -22,6 +22,10 @@ export interface CreateServiceAccountInput {
   readonly name: string;
   readonly displayName?: string;
   readonly description?: string;
+  /** The id to give it (default: a new one); a caller that retries its transaction keeps one id. */
+  readonly id?: string;
+  /** More writes in the same transaction, after the account is inserted (its first role bindings). */
+  readonly alsoInTransaction?: (tx: Store, serviceAccount: ServiceAccount) => Promise<void>;
 }
 
 /** Input of updateServiceAccount; absent fields are left unchanged. */
@@ -73,7 +77,7 @@ export async function createServiceAccount(
   const name = checkName(input.name);
   const displayName = input.displayName === undefined ? name : checkName(input.displayName, "displayName");
   const description = checkDescription(input.description);
-  const serviceAccountId = newId("sa");
+  const serviceAccountId = input.id ?? newId("sa");
   return guardedTransaction(store, ctx, async (tx, review) => {
     await getSpace(tx, ctx.organizationId, input.spaceId).catch((error: unknown) => {
       if (error instanceof DomainError && error.code === "not_found") {
@@ -110,6 +114,7 @@ export async function createServiceAccount(
       if (isUniqueViolation(error)) throw duplicateName(name);
       throw error;
     }
+    if (input.alsoInTransaction) await input.alsoInTransaction(tx, serviceAccount);
     await recordAuditEvent(tx, {
       organizationId: ctx.organizationId,
       actor: ctx.actor,

@@ -5,6 +5,7 @@ import type { SpacesTable } from "../../store/database-schema.js";
 import type { Store } from "../../store/store.js";
 import type { MutationContext } from "../audit/actor.js";
 import { recordAuditEvent } from "../audit/audit-event.js";
+import { delegateDb } from "../delegate-tokens/delegate-tables.js";
 import { DomainError } from "../domain-error.js";
 import { refuseAmbiguousSpaceName } from "../login-policies/space-name-references.js";
 import { newId } from "../ids/random-id.js";
@@ -224,6 +225,48 @@ export async function deleteSpace(store: Store, ctx: MutationContext, spaceId: s
         `space ${spaceId} still has child spaces (e.g. ${child.id}); delete them first`,
       );
     }
+    const now = ctx.now ?? Date.now();
+    const liveToken = await tx.db
+      .selectFrom("tokens")
+      .innerJoin("api_keys", "api_keys.id", "tokens.api_key_id")
+      .innerJoin("principals", "principals.id", "api_keys.principal_id")
+      .select(["tokens.id as id", "principals.id as principal_id"])
+      .where("principals.space_id", "=", spaceId)
+      .where("tokens.revoked_at", "is", null)
+      .where((eb) => eb.or([eb("tokens.valid_to", "is", null), eb("tokens.valid_to", ">", now)]))
+      .where((eb) =>
+        eb.or([eb("tokens.scheduled_expire_time", "is", null), eb("tokens.scheduled_expire_time", ">", now)]),
+      )
+      .executeTakeFirst();
+    if (liveToken) {
+      throw new DomainError(
+        "conflict",
+        `space ${spaceId} still holds live tokens (e.g. ${liveToken.id} of service account ${liveToken.principal_id}); revoke them and delete or move its service accounts first`,
+      );
+    }
+    const liveDelegateToken = await delegateDb(tx)
+      .selectFrom("delegate_tokens")
+      .select("id")
+      .where("space_id", "=", spaceId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (liveDelegateToken) {
+      throw new DomainError(
+        "conflict",
+        `space ${spaceId} still holds live delegate tokens (e.g. ${liveDelegateToken.id}); revoke them first (keygate delegate-token revoke)`,
+      );
+    }
+    const connected = await delegateDb(tx)
+      .selectFrom("delegate_connections")
+      .select("id")
+      .where("space_id", "=", spaceId)
+      .executeTakeFirst();
+    if (connected) {
+      throw new DomainError(
+        "conflict",
+        `space ${spaceId} still has connected delegates (e.g. ${connected.id}); stop them first`,
+      );
+    }
     const member = await tx.db
       .selectFrom("principals")
       .select("id")
@@ -249,7 +292,7 @@ export async function deleteSpace(store: Store, ctx: MutationContext, spaceId: s
       resourceType: "space",
       resourceId: spaceId,
       details: { name: space.name },
-      occurredAt: ctx.now,
+      occurredAt: now,
     });
     await announceChange(tx, { kind: "space.changed", organizationId: ctx.organizationId, spaceId });
     for (const b of bindings) {

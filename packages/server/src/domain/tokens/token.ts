@@ -17,8 +17,8 @@ import { recordAuditEvent } from "../audit/audit-event.js";
 import { guardedTransaction } from "../audit/guarded-transaction.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
-import type { Principal } from "../principals/principal.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
+import type { Principal } from "../principals/principal.js";
 import {
   checkDescription,
   checkDurationMs,
@@ -26,6 +26,7 @@ import {
   checkName,
   checkTags,
 } from "../validation/field-rules.js";
+import { tagEquals } from "../validation/tag-filter.js";
 import { generateToken, type TokenKind } from "./token-format.js";
 import { orderTokens, type TokenWindowFilter, whereTokenWindow } from "./token-list-query.js";
 import { hashTokenSecret } from "./token-secret.js";
@@ -436,6 +437,8 @@ export interface TokenFilter {
   readonly status?: TokenStatus;
   /** Expiry window, last use and sort (the console's filters); default newest first. */
   readonly window?: TokenWindowFilter;
+  /** Only tokens holding every one of these tags. */
+  readonly tags?: Readonly<Record<string, string>>;
   readonly page?: PageRequest;
   /** The moment statuses are computed for; default now. */
   readonly now?: number;
@@ -460,6 +463,9 @@ export async function listTokens(
     .where("tokens.organization_id", "=", organizationId);
   if (filter.apiKeyId !== undefined) query = query.where("tokens.api_key_id", "=", filter.apiKeyId);
   if (filter.principalId !== undefined) query = query.where("api_keys.principal_id", "=", filter.principalId);
+  for (const [key, value] of Object.entries(filter.tags ?? {})) {
+    query = query.where(tagEquals(store.dialect, "tokens.tags", key, value));
+  }
   switch (filter.status) {
     case undefined:
       break;

@@ -27,3 +27,32 @@ export function timeParameterOf(value: string | undefined, parameter: string): n
   }
   return parsed.ms;
 }
+
+/**
+ * Tag filters (`filter[tag]=env=prod`, repeatable): each `KEY=VALUE` split at its first `=`; a row
+ * must hold every one. Undefined when absent.
+ */
+export function tagFilterOf(
+  value: string | readonly string[] | undefined,
+  parameter = "filter[tag]",
+): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const tags: Record<string, string> = {};
+  for (const text of typeof value === "string" ? [value] : value) {
+    const at = text.indexOf("=");
+    if (at <= 0) {
+      throw new RequestError(400, `${parameter} must be KEY=VALUE (e.g. env=prod), got ${JSON.stringify(text)}`, {
+        parameter,
+      });
+    }
+    const key = text.slice(0, at);
+    const tagValue = text.slice(at + 1);
+    if (key in tags && tags[key] !== tagValue) {
+      throw new RequestError(400, `${parameter} gives two values for ${JSON.stringify(key)}; no row has both`, {
+        parameter,
+      });
+    }
+    tags[key] = tagValue;
+  }
+  return tags;
+}

@@ -2,6 +2,7 @@
 // force with the binding, team or policy rule that granted each, and the permissions.
 import { type Static, Type } from "@sinclair/typebox";
 import type { AccessReason, EffectiveSpaceAccess } from "../../domain/access/effective-access.js";
+import type { IgnoredRole } from "../../domain/login-policies/login-decision.js";
 import type { SpaceTree } from "../../domain/spaces/space.js";
 import { Nullable, ToOneRelationship } from "../jsonapi/json-api-schemas.js";
 
@@ -35,11 +36,31 @@ const SpaceAccess = Type.Object({
   ),
 });
 
+const IgnoredLoginRole = Type.Object({
+  "policy-name": Type.String(),
+  space: Type.String({ description: "The space as the policy named it (id, path or name)" }),
+  role: Type.String(),
+  code: Type.Union([
+    Type.Literal("unknown-space"),
+    Type.Literal("unknown-role"),
+    Type.Literal("kind-not-allowed"),
+    Type.Literal("outside-set-scope"),
+  ]),
+  why: Type.String(),
+});
+
 /** The effective access resource of a key (its id is the key's). */
 export const EffectiveAccessResource = Type.Object({
   id: Type.String(),
   type: Type.Literal("effective-access"),
-  attributes: Type.Object({ "principal-kind": Type.String(), spaces: Type.Array(SpaceAccess) }),
+  attributes: Type.Object({
+    "principal-kind": Type.String(),
+    spaces: Type.Array(SpaceAccess),
+    "ignored-login-roles": Type.Array(IgnoredLoginRole, {
+      description:
+        "Roles a login policy named for this caller that granted nothing (a space name that matched no space, or more than one; an unknown role; ...), with why",
+    }),
+  }),
   relationships: Type.Object({ "api-key": ToOneRelationship, principal: ToOneRelationship }),
   links: Type.Object({ self: Type.String() }),
 });
@@ -88,6 +109,7 @@ export function renderEffectiveAccess(
   spaces: readonly EffectiveSpaceAccess[],
   tree: SpaceTree,
   self: string,
+  ignored: readonly IgnoredRole[] = [],
 ): Static<typeof EffectiveAccessResource> {
   return {
     id: apiKeyId,
@@ -106,6 +128,13 @@ export function renderEffectiveAccess(
           reason: renderReason(role.reason),
           permissions: [...role.permissions],
         })),
+      })),
+      "ignored-login-roles": ignored.map((i) => ({
+        "policy-name": i.policyName,
+        space: i.space,
+        role: i.role,
+        code: i.code,
+        why: i.why,
       })),
     },
     relationships: {

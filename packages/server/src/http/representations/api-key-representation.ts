@@ -11,6 +11,7 @@ export const ApiKeyResource = resourceSchema(
     name: Type.String(),
     description: Type.String(),
     "api-key-type": Type.Union([Type.Literal("USER"), Type.Literal("SERVICE")]),
+    tags: Type.Record(Type.String(), Type.String()),
     "created-at": Type.String(),
     "updated-at": Type.String(),
   }),
@@ -24,6 +25,7 @@ export const CreateApiKeyBody = Type.Object({
     attributes: Type.Object({
       name: Type.String({ minLength: 1 }),
       description: Type.Optional(Type.String()),
+      tags: Type.Optional(Type.Record(Type.String(), Type.String())),
     }),
   }),
 });
@@ -35,8 +37,18 @@ export const UpdateApiKeyBody = Type.Object({
     attributes: Type.Object({
       name: Type.Optional(Type.String()),
       description: Type.Optional(Type.String()),
+      tags: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Replaces every tag" })),
     }),
   }),
+});
+
+/** The tag filter of key and token lists: `filter[tag]=KEY=VALUE`, repeatable; a row must hold every one. */
+export const TagFilterQuery = Type.Object({
+  "filter[tag]": Type.Optional(
+    Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 50 })], {
+      description: "KEY=VALUE (split at the first =); repeat for more tags, all of which must match",
+    }),
+  ),
 });
 
 /** Renders an API key. */
@@ -48,6 +60,7 @@ export function renderApiKey(key: ApiKey): Static<typeof ApiKeyResource> {
       name: key.name,
       description: key.description,
       "api-key-type": key.type,
+      tags: { ...key.tags },
       "created-at": isoTime(key.createdAt) ?? "",
       "updated-at": isoTime(key.updatedAt) ?? "",
     },

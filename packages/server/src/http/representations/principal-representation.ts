@@ -70,7 +70,22 @@ export const CreateServiceAccountBody = Type.Object({
       description: Type.Optional(Type.String()),
     }),
     relationships: Type.Optional(
-      Type.Object({ space: Type.Optional(Type.Object({ data: Type.Object({ id: Type.String() }) })) }),
+      Type.Object({
+        space: Type.Optional(Type.Object({ data: Type.Object({ id: Type.String() }) })),
+        roles: Type.Optional(
+          Type.Object(
+            {
+              data: Type.Array(Type.Object({ id: Type.String({ minLength: 1 }), type: Type.Optional(Type.Literal("roles")) }), {
+                maxItems: 50,
+              }),
+            },
+            {
+              description:
+                "Roles (ids or names) to bind to the new service account in its space, in the same transaction: when one is refused, nothing is created",
+            },
+          ),
+        ),
+      }),
     ),
   }),
 });

@@ -21,7 +21,16 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
     // Governance (policy helper): login-policy roles as they hold now, from the asking address.
     const described = await describeApiKeyAccess(store, organizationId, apiKeyId, { remoteIp });
     const tree = await loadSpaceTree(store, organizationId);
-    return { data: renderEffectiveAccess(apiKeyId, described.principal, described.spaces, tree, self) };
+    return {
+      data: renderEffectiveAccess(
+        apiKeyId,
+        described.principal,
+        described.spaces,
+        tree,
+        self,
+        described.ignoredLoginRoles,
+      ),
+    };
   }
 
   app.get<{ Params: Static<typeof IdParams> }>(

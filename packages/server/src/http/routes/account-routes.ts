@@ -4,9 +4,11 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { summarizeEffectiveAccess } from "../../domain/access/effective-access.js";
 import { createApiKey, listApiKeys } from "../../domain/api-keys/api-key.js";
+import { loginPoliciesOf } from "../../domain/login-policies/login-policies.js";
 import type { Principal } from "../../domain/principals/principal.js";
 import type { Token } from "../../domain/tokens/token.js";
 import { isoTime, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
+import { tagFilterOf } from "../jsonapi/query-parameters.js";
 import {
   ERROR_RESPONSES,
   listDocument,
@@ -16,7 +18,12 @@ import {
 } from "../jsonapi/json-api-schemas.js";
 import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
 import { EffectiveAccessResource, renderEffectiveAccess } from "../representations/access-representation.js";
-import { ApiKeyResource, CreateApiKeyBody, renderApiKey } from "../representations/api-key-representation.js";
+import {
+  ApiKeyResource,
+  CreateApiKeyBody,
+  renderApiKey,
+  TagFilterQuery,
+} from "../representations/api-key-representation.js";
 import { PrincipalResource, renderPrincipal } from "../representations/principal-representation.js";
 
 /** The document of `GET /account/details`. */
@@ -35,6 +42,8 @@ export const AccountDetails = Type.Object({
     }),
   }),
 });
+
+const AccountApiKeyQuery = Type.Composite([PageQuery, TagFilterQuery]);
 
 /** Registers the account routes. */
 export async function accountRoutes(app: FastifyInstance): Promise<void> {
@@ -103,6 +112,11 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const caller = callerOf(request);
       const spaces = summarizeEffectiveAccess(caller.access, caller.spaces);
+      // The roles the caller's login policies named that granted nothing, from this address now.
+      const { ignored } = await loginPoliciesOf(store).explainedAccess(
+        { organizationId: caller.organizationId, principalId: caller.principal.id, tokenId: caller.token.id },
+        { remoteIp: request.ip },
+      );
       return {
         data: renderEffectiveAccess(
           caller.apiKey.id,
@@ -110,26 +124,29 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
           spaces,
           caller.spaces,
           "/api/v2/account/effective-access",
+          ignored,
         ),
       };
     },
   );
-  app.get<{ Querystring: Static<typeof PageQuery> }>(
+  app.get<{ Querystring: Static<typeof AccountApiKeyQuery> }>(
     "/account/api-keys",
     {
       schema: {
         summary: "The caller's own API keys",
         tags,
-        querystring: PageQuery,
+        querystring: AccountApiKeyQuery,
         response: { 200: listDocument(ApiKeyResource), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const caller = callerOf(request);
       const page = pageRequestOf(request.query);
+      const tagFilter = tagFilterOf(request.query["filter[tag]"]);
       const result = await listApiKeys(store, caller.organizationId, {
         principalId: caller.principal.id,
         page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
       });
       return listDocumentOf(
         result,
@@ -159,6 +176,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         type: "USER",
         name: a.name,
         ...(a.description !== undefined ? { description: a.description } : {}),
+        ...(a.tags !== undefined ? { tags: a.tags } : {}),
       });
       return reply.code(201).send({ data: renderApiKey(saved.apiKey), meta: saveMeta(saved) });
     },

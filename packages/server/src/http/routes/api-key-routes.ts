@@ -13,6 +13,7 @@ import {
 import { createToken, listTokens } from "../../domain/tokens/token.js";
 import { TOKEN_STATUSES, type TokenStatus } from "../../domain/tokens/token-status.js";
 import { epochMsOf, listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
+import { tagFilterOf } from "../jsonapi/query-parameters.js";
 import {
   ERROR_RESPONSES,
   IdParams,
@@ -23,7 +24,12 @@ import {
 } from "../jsonapi/json-api-schemas.js";
 import { TokenWindowQuery, tokenWindowOf } from "../jsonapi/token-list-parameters.js";
 import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
-import { ApiKeyResource, renderApiKey, UpdateApiKeyBody } from "../representations/api-key-representation.js";
+import {
+  ApiKeyResource,
+  renderApiKey,
+  TagFilterQuery,
+  UpdateApiKeyBody,
+} from "../representations/api-key-representation.js";
 import {
   CreateTokenBody,
   IssuedTokenResource,
@@ -37,6 +43,7 @@ const StatusFilter = Type.Union(TOKEN_STATUSES.map((s) => Type.Literal(s)));
 
 const TokenListQuery = Type.Composite([
   PageQuery,
+  TagFilterQuery,
   Type.Object({ "filter[status]": Type.Optional(StatusFilter) }),
 ]);
 
@@ -51,6 +58,7 @@ const OrgTokenListQuery = Type.Composite([
 
 const ApiKeyListQuery = Type.Composite([
   PageQuery,
+  TagFilterQuery,
   Type.Object({
     "filter[principal]": Type.Optional(Type.String()),
     "filter[type]": Type.Optional(Type.Union([Type.Literal("USER"), Type.Literal("SERVICE")])),
@@ -79,8 +87,10 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
       const page = pageRequestOf(request.query);
       const principalId = request.query["filter[principal]"];
       const type = request.query["filter[type]"];
+      const tagFilter = tagFilterOf(request.query["filter[tag]"]);
       const result = await listApiKeys(store, caller.organizationId, {
         page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
         ...(principalId !== undefined ? { principalId } : {}),
         ...(type !== undefined ? { type } : {}),
       });
@@ -110,8 +120,10 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
       requirePermission(caller, "tokens.read");
       const page = pageRequestOf(request.query);
       const q = request.query;
+      const tagFilter = tagFilterOf(q["filter[tag]"]);
       const result = await listTokens(store, caller.organizationId, {
         page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
         ...(q["filter[status]"] !== undefined ? { status: q["filter[status]"] as TokenStatus } : {}),
         ...(q["filter[api-key]"] !== undefined ? { apiKeyId: q["filter[api-key]"] } : {}),
         ...(q["filter[principal]"] !== undefined ? { principalId: q["filter[principal]"] } : {}),
@@ -202,9 +214,11 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
       await requireVisibleOnApiKey(store, caller, key, "tokens.read");
       const page = pageRequestOf(request.query);
       const status = request.query["filter[status]"];
+      const tagFilter = tagFilterOf(request.query["filter[tag]"]);
       const result = await listTokens(store, caller.organizationId, {
         apiKeyId: key.id,
         page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
         ...(status !== undefined ? { status: status as TokenStatus } : {}),
       });
       return listDocumentOf(

@@ -5,8 +5,8 @@ import { requirePermission, rootSpaceIdOf } from "../../auth/permission-check.js
 import { callerOrganization } from "../../auth/resource-scope.js";
 import { createApiKey, listApiKeys } from "../../domain/api-keys/api-key.js";
 import { DomainError } from "../../domain/domain-error.js";
+import { createServiceAccountWithRoles } from "../../domain/principals/service-account-with-roles.js";
 import {
-  createServiceAccount,
   deleteServiceAccount,
   getServiceAccount,
   listServiceAccounts,
@@ -14,8 +14,10 @@ import {
 } from "../../domain/principals/service-account.js";
 import { getSpace } from "../../domain/spaces/space.js";
 import { listDocumentOf, pageRequestOf, saveMeta } from "../jsonapi/json-api-document.js";
+import { tagFilterOf } from "../jsonapi/query-parameters.js";
 import {
   ERROR_RESPONSES,
+  SaveMeta,
   IdParams,
   listDocument,
   OrgParams,
@@ -23,14 +25,29 @@ import {
   singleDocument,
 } from "../jsonapi/json-api-schemas.js";
 import { callerOf, mutationContextOf } from "../plugins/keygate-services.js";
-import { ApiKeyResource, CreateApiKeyBody, renderApiKey } from "../representations/api-key-representation.js";
+import {
+  ApiKeyResource,
+  CreateApiKeyBody,
+  renderApiKey,
+  TagFilterQuery,
+} from "../representations/api-key-representation.js";
 import {
   CreateServiceAccountBody,
   renderServiceAccount,
   ServiceAccountResource,
   UpdateServiceAccountBody,
 } from "../representations/principal-representation.js";
+import { renderRoleBinding, RoleBindingResource } from "../representations/role-representation.js";
 import { requireVisible } from "./permission-answers.js";
+
+/** The answer to a create: the account, with the role bindings made with it in `included`. */
+const CreatedServiceAccountDocument = Type.Object({
+  data: ServiceAccountResource,
+  meta: Type.Optional(SaveMeta),
+  included: Type.Optional(Type.Array(RoleBindingResource)),
+});
+
+const KeyListQuery = Type.Composite([PageQuery, TagFilterQuery]);
 
 const ServiceAccountListQuery = Type.Composite([
   PageQuery,
@@ -76,11 +93,12 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     "/organizations/:org/service-accounts",
     {
       schema: {
-        summary: "Create a service account in a space (default: the root space)",
+        summary:
+          "Create a service account in a space (default: the root space), with role bindings in that space (relationships.roles) in the same transaction",
         tags,
         params: OrgParams,
         body: CreateServiceAccountBody,
-        response: { 201: singleDocument(ServiceAccountResource), ...ERROR_RESPONSES },
+        response: { 201: CreatedServiceAccountDocument, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
@@ -94,15 +112,20 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
         });
       });
       requirePermission(caller, "service-accounts.write", spaceId);
-      const saved = await createServiceAccount(store, mutationContextOf(request), {
+      const roleIds = (relationships?.roles?.data ?? []).map((r) => r.id);
+      if (roleIds.length > 0) requirePermission(caller, "role-bindings.write", spaceId);
+      const saved = await createServiceAccountWithRoles(store, mutationContextOf(request), {
         spaceId,
         name: a.name,
         ...(a["display-name"] !== undefined ? { displayName: a["display-name"] } : {}),
         ...(a.description !== undefined ? { description: a.description } : {}),
+        roleIds,
       });
-      return reply
-        .code(201)
-        .send({ data: renderServiceAccount(saved.serviceAccount), meta: saveMeta(saved) });
+      return reply.code(201).send({
+        data: renderServiceAccount(saved.serviceAccount),
+        meta: saveMeta(saved),
+        ...(saved.bindings.length > 0 ? { included: saved.bindings.map(renderRoleBinding) } : {}),
+      });
     },
   );
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -126,7 +149,8 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
     "/service-accounts/:id",
     {
       schema: {
-        summary: "Update a service account (disabling stops all its tokens)",
+        summary:
+          "Update a service account; disabled: true stops all its tokens at once on every instance (before this answers), false lets its live tokens work again",
         tags,
         params: IdParams,
         body: UpdateServiceAccountBody,
@@ -165,14 +189,14 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       return reply.code(204).send();
     },
   );
-  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PageQuery> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof KeyListQuery> }>(
     "/service-accounts/:id/api-keys",
     {
       schema: {
         summary: "List a service account's API keys",
         tags: ["api-keys"],
         params: IdParams,
-        querystring: PageQuery,
+        querystring: KeyListQuery,
         response: { 200: listDocument(ApiKeyResource), ...ERROR_RESPONSES },
       },
     },
@@ -181,7 +205,12 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
       const sa = await getServiceAccount(store, caller.organizationId, request.params.id);
       requireVisible(caller, "api-keys.read", sa.spaceId);
       const page = pageRequestOf(request.query);
-      const result = await listApiKeys(store, caller.organizationId, { principalId: sa.id, page });
+      const tagFilter = tagFilterOf(request.query["filter[tag]"]);
+      const result = await listApiKeys(store, caller.organizationId, {
+        principalId: sa.id,
+        page,
+        ...(tagFilter ? { tags: tagFilter } : {}),
+      });
       return listDocumentOf(
         result,
         result.items.map(renderApiKey),
@@ -212,6 +241,7 @@ export async function serviceAccountRoutes(app: FastifyInstance): Promise<void> 
         type: "SERVICE",
         name: a.name,
         ...(a.description !== undefined ? { description: a.description } : {}),
+        ...(a.tags !== undefined ? { tags: a.tags } : {}),
       });
       return reply.code(201).send({ data: renderApiKey(saved.apiKey), meta: saveMeta(saved) });
     },

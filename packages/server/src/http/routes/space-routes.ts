@@ -135,7 +135,8 @@ export async function spaceRoutes(app: FastifyInstance): Promise<void> {
     "/spaces/:id",
     {
       schema: {
-        summary: "Delete an empty space",
+        summary:
+          "Delete an empty space; 409 while it has child spaces, live tokens, service accounts, live delegate tokens or connected delegates",
         tags,
         params: IdParams,
         response: { 204: Type.Null(), ...ERROR_RESPONSES },
