@@ -83,6 +83,7 @@ export const SAVE_INPUT_FIELDS = {
   "apiKey.identifier": "The key's id (`key-...`).",
   "apiKey.name": "The key's name.",
   "apiKey.description": "The key's description (empty when none).",
+  "apiKey.tags": "The key's tags, a map of strings to strings.",
   "apiKey.apiKeyType": '`"USER"` or `"SERVICE"`.',
   "apiKey.parentIdentifier": "The id of the principal the key belongs to.",
   "apiKey.accountIdentifier": "The organization's id.",
@@ -132,7 +133,7 @@ export const SAVE_INPUT_FIELDS = {
 };
 
 /** Fields whose value is a map with keys chosen by the user (not descended into). */
-export const MAP_FIELDS = new Set(["token.tags", "previousToken.tags"]);
+export const MAP_FIELDS = new Set(["token.tags", "previousToken.tags", "apiKey.tags"]);
 
 /** What each permission of the catalogue allows. */
 export const PERMISSION_DESCRIPTIONS = {
