@@ -24,6 +24,7 @@ COPY package.json package-lock.json ./
 COPY packages/rego/package.json packages/rego/
 COPY packages/server/package.json packages/server/
 COPY packages/cli/package.json packages/cli/
+COPY packages/console/package.json packages/console/
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM deps AS build
@@ -50,6 +51,8 @@ COPY --from=build /app/packages/server/package.json packages/server/
 COPY --from=build /app/packages/server/dist packages/server/dist
 COPY --from=build /app/packages/cli/package.json packages/cli/
 COPY --from=build /app/packages/cli/dist packages/cli/dist
+# The web console, served at / (built and bundled by the build stage; nothing of it runs on Node).
+COPY --from=build /app/packages/console/dist packages/console/dist
 USER keygate:keygate
 VOLUME ["/var/lib/keygate"]
 EXPOSE 8080
