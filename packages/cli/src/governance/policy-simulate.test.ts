@@ -68,6 +68,23 @@ describe("policy simulate", () => {
     ).toBe("roles +platform/production:viewer");
   });
 
+  it("calls a login no set refuses allowed, whether or not an allow rule matched", () => {
+    // No login policy sets (or none defining `allow`): nothing refuses, nothing admits by rule.
+    expect(
+      changeText({ current: login(false, false, []), draft: login(false, false, []), changed: false }, names),
+    ).toBe("no change (allowed)");
+    expect(
+      changeText(
+        {
+          current: login(false, false, []),
+          draft: login(false, true, [], ["not on the allow list"]),
+          changed: true,
+        },
+        names,
+      ),
+    ).toBe("allowed -> denied, with the draft: not on the allow list");
+  });
+
   it("says when nothing changes, and a save's outcome with its reasons", () => {
     expect(
       changeText({ current: login(true, false, []), draft: login(true, false, []), changed: false }, names),

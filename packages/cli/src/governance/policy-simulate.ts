@@ -60,7 +60,9 @@ export function spacePaths(spaces: readonly ApiResource[]): Map<string, string> 
 }
 
 function verdict(o: Outcome): string {
-  if (o.kind === "login") return o.denied ? "denied" : o.allowed ? "allowed" : "not allowed";
+  // `denied` is any refusal (an error, a deny, or an allow that a set requires and nothing gave);
+  // `allowed` only says an allow rule matched, so a login with no allow required is not denied.
+  if (o.kind === "login") return o.denied ? "denied" : "allowed";
   return o.outcome ?? "?";
 }
 
