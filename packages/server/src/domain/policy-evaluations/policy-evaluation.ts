@@ -1,8 +1,9 @@
 // Domain layer, policy evaluation: stored evaluations (input, policies evaluated, outcome per
 // policy, messages, time taken), written in the transaction of the change they judged; listed and
 // opened through the API and the CLI.
+import { type Expression, type SqlBool, sql } from "kysely";
 import type { PolicyEvaluationsTable } from "../../store/database-schema.js";
-import type { Store } from "../../store/store.js";
+import type { Store, StoreDialect } from "../../store/store.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
@@ -36,6 +37,10 @@ export interface PolicyEvaluationFilter {
   readonly entityType?: string;
   readonly outcome?: EvaluationOutcome;
   readonly resourceId?: string;
+  /** Only evaluations in which this policy was evaluated (its id). */
+  readonly policyId?: string;
+  /** Only evaluations in which a policy of this set was evaluated (its id). */
+  readonly policySetId?: string;
   readonly page?: PageRequest;
 }
 
@@ -102,6 +107,21 @@ export async function getPolicyEvaluation(
   return evaluationFromRow(row);
 }
 
+// An evaluation's per-policy results are a JSON array (`results`); a filter asks whether one of
+// them names the policy (or set).
+function resultsName(
+  dialect: StoreDialect,
+  field: "policyId" | "policySetId",
+  id: string,
+): Expression<SqlBool> {
+  switch (dialect) {
+    case "sqlite":
+      return sql<SqlBool>`exists (select 1 from json_each(policy_evaluations.results) as r where json_extract(r.value, ${`$.${field}`}) = ${id})`;
+    case "postgres":
+      return sql<SqlBool>`policy_evaluations.results::jsonb @> ${JSON.stringify([{ [field]: id }])}::jsonb`;
+  }
+}
+
 /** Lists an organization's evaluations, newest first. */
 export async function listPolicyEvaluations(
   store: Store,
@@ -113,8 +133,20 @@ export async function listPolicyEvaluations(
   if (filter.entityType !== undefined) query = query.where("entity_type", "=", filter.entityType);
   if (filter.outcome !== undefined) query = query.where("outcome", "=", filter.outcome);
   if (filter.resourceId !== undefined) query = query.where("resource_id", "=", filter.resourceId);
+  if (filter.policyId !== undefined) {
+    query = query.where(resultsName(store.dialect, "policyId", filter.policyId));
+  }
+  if (filter.policySetId !== undefined) {
+    query = query.where(resultsName(store.dialect, "policySetId", filter.policySetId));
+  }
   const [rows, count] = await Promise.all([
-    query.selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).offset(offset).execute(),
+    query
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit)
+      .offset(offset)
+      .execute(),
     query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(evaluationFromRow), total: Number(count.n) };

@@ -1,13 +1,13 @@
 // HTTP API, routes for policy evaluations: the `policy-evaluations`, `policy-samples` and
 // `policy-simulations` resources (kebab-case attributes, the stored input as it was judged).
-import { NullableInput } from "../policies/policy-representation.js";
+
 import { type Static, Type } from "@sinclair/typebox";
 import type { PolicyEvaluation } from "../../../domain/policy-evaluations/policy-evaluation.js";
 import type { PolicySample } from "../../../domain/policy-evaluations/policy-sample.js";
 import type { SimulatedOutcome, SimulationResult } from "../../../domain/policy-evaluations/simulation.js";
 import { isoTime } from "../../jsonapi/json-api-document.js";
 import { Nullable, SelfLinks, ToOneRelationship } from "../../jsonapi/json-api-schemas.js";
-import { API_BASE } from "../policies/policy-representation.js";
+import { API_BASE, NullableInput } from "../policies/policy-representation.js";
 
 const PolicyResultObject = Type.Object({
   "policy-id": Type.String(),
@@ -175,7 +175,13 @@ function renderOutcome(o: SimulatedOutcome): Static<typeof OutcomeObject> {
     case "save":
       return { kind: o.kind, outcome: o.outcome, messages: [...o.messages], warnings: [...o.warnings] };
     case "login":
-      return { kind: o.kind, allowed: o.allowed, denied: o.denied, messages: [...o.messages], roles: [...o.roles] };
+      return {
+        kind: o.kind,
+        allowed: o.allowed,
+        denied: o.denied,
+        messages: [...o.messages],
+        roles: [...o.roles],
+      };
   }
 }
 

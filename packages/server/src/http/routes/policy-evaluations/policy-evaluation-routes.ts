@@ -2,17 +2,26 @@
 // samples, and simulate a draft policy against them ("sample and simulate"; nothing is written).
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { requireOrNotFound } from "../permission-answers.js";
 import { callerOrganization } from "../../../auth/resource-scope.js";
 import { DomainError } from "../../../domain/domain-error.js";
 import type { EvaluationOutcome } from "../../../domain/policy-evaluations/policy-decision.js";
-import { getPolicyEvaluation, listPolicyEvaluations } from "../../../domain/policy-evaluations/policy-evaluation.js";
+import {
+  getPolicyEvaluation,
+  listPolicyEvaluations,
+} from "../../../domain/policy-evaluations/policy-evaluation.js";
 import { listPolicySamples } from "../../../domain/policy-evaluations/policy-sample.js";
 import { simulatePolicy } from "../../../domain/policy-evaluations/simulation.js";
 import { POLICY_ENTITY_TYPES, type PolicyEntityType } from "../../../domain/policy-sets/policy-set.js";
 import { listDocumentOf, pageRequestOf } from "../../jsonapi/json-api-document.js";
-import { ERROR_RESPONSES, IdParams, listDocument, OrgParams, PageQuery } from "../../jsonapi/json-api-schemas.js";
+import {
+  ERROR_RESPONSES,
+  IdParams,
+  listDocument,
+  OrgParams,
+  PageQuery,
+} from "../../jsonapi/json-api-schemas.js";
 import { callerOf } from "../../plugins/keygate-services.js";
+import { requireOrNotFound } from "../permission-answers.js";
 import {
   PolicyEvaluationResource,
   PolicySampleResource,
@@ -29,6 +38,12 @@ const EvaluationListQuery = Type.Composite([
     "filter[entity-type]": Type.Optional(Type.String()),
     "filter[outcome]": Type.Optional(Type.String({ description: "allowed, warned or denied" })),
     "filter[resource]": Type.Optional(Type.String({ description: "The id of the judged entity" })),
+    "filter[policy]": Type.Optional(
+      Type.String({ description: "Only evaluations that evaluated this policy (its id)" }),
+    ),
+    "filter[policy-set]": Type.Optional(
+      Type.String({ description: "Only evaluations that evaluated a policy of this set (its id)" }),
+    ),
   }),
 ]);
 
@@ -38,9 +53,13 @@ const OUTCOMES: readonly EvaluationOutcome[] = ["allowed", "warned", "denied"];
 
 function entityTypeOf(value: string, parameter: string): PolicyEntityType {
   if (!POLICY_ENTITY_TYPES.includes(value as PolicyEntityType)) {
-    throw new DomainError("invalid", `${parameter} must be one of ${POLICY_ENTITY_TYPES.join(", ")}, got "${value}"`, {
-      field: parameter,
-    });
+    throw new DomainError(
+      "invalid",
+      `${parameter} must be one of ${POLICY_ENTITY_TYPES.join(", ")}, got "${value}"`,
+      {
+        field: parameter,
+      },
+    );
   }
   return value as PolicyEntityType;
 }
@@ -68,9 +87,13 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
       const q = request.query;
       const outcome = q["filter[outcome]"];
       if (outcome !== undefined && !OUTCOMES.includes(outcome as EvaluationOutcome)) {
-        throw new DomainError("invalid", `filter[outcome] must be one of ${OUTCOMES.join(", ")}, got "${outcome}"`, {
-          field: "filter[outcome]",
-        });
+        throw new DomainError(
+          "invalid",
+          `filter[outcome] must be one of ${OUTCOMES.join(", ")}, got "${outcome}"`,
+          {
+            field: "filter[outcome]",
+          },
+        );
       }
       const entityType = q["filter[entity-type]"];
       const page = pageRequestOf(q);
@@ -79,8 +102,16 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
         ...(entityType !== undefined ? { entityType: entityTypeOf(entityType, "filter[entity-type]") } : {}),
         ...(outcome !== undefined ? { outcome: outcome as EvaluationOutcome } : {}),
         ...(q["filter[resource]"] !== undefined ? { resourceId: q["filter[resource]"] } : {}),
+        ...(q["filter[policy]"] !== undefined ? { policyId: q["filter[policy]"] } : {}),
+        ...(q["filter[policy-set]"] !== undefined ? { policySetId: q["filter[policy-set]"] } : {}),
       });
-      return listDocumentOf(result, result.items.map(renderPolicyEvaluation), page, request.url.split("?")[0] ?? "", q);
+      return listDocumentOf(
+        result,
+        result.items.map(renderPolicyEvaluation),
+        page,
+        request.url.split("?")[0] ?? "",
+        q,
+      );
     },
   );
 
@@ -127,7 +158,8 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
     "/organizations/:org/policy-simulations",
     {
       schema: {
-        summary: "Run a draft policy against the kept samples: per sample, the outcome now and with the draft",
+        summary:
+          "Run a draft policy against the kept samples: per sample, the outcome now and with the draft",
         tags,
         params: OrgParams,
         body: SimulationBody,
@@ -139,15 +171,20 @@ export async function policyEvaluationRoutes(app: FastifyInstance): Promise<void
       await callerOrganization(store, caller, request.params.org);
       requireOrNotFound(caller, "policy-evaluations.read");
       const { attributes: a, relationships: r } = request.body.data;
-      const result = await simulatePolicy(store, caller.organizationId, {
-        entityType: a["entity-type"],
-        source: a.source,
-        query: a.query,
-        enforcementLevel: a["enforcement-level"],
-        ...(a.limit !== undefined ? { limit: a.limit } : {}),
-        ...(r?.policy ? { policyId: r.policy.data.id } : {}),
-        ...(r?.["policy-set"] ? { policySetId: r["policy-set"].data.id } : {}),
-      }, policyEvaluator);
+      const result = await simulatePolicy(
+        store,
+        caller.organizationId,
+        {
+          entityType: a["entity-type"],
+          source: a.source,
+          query: a.query,
+          enforcementLevel: a["enforcement-level"],
+          ...(a.limit !== undefined ? { limit: a.limit } : {}),
+          ...(r?.policy ? { policyId: r.policy.data.id } : {}),
+          ...(r?.["policy-set"] ? { policySetId: r["policy-set"].data.id } : {}),
+        },
+        policyEvaluator,
+      );
       return { data: renderSimulation(result) };
     },
   );
