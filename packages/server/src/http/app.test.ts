@@ -1,7 +1,8 @@
 // HTTP API, integration tests through app.inject on both dialects: scenario A (service accounts,
 // keys, tokens, rotation, revocation), validation errors, permissions, tenant isolation, audit.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapOrganization } from "../domain/organizations/organization-bootstrap.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../store/test-store.js";
 import { buildApp } from "./app.js";
@@ -258,7 +259,9 @@ for (const dialect of DIALECTS) {
         }),
       ]);
       const listed = await call("GET", "/api/v2/organizations/acme/service-accounts?page[size]=100", admin);
-      expect(listed.body.data.map((r: { attributes: { name: string } }) => r.attributes.name)).not.toContain("5");
+      expect(listed.body.data.map((r: { attributes: { name: string } }) => r.attributes.name)).not.toContain(
+        "5",
+      );
     });
 
     it("answers 401 for missing, malformed and unknown tokens", async () => {
@@ -286,9 +289,9 @@ for (const dialect of DIALECTS) {
         data: { type: "organizations", attributes: { "display-name": "Taken" } },
       });
       expect(other.status).toBe(404);
-      expect((await call("GET", "/api/v2/organizations/acme", admin)).body.data.attributes["display-name"]).toBe(
-        "Acme Corp",
-      );
+      expect(
+        (await call("GET", "/api/v2/organizations/acme", admin)).body.data.attributes["display-name"],
+      ).toBe("Acme Corp");
     });
 
     it("serves each audit event at its links.self, to its own organization only", async () => {
@@ -310,6 +313,42 @@ for (const dialect of DIALECTS) {
       expect(metrics.body).toContain("keygate_http_requests_total{");
       expect(metrics.body).toContain("keygate_auth_failures_total{reason=");
       expect(metrics.body).toMatch(/keygate_token_cache_hits_total [1-9]/);
+    });
+
+    it("declares for every operation exactly the credential it asks for (none for sign-in and invitations)", async () => {
+      const doc = (await app.inject({ method: "GET", url: "/api/v2/openapi.json" })).json() as {
+        paths: Record<string, Record<string, { security: Record<string, string[]>[] }>>;
+        components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
+      };
+      expect(doc.components.securitySchemes.session).toEqual(
+        expect.objectContaining({ type: "apiKey", in: "cookie", name: "keygate_session" }),
+      );
+      const open: string[] = [];
+      for (const [path, item] of Object.entries(doc.paths)) {
+        for (const [method, operation] of Object.entries(item)) {
+          const url = path.replace(/\{[^}]+\}/g, "x-unknown");
+          // No credential at all: an operation that needs one answers 401 before anything else.
+          const answer = await app.inject({
+            method: method.toUpperCase() as "GET",
+            url,
+            ...(method === "get" || method === "delete"
+              ? {}
+              : { headers: { "content-type": JSON_API }, payload: "{}" }),
+          });
+          const documentedOpen = operation.security.length === 0;
+          expect([`${method} ${path}`, answer.statusCode === 401]).toEqual([
+            `${method} ${path}`,
+            !documentedOpen,
+          ]);
+          if (documentedOpen) open.push(`${method} ${path}`);
+          else expect(operation.security).toEqual([{ bearer: [] }, { session: [] }]);
+        }
+      }
+      expect(open.sort()).toEqual([
+        "post /api/v2/invitation-acceptances",
+        "post /api/v2/invitation-previews",
+        "post /api/v2/sessions",
+      ]);
     });
   });
 }

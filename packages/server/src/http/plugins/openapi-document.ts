@@ -2,6 +2,10 @@
 // every route as it is registered, served at /api/v2/openapi.json.
 import type { FastifyInstance, RouteOptions } from "fastify";
 import { JSON_API_MEDIA_TYPE } from "../jsonapi/json-api-schemas.js";
+import { isConsolePublic, SESSION_COOKIE } from "./session-cookie.js";
+
+// A bearer token, or the console's session cookie (with X-CSRF-Token on unsafe methods).
+const CREDENTIALS: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
 type JsonSchema = Record<string, unknown>;
 
@@ -56,7 +60,10 @@ export class OpenApiCollector {
         responses[status.toUpperCase()] = {
           description: byMediaType.description ?? "Success",
           content: Object.fromEntries(
-            Object.entries(byMediaType.content).map(([type, media]) => [type, { schema: plain(media.schema) }]),
+            Object.entries(byMediaType.content).map(([type, media]) => [
+              type,
+              { schema: plain(media.schema) },
+            ]),
           ),
         };
         continue;
@@ -82,10 +89,15 @@ export class OpenApiCollector {
           }
         : {}),
       responses,
-      security: [{ bearer: [] }],
     };
     const item = this.paths[path] ?? {};
-    for (const method of methods) item[method.toLowerCase()] = operation;
+    for (const method of methods) {
+      // Signing in and the invitation endpoints take no credential (they take a secret in the body).
+      item[method.toLowerCase()] = {
+        ...operation,
+        security: isConsolePublic(method, url) ? [] : CREDENTIALS,
+      };
+    }
     this.paths[path] = item;
   }
 
@@ -96,10 +108,26 @@ export class OpenApiCollector {
       info: {
         title: "Keygate API",
         version: "2",
-        description: "Machine identities and API-token governance. JSON:API documents, bearer tokens.",
+        description:
+          "Machine identities and API-token governance. JSON:API documents; bearer tokens, or the console's session cookie.",
       },
       servers: [{ url: "/" }],
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: "http",
+            scheme: "bearer",
+            description: "A Keygate token: Authorization: Bearer <token>",
+          },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: SESSION_COOKIE,
+            description:
+              "The web console's session (POST /api/v2/sessions); POST, PATCH, PUT and DELETE also send X-CSRF-Token",
+          },
+        },
+      },
       paths: this.paths,
     };
   }
