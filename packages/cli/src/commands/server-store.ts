@@ -1,8 +1,8 @@
 // CLI, server commands: opens the store named by the configuration (SQLite in the data
 // directory, or PostgreSQL from KEYGATE_DATABASE_URL) and bootstraps a first organization.
 import {
-  bootstrapOrganization,
   type BootstrappedOrganization,
+  bootstrapOrganization,
   openStore,
   type ServerConfig,
   type Store,
@@ -22,7 +22,7 @@ export async function openConfiguredStore(
   try {
     return config.databaseUrl !== undefined
       ? await openStore({ databaseUrl: config.databaseUrl, ...hooks })
-      : await openStore({ dataDir: config.dataDir, ...hooks });
+      : await openStore({ dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, ...hooks });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError(`keygate: cannot open ${where}: ${reason}`);

@@ -71,6 +71,13 @@ describe("trust proxy setting", () => {
     expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.1,,10.0.0.2" })).toThrow(ConfigError);
     expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "proxy.example.com" })).toThrow(ConfigError);
   });
+  it("reads SQLite's durability (normal by default, full on request) and names a bad one", () => {
+    expect(resolveServerConfig({}, {}).sqliteSynchronous).toBe("normal");
+    expect(resolveServerConfig({}, { KEYGATE_SQLITE_SYNCHRONOUS: "FULL" }).sqliteSynchronous).toBe("full");
+    expect(() => resolveServerConfig({}, { KEYGATE_SQLITE_SYNCHRONOUS: "off" })).toThrow(
+      /KEYGATE_SQLITE_SYNCHRONOUS must be one of: normal, full, got "off"/,
+    );
+  });
   it("reads the cache staleness bound (5 s by default, 0 allowed) and names a bad one", () => {
     expect(resolveServerConfig({}, {}).cacheMaxStalenessMs).toBe(5000);
     expect(resolveServerConfig({}, { KEYGATE_CACHE_MAX_STALENESS_MS: "0" }).cacheMaxStalenessMs).toBe(0);

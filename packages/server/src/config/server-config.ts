@@ -2,8 +2,8 @@
 // environment (flags win), with defaults that let a fresh machine just start.
 import { isIP } from "node:net";
 import {
-  type PolicyWorkerSettings,
   PolicyWorkerSettingError,
+  type PolicyWorkerSettings,
   policyWorkerSettingsFrom,
 } from "../policy-workers/policy-worker-settings.js";
 
@@ -42,7 +42,17 @@ export interface ServerConfig {
   };
   /** How stale (ms) a cached token, principal or binding may be when used; 0 re-validates every request. */
   readonly cacheMaxStalenessMs: number;
+  /** When SQLite syncs its log to disk (KEYGATE_SQLITE_SYNCHRONOUS): see SqliteSynchronous. */
+  readonly sqliteSynchronous: SqliteSynchronous;
 }
+
+/**
+ * SQLite's `synchronous` in WAL mode. `normal` (the default): a commit survives a crash of the
+ * process, but the last commits before a power loss or OS crash may be lost. `full`: every commit
+ * is on disk before it is answered (a revocation can never come back), at the cost of an fsync
+ * per write.
+ */
+export type SqliteSynchronous = "normal" | "full";
 
 /** Flags given on the command line; absent ones fall back to the environment, then defaults. */
 export interface ServerConfigFlags {
@@ -118,6 +128,16 @@ export function parseTrustProxy(value: string | undefined, setting: string): Tru
   return entries;
 }
 
+function parseSqliteSynchronous(value: string | undefined): SqliteSynchronous {
+  if (value === undefined || value === "") return "normal";
+  const lower = value.toLowerCase();
+  if (lower === "normal" || lower === "full") return lower;
+  throw new ConfigError(
+    "KEYGATE_SQLITE_SYNCHRONOUS",
+    `KEYGATE_SQLITE_SYNCHRONOUS must be one of: normal, full, got "${value}"`,
+  );
+}
+
 function parseNonNegativeInt(value: string | undefined, fallback: number, setting: string): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
@@ -168,6 +188,7 @@ export function resolveServerConfig(
       5000,
       "KEYGATE_CACHE_MAX_STALENESS_MS",
     ),
+    sqliteSynchronous: parseSqliteSynchronous(env.KEYGATE_SQLITE_SYNCHRONOUS),
   };
 }
 

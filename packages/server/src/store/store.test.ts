@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "./store.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./test-store.js";
@@ -60,5 +64,22 @@ describe("opening a store", () => {
     const refused = openStore({ databaseUrl: "mysql://admin:hunter2@db.example/keygate" });
     await expect(refused).rejects.toThrow(/scheme "mysql:"; use postgres:\/\//);
     await expect(refused).rejects.not.toThrow(/hunter2/);
+  });
+
+  it("syncs SQLite's log as configured: NORMAL by default, FULL on request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keygate-sync-"));
+    try {
+      for (const [setting, expected] of [
+        [undefined, 1],
+        ["full", 2],
+      ] as const) {
+        const store = await openStore({ dataDir: dir, ...(setting ? { sqliteSynchronous: setting } : {}) });
+        const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+        await store.close();
+        expect([setting, rows[0]?.synchronous]).toEqual([setting, expected]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -29,6 +29,11 @@ export interface StoreOptions {
   /** Directory of the default SQLite file `keygate.sqlite` (created if missing); default `./data`. */
   readonly dataDir?: string;
   /**
+   * SQLite only: `normal` (default; a commit survives a process crash, not always a power loss) or
+   * `full` (every commit synced to disk before it returns).
+   */
+  readonly sqliteSynchronous?: "normal" | "full";
+  /**
    * Called after a transaction that announced changes has committed, before this instance
    * delivers them or the caller goes on; for tests that stop a process between commit and reply.
    */
@@ -192,6 +197,8 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   }
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma("journal_mode = WAL");
+  // Said outright rather than left to how better-sqlite3 was compiled (its WAL default is NORMAL).
+  sqlite.pragma(`synchronous = ${options.sqliteSynchronous === "full" ? "FULL" : "NORMAL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({
