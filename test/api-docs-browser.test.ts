@@ -64,6 +64,9 @@ describe("the API reference at /api/docs", () => {
     const asset = await fetch(new URL(script ?? "", `${server.url}/api/docs`));
     expect(asset.status).toBe(200);
     expect(asset.headers.get("content-type")).toContain("javascript");
+    // Read to the end: an unread 1 MB body keeps the connection busy, and the server's graceful stop
+    // waits for it.
+    expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 
   it.skipIf(CHROMIUM === undefined)(

@@ -44,6 +44,8 @@ export interface KeygateServer {
   stop(): Promise<void>;
   /** Kills it with SIGKILL (no shutdown code runs) and waits for the exit. */
   kill(): Promise<void>;
+  /** The exit code once it exited (null while running, or when a signal ended it). */
+  exitCode(): number | null;
 }
 
 /** Starts `keygate serve` on a free port and waits until it listens. */
@@ -83,6 +85,7 @@ export async function startKeygate(
   return {
     url,
     output: () => output,
+    exitCode: () => child.exitCode,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;

@@ -127,6 +127,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     const stop = () => {
       if (stopping) return;
       stopping = true;
+      // Requests in flight get a grace period; then every connection still open is cut (a client
+      // that never reads its response, an event stream, a delegate) so that a stop always ends.
+      setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       void app
         .close()
         .then(() => store.close())
@@ -139,6 +142,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.once("SIGTERM", stop);
   });
 }
+
+/** How long requests in flight may take to finish after SIGTERM/SIGINT before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * `KEYGATE_TEST_HOLD_AFTER_COMMIT=1` (end-to-end tests only): after a transaction that announced
