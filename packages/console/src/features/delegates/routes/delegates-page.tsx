@@ -10,6 +10,7 @@ import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
 import { SecretReveal } from "../../../shared/ui/secret-reveal";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import {
   useConnectedDelegates,
   useCreateDelegateToken,
@@ -95,16 +96,7 @@ export function DelegatesPage() {
               <p className="muted">No agent is connected.</p>
             ) : (
               <table aria-label="Connected agents">
-                <thead>
-                  <tr>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Host</th>
-                    <th scope="col">Version</th>
-                    <th scope="col">Token</th>
-                    <th scope="col">Connected</th>
-                    <th scope="col">Last heartbeat</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Agent", "Host", "Version", "Token", "Connected", "Last heartbeat"]} />
                 <tbody>
                   {doc.data.map((d) => (
                     <tr key={d.id}>
@@ -132,17 +124,7 @@ export function DelegatesPage() {
         <QueryState query={tokens}>
           {(doc) => (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Status", "Last used", "Created"]} actions="Actions" />
               <tbody>
                 {doc.data.map((t) => (
                   <tr key={t.id}>

@@ -1,10 +1,11 @@
 // Evaluations, route: one evaluation in full: outcome, each policy's result, the input.
 import { Link, useParams } from "react-router";
 import { formatTime } from "../../../shared/format/time";
+import { JsonView } from "../../../shared/ui/json-view";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
-import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useEvaluation } from "../api/evaluations";
 
 /** The evaluation page. */
@@ -47,15 +48,7 @@ export function EvaluationPage() {
             <section className="card" aria-labelledby="results-heading">
               <h2 id="results-heading">Policies evaluated</h2>
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Policy</th>
-                    <th scope="col">Set</th>
-                    <th scope="col">Enforcement</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">Messages</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Policy", "Set", "Enforcement", "Outcome", "Messages"]} />
                 <tbody>
                   {a["policy-results"].map((r) => (
                     <tr key={`${r["policy-set-id"]}-${r["policy-id"]}`}>

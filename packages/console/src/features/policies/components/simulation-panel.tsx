@@ -3,17 +3,18 @@
 // removed) before anything is saved. A draft calling builtins that need node:crypto is simulated
 // by the server instead (POST /policy-simulations), and the panel says so.
 import { useId, useState } from "react";
+import { currentOrganization } from "../../../shared/api/api-client";
 import { formatRelative } from "../../../shared/format/time";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
+import { loadLoginContext } from "../api/login-context";
 import { usePolicySource } from "../api/policies";
 import { usePolicySamples, useServerSimulation } from "../api/simulation";
-import { currentOrganization } from "../../../shared/api/api-client";
-import { loadLoginContext } from "../api/login-context";
 import { compileDraft } from "../rego/browser-rego";
+import { type DraftOutcome, describeChange, draftOutcome } from "../rego/draft-outcome";
 import { decideLoginInBrowser, loginOutcome, loginSetup } from "../rego/login-simulation";
-import { describeChange, type DraftOutcome, draftOutcome } from "../rego/draft-outcome";
 
 const ENTITY_TYPES = ["token", "api-key", "service-account", "delegate-token", "login"] as const;
 
@@ -239,14 +240,7 @@ export function SimulationPanel({
           </p>
           {rows.length > 0 && (
             <table aria-label="Simulation results">
-              <thead>
-                <tr>
-                  <th scope="col">Input</th>
-                  <th scope="col">Now</th>
-                  <th scope="col">With the draft</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Input", "Now", "With the draft", "Change"]} />
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.id} className={r.changes.length > 0 ? "row-changed" : ""}>

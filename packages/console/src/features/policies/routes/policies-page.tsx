@@ -4,6 +4,7 @@ import { formatRelative } from "../../../shared/format/time";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { usePolicies } from "../api/policies";
 
 /** The policies page. */
@@ -26,15 +27,7 @@ export function PoliciesPage() {
             <p className="muted card">No policies yet. A policy takes effect once it is in a policy set.</p>
           ) : (
             <table className="card">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Enforcement</th>
-                  <th scope="col">Query</th>
-                  <th scope="col">Policy sets</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Enforcement", "Query", "Policy sets", "Updated"]} />
               <tbody>
                 {doc.data.map((p) => (
                   <tr key={p.id}>

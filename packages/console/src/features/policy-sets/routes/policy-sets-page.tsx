@@ -7,6 +7,7 @@ import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useCreatePolicySet, useDeletePolicySet, usePolicyChoices, usePolicySets } from "../api/policy-sets";
 
 const SAVE_ENTITIES = ["token", "api-key", "service-account", "delegate-token"] as const;
@@ -159,17 +160,7 @@ export function PolicySetsPage() {
             <p className="muted card">No policy sets: no policy is in effect.</p>
           ) : (
             <table className="card">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Evaluated on</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Policies</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Evaluated on", "Where", "Policies"]} actions="Actions" />
               <tbody>
                 {doc.data.map((s) => (
                   <tr key={s.id}>

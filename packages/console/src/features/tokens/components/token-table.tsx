@@ -5,6 +5,7 @@ import { formatRelative, formatTime } from "../../../shared/format/time";
 import { Dialog } from "../../../shared/ui/dialog";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useDeleteToken, useRevokeToken } from "../api/tokens";
 import { RotateTokenDialog } from "./rotate-token-dialog";
 
@@ -76,19 +77,10 @@ export function TokenTable({
     <>
       <ErrorNotice error={remove.error ?? revoke.error} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Created</th>
-            <th scope="col">Created by</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={["Name", "Status", "Expires", "Last used", "Created", "Created by"]}
+          actions="Actions"
+        />
         <tbody>
           {rows.map((row) => {
             const a = row.attributes;
