@@ -8,6 +8,7 @@ import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { DangerRowAction } from "../../../shared/ui/row-action";
 import { SecretReveal } from "../../../shared/ui/secret-reveal";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { TableHead } from "../../../shared/ui/table-head";
@@ -139,14 +140,11 @@ export function DelegatesPage() {
                     <td>{formatRelative(t.attributes["created-at"])}</td>
                     <td className="row-actions">
                       {t.attributes.status === "active" && (
-                        <button
-                          type="button"
-                          className="button small danger-outline"
+                        <DangerRowAction
+                          action="Revoke"
+                          subject={t.attributes.name}
                           onClick={() => revoke.mutate(t.id)}
-                          aria-label={`Revoke ${t.attributes.name}`}
-                        >
-                          Revoke
-                        </button>
+                        />
                       )}
                     </td>
                   </tr>

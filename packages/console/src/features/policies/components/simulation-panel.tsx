@@ -37,6 +37,28 @@ type Run =
 
 const NO_POLICY: DraftOutcome = { outcome: "allowed", messages: [], roles: [] };
 
+/** A run's rows in the browser: each sample's outcome now and with the draft (`decide`), and the change. */
+function browserRows<I>(
+  samples: readonly {
+    readonly id: string;
+    readonly attributes: { readonly "created-at": string; readonly action: string; readonly input: I };
+  }[],
+  decide: (input: I) => readonly [DraftOutcome, DraftOutcome],
+): SimulatedRow[] {
+  return samples.map((s) => {
+    const [current, draft] = decide(s.attributes.input);
+    return {
+      id: s.id,
+      createdAt: s.attributes["created-at"],
+      action: s.attributes.action,
+      input: s.attributes.input,
+      current,
+      draft,
+      changes: describeChange(current, draft),
+    };
+  });
+}
+
 /** The server's outcome of a sample: a save's outcome, or a login's refusal (`denied`) and roles. */
 function serverOutcome(o: {
   kind: string;
@@ -144,38 +166,18 @@ export function SimulationPanel({
       }
       if (setups !== undefined) {
         const [now, next] = setups;
-        const rows = (samples.data?.data ?? []).map((s) => {
-          const input = s.attributes.input;
-          const current = loginOutcome(now, decideLoginInBrowser(now, input));
-          const after = loginOutcome(next, decideLoginInBrowser(next, input));
-          return {
-            id: s.id,
-            createdAt: s.attributes["created-at"],
-            action: s.attributes.action,
-            input,
-            current,
-            draft: after,
-            changes: describeChange(current, after),
-          };
-        });
+        const rows = browserRows(samples.data?.data ?? [], (input) => [
+          loginOutcome(now, decideLoginInBrowser(now, input)),
+          loginOutcome(next, decideLoginInBrowser(next, input)),
+        ]);
         setRun({ where: "browser", rows });
         return;
       }
       const before = policyId && saved.data ? await compileDraft(name, saved.data, q) : undefined;
-      const rows = (samples.data?.data ?? []).map((s) => {
-        const input = s.attributes.input;
-        const current = before?.ok ? draftOutcome(before.draft, entityType, q, input) : NO_POLICY;
-        const after = draftOutcome(compiled.draft, entityType, q, input);
-        return {
-          id: s.id,
-          createdAt: s.attributes["created-at"],
-          action: s.attributes.action,
-          input,
-          current,
-          draft: after,
-          changes: describeChange(current, after),
-        };
-      });
+      const rows = browserRows(samples.data?.data ?? [], (input) => [
+        before?.ok ? draftOutcome(before.draft, entityType, q, input) : NO_POLICY,
+        draftOutcome(compiled.draft, entityType, q, input),
+      ]);
       setRun({ where: "browser", rows });
     } catch (error) {
       setRun({ where: "invalid", message: error instanceof Error ? error.message : String(error) });

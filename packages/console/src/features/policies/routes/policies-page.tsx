@@ -1,15 +1,15 @@
 // Policies, route: the organization's policies.
 import { Link } from "react-router";
+import { useOrganizationPolicies } from "../../../shared/api/organization-policies";
 import { formatRelative } from "../../../shared/format/time";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { TableHead } from "../../../shared/ui/table-head";
-import { usePolicies } from "../api/policies";
 
 /** The policies page. */
 export function PoliciesPage() {
-  const policies = usePolicies();
+  const policies = useOrganizationPolicies();
   return (
     <>
       <PageHeader

@@ -4,6 +4,7 @@ import { useId, useState } from "react";
 import { formatRelative, formatTime } from "../../../shared/format/time";
 import { Dialog } from "../../../shared/ui/dialog";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
+import { DangerRowAction } from "../../../shared/ui/row-action";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { TableHead } from "../../../shared/ui/table-head";
 import { useDeleteToken, useRevokeToken } from "../api/tokens";
@@ -127,14 +128,11 @@ export function TokenTable({
                     </button>
                   )}
                   {usable && (
-                    <button
-                      type="button"
-                      className="button small danger-outline"
+                    <DangerRowAction
+                      action="Revoke"
+                      subject={a.name}
                       onClick={() => setRevoking({ id: row.id, name: a.name })}
-                      aria-label={`Revoke ${a.name}`}
-                    >
-                      Revoke
-                    </button>
+                    />
                   )}
                   <DeleteButton row={row} onDelete={() => remove.mutate(row.id)} />
                 </td>
