@@ -1,5 +1,5 @@
-// Benchmarks, support: processes pinned to a CPU (taskset), their CPU time from /proc, and a free
-// port for a server to listen on.
+// Benchmarks, support: server processes pinned to a CPU (taskset), their CPU time from /proc, a
+// free port for a server to listen on, and waiting until it answers.
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -46,4 +46,18 @@ export function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Waits (60 s at most) until `url` answers 2xx; throws if `child` exits first or time runs out. */
+export async function waitReady(url, child) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it was ready`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} not ready within 60 s`);
 }

@@ -33,7 +33,8 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { formatRatio, verdict } from "./harness.js";
-import { canPin, cpuSecondsOf, freePort, pinned } from "./pinned-process.js";
+import { canPin, cpuSecondsOf, freePort, pinned, waitReady } from "./pinned-process.js";
+import { activeTokenRow } from "./token-rows.js";
 import { runTokenWriteStatements } from "./token-write-statements.js";
 
 const TOKEN_COUNT_LARGE = Number(process.env.KEYGATE_BENCH_TOKENS ?? 1_000_000);
@@ -49,19 +50,6 @@ const QUICK = { rounds: 4, seconds: 1.5 };
 export const ROWS = ["read", "policy", "scale", "writes"];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const KEYGATE_MAIN = join(HERE, "..", "packages", "cli", "dist", "main.js");
-
-async function waitReady(url, child) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it was ready`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} not ready within 60 s`);
-}
 
 /** The store's schema as a short digest (the compiled migrations), naming cached seeded stores. */
 function schemaDigest() {
@@ -127,26 +115,18 @@ async function seedStore(dir, count, hot) {
             secretHash = createHash("sha256").update(parts.secret, "utf8").digest("hex");
             hotTokens.push(formatToken(parts));
           }
-          rows.push({
-            id: `tok-bench${String(i).padStart(11, "0")}`,
-            organization_id: org.organization.id,
-            api_key_id: apiKey.id,
-            public_id: publicId,
-            secret_hash: secretHash,
-            name: `bulk-${i}`,
-            description: "",
-            tags: "{}",
-            valid_from: now,
-            valid_to: null,
-            scheduled_expire_time: null,
-            revoked_at: null,
-            rotated_from_id: null,
-            rotated_to_id: null,
-            created_at: now,
-            updated_at: now,
-            created_by: org.admin.id,
-            last_used_at: null,
-          });
+          rows.push(
+            activeTokenRow({
+              id: `tok-bench${String(i).padStart(11, "0")}`,
+              organizationId: org.organization.id,
+              apiKeyId: apiKey.id,
+              publicId,
+              secretHash,
+              name: `bulk-${i}`,
+              createdBy: org.admin.id,
+              now,
+            }),
+          );
         }
         await tx.db.insertInto("tokens").values(rows).execute();
       }

@@ -22,7 +22,8 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { verdict } from "./harness.js";
-import { canPin, cpuSecondsOf, freePort, pinned } from "./pinned-process.js";
+import { canPin, cpuSecondsOf, freePort, pinned, waitReady } from "./pinned-process.js";
+import { activeTokenRow } from "./token-rows.js";
 import { savePolicy } from "./save-policies.js";
 import { runTokenWriteStatements } from "./token-write-statements.js";
 
@@ -43,19 +44,6 @@ const GOALS = {
 };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitReady(url, child) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it was ready`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${url} not ready within 60 s`);
-}
 
 async function adminSql(text) {
   const { default: pg } = await import("pg");
@@ -112,26 +100,18 @@ async function bulkTokens(store, organizationId, apiKeyId, createdBy, count) {
     for (let i = batch; i < Math.min(batch + 1000, count); i++) {
       const id = `tok-wbench${String(i).padStart(10, "0")}`;
       ids.push(id);
-      rows.push({
-        id,
-        organization_id: organizationId,
-        api_key_id: apiKeyId,
-        public_id: `W${String(i).padStart(11, "0")}`,
-        secret_hash: createHash("sha256").update(randomBytes(32)).digest("hex"),
-        name: `revocable-${i}`,
-        description: "",
-        tags: "{}",
-        valid_from: now,
-        valid_to: null,
-        scheduled_expire_time: null,
-        revoked_at: null,
-        rotated_from_id: null,
-        rotated_to_id: null,
-        created_at: now,
-        updated_at: now,
-        created_by: createdBy,
-        last_used_at: null,
-      });
+      rows.push(
+        activeTokenRow({
+          id,
+          organizationId,
+          apiKeyId,
+          publicId: `W${String(i).padStart(11, "0")}`,
+          secretHash: createHash("sha256").update(randomBytes(32)).digest("hex"),
+          name: `revocable-${i}`,
+          createdBy,
+          now,
+        }),
+      );
     }
     await store.transaction((tx) => tx.db.insertInto("tokens").values(rows).execute());
   }
