@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { loadUrl, verdict } from "./harness.js";
+import { savePolicy } from "./save-policies.js";
 
 const SAVE_POLICIES = 20;
 const LOGIN_RULES = 100;
@@ -21,21 +22,6 @@ const SAVE_ROUNDS = 3;
 const CONNECTIONS = 64;
 const DURATION_SECONDS = 2;
 const HTTP_ROUNDS = 5;
-
-/** Twenty save policies in seed 000's style (v0 `deny[msg]` with sprintf), none of which denies the bench's tokens. */
-function savePolicy(i) {
-  const pkg = `bench.save.p${i}`;
-  switch (i % 4) {
-    case 0:
-      return `package ${pkg}\n\ndeny[msg] {\ncontains(input.token.apiKeyType, "USER${i}")\nmsg = sprintf("Token APIKeyType %s contains 'USER${i}'", [input.token.apiKeyType])\n}\n`;
-    case 1:
-      return `package ${pkg}\n\ndeny[msg] {\ninput.token.validTo > ${4_102_444_800_000 + i}\nmsg = sprintf("ValidTo %v greater than X date", [input.token.validTo])\n}\n`;
-    case 2:
-      return `package ${pkg}\nimport rego.v1\n\ndeny contains msg if {\n  not regex.match("^[a-z][a-z0-9-]{0,62}$", input.token.name)\n  msg := sprintf("token name %q is not lowercase-dashed (rule ${i})", [input.token.name])\n}\n`;
-    default:
-      return `package ${pkg}\nimport rego.v1\n\ndeny contains msg if {\n  startswith(input.token.name, "forbidden-${i}-")\n  msg := sprintf("token name %q is reserved", [input.token.name])\n}\n`;
-  }
-}
 
 // What `allow` reads besides the session, per variant of the login policy.
 const ALLOW = {

@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { savePolicy } from "./save-policies.js";
 
 const SAVE_POLICIES = 20;
 const SAVES_PER_ROUND = 300;
@@ -25,21 +26,6 @@ const HOSTILE_REQUESTS = 64;
 const MONITOR_EVERY_MS = 10;
 const QUIET_MS = 3000;
 const CLI_MAIN = fileURLToPath(new URL("../packages/cli/dist/main.js", import.meta.url));
-
-/** A mandatory save policy that denies none of the bench's tokens (four shapes, as in governance-bench). */
-function savePolicy(i) {
-  const pkg = `bench.save.p${i}`;
-  switch (i % 4) {
-    case 0:
-      return `package ${pkg}\n\ndeny[msg] {\ncontains(input.token.apiKeyType, "USER${i}")\nmsg = sprintf("Token APIKeyType %s contains 'USER${i}'", [input.token.apiKeyType])\n}\n`;
-    case 1:
-      return `package ${pkg}\n\ndeny[msg] {\ninput.token.validTo > ${4_102_444_800_000 + i}\nmsg = sprintf("ValidTo %v greater than X date", [input.token.validTo])\n}\n`;
-    case 2:
-      return `package ${pkg}\nimport rego.v1\n\ndeny contains msg if {\n  not regex.match("^[a-z][a-z0-9-]{0,62}$", input.token.name)\n  msg := sprintf("token name %q is not lowercase-dashed (rule ${i})", [input.token.name])\n}\n`;
-    default:
-      return `package ${pkg}\nimport rego.v1\n\ndeny contains msg if {\n  startswith(input.token.name, "forbidden-${i}-")\n  msg := sprintf("token name %q is reserved", [input.token.name])\n}\n`;
-  }
-}
 
 const NESTED_GENERATORS =
   'package hostile\n\ndeny contains "never decided" if {\n  some i in numbers.range(1, 100000)\n  some j in numbers.range(1, 100000)\n  i == j + 100001\n}\n';

@@ -15,7 +15,7 @@
 // 1,000,000; kept seeded under ~/.cache/keygate/bench); `KEYGATE_BENCH_ACCESS_LOG=1` also measures
 // the server with one access log line per request.
 
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
   cpSync,
@@ -28,12 +28,13 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
-import { availableParallelism, homedir, tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { formatRatio, verdict } from "./harness.js";
+import { canPin, cpuSecondsOf, freePort, pinned, waitReady } from "./pinned-process.js";
+import { activeTokenRow } from "./token-rows.js";
 import { runTokenWriteStatements } from "./token-write-statements.js";
 
 const TOKEN_COUNT_LARGE = Number(process.env.KEYGATE_BENCH_TOKENS ?? 1_000_000);
@@ -49,62 +50,6 @@ const QUICK = { rounds: 4, seconds: 1.5 };
 export const ROWS = ["read", "policy", "scale", "writes"];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const KEYGATE_MAIN = join(HERE, "..", "packages", "cli", "dist", "main.js");
-const CLOCK_TICKS = 100;
-
-/** `taskset -c <cpu>` before a command where the machine has it and two CPUs or more. */
-function pinned(cpu, command, args) {
-  if (canPin()) return ["taskset", ["-c", String(cpu), command, ...args]];
-  return [command, args];
-}
-
-function canPin() {
-  return availableParallelism() >= 2 && hasTaskset();
-}
-
-let tasksetKnown;
-function hasTaskset() {
-  if (tasksetKnown === undefined) {
-    try {
-      execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
-      tasksetKnown = true;
-    } catch {
-      tasksetKnown = false;
-    }
-  }
-  return tasksetKnown;
-}
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSecondsOf(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url, child) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it was ready`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} not ready within 60 s`);
-}
 
 /** The store's schema as a short digest (the compiled migrations), naming cached seeded stores. */
 function schemaDigest() {
@@ -170,26 +115,18 @@ async function seedStore(dir, count, hot) {
             secretHash = createHash("sha256").update(parts.secret, "utf8").digest("hex");
             hotTokens.push(formatToken(parts));
           }
-          rows.push({
-            id: `tok-bench${String(i).padStart(11, "0")}`,
-            organization_id: org.organization.id,
-            api_key_id: apiKey.id,
-            public_id: publicId,
-            secret_hash: secretHash,
-            name: `bulk-${i}`,
-            description: "",
-            tags: "{}",
-            valid_from: now,
-            valid_to: null,
-            scheduled_expire_time: null,
-            revoked_at: null,
-            rotated_from_id: null,
-            rotated_to_id: null,
-            created_at: now,
-            updated_at: now,
-            created_by: org.admin.id,
-            last_used_at: null,
-          });
+          rows.push(
+            activeTokenRow({
+              id: `tok-bench${String(i).padStart(11, "0")}`,
+              organizationId: org.organization.id,
+              apiKeyId: apiKey.id,
+              publicId,
+              secretHash,
+              name: `bulk-${i}`,
+              createdBy: org.admin.id,
+              now,
+            }),
+          );
         }
         await tx.db.insertInto("tokens").values(rows).execute();
       }

@@ -14,15 +14,17 @@
 // adds node flags to the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
 // `KEYGATE_BENCH_ONLY=sqlite|postgres|propagation|statements` runs one part.
 
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { verdict } from "./harness.js";
+import { canPin, cpuSecondsOf, freePort, pinned, waitReady } from "./pinned-process.js";
+import { activeTokenRow } from "./token-rows.js";
+import { savePolicy } from "./save-policies.js";
 import { runTokenWriteStatements } from "./token-write-statements.js";
 
 const CONNECTIONS = 64;
@@ -36,62 +38,12 @@ const KEYGATE_MAIN = process.env.KEYGATE_BENCH_MAIN ?? THIS_BUILD;
 /** Another build's main.js measured beside this one, round by round (e.g. the branch point), for ratios. */
 const BASELINE_MAIN = process.env.KEYGATE_BENCH_BASELINE_MAIN;
 const POSTGRES_ADMIN_URL = process.env.KEYGATE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const CLOCK_TICKS = 100;
 const GOALS = {
   sqlite: { rps: 2500, p99: 50 },
   postgres: { rps: 1500 },
 };
 
-let tasksetKnown;
-function canPin() {
-  if (tasksetKnown === undefined) {
-    try {
-      execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
-      tasksetKnown = availableParallelism() >= 2;
-    } catch {
-      tasksetKnown = false;
-    }
-  }
-  return tasksetKnown;
-}
-
-/** `taskset -c <cpu>` before a command where the machine has it and two CPUs or more. */
-function pinned(cpu, command, args) {
-  return canPin() ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];
-}
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSecondsOf(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitReady(url, child) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it was ready`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {}
-    await sleep(50);
-  }
-  throw new Error(`${url} not ready within 60 s`);
-}
 
 async function adminSql(text) {
   const { default: pg } = await import("pg");
@@ -139,21 +91,6 @@ export async function freshLocation(dialect) {
   };
 }
 
-/** Save policies none of which denies the bench's tokens (seed 000's style, v0 and v1). */
-function savePolicy(i) {
-  const pkg = `bench.save.p${i}`;
-  switch (i % 4) {
-    case 0:
-      return `package ${pkg}\n\ndeny[msg] {\ncontains(input.token.apiKeyType, "USER${i}")\nmsg = sprintf("Token APIKeyType %s contains 'USER${i}'", [input.token.apiKeyType])\n}\n`;
-    case 1:
-      return `package ${pkg}\n\ndeny[msg] {\ninput.token.validTo > ${4_102_444_800_000 + i}\nmsg = sprintf("ValidTo %v greater than X date", [input.token.validTo])\n}\n`;
-    case 2:
-      return `package ${pkg}\nimport rego.v1\n\ndeny contains msg if {\n  not regex.match("^[a-z][a-z0-9-]{0,62}$", input.token.name)\n  msg := sprintf("token name %q is not lowercase-dashed (rule ${i})", [input.token.name])\n}\n`;
-    default:
-      return `package ${pkg}\nimport rego.v1\n\ndeny contains msg if {\n  startswith(input.token.name, "forbidden-${i}-")\n  msg := sprintf("token name %q is reserved", [input.token.name])\n}\n`;
-  }
-}
-
 /** Tokens inserted directly (not through the API) for the revocation rounds; returns their ids. */
 async function bulkTokens(store, organizationId, apiKeyId, createdBy, count) {
   const now = Date.now();
@@ -163,26 +100,18 @@ async function bulkTokens(store, organizationId, apiKeyId, createdBy, count) {
     for (let i = batch; i < Math.min(batch + 1000, count); i++) {
       const id = `tok-wbench${String(i).padStart(10, "0")}`;
       ids.push(id);
-      rows.push({
-        id,
-        organization_id: organizationId,
-        api_key_id: apiKeyId,
-        public_id: `W${String(i).padStart(11, "0")}`,
-        secret_hash: createHash("sha256").update(randomBytes(32)).digest("hex"),
-        name: `revocable-${i}`,
-        description: "",
-        tags: "{}",
-        valid_from: now,
-        valid_to: null,
-        scheduled_expire_time: null,
-        revoked_at: null,
-        rotated_from_id: null,
-        rotated_to_id: null,
-        created_at: now,
-        updated_at: now,
-        created_by: createdBy,
-        last_used_at: null,
-      });
+      rows.push(
+        activeTokenRow({
+          id,
+          organizationId,
+          apiKeyId,
+          publicId: `W${String(i).padStart(11, "0")}`,
+          secretHash: createHash("sha256").update(randomBytes(32)).digest("hex"),
+          name: `revocable-${i}`,
+          createdBy,
+          now,
+        }),
+      );
     }
     await store.transaction((tx) => tx.db.insertInto("tokens").values(rows).execute());
   }

@@ -2,8 +2,8 @@
 // real `keygate serve` processes, on SQLite and PostgreSQL; on PostgreSQL also across two instances.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
-import { type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
-import { freshStore, type StoreLocation } from "./support/test-databases.js";
+import { type InitialisedKeygate, startInitialisedKeygate } from "./support/initialised-keygate.js";
+import type { KeygateServer } from "./support/keygate-process.js";
 import { waitFor } from "./support/wait-for.js";
 
 const JSON_API = "application/vnd.api+json";
@@ -70,7 +70,7 @@ function cookieOf(setCookie: string | null): string {
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe(`console sign-in on ${dialect}`, () => {
-    let location: StoreLocation;
+    let keygate: InitialisedKeygate;
     let server: KeygateServer;
     let admin: string;
     const call = (token: string, method: string, path: string, body?: unknown) =>
@@ -107,16 +107,13 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       });
 
     beforeAll(async () => {
-      location = await freshStore(dialect);
-      const init = await runKeygate(["init", "--org", "acme", "--json", ...location.args], location.env);
-      expect(init.code, init.stderr).toBe(0);
-      admin = JSON.parse(init.stdout).adminToken;
-      server = await startKeygate(location.args, location.env);
+      keygate = await startInitialisedKeygate(dialect);
+      [server] = keygate.servers as [KeygateServer];
+      admin = keygate.admin;
     }, 60_000);
 
     afterAll(async () => {
-      await server?.stop();
-      await location?.dispose();
+      await keygate?.stop();
     });
 
     it("invites a user, previews and accepts the link once, and the token minted is the user's", async () => {
@@ -412,22 +409,19 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 }
 
 describe("console sessions across two instances on PostgreSQL", () => {
-  let location: StoreLocation;
+  let keygate: InitialisedKeygate;
   let a: KeygateServer;
   let b: KeygateServer;
   let admin: string;
 
   beforeAll(async () => {
-    location = await freshStore("postgres");
-    const init = await runKeygate(["init", "--org", "acme", "--json"], location.env);
-    expect(init.code, init.stderr).toBe(0);
-    admin = JSON.parse(init.stdout).adminToken;
-    [a, b] = await Promise.all([startKeygate([], location.env), startKeygate([], location.env)]);
+    keygate = await startInitialisedKeygate("postgres", { instances: 2 });
+    [a, b] = keygate.servers as [KeygateServer, KeygateServer];
+    admin = keygate.admin;
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await location?.dispose();
+    await keygate?.stop();
   });
 
   it("a session made on one instance works on the other, and signing out or revoking its token ends it on both", async () => {

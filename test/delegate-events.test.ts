@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
 import { startDelegateAgent } from "./support/delegate-agent.js";
-import { type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
-import { freshStore, type StoreLocation } from "./support/test-databases.js";
+import { type InitialisedKeygate, startInitialisedKeygate } from "./support/initialised-keygate.js";
+import type { KeygateServer } from "./support/keygate-process.js";
 import { waitFor } from "./support/wait-for.js";
 
 /** Fast timings, so that heartbeats, polls and pings happen within a test. */
@@ -96,21 +96,18 @@ async function delegateToken(server: string, admin: string, name: string) {
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe(`delegate event stream on ${dialect}`, () => {
-    let location: StoreLocation;
+    let keygate: InitialisedKeygate;
     let server: KeygateServer;
     let admin: string;
 
     beforeAll(async () => {
-      location = await freshStore(dialect);
-      const init = await runKeygate(["init", "--org", "acme", "--json", ...location.args], location.env);
-      expect(init.code, init.stderr).toBe(0);
-      admin = JSON.parse(init.stdout).adminToken;
-      server = await startKeygate(location.args, { ...location.env, ...FAST });
+      keygate = await startInitialisedKeygate(dialect, { env: FAST });
+      [server] = keygate.servers as [KeygateServer];
+      admin = keygate.admin;
     }, 60_000);
 
     afterAll(async () => {
-      await server?.stop();
-      await location?.dispose();
+      await keygate?.stop();
     });
 
     it("streams connected, heartbeat and disconnected for a real agent, with pings", async () => {
@@ -227,25 +224,19 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 }
 
 describe("delegate event stream across two instances on PostgreSQL", () => {
-  let location: StoreLocation;
+  let keygate: InitialisedKeygate;
   let a: KeygateServer;
   let b: KeygateServer;
   let admin: string;
 
   beforeAll(async () => {
-    location = await freshStore("postgres");
-    const init = await runKeygate(["init", "--org", "acme", "--json"], location.env);
-    expect(init.code, init.stderr).toBe(0);
-    admin = JSON.parse(init.stdout).adminToken;
-    [a, b] = await Promise.all([
-      startKeygate([], { ...location.env, ...FAST }),
-      startKeygate([], { ...location.env, ...FAST }),
-    ]);
+    keygate = await startInitialisedKeygate("postgres", { instances: 2, env: FAST });
+    [a, b] = keygate.servers as [KeygateServer, KeygateServer];
+    admin = keygate.admin;
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await location?.dispose();
+    await keygate?.stop();
   });
 
   it("shows on one instance an agent connected to the other, until it leaves", async () => {

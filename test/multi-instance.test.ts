@@ -3,26 +3,23 @@
 // changes made through one take effect on the other's next request too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
-import { type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
-import { freshStore, type StoreLocation } from "./support/test-databases.js";
+import { type InitialisedKeygate, startInitialisedKeygate } from "./support/initialised-keygate.js";
+import type { KeygateServer } from "./support/keygate-process.js";
 
 describe("two instances on one PostgreSQL database", () => {
-  let location: StoreLocation;
+  let keygate: InitialisedKeygate;
   let first: KeygateServer;
   let second: KeygateServer;
   let admin: string;
 
   beforeAll(async () => {
-    location = await freshStore("postgres");
-    const init = await runKeygate(["init", "--org", "acme", "--json"], location.env);
-    expect(init.code, init.stderr).toBe(0);
-    admin = JSON.parse(init.stdout).adminToken;
-    [first, second] = await Promise.all([startKeygate([], location.env), startKeygate([], location.env)]);
+    keygate = await startInitialisedKeygate("postgres", { instances: 2 });
+    [first, second] = keygate.servers as [KeygateServer, KeygateServer];
+    admin = keygate.admin;
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([first?.stop(), second?.stop()]);
-    await location?.dispose();
+    await keygate?.stop();
   });
 
   it("refuses a token on one instance right after it was revoked through the other", async () => {

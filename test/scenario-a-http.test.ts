@@ -2,29 +2,26 @@
 // `keygate serve` process, on SQLite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api-session.js";
-import { type KeygateServer, runKeygate, startKeygate } from "./support/keygate-process.js";
-import { freshStore, type StoreLocation } from "./support/test-databases.js";
+import { type InitialisedKeygate, startInitialisedKeygate } from "./support/initialised-keygate.js";
+import type { KeygateServer } from "./support/keygate-process.js";
 import { waitFor } from "./support/wait-for.js";
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe(`scenario A over HTTP on ${dialect}`, () => {
-    let location: StoreLocation;
+    let keygate: InitialisedKeygate;
     let server: KeygateServer;
     let admin: string;
     const call = (token: string, method: string, path: string, body?: unknown) =>
       api(server.url, token, method, path, body);
 
     beforeAll(async () => {
-      location = await freshStore(dialect);
-      const init = await runKeygate(["init", "--org", "acme", "--json", ...location.args], location.env);
-      expect(init.code, init.stderr).toBe(0);
-      admin = JSON.parse(init.stdout).adminToken;
-      server = await startKeygate(location.args, location.env);
+      keygate = await startInitialisedKeygate(dialect);
+      [server] = keygate.servers as [KeygateServer];
+      admin = keygate.admin;
     }, 60_000);
 
     afterAll(async () => {
-      await server?.stop();
-      await location?.dispose();
+      await keygate?.stop();
     });
 
     it("creates a service account with a role, a key and a token that authenticates as it", async () => {

@@ -335,6 +335,24 @@ async function rowBySecret(store: Store, secret: string): Promise<InvitationsTab
     .executeTakeFirst();
 }
 
+/**
+ * What a link gives when its invitation is no longer pending: `unknown` once accepted or revoked
+ * (the link tells nothing more), `expired` once expired; undefined while pending.
+ */
+function closedLinkOutcome(
+  status: InvitationStatus,
+): { readonly outcome: "unknown" } | { readonly outcome: "expired" } | undefined {
+  switch (status) {
+    case "accepted":
+    case "revoked":
+      return { outcome: "unknown" };
+    case "expired":
+      return { outcome: "expired" };
+    case "pending":
+      return undefined;
+  }
+}
+
 /** What an invitation secret shows (the invited user's name, the organization, the expiry). */
 export async function previewInvitation(
   store: Store,
@@ -344,15 +362,8 @@ export async function previewInvitation(
   const row = await rowBySecret(store, secret);
   if (row === undefined) return { outcome: "unknown" };
   const invitation = invitationFromRow(row, now);
-  switch (invitation.status) {
-    case "accepted":
-    case "revoked":
-      return { outcome: "unknown" };
-    case "expired":
-      return { outcome: "expired" };
-    case "pending":
-      break;
-  }
+  const closed = closedLinkOutcome(invitation.status);
+  if (closed !== undefined) return closed;
   const [user, org] = await Promise.all([
     getUser(store, row.organization_id, row.principal_id),
     store.db
@@ -374,16 +385,9 @@ export async function invitedUserOf(
 > {
   const row = await rowBySecret(store, secret);
   if (row === undefined) return { outcome: "unknown" };
-  const status = invitationStatusAt(row, now);
-  switch (status) {
-    case "accepted":
-    case "revoked":
-      return { outcome: "unknown" };
-    case "expired":
-      return { outcome: "expired" };
-    case "pending":
-      return { outcome: "pending", user: await getUser(store, row.organization_id, row.principal_id) };
-  }
+  const closed = closedLinkOutcome(invitationStatusAt(row, now));
+  if (closed !== undefined) return closed;
+  return { outcome: "pending", user: await getUser(store, row.organization_id, row.principal_id) };
 }
 
 /**
@@ -423,16 +427,8 @@ export async function acceptInvitation(
       .where("id", "=", row.id)
       .executeTakeFirst();
     if (current === undefined) return { outcome: "unknown" };
-    const status = invitationStatusAt(current, now);
-    switch (status) {
-      case "accepted":
-      case "revoked":
-        return { outcome: "unknown" };
-      case "expired":
-        return { outcome: "expired" };
-      case "pending":
-        break;
-    }
+    const closed = closedLinkOutcome(invitationStatusAt(current, now));
+    if (closed !== undefined) return closed;
     const user = await getUser(tx, ctx.organizationId, current.principal_id);
     if (user.disabled) {
       throw new DomainError("forbidden", `user ${user.id} is disabled; ask an admin to enable them`);

@@ -3,6 +3,7 @@
 import { Link, useParams } from "react-router";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useKeyAccess } from "../api/key-access";
 
 type Reason = {
@@ -86,13 +87,7 @@ export function KeyAccessPage() {
                   ))}
                 </p>
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Role</th>
-                      <th scope="col">Granted by</th>
-                      <th scope="col">Permissions</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={["Role", "Granted by", "Permissions"]} />
                   <tbody>
                     {space.roles.map((role) => (
                       <tr

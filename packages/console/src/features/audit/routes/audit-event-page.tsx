@@ -1,9 +1,11 @@
 // Audit, route: one audit event in full.
+import { Fragment } from "react";
 import { Link, useParams } from "react-router";
 import { formatTime } from "../../../shared/format/time";
+import { Facts } from "../../../shared/ui/facts";
+import { JsonView } from "../../../shared/ui/json-view";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
-import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
 import { useAuditEvent } from "../api/audit-events";
 
@@ -22,36 +24,34 @@ export function AuditEventPage() {
             </p>
             <PageHeader title={a.action} description={formatTime(a["occurred-at"])} />
             <section className="card">
-              <dl className="facts">
-                <dt>Outcome</dt>
-                <dd>
-                  <StatusBadge status={a.outcome} />
-                </dd>
-                <dt>Resource</dt>
-                <dd>
-                  {a["resource-type"]} <code>{a["resource-id"]}</code>
-                </dd>
-                <dt>Actor</dt>
-                <dd>
-                  <code>{doc.data.relationships.actor.data?.id ?? "—"}</code>
-                </dd>
-                <dt>Actor token</dt>
-                <dd>
-                  <code>{doc.data.relationships["actor-token"].data?.id ?? "—"}</code>
-                </dd>
-                <dt>Via</dt>
-                <dd>{a.via}</dd>
-                <dt>Address</dt>
-                <dd>{a["actor-ip"] ?? "—"}</dd>
-                <dt>Policy evaluation</dt>
-                <dd>
-                  {a["policy-evaluation-id"] ? (
-                    <Link to={`/evaluations/${a["policy-evaluation-id"]}`}>{a["policy-evaluation-id"]}</Link>
-                  ) : (
-                    "—"
-                  )}
-                </dd>
-              </dl>
+              <Facts
+                facts={[
+                  ["Outcome", <StatusBadge key="outcome" status={a.outcome} />],
+                  [
+                    "Resource",
+                    <Fragment key="resource">
+                      {a["resource-type"]} <code>{a["resource-id"]}</code>
+                    </Fragment>,
+                  ],
+                  ["Actor", <code key="actor">{doc.data.relationships.actor.data?.id ?? "—"}</code>],
+                  [
+                    "Actor token",
+                    <code key="actor-token">{doc.data.relationships["actor-token"].data?.id ?? "—"}</code>,
+                  ],
+                  ["Via", a.via],
+                  ["Address", a["actor-ip"] ?? "—"],
+                  [
+                    "Policy evaluation",
+                    a["policy-evaluation-id"] ? (
+                      <Link key="evaluation" to={`/evaluations/${a["policy-evaluation-id"]}`}>
+                        {a["policy-evaluation-id"]}
+                      </Link>
+                    ) : (
+                      "—"
+                    ),
+                  ],
+                ]}
+              />
             </section>
             <section className="card" aria-labelledby="details-heading">
               <h2 id="details-heading">Details</h2>

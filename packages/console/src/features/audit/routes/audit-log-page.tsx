@@ -1,11 +1,16 @@
 // Audit, route: the audit log with filters (actor, action, resource, outcome, time range) and paging.
 import { type FormEvent, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
+import { pageCountOf } from "../../../shared/api/pagination";
 import { useUserNames } from "../../../shared/api/user-names";
 import { formatTime } from "../../../shared/format/time";
+import { useFilterParams } from "../../../shared/hooks/use-filter-params";
 import { PageHeader } from "../../../shared/ui/page-header";
+import { Pager } from "../../../shared/ui/pager";
 import { QueryState } from "../../../shared/ui/query-state";
+import { SelectField } from "../../../shared/ui/select-field";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useAuditEvents } from "../api/audit-events";
 
 const FIELDS = [
@@ -21,13 +26,12 @@ function toIso(local: string): string | undefined {
 
 /** The audit log page. */
 export function AuditLogPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, setParams, page, set } = useFilterParams();
   const [form, setForm] = useState(() =>
     Object.fromEntries(
       [...FIELDS.map((f) => f.name), "outcome", "since", "until"].map((n) => [n, params.get(n) ?? ""]),
     ),
   );
-  const page = Math.max(1, Number(params.get("page") ?? "1"));
   const names = useUserNames();
   const actorName = (id: string | undefined) =>
     id === undefined ? "—" : (names.data?.get(id) ?? <code className="small">{id}</code>);
@@ -48,11 +52,6 @@ export function AuditLogPage() {
     for (const [k, v] of Object.entries(form)) if (v) next.set(k, v);
     setParams(next);
   };
-  const goTo = (n: number) => {
-    const next = new URLSearchParams(params);
-    next.set("page", String(n));
-    setParams(next);
-  };
   return (
     <>
       <PageHeader title="Audit log" description="Every change and every refusal, who made it, from where." />
@@ -68,15 +67,17 @@ export function AuditLogPage() {
               />
             </label>
           ))}
-          <label className="compact">
-            Outcome{" "}
-            <select value={form.outcome} onChange={(e) => setForm({ ...form, outcome: e.target.value })}>
-              <option value="">any</option>
-              <option value="success">success</option>
-              <option value="denied">denied</option>
-              <option value="failure">failure</option>
-            </select>
-          </label>
+          <SelectField
+            label="Outcome"
+            value={form.outcome ?? ""}
+            options={[
+              ["", "any"],
+              ["success", "success"],
+              ["denied", "denied"],
+              ["failure", "failure"],
+            ]}
+            onChange={(outcome) => setForm({ ...form, outcome })}
+          />
           <label className="compact">
             From{" "}
             <input
@@ -100,25 +101,14 @@ export function AuditLogPage() {
       </search>
       <QueryState query={events}>
         {(doc) => {
-          const pages = Number(
-            (doc.meta as { pagination?: Record<string, number> }).pagination?.["total-pages"] ?? 1,
-          );
+          const pages = pageCountOf(doc.meta);
           return (
             <section className="card" aria-label="Audit events">
               {doc.data.length === 0 ? (
                 <p className="muted">No events match.</p>
               ) : (
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">When (UTC)</th>
-                      <th scope="col">Action</th>
-                      <th scope="col">Outcome</th>
-                      <th scope="col">Resource</th>
-                      <th scope="col">Actor</th>
-                      <th scope="col">Via</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={["When (UTC)", "Action", "Outcome", "Resource", "Actor", "Via"]} />
                   <tbody>
                     {doc.data.map((e) => (
                       <tr key={e.id}>
@@ -144,27 +134,7 @@ export function AuditLogPage() {
                   </tbody>
                 </table>
               )}
-              <nav className="pager" aria-label="Pages">
-                <button
-                  type="button"
-                  className="button small"
-                  disabled={page <= 1}
-                  onClick={() => goTo(page - 1)}
-                >
-                  Previous
-                </button>
-                <span>
-                  Page {page} of {Math.max(1, pages)}
-                </span>
-                <button
-                  type="button"
-                  className="button small"
-                  disabled={page >= pages}
-                  onClick={() => goTo(page + 1)}
-                >
-                  Next
-                </button>
-              </nav>
+              <Pager page={page} pages={pages} onPage={(n) => set("page", String(n))} />
             </section>
           );
         }}

@@ -8,8 +8,10 @@ import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { DangerRowAction } from "../../../shared/ui/row-action";
 import { SecretReveal } from "../../../shared/ui/secret-reveal";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import {
   useConnectedDelegates,
   useCreateDelegateToken,
@@ -95,16 +97,7 @@ export function DelegatesPage() {
               <p className="muted">No agent is connected.</p>
             ) : (
               <table aria-label="Connected agents">
-                <thead>
-                  <tr>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Host</th>
-                    <th scope="col">Version</th>
-                    <th scope="col">Token</th>
-                    <th scope="col">Connected</th>
-                    <th scope="col">Last heartbeat</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Agent", "Host", "Version", "Token", "Connected", "Last heartbeat"]} />
                 <tbody>
                   {doc.data.map((d) => (
                     <tr key={d.id}>
@@ -132,17 +125,7 @@ export function DelegatesPage() {
         <QueryState query={tokens}>
           {(doc) => (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Status", "Last used", "Created"]} actions="Actions" />
               <tbody>
                 {doc.data.map((t) => (
                   <tr key={t.id}>
@@ -157,14 +140,11 @@ export function DelegatesPage() {
                     <td>{formatRelative(t.attributes["created-at"])}</td>
                     <td className="row-actions">
                       {t.attributes.status === "active" && (
-                        <button
-                          type="button"
-                          className="button small danger-outline"
+                        <DangerRowAction
+                          action="Revoke"
+                          subject={t.attributes.name}
                           onClick={() => revoke.mutate(t.id)}
-                          aria-label={`Revoke ${t.attributes.name}`}
-                        >
-                          Revoke
-                        </button>
+                        />
                       )}
                     </td>
                   </tr>

@@ -1,10 +1,12 @@
 // Evaluations, route: one evaluation in full: outcome, each policy's result, the input.
 import { Link, useParams } from "react-router";
 import { formatTime } from "../../../shared/format/time";
+import { Facts } from "../../../shared/ui/facts";
+import { JsonView } from "../../../shared/ui/json-view";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
-import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useEvaluation } from "../api/evaluations";
 
 /** The evaluation page. */
@@ -25,37 +27,20 @@ export function EvaluationPage() {
               description={`${formatTime(a["created-at"])} · ${a["duration-us"]} µs`}
             />
             <section className="card">
-              <dl className="facts">
-                <dt>Outcome</dt>
-                <dd>
-                  <StatusBadge status={a.outcome} />
-                </dd>
-                <dt>Resource</dt>
-                <dd>
-                  <code>{a["resource-id"] ?? "—"}</code>
-                </dd>
-                <dt>Actor</dt>
-                <dd>
-                  <code>{a["actor-id"] ?? "—"}</code>
-                </dd>
-                <dt>Messages</dt>
-                <dd>{a.messages.length ? a.messages.join("; ") : "—"}</dd>
-                <dt>Warnings</dt>
-                <dd>{a.warnings.length ? a.warnings.join("; ") : "—"}</dd>
-              </dl>
+              <Facts
+                facts={[
+                  ["Outcome", <StatusBadge key="outcome" status={a.outcome} />],
+                  ["Resource", <code key="resource">{a["resource-id"] ?? "—"}</code>],
+                  ["Actor", <code key="actor">{a["actor-id"] ?? "—"}</code>],
+                  ["Messages", a.messages.length ? a.messages.join("; ") : "—"],
+                  ["Warnings", a.warnings.length ? a.warnings.join("; ") : "—"],
+                ]}
+              />
             </section>
             <section className="card" aria-labelledby="results-heading">
               <h2 id="results-heading">Policies evaluated</h2>
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Policy</th>
-                    <th scope="col">Set</th>
-                    <th scope="col">Enforcement</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">Messages</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Policy", "Set", "Enforcement", "Outcome", "Messages"]} />
                 <tbody>
                   {a["policy-results"].map((r) => (
                     <tr key={`${r["policy-set-id"]}-${r["policy-id"]}`}>

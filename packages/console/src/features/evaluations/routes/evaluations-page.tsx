@@ -1,29 +1,31 @@
 // Evaluations, route: the evaluation history, filtered by entity, outcome and policy.
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
+import { pageCountOf } from "../../../shared/api/pagination";
 import { formatRelative, formatTime } from "../../../shared/format/time";
+import { useFilterParams } from "../../../shared/hooks/use-filter-params";
 import { PageHeader } from "../../../shared/ui/page-header";
+import { Pager } from "../../../shared/ui/pager";
 import { QueryState } from "../../../shared/ui/query-state";
+import { SelectField } from "../../../shared/ui/select-field";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useEvaluations } from "../api/evaluations";
+
+/** [value, text] options of a filter whose empty value reads "any". */
+function anyOr(values: readonly string[]): [string, string][] {
+  return values.map((v) => [v, v || "any"]);
+}
 
 /** The evaluations page. */
 export function EvaluationsPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, page, set } = useFilterParams();
   const policy = params.get("policy") ?? "";
-  const page = Math.max(1, Number(params.get("page") ?? "1"));
   const evaluations = useEvaluations({
     ...(params.get("entity") ? { entityType: params.get("entity") ?? "" } : {}),
     ...(params.get("outcome") ? { outcome: params.get("outcome") ?? "" } : {}),
     ...(params.get("resource") ? { resource: params.get("resource") ?? "" } : {}),
     page,
   });
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    if (name !== "page") next.delete("page");
-    setParams(next);
-  };
   return (
     <>
       <PageHeader
@@ -31,26 +33,18 @@ export function EvaluationsPage() {
         description="Every policy decision on a save, with its input and each policy's result."
       />
       <search className="filters card" aria-label="Evaluation filters">
-        <label className="compact">
-          Entity{" "}
-          <select value={params.get("entity") ?? ""} onChange={(e) => set("entity", e.target.value)}>
-            {["", "token", "api-key", "service-account", "delegate-token"].map((v) => (
-              <option key={v} value={v}>
-                {v || "any"}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="compact">
-          Outcome{" "}
-          <select value={params.get("outcome") ?? ""} onChange={(e) => set("outcome", e.target.value)}>
-            {["", "allowed", "warned", "denied"].map((v) => (
-              <option key={v} value={v}>
-                {v || "any"}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Entity"
+          value={params.get("entity") ?? ""}
+          options={anyOr(["", "token", "api-key", "service-account", "delegate-token"])}
+          onChange={(value) => set("entity", value)}
+        />
+        <SelectField
+          label="Outcome"
+          value={params.get("outcome") ?? ""}
+          options={anyOr(["", "allowed", "warned", "denied"])}
+          onChange={(value) => set("outcome", value)}
+        />
         <label className="compact">
           Resource id{" "}
           <input
@@ -73,25 +67,14 @@ export function EvaluationsPage() {
                 ),
               )
             : doc.data;
-          const pages = Number(
-            (doc.meta as { pagination?: Record<string, number> }).pagination?.["total-pages"] ?? 1,
-          );
+          const pages = pageCountOf(doc.meta);
           return (
             <section className="card" aria-label="Evaluations">
               {rows.length === 0 ? (
                 <p className="muted">No evaluations match.</p>
               ) : (
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Entity</th>
-                      <th scope="col">Action</th>
-                      <th scope="col">Outcome</th>
-                      <th scope="col">Policies</th>
-                      <th scope="col">Message</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={["When", "Entity", "Action", "Outcome", "Policies", "Message"]} />
                   <tbody>
                     {rows.map((e) => (
                       <tr key={e.id}>
@@ -112,27 +95,7 @@ export function EvaluationsPage() {
                   </tbody>
                 </table>
               )}
-              <nav className="pager" aria-label="Pages">
-                <button
-                  type="button"
-                  className="button small"
-                  disabled={page <= 1}
-                  onClick={() => set("page", String(page - 1))}
-                >
-                  Previous
-                </button>
-                <span>
-                  Page {page} of {Math.max(1, pages)}
-                </span>
-                <button
-                  type="button"
-                  className="button small"
-                  disabled={page >= pages}
-                  onClick={() => set("page", String(page + 1))}
-                >
-                  Next
-                </button>
-              </nav>
+              <Pager page={page} pages={pages} onPage={(n) => set("page", String(n))} />
             </section>
           );
         }}

@@ -2,7 +2,7 @@
 // the roles, and the organization's login policy sets with their policies' Rego text.
 import { allPages } from "../../../shared/api/all-pages";
 import { api, currentOrganization, ok } from "../../../shared/api/api-client";
-import { apiErrorOf } from "../../../shared/api/api-error";
+import { downloadPolicySource } from "./policies";
 
 /** A login policy set with its policies' text. */
 export interface LoginSetSource {
@@ -29,16 +29,6 @@ export interface LoginContext {
   readonly sets: readonly LoginSetSource[];
 }
 
-async function download(id: string): Promise<string> {
-  const { response } = await api.GET("/api/v2/policies/{id}/download", {
-    params: { path: { id } },
-    parseAs: "text",
-  });
-  if (response.status === 404) return "";
-  if (!response.ok) throw apiErrorOf(response.status, undefined);
-  return await response.clone().text();
-}
-
 /** Loads the login context of the current organization. */
 export async function loadLoginContext(): Promise<LoginContext> {
   const org = currentOrganization();
@@ -62,7 +52,7 @@ export async function loadLoginContext(): Promise<LoginContext> {
   const sources = new Map<string, Promise<string>>();
   for (const set of loginSets)
     for (const p of set.relationships.policies.data)
-      if (!sources.has(p.id)) sources.set(p.id, download(p.id));
+      if (!sources.has(p.id)) sources.set(p.id, downloadPolicySource(p.id));
   return {
     spaces: spaces.map((s) => ({
       id: s.id,

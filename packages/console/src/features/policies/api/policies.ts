@@ -4,19 +4,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, currentOrganization, ok } from "../../../shared/api/api-client";
 import { apiErrorOf } from "../../../shared/api/api-error";
 
-/** The organization's policies. */
-export function usePolicies() {
-  return useQuery({
-    queryKey: ["policies", currentOrganization()],
-    queryFn: () =>
-      ok(
-        api.GET("/api/v2/organizations/{org}/policies", {
-          params: { path: { org: currentOrganization() }, query: { "page[size]": 100 } },
-        }),
-      ),
-  });
-}
-
 /** One policy. */
 export function usePolicy(id: string) {
   return useQuery({
@@ -25,20 +12,23 @@ export function usePolicy(id: string) {
   });
 }
 
+/** Downloads a policy's Rego text ("" when none was uploaded). */
+export async function downloadPolicySource(id: string): Promise<string> {
+  const { response } = await api.GET("/api/v2/policies/{id}/download", {
+    params: { path: { id } },
+    parseAs: "text",
+  });
+  if (response.status === 404) return "";
+  if (!response.ok) throw apiErrorOf(response.status, undefined);
+  return await response.clone().text();
+}
+
 /** A policy's Rego text ("" when none was uploaded). */
 export function usePolicySource(id: string) {
   return useQuery({
     queryKey: ["policy-source", id],
     enabled: id !== "",
-    queryFn: async () => {
-      const { response } = await api.GET("/api/v2/policies/{id}/download", {
-        params: { path: { id } },
-        parseAs: "text",
-      });
-      if (response.status === 404) return "";
-      if (!response.ok) throw apiErrorOf(response.status, undefined);
-      return await response.clone().text();
-    },
+    queryFn: () => downloadPolicySource(id),
   });
 }
 

@@ -3,17 +3,18 @@
 // removed) before anything is saved. A draft calling builtins that need node:crypto is simulated
 // by the server instead (POST /policy-simulations), and the panel says so.
 import { useId, useState } from "react";
+import { currentOrganization } from "../../../shared/api/api-client";
 import { formatRelative } from "../../../shared/format/time";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { JsonView } from "../../../shared/ui/json-view";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
+import { loadLoginContext } from "../api/login-context";
 import { usePolicySource } from "../api/policies";
 import { usePolicySamples, useServerSimulation } from "../api/simulation";
-import { currentOrganization } from "../../../shared/api/api-client";
-import { loadLoginContext } from "../api/login-context";
 import { compileDraft } from "../rego/browser-rego";
+import { type DraftOutcome, describeChange, draftOutcome } from "../rego/draft-outcome";
 import { decideLoginInBrowser, loginOutcome, loginSetup } from "../rego/login-simulation";
-import { describeChange, type DraftOutcome, draftOutcome } from "../rego/draft-outcome";
 
 const ENTITY_TYPES = ["token", "api-key", "service-account", "delegate-token", "login"] as const;
 
@@ -35,6 +36,28 @@ type Run =
   | { readonly where: "invalid"; readonly message: string };
 
 const NO_POLICY: DraftOutcome = { outcome: "allowed", messages: [], roles: [] };
+
+/** A run's rows in the browser: each sample's outcome now and with the draft (`decide`), and the change. */
+function browserRows<I>(
+  samples: readonly {
+    readonly id: string;
+    readonly attributes: { readonly "created-at": string; readonly action: string; readonly input: I };
+  }[],
+  decide: (input: I) => readonly [DraftOutcome, DraftOutcome],
+): SimulatedRow[] {
+  return samples.map((s) => {
+    const [current, draft] = decide(s.attributes.input);
+    return {
+      id: s.id,
+      createdAt: s.attributes["created-at"],
+      action: s.attributes.action,
+      input: s.attributes.input,
+      current,
+      draft,
+      changes: describeChange(current, draft),
+    };
+  });
+}
 
 /** The server's outcome of a sample: a save's outcome, or a login's refusal (`denied`) and roles. */
 function serverOutcome(o: {
@@ -143,38 +166,18 @@ export function SimulationPanel({
       }
       if (setups !== undefined) {
         const [now, next] = setups;
-        const rows = (samples.data?.data ?? []).map((s) => {
-          const input = s.attributes.input;
-          const current = loginOutcome(now, decideLoginInBrowser(now, input));
-          const after = loginOutcome(next, decideLoginInBrowser(next, input));
-          return {
-            id: s.id,
-            createdAt: s.attributes["created-at"],
-            action: s.attributes.action,
-            input,
-            current,
-            draft: after,
-            changes: describeChange(current, after),
-          };
-        });
+        const rows = browserRows(samples.data?.data ?? [], (input) => [
+          loginOutcome(now, decideLoginInBrowser(now, input)),
+          loginOutcome(next, decideLoginInBrowser(next, input)),
+        ]);
         setRun({ where: "browser", rows });
         return;
       }
       const before = policyId && saved.data ? await compileDraft(name, saved.data, q) : undefined;
-      const rows = (samples.data?.data ?? []).map((s) => {
-        const input = s.attributes.input;
-        const current = before?.ok ? draftOutcome(before.draft, entityType, q, input) : NO_POLICY;
-        const after = draftOutcome(compiled.draft, entityType, q, input);
-        return {
-          id: s.id,
-          createdAt: s.attributes["created-at"],
-          action: s.attributes.action,
-          input,
-          current,
-          draft: after,
-          changes: describeChange(current, after),
-        };
-      });
+      const rows = browserRows(samples.data?.data ?? [], (input) => [
+        before?.ok ? draftOutcome(before.draft, entityType, q, input) : NO_POLICY,
+        draftOutcome(compiled.draft, entityType, q, input),
+      ]);
       setRun({ where: "browser", rows });
     } catch (error) {
       setRun({ where: "invalid", message: error instanceof Error ? error.message : String(error) });
@@ -239,14 +242,7 @@ export function SimulationPanel({
           </p>
           {rows.length > 0 && (
             <table aria-label="Simulation results">
-              <thead>
-                <tr>
-                  <th scope="col">Input</th>
-                  <th scope="col">Now</th>
-                  <th scope="col">With the draft</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Input", "Now", "With the draft", "Change"]} />
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.id} className={r.changes.length > 0 ? "row-changed" : ""}>

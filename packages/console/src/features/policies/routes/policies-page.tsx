@@ -1,14 +1,15 @@
 // Policies, route: the organization's policies.
 import { Link } from "react-router";
+import { useOrganizationPolicies } from "../../../shared/api/organization-policies";
 import { formatRelative } from "../../../shared/format/time";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
 import { StatusBadge } from "../../../shared/ui/status-badge";
-import { usePolicies } from "../api/policies";
+import { TableHead } from "../../../shared/ui/table-head";
 
 /** The policies page. */
 export function PoliciesPage() {
-  const policies = usePolicies();
+  const policies = useOrganizationPolicies();
   return (
     <>
       <PageHeader
@@ -26,15 +27,7 @@ export function PoliciesPage() {
             <p className="muted card">No policies yet. A policy takes effect once it is in a policy set.</p>
           ) : (
             <table className="card">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Enforcement</th>
-                  <th scope="col">Query</th>
-                  <th scope="col">Policy sets</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Enforcement", "Query", "Policy sets", "Updated"]} />
               <tbody>
                 {doc.data.map((p) => (
                   <tr key={p.id}>

@@ -1,8 +1,9 @@
 // Policies, route: sample and simulate: pick a saved policy (or start blank), edit the draft, and
 // see what it would change on recent real inputs, without saving anything.
 import { useCallback, useState } from "react";
+import { useOrganizationPolicies } from "../../../shared/api/organization-policies";
 import { PageHeader } from "../../../shared/ui/page-header";
-import { usePolicies, usePolicySource } from "../api/policies";
+import { usePolicySource } from "../api/policies";
 import { RegoEditor } from "../components/rego-editor";
 import { SimulationPanel } from "../components/simulation-panel";
 import { compileDraft } from "../rego/browser-rego";
@@ -45,7 +46,7 @@ function DraftEditor({
 
 /** The simulate page. */
 export function SimulatePage() {
-  const policies = usePolicies();
+  const policies = useOrganizationPolicies();
   const [policyId, setPolicyId] = useState("");
   const source = usePolicySource(policyId);
   const policy = policies.data?.data.find((p) => p.id === policyId);

@@ -16,19 +16,6 @@ export function usePolicySets() {
   });
 }
 
-/** The organization's policies (to choose a set's members). */
-export function usePolicyChoices() {
-  return useQuery({
-    queryKey: ["policies", currentOrganization()],
-    queryFn: () =>
-      ok(
-        api.GET("/api/v2/organizations/{org}/policies", {
-          params: { path: { org: currentOrganization() }, query: { "page[size]": 100 } },
-        }),
-      ),
-  });
-}
-
 /** What a new policy set is. */
 export interface NewPolicySet {
   readonly name: string;

@@ -2,12 +2,15 @@
 // to create one from policies.
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
+import { useOrganizationPolicies } from "../../../shared/api/organization-policies";
 import { spacePath, useSpaceTree } from "../../../shared/api/space-tree";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
-import { useCreatePolicySet, useDeletePolicySet, usePolicyChoices, usePolicySets } from "../api/policy-sets";
+import { DangerRowAction } from "../../../shared/ui/row-action";
+import { TableHead } from "../../../shared/ui/table-head";
+import { useCreatePolicySet, useDeletePolicySet, usePolicySets } from "../api/policy-sets";
 
 const SAVE_ENTITIES = ["token", "api-key", "service-account", "delegate-token"] as const;
 
@@ -43,7 +46,7 @@ function Checkboxes({
 
 function CreatePolicySetForm() {
   const create = useCreatePolicySet();
-  const policies = usePolicyChoices();
+  const policies = useOrganizationPolicies();
   const tree = useSpaceTree();
   const [name, setName] = useState("");
   const [kind, setKind] = useState<"save" | "login">("save");
@@ -142,7 +145,7 @@ function CreatePolicySetForm() {
 /** The policy sets page. */
 export function PolicySetsPage() {
   const sets = usePolicySets();
-  const policies = usePolicyChoices();
+  const policies = useOrganizationPolicies();
   const tree = useSpaceTree();
   const remove = useDeletePolicySet();
   const policyName = (id: string) => policies.data?.data.find((p) => p.id === id)?.attributes.name ?? id;
@@ -159,17 +162,7 @@ export function PolicySetsPage() {
             <p className="muted card">No policy sets: no policy is in effect.</p>
           ) : (
             <table className="card">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Evaluated on</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Policies</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Evaluated on", "Where", "Policies"]} actions="Actions" />
               <tbody>
                 {doc.data.map((s) => (
                   <tr key={s.id}>
@@ -191,14 +184,11 @@ export function PolicySetsPage() {
                       ))}
                     </td>
                     <td className="row-actions">
-                      <button
-                        type="button"
-                        className="button small danger-outline"
+                      <DangerRowAction
+                        action="Delete"
+                        subject={s.attributes.name}
                         onClick={() => remove.mutate(s.id)}
-                        aria-label={`Delete ${s.attributes.name}`}
-                      >
-                        Delete
-                      </button>
+                      />
                     </td>
                   </tr>
                 ))}

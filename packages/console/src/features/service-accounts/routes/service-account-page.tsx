@@ -6,6 +6,7 @@ import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useApiKeys, useCreateApiKey, useServiceAccount } from "../api/service-accounts";
 
 function CreateKeyForm({ serviceAccountId }: { serviceAccountId: string }) {
@@ -67,16 +68,7 @@ export function ServiceAccountPage() {
                   <p className="muted">This service account has no API keys yet.</p>
                 ) : (
                   <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Name</th>
-                        <th scope="col">Description</th>
-                        <th scope="col">Created</th>
-                        <th scope="col">
-                          <span className="visually-hidden">Links</span>
-                        </th>
-                      </tr>
-                    </thead>
+                    <TableHead columns={["Name", "Description", "Created"]} actions="Links" />
                     <tbody>
                       {k.data.map((key) => (
                         <tr key={key.id}>

@@ -1,12 +1,13 @@
 // Service accounts, route: the list, and a form to create one in a space.
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
+import { spacePath, useSpaceTree } from "../../../shared/api/space-tree";
 import { formatRelative } from "../../../shared/format/time";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
-import { spacePath, useSpaceTree } from "../../../shared/api/space-tree";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useCreateServiceAccount, useServiceAccounts } from "../api/service-accounts";
 
 function CreateServiceAccountForm() {
@@ -79,14 +80,7 @@ export function ServiceAccountsPage() {
             <p className="muted">No service accounts yet.</p>
           ) : (
             <table className="card">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Space</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "Space", "Description", "Created"]} />
               <tbody>
                 {doc.data.map((s) => {
                   const spaceId = s.relationships.space.data?.id;

@@ -6,6 +6,7 @@ import { ErrorNotice } from "../../../shared/ui/error-notice";
 import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
+import { TableHead } from "../../../shared/ui/table-head";
 import {
   type SpaceNode,
   spacePath,
@@ -138,13 +139,7 @@ function SpaceDetail({ spaceId, path }: { spaceId: string; path: string }) {
               <p className="muted">No service account lives in this space.</p>
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Name", "Description", "State"]} />
                 <tbody>
                   {c.serviceAccounts.map((s) => (
                     <tr key={s.id}>
@@ -165,13 +160,7 @@ function SpaceDetail({ spaceId, path }: { spaceId: string; path: string }) {
               <p className="muted">No role is bound in this space.</p>
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Role</th>
-                    <th scope="col">Granted to</th>
-                    <th scope="col">Kind</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Role", "Granted to", "Kind"]} />
                 <tbody>
                   {c.bindings.map((b) => {
                     const role = b.relationships.role.data;

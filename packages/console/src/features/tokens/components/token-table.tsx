@@ -4,7 +4,9 @@ import { useId, useState } from "react";
 import { formatRelative, formatTime } from "../../../shared/format/time";
 import { Dialog } from "../../../shared/ui/dialog";
 import { ErrorNotice } from "../../../shared/ui/error-notice";
+import { DangerRowAction } from "../../../shared/ui/row-action";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useDeleteToken, useRevokeToken } from "../api/tokens";
 import { RotateTokenDialog } from "./rotate-token-dialog";
 
@@ -76,19 +78,10 @@ export function TokenTable({
     <>
       <ErrorNotice error={remove.error ?? revoke.error} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Created</th>
-            <th scope="col">Created by</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={["Name", "Status", "Expires", "Last used", "Created", "Created by"]}
+          actions="Actions"
+        />
         <tbody>
           {rows.map((row) => {
             const a = row.attributes;
@@ -135,14 +128,11 @@ export function TokenTable({
                     </button>
                   )}
                   {usable && (
-                    <button
-                      type="button"
-                      className="button small danger-outline"
+                    <DangerRowAction
+                      action="Revoke"
+                      subject={a.name}
                       onClick={() => setRevoking({ id: row.id, name: a.name })}
-                      aria-label={`Revoke ${a.name}`}
-                    >
-                      Revoke
-                    </button>
+                    />
                   )}
                   <DeleteButton row={row} onDelete={() => remove.mutate(row.id)} />
                 </td>

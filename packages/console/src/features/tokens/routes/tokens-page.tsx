@@ -1,8 +1,11 @@
 // Tokens, route: every token of the organization, filtered (status, expiry window, use) and sorted.
-import { useSearchParams } from "react-router";
+import { paginationOf } from "../../../shared/api/pagination";
 import { useUserNames } from "../../../shared/api/user-names";
+import { useFilterParams } from "../../../shared/hooks/use-filter-params";
 import { PageHeader } from "../../../shared/ui/page-header";
+import { Pager } from "../../../shared/ui/pager";
 import { QueryState } from "../../../shared/ui/query-state";
+import { SelectField } from "../../../shared/ui/select-field";
 import { type TokenFilters, useOrganizationTokens } from "../api/tokens";
 import { TokenTable } from "../components/token-table";
 
@@ -28,28 +31,17 @@ function filtersOf(params: URLSearchParams): TokenFilters {
 
 /** The tokens page. */
 export function TokensPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useFilterParams();
   const filters = filtersOf(params);
   const tokens = useOrganizationTokens(filters);
   const names = useUserNames();
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    if (name !== "page") next.delete("page");
-    setParams(next);
-  };
   const select = (name: string, label: string, options: readonly [string, string][], fallback = "") => (
-    <label className="compact">
-      {label}{" "}
-      <select value={params.get(name) ?? fallback} onChange={(e) => set(name, e.target.value)}>
-        {options.map(([value, text]) => (
-          <option key={value} value={value}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </label>
+    <SelectField
+      label={label}
+      value={params.get(name) ?? fallback}
+      options={options}
+      onChange={(value) => set(name, value)}
+    />
   );
   return (
     <>
@@ -95,7 +87,7 @@ export function TokensPage() {
       </search>
       <QueryState query={tokens}>
         {(doc) => {
-          const pagination = (doc.meta as { pagination?: Record<string, number | null> }).pagination ?? {};
+          const pagination = paginationOf(doc.meta);
           const page = Number(pagination["current-page"] ?? 1);
           const pages = Number(pagination["total-pages"] ?? 1);
           return (
@@ -104,27 +96,7 @@ export function TokensPage() {
                 {pagination["total-count"] ?? doc.data.length} token(s)
               </p>
               <TokenTable rows={doc.data} {...(names.data ? { names: names.data } : {})} />
-              <nav className="pager" aria-label="Pages">
-                <button
-                  type="button"
-                  className="button small"
-                  disabled={page <= 1}
-                  onClick={() => set("page", String(page - 1))}
-                >
-                  Previous
-                </button>
-                <span>
-                  Page {page} of {Math.max(1, pages)}
-                </span>
-                <button
-                  type="button"
-                  className="button small"
-                  disabled={page >= pages}
-                  onClick={() => set("page", String(page + 1))}
-                >
-                  Next
-                </button>
-              </nav>
+              <Pager page={page} pages={pages} onPage={(n) => set("page", String(n))} />
             </section>
           );
         }}

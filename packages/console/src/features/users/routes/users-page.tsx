@@ -7,7 +7,9 @@ import { Field } from "../../../shared/ui/field";
 import { PageHeader } from "../../../shared/ui/page-header";
 import { QueryState } from "../../../shared/ui/query-state";
 import { SecretReveal } from "../../../shared/ui/secret-reveal";
+import { SelectField } from "../../../shared/ui/select-field";
 import { StatusBadge } from "../../../shared/ui/status-badge";
+import { TableHead } from "../../../shared/ui/table-head";
 import { useCreateUser, useInvitations, useInviteUser, useRevokeInvitation, useUsers } from "../api/users";
 
 function CreateUserForm() {
@@ -117,16 +119,18 @@ function Invitations({ names }: { names: ReadonlyMap<string, string> }) {
     <section aria-labelledby="invitations-heading" className="card">
       <div className="section-head">
         <h2 id="invitations-heading">Invitations</h2>
-        <label className="compact">
-          Status{" "}
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">all</option>
-            <option value="pending">pending</option>
-            <option value="accepted">accepted</option>
-            <option value="revoked">revoked</option>
-            <option value="expired">expired</option>
-          </select>
-        </label>
+        <SelectField
+          label="Status"
+          value={status}
+          options={[
+            ["", "all"],
+            ["pending", "pending"],
+            ["accepted", "accepted"],
+            ["revoked", "revoked"],
+            ["expired", "expired"],
+          ]}
+          onChange={setStatus}
+        />
       </div>
       <ErrorNotice error={revoke.error} />
       <QueryState query={invitations}>
@@ -135,17 +139,7 @@ function Invitations({ names }: { names: ReadonlyMap<string, string> }) {
             <p className="muted">No {status} invitations.</p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["User", "Status", "Created", "Expires"]} actions="Actions" />
               <tbody>
                 {doc.data.map((i) => {
                   const userId =
@@ -198,17 +192,7 @@ export function UsersPage() {
             <section aria-labelledby="users-heading" className="card">
               <h2 id="users-heading">People</h2>
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Added</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Name", "Email", "State", "Added"]} actions="Actions" />
                 <tbody>
                   {doc.data.map((u) => (
                     <tr key={u.id}>
