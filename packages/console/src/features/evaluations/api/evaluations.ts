@@ -1,4 +1,4 @@
-// Evaluations, API: the history of policy evaluations (filters: entity, outcome, resource) and one in full.
+// Evaluations, API: the history of policy evaluations (filters: entity, outcome, resource, policy) and one in full.
 import { useQuery } from "@tanstack/react-query";
 import { api, currentOrganization, ok } from "../../../shared/api/api-client";
 
@@ -7,6 +7,8 @@ export interface EvaluationFilters {
   readonly entityType?: string;
   readonly outcome?: string;
   readonly resource?: string;
+  /** A policy's id: only evaluations that evaluated it. */
+  readonly policy?: string;
   readonly page?: number;
 }
 
@@ -25,6 +27,7 @@ export function useEvaluations(filters: EvaluationFilters) {
               ...(filters.entityType ? { "filter[entity-type]": filters.entityType } : {}),
               ...(filters.outcome ? { "filter[outcome]": filters.outcome } : {}),
               ...(filters.resource ? { "filter[resource]": filters.resource } : {}),
+              ...(filters.policy ? { "filter[policy]": filters.policy } : {}),
             },
           },
         }),

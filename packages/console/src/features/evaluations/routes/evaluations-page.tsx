@@ -1,5 +1,6 @@
 // Evaluations, route: the evaluation history, filtered by entity, outcome and policy.
 import { Link } from "react-router";
+import { useOrganizationPolicies } from "../../../shared/api/organization-policies";
 import { pageCountOf } from "../../../shared/api/pagination";
 import { formatRelative, formatTime } from "../../../shared/format/time";
 import { useFilterParams } from "../../../shared/hooks/use-filter-params";
@@ -19,8 +20,9 @@ function anyOr(values: readonly string[]): [string, string][] {
 /** The evaluations page. */
 export function EvaluationsPage() {
   const { params, page, set } = useFilterParams();
-  const policy = params.get("policy") ?? "";
+  const policies = useOrganizationPolicies();
   const evaluations = useEvaluations({
+    ...(params.get("policy") ? { policy: params.get("policy") ?? "" } : {}),
     ...(params.get("entity") ? { entityType: params.get("entity") ?? "" } : {}),
     ...(params.get("outcome") ? { outcome: params.get("outcome") ?? "" } : {}),
     ...(params.get("resource") ? { resource: params.get("resource") ?? "" } : {}),
@@ -53,20 +55,19 @@ export function EvaluationsPage() {
             placeholder="tok-…"
           />
         </label>
-        <label className="compact">
-          Policy name{" "}
-          <input value={policy} onChange={(e) => set("policy", e.target.value)} placeholder="on this page" />
-        </label>
+        <SelectField
+          label="Policy"
+          value={params.get("policy") ?? ""}
+          options={[
+            ["", "any"],
+            ...(policies.data?.data ?? []).map((p): [string, string] => [p.id, p.attributes.name]),
+          ]}
+          onChange={(value) => set("policy", value)}
+        />
       </search>
       <QueryState query={evaluations}>
         {(doc) => {
-          const rows = policy
-            ? doc.data.filter((e) =>
-                e.attributes["policy-results"].some(
-                  (r) => r["policy-name"].includes(policy) || r["policy-id"] === policy,
-                ),
-              )
-            : doc.data;
+          const rows = doc.data;
           const pages = pageCountOf(doc.meta);
           return (
             <section className="card" aria-label="Evaluations">
