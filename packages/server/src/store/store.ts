@@ -16,6 +16,7 @@ import type { Database } from "./database-schema.js";
 import { ListedMigrationProvider } from "./migration-provider.js";
 import { PgChangeFeed } from "./pg-change-feed.js";
 import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.js";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { withStatementCache } from "./sqlite-statement-cache.js";
 import { RetryOutsideTransaction, TRANSACTION_ATTEMPTS } from "./transaction-retry.js";
 
@@ -117,6 +118,8 @@ class RootStore implements Store {
     readonly dialect: StoreDialect,
     readonly changes: ChangeFeed,
     private readonly onCommitted?: (changes: readonly AnnouncedChange[]) => Promise<void>,
+    /** Stops what runs beside the connection (SQLite's checkpointer) before it closes. */
+    private readonly beforeClose?: () => Promise<void>,
   ) {}
 
   afterCommit(task: (root: Store) => void): void {
@@ -164,6 +167,7 @@ class RootStore implements Store {
 
   async close(): Promise<void> {
     await this.changes.close();
+    await this.beforeClose?.();
     await this.db.destroy();
   }
 }
@@ -204,8 +208,17 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  const store = new RootStore(db, "sqlite", new LocalChangeFeed(db), options.onCommitted);
-  await migrate(store);
+  // A file's checkpoints run on a thread of their own (an in-memory database has no WAL).
+  const checkpointer = path === ":memory:" ? undefined : await SqliteCheckpointer.start(sqlite, path);
+  const store = new RootStore(db, "sqlite", new LocalChangeFeed(db), options.onCommitted, () =>
+    checkpointer ? checkpointer.close() : Promise.resolve(),
+  );
+  try {
+    await migrate(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }
 

@@ -41,7 +41,7 @@ for (const dialect of DIALECTS) {
       expect(await listPolicySamples(database.store, org.organization.id, "token", 3)).toHaveLength(3);
     });
 
-    it("drops the oldest beyond SAMPLES_KEPT after the commit, not in the change's transaction", async () => {
+    it("writes a transaction's samples after its commit, the newest SAMPLES_KEPT, and none of a rollback", async () => {
       const stored = async (store: Store) =>
         Number(
           (
@@ -62,15 +62,25 @@ for (const dialect of DIALECTS) {
         evaluationId: null,
         createdAt: 1_800_000_000_000 + n,
       });
-      // In the change's transaction, as the write path keeps them: the inserts alone, nothing pruned.
+      // In the change's transaction, as the write path keeps them: nothing is written there.
       await database.store.transaction(async (tx) => {
         for (let n = 0; n < SAMPLES_KEPT + 7; n++) await recordPolicySample(tx, sample(n));
-        expect(await stored(tx)).toBe(SAMPLES_KEPT + 7);
+        expect(await stored(tx)).toBe(0);
       });
+      // A rolled-back change keeps no sample.
+      await expect(
+        database.store.transaction(async (tx) => {
+          await recordPolicySample(tx, sample(1000));
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
+      // Listing writes what this instance queued first: the newest SAMPLES_KEPT, the oldest dropped.
+      const kept = await listPolicySamples(database.store, org.organization.id, "token");
+      expect(kept).toHaveLength(SAMPLES_KEPT);
+      expect((kept[0]!.input as { token: { name: string } }).token.name).toBe(`p${SAMPLES_KEPT + 6}`);
+      expect((kept.at(-1)!.input as { token: { name: string } }).token.name).toBe("p7");
       await prunePolicySamples(database.store);
       expect(await stored(database.store)).toBe(SAMPLES_KEPT);
-      const kept = await listPolicySamples(database.store, org.organization.id, "token");
-      expect((kept.at(-1)!.input as { token: { name: string } }).token.name).toBe("p7");
     });
   });
 }

@@ -24,28 +24,117 @@ export interface PolicySample {
 export type PolicySampleInput = Omit<PolicySample, "id">;
 
 /**
- * Keeps an input as a sample (pass the change's transaction). The oldest beyond SAMPLES_KEPT are
- * dropped after the commit, off the request's path (see prunePolicySamples); listing never shows more.
+ * Keeps an input as a sample. In a change's transaction it is written after the commit, never for
+ * a change rolled back, and off the request's path: the samples of the transactions committed
+ * within SAMPLE_FLUSH_MS go to the database together, at most SAMPLES_KEPT of each kind (the newest;
+ * the others would be pruned anyway). Outside a transaction it is written before this resolves.
+ * The oldest beyond SAMPLES_KEPT are dropped later (see prunePolicySamples); listing never shows more.
  */
-export async function recordPolicySample(store: Store, sample: PolicySampleInput): Promise<string> {
-  const id = newId("smp");
-  await store.db
-    .insertInto("policy_samples")
-    .values({
-      id,
-      organization_id: sample.organizationId,
-      entity_type: sample.entityType,
-      event: sample.event,
-      action: sample.action,
-      space_id: sample.spaceId,
-      input: JSON.stringify(sample.input ?? null),
-      evaluation_id: sample.evaluationId,
-      created_at: sample.createdAt,
-    })
-    .execute();
-  const kind = { organizationId: sample.organizationId, entityType: sample.entityType, event: sample.event };
-  store.afterCommit((root) => samplePrunerOf(root).due(kind));
-  return id;
+export async function recordPolicySample(store: Store, sample: PolicySampleInput): Promise<void> {
+  const kept = { ...sample, id: newId("smp") };
+  if (store.inTransaction) {
+    store.afterCommit((root) => sampleWriterOf(root).add(kept));
+    return;
+  }
+  const writer = sampleWriterOf(store);
+  writer.add(kept);
+  await writer.flush();
+}
+
+/** How long after a change commits its sample is written at the latest (ms). */
+export const SAMPLE_FLUSH_MS = 100;
+
+/** Rows per INSERT (9 columns: far under SQLite's 32,766 bound parameters). */
+const ROWS_PER_INSERT = 500;
+
+function kindKey(kind: SampleKind): string {
+  return `${kind.organizationId}\u0000${kind.entityType}\u0000${kind.event}`;
+}
+
+/** Samples waiting to be written, the newest SAMPLES_KEPT of each kind; written together. */
+class SampleWriter {
+  private pending = new Map<string, PolicySample[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: Store) {}
+
+  /** Queues a sample, dropping its kind's oldest queued one beyond SAMPLES_KEPT; written within SAMPLE_FLUSH_MS. */
+  add(sample: PolicySample): void {
+    const key = kindKey(sample);
+    let queued = this.pending.get(key);
+    if (queued === undefined) {
+      queued = [];
+      this.pending.set(key, queued);
+    }
+    queued.push(sample);
+    if (queued.length > SAMPLES_KEPT) {
+      let oldest = 0;
+      for (let i = 1; i < queued.length; i++) if (isOlder(queued[i]!, queued[oldest]!)) oldest = i;
+      queued.splice(oldest, 1);
+    }
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch(() => {
+        // The store closed or failed: these samples are lost (they are examples, not records).
+      });
+    }, SAMPLE_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** Writes every queued sample (after any write already running) and notes their kinds for pruning. */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = [...this.pending.values()].flat();
+    this.pending = new Map();
+    this.writing = this.writing
+      .catch(() => {})
+      .then(async () => {
+        for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
+          await this.store.db
+            .insertInto("policy_samples")
+            .values(batch.slice(i, i + ROWS_PER_INSERT).map(sampleRow))
+            .execute();
+        }
+        const pruner = samplePrunerOf(this.store);
+        for (const sample of batch) pruner.due(sample);
+      });
+    return this.writing;
+  }
+}
+
+/** The pruner's order: newest first by time, then by id. */
+function isOlder(a: PolicySample, b: PolicySample): boolean {
+  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+}
+
+function sampleRow(sample: PolicySample) {
+  return {
+    id: sample.id,
+    organization_id: sample.organizationId,
+    entity_type: sample.entityType,
+    event: sample.event,
+    action: sample.action,
+    space_id: sample.spaceId,
+    input: JSON.stringify(sample.input ?? null),
+    evaluation_id: sample.evaluationId,
+    created_at: sample.createdAt,
+  };
+}
+
+const writers = new WeakMap<Store, SampleWriter>();
+
+function sampleWriterOf(root: Store): SampleWriter {
+  let writer = writers.get(root);
+  if (writer === undefined) {
+    writer = new SampleWriter(root);
+    writers.set(root, writer);
+  }
+  return writer;
 }
 
 /** Samples of one organization, entity type and event: what is kept (and pruned) together. */
@@ -68,7 +157,7 @@ class SamplePruner {
 
   /** Notes that a sample of `kind` was kept: its kind is pruned soon. */
   due(kind: SampleKind): void {
-    this.due_.set(`${kind.organizationId}\u0000${kind.entityType}\u0000${kind.event}`, kind);
+    this.due_.set(kindKey(kind), kind);
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -138,9 +227,16 @@ function samplePrunerOf(root: Store): SamplePruner {
  * timer). Pass the root store.
  */
 export async function prunePolicySamples(root: Store): Promise<void> {
-  // Samples kept in transactions that just committed are noted on a later turn of the event loop.
+  // Samples kept in transactions that just committed are queued on a later turn of the event loop.
   await new Promise((resolve) => setImmediate(resolve));
+  await sampleWriterOf(root).flush();
   await samplePrunerOf(root).prune();
+}
+
+/** Writes the samples this instance has queued (of changes committed before this call). */
+export async function flushQueuedSamples(root: Store): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await sampleWriterOf(root).flush();
 }
 
 /** The kept samples of an entity type (and event), newest first. */
@@ -150,6 +246,8 @@ export async function listPolicySamples(
   entityType: string,
   limit: number = SAMPLES_KEPT,
 ): Promise<PolicySample[]> {
+  // What this instance's committed changes queued is listed too.
+  if (!store.inTransaction) await flushQueuedSamples(store);
   const rows = await store.db
     .selectFrom("policy_samples")
     .selectAll()
