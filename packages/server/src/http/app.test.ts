@@ -315,6 +315,23 @@ for (const dialect of DIALECTS) {
       expect(metrics.body).toMatch(/keygate_token_cache_hits_total [1-9]/);
     });
 
+    it("counts requests no route matched once each, answered by the not-found handler or refused before it", async () => {
+      const unmatched = async () =>
+        (await app.inject({ method: "GET", url: "/metrics" })).body
+          .split("\n")
+          .filter((line) => line.startsWith("keygate_http_requests_total{") && line.includes('"unmatched"'));
+      const count = (lines: string[], status: number) =>
+        Number(lines.find((line) => line.includes(`status="${status}"`))?.split(" ").at(-1) ?? 0);
+      const before = await unmatched();
+      expect((await call("GET", "/api/v2/no-such-thing", admin)).status).toBe(404);
+      expect((await app.inject({ method: "GET", url: "/api/v2/no-such-thing" })).statusCode).toBe(404);
+      // Refused by the input guard (a hook) before the not-found handler runs.
+      expect((await app.inject({ method: "GET", url: "/api/v2/no-such-thing?x=%00" })).statusCode).toBe(400);
+      const after = await unmatched();
+      expect(count(after, 404) - count(before, 404)).toBe(2);
+      expect(count(after, 400) - count(before, 400)).toBe(1);
+    });
+
     it("declares for every operation exactly the credential it asks for (none for sign-in and invitations)", async () => {
       const doc = (await app.inject({ method: "GET", url: "/api/v2/openapi.json" })).json() as {
         paths: Record<string, Record<string, { security: Record<string, string[]>[] }>>;

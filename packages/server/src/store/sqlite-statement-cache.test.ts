@@ -1,7 +1,7 @@
 import SqliteDatabase from "better-sqlite3";
 import { Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
-import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.js";
+import { SqliteStoreDialect } from "./sqlite-dialect.js";
 import { withStatementCache } from "./sqlite-statement-cache.js";
 
 interface Db {
@@ -12,14 +12,13 @@ describe("SQLite statements prepared once per SQL text", () => {
   it("prepares each text once and keeps answering with fresh parameters", async () => {
     const sqlite = new SqliteDatabase(":memory:");
     let prepared = 0;
-    const counting = {
-      close: () => sqlite.close(),
-      prepare: (sql: string) => {
-        prepared++;
-        return sqlite.prepare(sql);
-      },
-    };
-    const db = new Kysely<Db>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(counting) }) });
+    const prepare = sqlite.prepare.bind(sqlite);
+    sqlite.prepare = ((sql: string) => {
+      prepared++;
+      return prepare(sql);
+    }) as typeof sqlite.prepare;
+    // The store's dialect keeps its statements with withStatementCache.
+    const db = new Kysely<Db>({ dialect: new SqliteStoreDialect({ writer: sqlite }) });
     await db.schema.createTable("items").addColumn("id", "integer", (c) => c.primaryKey()).addColumn("name", "text").execute();
     for (let i = 0; i < 5; i++) await db.insertInto("items").values({ id: i, name: `n${i}` }).execute();
     const names: string[] = [];

@@ -15,9 +15,8 @@ import {
 import type { Database } from "./database-schema.js";
 import { ListedMigrationProvider } from "./migration-provider.js";
 import { PgChangeFeed } from "./pg-change-feed.js";
-import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.js";
 import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
-import { withStatementCache } from "./sqlite-statement-cache.js";
+import { SqliteStoreDialect } from "./sqlite-dialect.js";
 import { RetryOutsideTransaction, TRANSACTION_ATTEMPTS } from "./transaction-retry.js";
 
 /** The SQL dialect a store runs on. */
@@ -205,8 +204,15 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous === "full" ? "FULL" : "NORMAL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // A file gets a second connection for plain reads (see sqlite-dialect.ts); it never writes.
+  let reader: SqliteDatabase.Database | undefined;
+  if (path !== ":memory:") {
+    reader = new SqliteDatabase(path);
+    reader.pragma("query_only = ON");
+    reader.pragma("busy_timeout = 5000");
+  }
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteStoreDialect(reader === undefined ? { writer: sqlite } : { writer: sqlite, reader }),
   });
   // A file's checkpoints run on a thread of their own (an in-memory database has no WAL).
   const checkpointer = path === ":memory:" ? undefined : await SqliteCheckpointer.start(sqlite, path);

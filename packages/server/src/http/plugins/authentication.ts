@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { Caller } from "../../auth/caller.js";
 import { JSON_API_MEDIA_TYPE } from "../jsonapi/json-api-schemas.js";
 import { RequestError } from "../jsonapi/request-error.js";
+import { unstorableHeaderError } from "./input-guard.js";
 import { authenticateBySession, isConsolePublic, sessionCookieOf } from "./session-cookie.js";
 
 const OPENAPI_PATH = "/api/v2/openapi.json";
@@ -33,6 +34,9 @@ export function installAuthentication(api: FastifyInstance): void {
   // goes on in the same tick (an async hook would cost a promise and a microtask turn or two).
   api.addHook("onRequest", (request, reply, done) => {
     reply.type(JSON_API_MEDIA_TYPE);
+    // The input guard's rule for the two header-derived values, checked here, where they are read.
+    const unstorable = unstorableHeaderError(request.headers.authorization, request.ip);
+    if (unstorable !== undefined) return done(unstorable);
     if (isPublic(request.url) || isConsolePublic(request.method, request.url)) return done();
     // Which of two credentials would count is ambiguous (proxies and servers pick differently).
     if (authorizationHeaderCount(request.raw.rawHeaders) > 1) {

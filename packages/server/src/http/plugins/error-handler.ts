@@ -251,8 +251,14 @@ async function auditRefusedChange(request: FastifyRequest, error: DomainError): 
 const ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** Installs the error handler, and a JSON:API 404 for unknown routes (405 with Allow for a known path). */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  /** Called once for each request no route matched (answered 404 or 405, or refused before), before it is answered. */
+  onUnmatched?: (request: FastifyRequest, reply: FastifyReply) => void,
+): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // Refused by a hook (401, say) before the not-found handler could run.
+    if (request.is404) onUnmatched?.(request, reply);
     if (error instanceof DomainError) {
       // A refusal answered 404 (the caller may not see the resource) is still a refused change.
       if (error.code === "forbidden" || (error.code === "not_found" && error.details?.lacking !== undefined)) {
@@ -283,6 +289,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     return sendErrors(reply, status, [errorObject(status, frameworkDetail(error, request))]);
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    onUnmatched?.(request, reply);
     const path = request.url.split("?")[0] ?? "";
     const allowed = ROUTE_METHODS.filter(
       (method) => request.server.findRoute({ method, url: path }) !== null,

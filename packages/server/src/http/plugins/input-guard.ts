@@ -3,7 +3,7 @@
 // any document needs: a path parameter answers 404 (no resource has such an id), a query parameter
 // 400, a body 422 with the JSON pointer of the value; a header-derived value (the credential, the
 // client address) 400, checked before authentication reads them.
-import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from "fastify";
+import type { FastifyInstance, preValidationHookHandler } from "fastify";
 import {
   findUnstorableInput,
   hasNulCharacter,
@@ -98,12 +98,12 @@ export function unstorableHeaderError(
   return undefined;
 }
 
-/** Installs the guard on every route (call before routes are added). */
+/**
+ * Installs the guard on every route (call before routes are added). The header-derived values are
+ * checked by the /api/v2 scope's authentication hook, their one reader (unstorableHeaderError): a
+ * hook of its own would cost every request a hook call.
+ */
 export function installInputGuard(app: FastifyInstance): void {
-  // Before authentication (the /api/v2 scope's onRequest hook), which reads both values.
-  const headers: onRequestHookHandler = (request, _reply, done) => {
-    done(unstorableHeaderError(request.headers.authorization, request.ip));
-  };
   const guard: preValidationHookHandler = (request, _reply, done) => {
     // Path parameters and query values are decoded from the URL: without a `%` (or a raw NUL,
     // which only requests built in process can carry) none can hold a NUL, and most requests have
@@ -112,6 +112,5 @@ export function installInputGuard(app: FastifyInstance): void {
     if (request.body === undefined && !url.includes("%") && !url.includes("\0")) return done();
     done(unstorableInputError(request.params, request.query, request.body));
   };
-  app.addHook("onRequest", headers);
   app.addHook("preValidation", guard);
 }
