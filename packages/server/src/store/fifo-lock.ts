@@ -17,6 +17,11 @@ export class FifoLock {
   /** `yieldAfterMs`: how long hand-overs may run without letting the event loop turn (default 2 ms). */
   constructor(private readonly yieldAfterMs = 2) {}
 
+  /** True while someone holds the lock (or it is being handed over). */
+  get held(): boolean {
+    return this.#held;
+  }
+
   /** How many callers wait for the lock (not counting its holder). */
   get waiting(): number {
     return this.#waiters.length - this.#head;

@@ -68,6 +68,20 @@ describe("SQLite dialect: a writer, a reader and group commits", () => {
     expect(dialect.stats.batches).toBeLessThan(40);
   });
 
+  it("commits a batch whose member waits on something past the turn when that member ends", async () => {
+    const { db, outside } = await fileDatabase();
+    const first = db.transaction().execute((tx) => insert(tx, 1));
+    // Joins the open batch in the same turn, then waits past the check phase holding the writer.
+    const second = db.transaction().execute(async (tx) => {
+      await insert(tx, 2);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await insert(tx, 3);
+    });
+    await first;
+    expect(outside()).toEqual([1, 2, 3]);
+    await second;
+  });
+
   it("rolls back a failing member alone; the others of its batch commit", async () => {
     const { db, outside } = await fileDatabase();
     const results = await Promise.allSettled(

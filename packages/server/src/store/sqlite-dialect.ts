@@ -6,10 +6,13 @@
 // - the reader (query_only), which plain SELECTs outside a transaction run on without waiting for
 //   the writer: in WAL mode it sees every transaction committed before the statement starts, and
 //   nothing uncommitted.
-// With both, transactions that queue for the writer share one COMMIT (sqlite-commit-batch.ts): when
-// a transaction ends and another is already waiting, the next runs in the same SQLite transaction,
-// in a savepoint of its own, and both callers hear of their commit when the COMMIT returns. A batch
-// is committed as soon as no transaction waits, when it has BATCH_MAX_MEMBERS members or is
+// With both, transactions share COMMITs (sqlite-commit-batch.ts). better-sqlite3 never waits for
+// I/O, so a request's transaction usually runs from BEGIN to its end within one turn of the event
+// loop, before the next request is even read: they never queue for the writer. So a transaction's
+// end leaves its SQLite transaction open until the event loop's check phase (setImmediate), after
+// the requests read in the same turn have run theirs in it, each in a savepoint of its own; then one
+// COMMIT writes them all, and only then does each caller hear of its commit. A failing member rolls
+// back to its savepoint alone. A batch commits at once when it has BATCH_MAX_MEMBERS members or is
 // BATCH_MAX_AGE_MS old, and before any writing statement outside a transaction. An in-memory
 // database has one connection only: there, plain reads queue for it too and each transaction
 // commits by itself.
@@ -34,7 +37,7 @@ import { withStatementCache } from "./sqlite-statement-cache.js";
 
 /** Most transactions one COMMIT carries. */
 export const BATCH_MAX_MEMBERS = 64;
-/** A batch this old (ms) commits at its next member's end, whoever waits. */
+/** A batch this old (ms) commits at once, whoever waits. */
 export const BATCH_MAX_AGE_MS = 2;
 
 /** The connections of a store's SQLite file. */
@@ -103,6 +106,10 @@ class SqliteStoreDriver implements Driver {
   readonly reader: SqliteDatabase | undefined;
   readonly #raw: BetterSqlite3.Database;
   #batch: CommitBatch | undefined;
+  /** A commit of the open batch is scheduled for the event loop's check phase. */
+  #commitScheduled = false;
+  /** The scheduled commit found the writer held: its holder commits when it hands the writer over. */
+  #commitDue = false;
 
   constructor(
     connections: SqliteConnections,
@@ -142,6 +149,7 @@ class SqliteStoreDriver implements Driver {
       this.#exec("BEGIN IMMEDIATE");
       return;
     }
+    if (this.#batch !== undefined && !this.#mayJoin(this.#batch)) this.#commitBatch();
     if (this.#batch === undefined) {
       this.#exec("BEGIN IMMEDIATE");
       this.#batch = new CommitBatch();
@@ -195,21 +203,38 @@ class SqliteStoreDriver implements Driver {
     if (session.holdsWriter) this.#handOver(session);
   }
 
-  /** Passes the writer on: the open batch commits first unless a transaction may join it. */
+  #mayJoin(batch: CommitBatch): boolean {
+    return !this.#commitDue && batch.members < BATCH_MAX_MEMBERS && performance.now() - batch.openedAt < BATCH_MAX_AGE_MS;
+  }
+
+  /**
+   * Passes the writer on. The open batch stays open for the next transaction when it may take more
+   * (until the check phase of this turn of the event loop when nobody waits yet); otherwise it commits now.
+   */
   #handOver(session: Session): void {
     session.holdsWriter = false;
     const batch = this.#batch;
     if (batch !== undefined) {
-      const mayJoin =
-        this.#lock.waiting > 0 &&
-        batch.members < BATCH_MAX_MEMBERS &&
-        performance.now() - batch.openedAt < BATCH_MAX_AGE_MS;
-      if (!mayJoin) this.#commitBatch();
+      if (!this.#mayJoin(batch)) this.#commitBatch();
+      else if (this.#lock.waiting === 0) this.#commitSoon();
     }
     this.#lock.release();
   }
 
+  #commitSoon(): void {
+    if (this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    setImmediate(() => {
+      this.#commitScheduled = false;
+      if (this.#batch === undefined) return;
+      // Mid-transaction (awaiting something), the holder commits when it hands the writer over.
+      if (this.#lock.held) this.#commitDue = true;
+      else this.#commitBatch();
+    });
+  }
+
   #commitBatch(): void {
+    this.#commitDue = false;
     const batch = this.#batch;
     if (batch === undefined) return;
     this.#batch = undefined;
@@ -243,6 +268,8 @@ class SqliteStoreDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    // What callers wait for is committed, not rolled back by the close.
+    if (!this.#lock.held) this.#commitBatch();
     this.writer.close();
     this.reader?.close();
   }
