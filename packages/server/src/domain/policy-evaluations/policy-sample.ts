@@ -1,5 +1,6 @@
 // Domain layer, policy evaluation: samples, the most recent real inputs per entity type and event
 // (never a secret: inputs are built without one), kept to run draft policies against.
+import { pipelinedWrite } from "../../store/pipelined-write.js";
 import type { Store } from "../../store/store.js";
 import { newId } from "../ids/random-id.js";
 
@@ -29,9 +30,10 @@ export type PolicySampleInput = Omit<PolicySample, "id">;
  */
 export async function recordPolicySample(store: Store, sample: PolicySampleInput): Promise<string> {
   const id = newId("smp");
-  await store.db
-    .insertInto("policy_samples")
-    .values({
+  // Pipelined: on PostgreSQL in a transaction it goes out with what follows (pipelined-write.ts).
+  await pipelinedWrite(
+    store,
+    store.db.insertInto("policy_samples").values({
       id,
       organization_id: sample.organizationId,
       entity_type: sample.entityType,
@@ -41,8 +43,8 @@ export async function recordPolicySample(store: Store, sample: PolicySampleInput
       input: JSON.stringify(sample.input ?? null),
       evaluation_id: sample.evaluationId,
       created_at: sample.createdAt,
-    })
-    .execute();
+    }),
+  );
   const kind = { organizationId: sample.organizationId, entityType: sample.entityType, event: sample.event };
   store.afterCommit((root) => samplePrunerOf(root).due(kind));
   return id;
