@@ -45,8 +45,8 @@ class PipelinedConnection implements DatabaseConnection {
 
   constructor(readonly client: pg.PoolClient) {}
 
-  // Each statement is otherwise a socket write of its own, which on loopback costs about as much
-  // CPU as the database spends on a small insert; held back, they go out in one write.
+  // Each statement is otherwise a socket write of its own (a system call, and a wake-up of the
+  // database's backend); held back, they go out in one write.
   private holdWrites(): void {
     if (this.corked) return;
     this.corked = true;
