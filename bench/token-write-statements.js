@@ -4,32 +4,48 @@
 // the credential rule needs nothing of the token's holder) and a token manager (whose credential
 // rule reads the holder's bindings). Every query Kysely executes for the request is counted (in its
 // async context: a background job's statements, e.g. a flush of token use times, are not; BEGIN and
-// COMMIT do not pass through the query executor, so they are not); the figure is a count, not a timing.
+// COMMIT do not pass through the query executor, so they are not); on PostgreSQL also the round
+// trips (socket writes to the database). The figures are counts, not timings.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { verdict } from "./harness.js";
 
 const GOAL = 5;
+const POSTGRES_PORT = Number(
+  new URL(process.env.KEYGATE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test").port || 5432,
+);
 
-/** Counts the statements Kysely executes for `fn` (in its async context), with their SQL. */
+/**
+ * Counts the statements Kysely executes for `fn` (in its async context), with their SQL, and the
+ * socket writes to PostgreSQL it makes (each a round trip's request: BEGIN, statements and COMMIT
+ * that go out together count once).
+ */
 async function counting(db, fn) {
   // The executors of the store and of its transactions share QueryExecutorBase.prototype.
   let proto = Object.getPrototypeOf(db.getExecutor());
   while (proto && !Object.hasOwn(proto, "executeQuery")) proto = Object.getPrototypeOf(proto);
   const original = proto.executeQuery;
+  const originalWrite = Socket.prototype._writeGeneric;
   const context = new AsyncLocalStorage();
   const statements = [];
+  let writes = 0;
   proto.executeQuery = function (compiled, ...rest) {
     if (context.getStore() === statements) statements.push(compiled.sql);
     return original.call(this, compiled, ...rest);
+  };
+  Socket.prototype._writeGeneric = function (...args) {
+    if (context.getStore() === statements && this.remotePort === POSTGRES_PORT) writes++;
+    return originalWrite.apply(this, args);
   };
   try {
     await context.run(statements, fn);
   } finally {
     proto.executeQuery = original;
+    Socket.prototype._writeGeneric = originalWrite;
   }
-  return statements;
+  return Object.assign(statements, { writes });
 }
 
 async function countFor(dialect) {
@@ -53,7 +69,11 @@ async function countFor(dialect) {
     const ctx = { organizationId: org.organization.id, actor: { principalId: org.admin.id, via: "system" } };
     const root = await getRootSpace(db.store, org.organization.id);
     const { serviceAccount } = await createServiceAccount(db.store, ctx, { spaceId: root.id, name: "bot" });
-    const { apiKey } = await createApiKey(db.store, ctx, { principalId: serviceAccount.id, type: "SERVICE", name: "k" });
+    const { apiKey } = await createApiKey(db.store, ctx, {
+      principalId: serviceAccount.id,
+      type: "SERVICE",
+      name: "k",
+    });
     // A token manager at the root: a service account with the built-in role, and a token of it.
     const manager = await createServiceAccount(db.store, ctx, { spaceId: root.id, name: "manager" });
     await createRoleBinding(db.store, ctx, {
@@ -68,7 +88,10 @@ async function countFor(dialect) {
     });
     const managerToken = await createToken(db.store, ctx, { apiKeyId: managerKey.apiKey.id, name: "m" });
     // An organization whose tokens 20 mandatory save policies judge (one global set).
-    const governed = await bootstrapOrganization(db.store, { organizationName: "governed", adminName: "admin" });
+    const governed = await bootstrapOrganization(db.store, {
+      organizationName: "governed",
+      adminName: "admin",
+    });
     const governedCtx = {
       organizationId: governed.organization.id,
       actor: { principalId: governed.admin.id, via: "system" },
@@ -84,7 +107,10 @@ async function countFor(dialect) {
     });
     const policyIds = [];
     for (let i = 0; i < 20; i++) {
-      const policy = await createPolicy(db.store, governedCtx, { name: `p${i}`, enforcementLevel: "mandatory" });
+      const policy = await createPolicy(db.store, governedCtx, {
+        name: `p${i}`,
+        enforcementLevel: "mandatory",
+      });
       await uploadPolicySource(
         db.store,
         governedCtx,
@@ -93,11 +119,19 @@ async function countFor(dialect) {
       );
       policyIds.push(policy.id);
     }
-    await createPolicySet(db.store, governedCtx, { name: "all", global: true, entityTypes: ["token"], policyIds });
+    await createPolicySet(db.store, governedCtx, {
+      name: "all",
+      global: true,
+      entityTypes: ["token"],
+      policyIds,
+    });
     const callers = {
       admin: { bearer: org.tokenValue, keyId: apiKey.id },
       "token manager": { bearer: managerToken.value, keyId: apiKey.id },
-      "admin, 20 mandatory save policies in one set": { bearer: governed.tokenValue, keyId: governedKey.apiKey.id },
+      "admin, 20 mandatory save policies in one set": {
+        bearer: governed.tokenValue,
+        keyId: governedKey.apiKey.id,
+      },
     };
     const out = {};
     for (const [who, { bearer, keyId }] of Object.entries(callers)) {
@@ -117,7 +151,8 @@ async function countFor(dialect) {
       // Warm: the caller's token, access and the organization's policy snapshot are cached, as on a
       // running server; then one of each is counted.
       const warm = await create("warm");
-      if (warm.statusCode !== 201) throw new Error(`token creation answered ${warm.statusCode}: ${warm.body}`);
+      if (warm.statusCode !== 201)
+        throw new Error(`token creation answered ${warm.statusCode}: ${warm.body}`);
       await revoke(warm.json().data.id);
       let created;
       const createSql = await counting(db.store.db, async () => {
@@ -128,7 +163,8 @@ async function countFor(dialect) {
       const revokeSql = await counting(db.store.db, async () => {
         revoked = await revoke(created.json().data.id);
       });
-      if (revoked.statusCode !== 200) throw new Error(`revocation answered ${revoked.statusCode}: ${revoked.body}`);
+      if (revoked.statusCode !== 200)
+        throw new Error(`revocation answered ${revoked.statusCode}: ${revoked.body}`);
       out[who] = { createSql, revokeSql };
     }
     return out;
@@ -150,6 +186,11 @@ export async function runTokenWriteStatements() {
       out.push(
         `${dialect}, ${who}: token creation ${createSql.length} SQL statements (goal <= ${goal}, BEGIN/COMMIT not counted: ${verdict(createSql.length <= goal)}); revocation ${revokeSql.length} (goal <= ${GOAL}: ${verdict(revokeSql.length <= GOAL)})`,
       );
+      if (dialect === "postgres") {
+        out.push(
+          `  round trips to PostgreSQL (socket writes, BEGIN and COMMIT included): creation ${createSql.writes}, revocation ${revokeSql.writes}`,
+        );
+      }
       if (process.env.KEYGATE_BENCH_SQL === "1") {
         out.push(`  create: ${summary(createSql)}`);
         out.push(`  revoke: ${summary(revokeSql)}`);

@@ -1,6 +1,7 @@
 // Policy workers: the pool decides saves in worker threads, stops an evaluation that overruns its
 // time from outside and one that overruns its heap, replaces the worker, refuses beyond its queue
-// (and beyond one organization's share of it), and takes waiting organizations in turn.
+// (making room, in a full queue, for an organization with fewer waiting than the one with the
+// most), and takes waiting organizations in turn.
 import { afterEach, describe, expect, it } from "vitest";
 import { withContentHash } from "../domain/policy-evaluations/policy-compile-cache.js";
 import { PolicyEvaluationFailure } from "../domain/policy-evaluations/policy-evaluator.js";
@@ -29,7 +30,15 @@ function saveTask(source: string, name = "laptop"): SaveTask {
     sets: [
       {
         set: SET,
-        policies: [withContentHash({ policyId: "pol-1", policyName: "p", enforcementLevel: "mandatory", query: null, source })],
+        policies: [
+          withContentHash({
+            policyId: "pol-1",
+            policyName: "p",
+            enforcementLevel: "mandatory",
+            query: null,
+            source,
+          }),
+        ],
       },
     ],
     input: { token: { name } },
@@ -100,30 +109,79 @@ describe("policy worker pool", () => {
     expect(decision.results[0]?.outcome).toBe("errored");
   });
 
-  it("refuses beyond the queue, and beyond one organization's half of it, with when to retry", async () => {
+  it("lets one organization fill the whole queue, refuses beyond it with when to retry", async () => {
     pool = new PolicyWorkerPool({ workers: 1, timeoutMs: 300, memoryMb: 128, queue: 4 });
-    const hostile = Array.from({ length: 4 }, () => pool!.run("org-1", saveTask(NESTED_GENERATORS)));
-    // One running, two waiting (org-1's share of the queue); the fourth is refused at once.
-    const refused = await failureOf(hostile[3]!);
+    const saves = Array.from({ length: 6 }, () => pool!.run("org-1", saveTask(NESTED_GENERATORS)));
+    // One running and four waiting: a lone organization may use every place; the sixth is refused at once.
+    const refused = await failureOf(saves[5]!);
     expect(refused.kind).toBe("busy");
     expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(refused.message).toMatch(/this organization has 2 policy evaluations waiting/);
-    // Another organization still finds room, and is taken before org-1's second waiting task.
-    const order: string[] = [];
-    const other = pool.run("org-2", saveTask(NAMED)).then((r) => {
-      order.push("org-2");
-      return r;
-    });
-    const settled = hostile.slice(0, 3).map((p) =>
-      p.then(
-        () => order.push("org-1"),
-        () => order.push("org-1"),
-      ),
+    expect(refused.message).toMatch(
+      /too many policy evaluations are waiting \(4, the most allowed, for 1 workers\)/,
     );
-    await expect(other).resolves.toMatchObject({ outcome: "denied" });
-    await Promise.all(settled);
-    expect(order.indexOf("org-2")).toBeLessThan(order.lastIndexOf("org-1"));
+    expect(pool.load).toEqual({ running: 1, waiting: 4 });
     expect(pool.stats.refused).toBe(1);
+    const settled = await Promise.allSettled(saves.slice(0, 5));
+    // Evaluated (and stopped at the time limit), none of them refused.
+    for (const s of settled)
+      expect(s.status === "rejected" && (s.reason as PolicyEvaluationFailure).kind).toBe("timeout");
+  });
+
+  it("in a full queue, an organization with fewer waiting takes the place of the newest task of the one with the most", async () => {
+    pool = new PolicyWorkerPool({ workers: 1, timeoutMs: 300, memoryMb: 128, queue: 4 });
+    const order: string[] = [];
+    const track = (name: string, p: Promise<unknown>) =>
+      p.then(
+        () => order.push(name),
+        (e: unknown) => order.push(`${name} ${(e as PolicyEvaluationFailure).kind}`),
+      );
+    const runs = Array.from({ length: 5 }, (_, i) =>
+      track(`org-1 #${i}`, pool!.run("org-1", saveTask(NESTED_GENERATORS))),
+    );
+    // One running, four waiting: the queue is full, all of it org-1's.
+    expect(pool.load).toEqual({ running: 1, waiting: 4 });
+    // org-2 and org-3 (none waiting) each take the place of org-1's newest waiting task.
+    runs.push(track("org-2 a", pool.run("org-2", saveTask(NAMED))));
+    runs.push(track("org-3 c", pool.run("org-3", saveTask(NAMED))));
+    // org-2 (one waiting) has fewer than org-1 (two): it takes one more place.
+    runs.push(track("org-2 b", pool.run("org-2", saveTask(NAMED))));
+    expect(pool.load).toEqual({ running: 1, waiting: 4 });
+    // Now org-2 has the most (two; org-1 and org-3 one each): its third is refused.
+    const refused = await failureOf(pool.run("org-2", saveTask(NAMED)));
+    expect(refused.message).toMatch(
+      /too many policy evaluations are waiting \(4, the most allowed, for 1 workers\)/,
+    );
+    expect(pool.stats.refused).toBe(4);
+    await Promise.all(runs);
+    expect(order).toEqual([
+      "org-1 #4 busy",
+      "org-1 #3 busy",
+      "org-1 #2 busy",
+      "org-1 #0 timeout",
+      // Organizations in turn: org-1's waiting task, then org-2's first, org-3's, org-2's second.
+      "org-1 #1 timeout",
+      "org-2 a",
+      "org-3 c",
+      "org-2 b",
+    ]);
+  });
+
+  it("says why a displaced task was refused, with when to retry", async () => {
+    pool = new PolicyWorkerPool({ workers: 1, timeoutMs: 300, memoryMb: 128, queue: 2 });
+    const first = pool.run("org-1", saveTask(NESTED_GENERATORS));
+    const waiting = [
+      pool.run("org-1", saveTask(NESTED_GENERATORS)),
+      pool.run("org-1", saveTask(NESTED_GENERATORS)),
+    ];
+    const other = pool.run("org-2", saveTask(NAMED));
+    const displaced = await failureOf(waiting[1]!);
+    expect(displaced.kind).toBe("busy");
+    expect(displaced.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(displaced.message).toMatch(
+      /this organization had 2 policy evaluations waiting in a full queue \(2 in all, for 1 workers\), and its newest gave its place/,
+    );
+    await Promise.allSettled([first, waiting[0], other]);
+    await expect(other).resolves.toMatchObject({ outcome: "denied" });
   });
 
   // Depends on the engine's up-front refusal of huge ranges (engine issue; another branch): the
@@ -153,7 +211,9 @@ describe("policy worker settings", () => {
         KEYGATE_POLICY_QUEUE: "0",
       }),
     ).toEqual({ workers: 3, timeoutMs: 250, memoryMb: 64, queue: 0 });
-    expect(() => policyWorkerSettingsFrom({ KEYGATE_POLICY_TIMEOUT_MS: "soon" })).toThrow(/KEYGATE_POLICY_TIMEOUT_MS/);
+    expect(() => policyWorkerSettingsFrom({ KEYGATE_POLICY_TIMEOUT_MS: "soon" })).toThrow(
+      /KEYGATE_POLICY_TIMEOUT_MS/,
+    );
     expect(() => policyWorkerSettingsFrom({ KEYGATE_POLICY_MEMORY_MB: "8" })).toThrow(/from 32/);
   });
 });

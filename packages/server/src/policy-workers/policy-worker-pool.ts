@@ -1,8 +1,10 @@
 // Policy workers: the pool that evaluates tenants' policies off the event loop (piscina worker
 // threads, each with a V8 heap limit). Its time limit is enforced from outside: a worker that runs
-// a task past it is terminated and replaced. Waiting tasks are bounded (in all and per
-// organization) and taken from the organizations in turn, so one tenant's flood neither grows
-// memory without bound nor keeps the others' evaluations waiting behind it.
+// a task past it is terminated and replaced. Waiting tasks are bounded and taken from the
+// organizations in turn; one organization may fill the whole queue while no other needs room, and
+// when it is full an organization with fewer waiting takes the place of the newest task of the one
+// with the most. So one tenant's flood neither grows memory without bound nor keeps the others'
+// evaluations waiting behind it, and a lone busy tenant is not refused while room is free.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
@@ -52,7 +54,13 @@ function errorCode(error: unknown): unknown {
 /** The policy worker pool: a PolicyEvaluator whose evaluations run in worker threads under limits. */
 export class PolicyWorkerPool implements PolicyEvaluator {
   readonly offThread = true;
-  readonly stats: PolicyWorkerPoolStats = { completed: 0, timedOut: 0, outOfMemory: 0, failed: 0, refused: 0 };
+  readonly stats: PolicyWorkerPoolStats = {
+    completed: 0,
+    timedOut: 0,
+    outOfMemory: 0,
+    failed: 0,
+    refused: 0,
+  };
   private piscina: Piscina | undefined;
   private running = 0;
   private waitingCount = 0;
@@ -82,24 +90,43 @@ export class PolicyWorkerPool implements PolicyEvaluator {
         this.start(job);
         return;
       }
-      const queued = this.waiting.get(organizationId);
-      const full = this.waitingCount >= this.settings.queue;
-      if (full || (queued?.length ?? 0) >= this.organizationQueueLimit()) {
+      if (this.waitingCount >= this.settings.queue && !this.makeRoomFor(organizationId)) {
         this.stats.refused++;
-        reject(this.busy(full ? undefined : (queued?.length ?? 0)));
+        reject(this.busy());
         return;
       }
+      const queued = this.waiting.get(organizationId);
       if (queued) queued.push(job);
       else this.waiting.set(organizationId, [job]);
       this.waitingCount++;
     });
   }
 
+  /**
+   * The queue is full: when another organization has more tasks waiting than `organizationId`,
+   * its newest waiting task is refused to make room (true); otherwise nothing changes (false).
+   */
+  private makeRoomFor(organizationId: string): boolean {
+    const own = this.waiting.get(organizationId)?.length ?? 0;
+    let largest: { readonly organizationId: string; readonly jobs: Job[] } | undefined;
+    for (const [id, jobs] of this.waiting) {
+      if (jobs.length > (largest?.jobs.length ?? own)) largest = { organizationId: id, jobs };
+    }
+    const displaced = largest?.jobs.pop();
+    if (largest === undefined || displaced === undefined) return false;
+    if (largest.jobs.length === 0) this.waiting.delete(largest.organizationId);
+    this.waitingCount--;
+    this.stats.refused++;
+    displaced.reject(this.busy(largest.jobs.length + 1));
+    return true;
+  }
+
   /** Refuses waiting tasks and stops the workers (running tasks end with an error). */
   async close(): Promise<void> {
     this.closed = true;
     for (const jobs of this.waiting.values()) {
-      for (const job of jobs) job.reject(new PolicyEvaluationFailure("busy", "the server is shutting down", 1));
+      for (const job of jobs)
+        job.reject(new PolicyEvaluationFailure("busy", "the server is shutting down", 1));
     }
     this.waiting.clear();
     this.waitingCount = 0;
@@ -108,12 +135,10 @@ export class PolicyWorkerPool implements PolicyEvaluator {
     if (pool) await pool.destroy();
   }
 
-  // One organization may fill half the queue, so that the others always find room.
-  private organizationQueueLimit(): number {
-    return Math.max(1, Math.ceil(this.settings.queue / 2));
-  }
-
-  /** The refusal when the queue is full, or when the organization (`organizationWaiting` given) has its share. */
+  /**
+   * The refusal when the queue is full, or (`organizationWaiting` given) of a waiting task whose
+   * place went to an organization with fewer waiting.
+   */
   private busy(organizationWaiting?: number): PolicyEvaluationFailure {
     const { workers, timeoutMs, queue } = this.settings;
     // Long enough for the waiting tasks to have run at their limit.
@@ -121,15 +146,17 @@ export class PolicyWorkerPool implements PolicyEvaluator {
     const why =
       organizationWaiting === undefined
         ? `too many policy evaluations are waiting (${this.waitingCount}, the most allowed, for ${workers} workers)`
-        : `this organization has ${organizationWaiting} policy evaluations waiting, the most one organization ` +
-          `may have (of ${queue} in all, for ${workers} workers)`;
+        : `this organization had ${organizationWaiting} policy evaluations waiting in a full queue (${queue} in all, ` +
+          `for ${workers} workers), and its newest gave its place to another organization with fewer waiting`;
     return new PolicyEvaluationFailure("busy", `${why}; try again in ${seconds} s`, seconds);
   }
 
   private pool(): Piscina {
     if (this.piscina) return this.piscina;
     if (!existsSync(this.filename)) {
-      throw new Error(`the policy worker module ${this.filename} is missing; build the server (npm run build)`);
+      throw new Error(
+        `the policy worker module ${this.filename} is missing; build the server (npm run build)`,
+      );
     }
     const { workers, memoryMb } = this.settings;
     const pool = new Piscina({
@@ -231,7 +258,8 @@ export class PolicyWorkerPool implements PolicyEvaluator {
         `the evaluation ran out of memory (limit ${memoryMb} MB, KEYGATE_POLICY_MEMORY_MB) and was stopped`,
       );
     }
-    if (this.closed) return new PolicyEvaluationFailure("busy", "the server is shutting down; try again shortly", 1);
+    if (this.closed)
+      return new PolicyEvaluationFailure("busy", "the server is shutting down; try again shortly", 1);
     this.stats.failed++;
     const text = error instanceof Error ? error.message : String(error);
     return new PolicyEvaluationFailure(

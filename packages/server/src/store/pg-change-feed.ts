@@ -17,6 +17,7 @@ import {
   type SequencedChange,
 } from "./change-feed.js";
 import type { Database } from "./database-schema.js";
+import { pipelinedWrite } from "./pipelined-write.js";
 
 /** The NOTIFY channel of Keygate instances whose tables live in the `public` schema. */
 export const CHANGE_CHANNEL = "keygate_changes";
@@ -243,17 +244,21 @@ export class PgChangeFeed implements ChangeFeed {
     const payload = JSON.stringify({ ...envelope, note });
     // `"seq":-1` occurs only as the key and placeholder: inside a JSON string its quotes are escaped.
     const placeholder = `"seq":${SEQ_PLACEHOLDER}`;
-    const result = await sql<{ seq: number }>`
+    // Sent ahead of the COMMIT (pipelined-write.ts): the counter's row stays locked only for the
+    // COMMIT, not for a round trip more. The number is here once the COMMIT has answered.
+    const sequenced = changes.map((change) => ({ change, seq: SEQ_PLACEHOLDER }));
+    const raise = sql<{ seq: number }>`
       WITH raised AS (
         INSERT INTO change_sequences (organization_id, seq) VALUES (${organizationId}, 1)
         ON CONFLICT (organization_id) DO UPDATE SET seq = change_sequences.seq + 1
         RETURNING seq
       )
-      SELECT seq, pg_notify(${this.channel}, replace(${payload}, ${placeholder}, '"seq":' || seq)) FROM raised`.execute(
-      trx,
-    );
-    const seq = Number(result.rows[0]?.seq);
-    return { sequenced: changes.map((change) => ({ change, seq })), notes: [note] };
+      SELECT seq, pg_notify(${this.channel}, replace(${payload}, ${placeholder}, '"seq":' || seq)) FROM raised`;
+    await pipelinedWrite({ db: trx }, { compile: () => raise.compile(trx) }, undefined, (rows) => {
+      const seq = Number(rows[0]?.seq);
+      for (const s of sequenced) s.seq = seq;
+    });
+    return { sequenced, notes: [note] };
   }
 
   /** The general case: the counters raised one organization at a time, then a NOTIFY per notification. */

@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
+import { Kysely, Migrator, sql } from "kysely";
 import pg from "pg";
 import {
   type AnnouncedChange,
@@ -15,6 +15,7 @@ import {
 import type { Database } from "./database-schema.js";
 import { ListedMigrationProvider } from "./migration-provider.js";
 import { PgChangeFeed } from "./pg-change-feed.js";
+import { PipelinedPostgresDialect } from "./pg-pipelined-dialect.js";
 import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteStoreDialect } from "./sqlite-dialect.js";
 import { RetryOutsideTransaction, TRANSACTION_ATTEMPTS } from "./transaction-retry.js";
@@ -236,11 +237,12 @@ async function openPostgresStore(url: string, onCommitted: StoreOptions["onCommi
         ? (value: string) => Number(value)
         : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  // Pipeline mode: a transaction's statements go out without waiting where they may (pg-pipelined-dialect.ts).
+  const pool = new pg.Pool({ connectionString: url, types, max: 10, pipeline: true });
   // An idle connection dropped by the server (restart, failover) is discarded by the pool; without
   // a listener the 'error' event would crash the process.
   pool.on("error", () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PipelinedPostgresDialect(pool) });
   let feed: PgChangeFeed;
   try {
     feed = await PgChangeFeed.open(url, pool, db);

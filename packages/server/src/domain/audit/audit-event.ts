@@ -2,6 +2,7 @@
 // outcome), written in the same transaction as the change they record; never holds a secret.
 import type { Selectable } from "kysely";
 import type { Database } from "../../store/database-schema.js";
+import { pipelinedWrite } from "../../store/pipelined-write.js";
 import type { Store } from "../../store/store.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
@@ -76,9 +77,10 @@ export async function recordAuditEvent(store: Store, input: AuditEventInput): Pr
     policyEvaluationId: input.policyEvaluationId ?? null,
     details: input.details ?? {},
   };
-  await store.db
-    .insertInto("audit_events")
-    .values({
+  // Pipelined: on PostgreSQL in a transaction it goes out with what follows (pipelined-write.ts).
+  await pipelinedWrite(
+    store,
+    store.db.insertInto("audit_events").values({
       id: event.id,
       organization_id: event.organizationId,
       occurred_at: event.occurredAt,
@@ -92,8 +94,8 @@ export async function recordAuditEvent(store: Store, input: AuditEventInput): Pr
       outcome: event.outcome,
       policy_evaluation_id: event.policyEvaluationId,
       details: JSON.stringify(event.details),
-    })
-    .execute();
+    }),
+  );
   return event;
 }
 

@@ -3,6 +3,7 @@
 // opened through the API and the CLI.
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { PolicyEvaluationsTable } from "../../store/database-schema.js";
+import { pipelinedWrite } from "../../store/pipelined-write.js";
 import type { Store, StoreDialect } from "../../store/store.js";
 import { DomainError } from "../domain-error.js";
 import { newId } from "../ids/random-id.js";
@@ -51,9 +52,10 @@ export function newPolicyEvaluationId(): string {
 
 /** Writes an evaluation through `store` (pass the change's transaction). */
 export async function recordPolicyEvaluation(store: Store, record: PolicyEvaluationRecord): Promise<void> {
-  await store.db
-    .insertInto("policy_evaluations")
-    .values({
+  // Pipelined: on PostgreSQL in a transaction it goes out with what follows (pipelined-write.ts).
+  await pipelinedWrite(
+    store,
+    store.db.insertInto("policy_evaluations").values({
       id: record.id,
       organization_id: record.organizationId,
       entity_type: record.entityType,
@@ -68,8 +70,8 @@ export async function recordPolicyEvaluation(store: Store, record: PolicyEvaluat
       warnings: JSON.stringify(record.warnings),
       duration_us: record.durationUs,
       created_at: record.createdAt,
-    })
-    .execute();
+    }),
+  );
 }
 
 function evaluationFromRow(row: PolicyEvaluationsTable): PolicyEvaluation {

@@ -3,6 +3,7 @@
 // only the SHA-256 of its secret is stored.
 import { announceChange } from "../../store/announce-change.js";
 import type { TokensTable } from "../../store/database-schema.js";
+import { pipelinedWrite, type WriteErrorMapping } from "../../store/pipelined-write.js";
 import { PreparedQuery } from "../../store/prepared-query.js";
 import type { Store } from "../../store/store.js";
 import {
@@ -264,9 +265,10 @@ function newTokenRow(
   return { row, value: generated.text };
 }
 
-async function insertTokenRow(tx: Store, row: TokenRow): Promise<void> {
+// Pipelined: on PostgreSQL its error fails the transaction at its next statement or COMMIT.
+async function insertTokenRow(tx: Store, row: TokenRow, mapError?: WriteErrorMapping): Promise<void> {
   const { principal_id: _principal, ...columns } = row;
-  await tx.db.insertInto("tokens").values(columns).execute();
+  await pipelinedWrite(tx, tx.db.insertInto("tokens").values(columns), mapError);
 }
 
 function apiKeyGone(apiKeyId: string): DomainError {
@@ -334,9 +336,9 @@ export async function createToken(
     const token = tokenFromRow(row, now);
     const outcome = await review({ entity: "token", action: "create", token, apiKey, holder });
     // A key deleted since it was loaded is refused by the foreign key (its deletion cascades to tokens).
-    await insertTokenRow(tx, row).catch((error: unknown) => {
-      throw isForeignKeyViolation(error) ? apiKeyGone(input.apiKeyId) : error;
-    });
+    await insertTokenRow(tx, row, (error) =>
+      isForeignKeyViolation(error) ? apiKeyGone(input.apiKeyId) : error,
+    );
     await recordAuditEvent(tx, {
       organizationId: ctx.organizationId,
       actor: ctx.actor,
