@@ -21,6 +21,7 @@ import { recordPolicySample } from "../policy-evaluations/policy-sample.js";
 import { BUILT_IN_ROLES, type Role } from "../roles/built-in-roles.js";
 import { roleFromRow } from "../roles/role.js";
 import { isOwner, isRepairRoute, type RequestRoute } from "./login-break-glass.js";
+import { LoginCpuClock } from "./login-cpu-clock.js";
 import { LoginCpuMeter } from "./login-cpu-meter.js";
 import { decideLogin, type IgnoredRole, type LoginDecision } from "./login-decision.js";
 import {
@@ -91,9 +92,9 @@ function secondOf(ns: bigint): bigint {
   return ns < 0n && s * 1_000_000_000n !== ns ? s - 1n : s;
 }
 
-/** Milliseconds on a clock that only moves forward (the meter's seconds; not `Date`, which tests fake). */
-function monotonicNowMs(): number {
-  return performance.timeOrigin + performance.now();
+/** A `performance.now()` reading as epoch milliseconds on a clock that only moves forward (the meter's seconds; not `Date`, which tests fake). */
+function epochMs(performanceMs: number): number {
+  return performance.timeOrigin + performanceMs;
 }
 
 function subjectKey(c: LoginCredential): string {
@@ -109,6 +110,7 @@ export class LoginPolicies {
   private readonly lastSampled = new Map<string, Map<string, number>>();
   private readonly unknownRoleRetries = new Map<string, number>();
   private readonly cpu = new LoginCpuMeter(() => loginPolicyLimits().cpuMsPerSecond);
+  private readonly cpuClock = new LoginCpuClock();
   private readonly lastDeniedAudit = new Map<string, { at: number; suppressed: number }>();
   private pendingAudits: Promise<void> = Promise.resolve();
   private readonly reusableSets = new WeakMap<readonly CompiledPolicySet[], Reuse>();
@@ -218,8 +220,10 @@ export class LoginPolicies {
     const input = buildLoginInput(subject, request, timestampNs);
     const organizationId = credential.organizationId;
     const decide = (index: ReadonlyMap<string, Role>) => {
-      // The organization's share of login-policy CPU per second, checked before and charged after.
-      const waitMs = this.cpu.waitMs(organizationId, monotonicNowMs());
+      // The organization's share of login-policy CPU per second, checked before and charged after
+      // (login-cpu-clock.ts: its CPU time, read cheaply; when it failed, at least its wall time).
+      const start = this.cpuClock.start();
+      const waitMs = this.cpu.waitMs(organizationId, epochMs(start.wallMs));
       if (waitMs > 0) {
         throw new DomainError(
           "unavailable",
@@ -227,11 +231,6 @@ export class LoginPolicies {
           { details: { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) } },
         );
       }
-      // Charged its CPU time (on a loaded machine a cheap evaluation may wait long for a core, which
-      // is not its doing); one that failed (its budget ran out, say) is charged at least the wall
-      // time it held the event loop, so hostile policies cost what they took from the others.
-      const before = process.cpuUsage();
-      const started = performance.now();
       let failed = true;
       try {
         const decision = decideLogin(
@@ -243,13 +242,8 @@ export class LoginPolicies {
         failed = decision.errors.length > 0;
         return decision;
       } finally {
-        const used = process.cpuUsage(before);
-        const cpuMs = (used.user + used.system) / 1000;
-        this.cpu.charge(
-          organizationId,
-          failed ? Math.max(cpuMs, performance.now() - started) : cpuMs,
-          monotonicNowMs(),
-        );
+        const charged = this.cpuClock.finish(start, failed);
+        this.cpu.charge(organizationId, charged.ms, epochMs(charged.endMs));
       }
     };
     let decision = decide(roles);
