@@ -13,17 +13,33 @@ export interface RuleIndex {
   readonly ref: RefTerm;
   /**
    * Canonical key of the constant → the candidates for it: the rules testing for it and those in
-   * `always`, merged in source order once (a lookup allocates nothing).
+   * `always`, merged in source order once (a lookup allocates nothing). Unused when `rest` is set.
    */
   readonly buckets: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** Rules that do not test the ref: always candidates. */
+  /** Rules that do not test the ref: always candidates (of `rest`, when set). */
   readonly always: readonly CompiledRule[];
+  /**
+   * An index of `always` on another ref (`input.request.method` where most of them test that):
+   * the candidates are then the rules testing for the first ref's value and `rest`'s candidates.
+   */
+  readonly rest: RuleIndex | undefined;
+  /** With `rest`: per constant, only the rules testing for it (source order). */
+  readonly tested: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** With `rest`: the merged candidates per constant and list of `rest`'s candidates, once made. */
+  readonly merged: Map<string, Map<readonly CompiledRule[], readonly CompiledRule[]>>;
 }
+
+/** Reads the value of an index's ref (an input field) in a context of evaluation. */
+export type IndexRefReader<C> = (ref: RefTerm, c: C) => Value | undefined;
 
 const MIN_RULES = 8;
 
+// Indexes one inside another at most (each on a ref of its own): enough for the kinds of test a
+// policy mixes, and a bound on the merged lists kept.
+const MAX_DEPTH = 3;
+
 /** Builds an index for a node's rules when enough of them share an indexable equality. */
-export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | undefined {
+export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleIndex | undefined {
   if (rules.length < MIN_RULES) return undefined;
   const perRule = rules.map((r) => indexableTests(r));
   const counts = new Map<string, { ref: RefTerm; n: number }>();
@@ -40,7 +56,7 @@ export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | unde
   let best: { key: string; ref: RefTerm; n: number } | undefined;
   for (const [key, c] of counts) if (!best || c.n > best.n) best = { key, ref: c.ref, n: c.n };
   if (!best || best.n < MIN_RULES / 2) return undefined;
-  const buckets = new Map<string, CompiledRule[]>();
+  const tested = new Map<string, CompiledRule[]>();
   const always: CompiledRule[] = [];
   rules.forEach((rule, i) => {
     const test = (perRule[i] ?? []).find((t) => t.refKey === best.key);
@@ -48,20 +64,53 @@ export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | unde
       always.push(rule);
       return;
     }
-    const list = buckets.get(test.valueKey);
+    const list = tested.get(test.valueKey);
     if (list) list.push(rule);
-    else buckets.set(test.valueKey, [rule]);
+    else tested.set(test.valueKey, [rule]);
   });
-  for (const [key, list] of buckets) {
-    if (always.length > 0) buckets.set(key, [...list, ...always].sort((a, b) => a.ordinal - b.ordinal));
-  }
-  return { ref: best.ref, buckets, always };
+  const rest = depth < MAX_DEPTH ? buildRuleIndex(always, depth + 1) : undefined;
+  const buckets = new Map<string, readonly CompiledRule[]>();
+  if (!rest)
+    for (const [key, list] of tested) buckets.set(key, always.length > 0 ? mergeRules(list, always) : list);
+  return { ref: best.ref, buckets, always, rest, tested, merged: new Map() };
 }
 
 /** The candidate rules for a value of the index ref (undefined: the ref is undefined). */
 export function candidates(index: RuleIndex, v: Value | undefined): readonly CompiledRule[] {
   if (v === undefined) return index.always;
   return index.buckets.get(valueKey(v)) ?? index.always;
+}
+
+/**
+ * The candidate rules of an index whose refs `read` gives the values of, in source order: the
+ * rules whose indexed tests can all hold (a rule testing a ref for another constant, or a ref
+ * that is undefined, cannot succeed).
+ */
+export function candidateRules<C>(index: RuleIndex, read: IndexRefReader<C>, c: C): readonly CompiledRule[] {
+  const v = read(index.ref, c);
+  const rest = index.rest;
+  if (!rest) return candidates(index, v);
+  const others = candidateRules(rest, read, c);
+  if (v === undefined) return others;
+  const key = valueKey(v);
+  const own = index.tested.get(key);
+  if (!own) return others;
+  let byOthers = index.merged.get(key);
+  if (!byOthers) {
+    byOthers = new Map();
+    index.merged.set(key, byOthers);
+  }
+  let list = byOthers.get(others);
+  if (!list) {
+    list = others.length === 0 ? own : mergeRules(own, others);
+    byOthers.set(others, list);
+  }
+  return list;
+}
+
+/** Two lists of rules in source order, merged in source order. */
+function mergeRules(a: readonly CompiledRule[], b: readonly CompiledRule[]): CompiledRule[] {
+  return [...a, ...b].sort((x, y) => x.ordinal - y.ordinal);
 }
 
 interface IndexableTest {
