@@ -1,11 +1,20 @@
 // Compile stage: rule indexing. When many rules of one node test the same input field against
 // constants (`input.session.login == "key-7"`), the evaluator reads that field once and
-// evaluates only the rules whose constant matches, instead of every rule.
+// evaluates only the rules whose constant matches, instead of every rule. Where no equality is
+// shared widely enough, rules that begin by comparing one field with constants (range-index.ts)
+// are selected by the place of the field's value among those constants.
 
 import type { Expr, RefTerm, Term } from "../syntax/ast.js";
 import { numberValue } from "../value/number-literal.js";
 import { type Value, valueKey } from "../value/value.js";
 import type { CompiledRule } from "./compiled-rule.js";
+import {
+  buildRangeTests,
+  type ComparisonTest,
+  comparisonTest,
+  placeOf,
+  type RangeTests,
+} from "./range-index.js";
 
 /** An index over a node's rules on one ground ref. */
 export interface RuleIndex {
@@ -25,7 +34,12 @@ export interface RuleIndex {
   readonly rest: RuleIndex | undefined;
   /** With `rest`: per constant, only the rules testing for it (source order). */
   readonly tested: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** With `rest`: the merged candidates per constant and list of `rest`'s candidates, once made. */
+  /**
+   * An index on comparisons instead of equalities (`buckets` and `tested` are then empty): the
+   * rules comparing the ref, by the place of its value among their constants.
+   */
+  readonly range: RangeTests | undefined;
+  /** With `rest` or `range`: the merged candidates per constant (or place) and list of `rest`'s candidates, once made. */
   readonly merged: Map<string, Map<readonly CompiledRule[], readonly CompiledRule[]>>;
 }
 
@@ -55,7 +69,7 @@ export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleI
   }
   let best: { key: string; ref: RefTerm; n: number } | undefined;
   for (const [key, c] of counts) if (!best || c.n > best.n) best = { key, ref: c.ref, n: c.n };
-  if (!best || best.n < MIN_RULES / 2) return undefined;
+  if (!best || best.n < MIN_RULES / 2) return buildComparisonIndex(rules, depth);
   const tested = new Map<string, CompiledRule[]>();
   const always: CompiledRule[] = [];
   rules.forEach((rule, i) => {
@@ -72,7 +86,37 @@ export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleI
   const buckets = new Map<string, readonly CompiledRule[]>();
   if (!rest)
     for (const [key, list] of tested) buckets.set(key, always.length > 0 ? mergeRules(list, always) : list);
-  return { ref: best.ref, buckets, always, rest, tested, merged: new Map() };
+  return { ref: best.ref, buckets, always, rest, tested, range: undefined, merged: new Map() };
+}
+
+/** An index on the comparisons most rules begin with, when enough of them share a ref. */
+function buildComparisonIndex(rules: readonly CompiledRule[], depth: number): RuleIndex | undefined {
+  const tests = rules.map((r) => comparisonTest(r, groundRef, scalar));
+  const counts = new Map<string, number>();
+  for (const t of tests) if (t) counts.set(refKey(t.ref), (counts.get(refKey(t.ref)) ?? 0) + 1);
+  let bestKey: string | undefined;
+  for (const [key, n] of counts) if (bestKey === undefined || n > (counts.get(bestKey) ?? 0)) bestKey = key;
+  if (bestKey === undefined || (counts.get(bestKey) ?? 0) < MIN_RULES / 2) return undefined;
+  const tested: { rule: CompiledRule; test: ComparisonTest }[] = [];
+  const always: CompiledRule[] = [];
+  rules.forEach((rule, i) => {
+    const test = tests[i];
+    if (test && refKey(test.ref) === bestKey) tested.push({ rule, test });
+    else always.push(rule);
+  });
+  const range = buildRangeTests(tested);
+  const first = tested[0];
+  if (!range || !first) return undefined;
+  const rest = depth < MAX_DEPTH ? buildRuleIndex(always, depth + 1) : undefined;
+  return {
+    ref: first.test.ref,
+    buckets: new Map(),
+    always,
+    rest,
+    tested: new Map(),
+    range,
+    merged: new Map(),
+  };
 }
 
 /** The candidate rules for a value of the index ref (undefined: the ref is undefined). */
@@ -89,12 +133,27 @@ export function candidates(index: RuleIndex, v: Value | undefined): readonly Com
 export function candidateRules<C>(index: RuleIndex, read: IndexRefReader<C>, c: C): readonly CompiledRule[] {
   const v = read(index.ref, c);
   const rest = index.rest;
-  if (!rest) return candidates(index, v);
-  const others = candidateRules(rest, read, c);
+  const range = index.range;
+  if (!rest && !range) return candidates(index, v);
+  const others = rest ? candidateRules(rest, read, c) : index.always;
   if (v === undefined) return others;
+  if (range) {
+    const place = placeOf(range.bounds, v);
+    const own = range.byPlace[place];
+    return own === undefined || own.length === 0 ? others : mergedOnce(index, `#${place}`, own, others);
+  }
   const key = valueKey(v);
   const own = index.tested.get(key);
-  if (!own) return others;
+  return own ? mergedOnce(index, key, own, others) : others;
+}
+
+/** The rules of `own` and `others` in source order, merged once per key and list of others. */
+function mergedOnce(
+  index: RuleIndex,
+  key: string,
+  own: readonly CompiledRule[],
+  others: readonly CompiledRule[],
+): readonly CompiledRule[] {
   let byOthers = index.merged.get(key);
   if (!byOthers) {
     byOthers = new Map();
