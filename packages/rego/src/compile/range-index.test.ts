@@ -123,4 +123,27 @@ describe("rule indexes on comparisons", () => {
       expect(code).toBe("eval_builtin_error");
     }
   });
+
+  it("selects every comparing rule where `with` replaces a function, as OPA evaluates them all", () => {
+    const p = Array.from({ length: 10 }, (_, i) => `p contains ${i} if input.t < ${i}`);
+    const e = Array.from({ length: 10 }, (_, i) => `e contains ${i} if input.s == "k${i}"`);
+    const source = [
+      "package c",
+      "import rego.v1",
+      "f(_, _) := true",
+      ...p,
+      ...e,
+      "q := x if { x := p with lt as f }",
+      // OPA's own index on equalities ignores the replacement: still none.
+      "r := x if { x := e with equal as f }",
+      "",
+    ].join("\n");
+    for (const engine of engines(source)) {
+      const v = engine.evalQuery("data.c", { input: { t: 100, s: "zz" } })[0]?.expressions[0]
+        ?.value as Record<string, unknown>;
+      expect(v.p).toEqual([]);
+      expect(v.q).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(v.r).toEqual([]);
+    }
+  });
 });

@@ -25,6 +25,8 @@ export interface RangeTests {
    * bounds[i]), the rules whose comparison holds there, in source order.
    */
   readonly byPlace: readonly (readonly CompiledRule[])[];
+  /** Every rule comparing the field, in source order: the candidates when `with` replaces a function (`lt` may not mean `<`). */
+  readonly all: readonly CompiledRule[];
 }
 
 // Places are kept per rule and constant: a bound on the lists made at compile time.
@@ -79,7 +81,8 @@ export function buildRangeTests(
     }
     byPlace.push(rules.sort((x, y) => x.ordinal - y.ordinal));
   }
-  return { bounds, byPlace };
+  const all = tested.map((t) => t.rule).sort((x, y) => x.ordinal - y.ordinal);
+  return { bounds, byPlace, all };
 }
 
 /** The place of a value among sorted distinct bounds (see RangeTests.byPlace). */

@@ -46,6 +46,9 @@ export interface RuleIndex {
 /** Reads the value of an index's ref (an input field) in a context of evaluation. */
 export type IndexRefReader<C> = (ref: RefTerm, c: C) => Value | undefined;
 
+/** Whether functions are replaced (`with lt as f`) in a context: comparisons then select no rules. */
+export type FunctionsReplaced<C> = (c: C) => boolean;
+
 const MIN_RULES = 8;
 
 // Indexes one inside another at most (each on a ref of its own): enough for the kinds of test a
@@ -128,14 +131,25 @@ export function candidates(index: RuleIndex, v: Value | undefined): readonly Com
 /**
  * The candidate rules of an index whose refs `read` gives the values of, in source order: the
  * rules whose indexed tests can all hold (a rule testing a ref for another constant, or a ref
- * that is undefined, cannot succeed).
+ * that is undefined, cannot succeed; nor one whose first comparison fails, unless `replaced`).
  */
-export function candidateRules<C>(index: RuleIndex, read: IndexRefReader<C>, c: C): readonly CompiledRule[] {
-  const v = read(index.ref, c);
+export function candidateRules<C>(
+  index: RuleIndex,
+  read: IndexRefReader<C>,
+  replaced: FunctionsReplaced<C>,
+  c: C,
+): readonly CompiledRule[] {
   const rest = index.rest;
   const range = index.range;
+  // A replaced comparison (OPA lets `with` replace `lt`) may hold anywhere: every rule is a
+  // candidate. Equalities select as they do in OPA, whose index ignores such replacements.
+  if (range && replaced(c)) {
+    const others = rest ? candidateRules(rest, read, replaced, c) : index.always;
+    return mergedOnce(index, "#all", range.all, others);
+  }
+  const v = read(index.ref, c);
   if (!rest && !range) return candidates(index, v);
-  const others = rest ? candidateRules(rest, read, c) : index.always;
+  const others = rest ? candidateRules(rest, read, replaced, c) : index.always;
   if (v === undefined) return others;
   if (range) {
     const place = placeOf(range.bounds, v);

@@ -17,6 +17,11 @@ import { setPath } from "./expressions.js";
 import { LiveSet, partitionChildren, staticChildren } from "./live-set.js";
 import { hasUnbound, NO_POS, TermEvaluation } from "./terms.js";
 
+/** Whether `with` replaces functions in a context. */
+function functionsReplaced(c: Context): boolean {
+  return c.functionOverrides.size > 0;
+}
+
 /** References: `input`, locals, and `data` over rules and base documents. */
 export abstract class DataEvaluation extends TermEvaluation {
   protected abstract indexValue(ref: RefTerm, c: Context): Value | undefined;
@@ -27,7 +32,7 @@ export abstract class DataEvaluation extends TermEvaluation {
   protected indexCandidates(index: RuleIndex, c: Context): readonly CompiledRule[] {
     if (!index.rest && !index.range) return candidates(index, this.indexValue(index.ref, c));
     this.indexReader ??= (ref, ctx) => this.indexValue(ref, ctx);
-    return candidateRules(index, this.indexReader, c);
+    return candidateRules(index, this.indexReader, functionsReplaced, c);
   }
   abstract nodeValue(node: RuleNode, c: Context): Value | undefined;
 
