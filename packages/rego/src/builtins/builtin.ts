@@ -44,6 +44,13 @@ export interface BuiltinDefinition {
    * fail (comparisons); planned rules call it directly.
    */
   readonly binary?: (a: Value, b: Value) => Value;
+  /**
+   * The implementation for calls whose arguments are partly known when the policy is planned
+   * (`constants[i]` is the i-th argument's value, or undefined when computed): work on them done
+   * once (a CIDR parsed), with the same results and errors as `impl`; undefined when nothing is
+   * gained, or when the constants would make `impl` fail (it then fails at the call, as always).
+   */
+  readonly prepare?: (constants: readonly (Value | undefined)[]) => BuiltinImpl | undefined;
   /** True when the result may differ between calls with the same arguments (rand, time.now_ns). */
   readonly nondeterministic?: boolean;
   /** Argument and result types, for compile-time checks (as in OPA's capabilities.json). */

@@ -96,9 +96,18 @@ function memo<T>(cache: Map<string, T | undefined>, key: string, parse: (s: stri
   return v;
 }
 
+// The last address parsed: a policy testing the caller's address against many networks parses it
+// once per evaluation without a lookup in the memo each time.
+let lastIpText: string | undefined;
+let lastIp: IpAddress | undefined;
+
 /** Parses an IP address (IPv4, IPv6, IPv4-mapped IPv6); undefined if malformed. */
 export function parseIp(s: string): IpAddress | undefined {
-  return memo(ipMemo, s, parseIpUncached);
+  if (s !== lastIpText) {
+    lastIp = memo(ipMemo, s, parseIpUncached);
+    lastIpText = s;
+  }
+  return lastIp;
 }
 
 /** Parses a CIDR network (`10.0.0.0/8`, `2001:db8::/32`); undefined if malformed. */
@@ -322,15 +331,22 @@ const CIDR_COLLECTION: TypeSpec = {
   ],
 };
 
+/** cidr_contains of a network and an operand (checked to be a string, the second). */
+function containsOperand(network: IpNetwork, other: Value): boolean {
+  if (typeof other !== "string") throw operandError(2, "string", typeName(other));
+  return cidrContains(network, other);
+}
+
 const contains: BuiltinDefinition = {
   name: "net.cidr_contains",
   arity: 2,
   decl: { args: [S, S], result: B },
-  impl: (args) => {
-    const network = cidrOperand(args[0] as Value, 1);
-    const other = args[1] as Value;
-    if (typeof other !== "string") throw operandError(2, "string", typeName(other));
-    return cidrContains(network, other);
+  impl: (args) => containsOperand(cidrOperand(args[0] as Value, 1), args[1] as Value),
+  // A constant network (`net.cidr_contains("10.0.0.0/8", input.ip)`) is parsed once; one that
+  // does not parse is left to `impl`, which refuses it at each call as before.
+  prepare: ([first]) => {
+    const network = typeof first === "string" ? parseCidr(first) : undefined;
+    return network === undefined ? undefined : (args) => containsOperand(network, args[1] as Value);
   },
 };
 

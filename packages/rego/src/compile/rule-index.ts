@@ -1,11 +1,20 @@
 // Compile stage: rule indexing. When many rules of one node test the same input field against
 // constants (`input.session.login == "key-7"`), the evaluator reads that field once and
-// evaluates only the rules whose constant matches, instead of every rule.
+// evaluates only the rules whose constant matches, instead of every rule. Where no equality is
+// shared widely enough, rules that begin by comparing one field with constants (range-index.ts)
+// are selected by the place of the field's value among those constants.
 
 import type { Expr, RefTerm, Term } from "../syntax/ast.js";
 import { numberValue } from "../value/number-literal.js";
 import { type Value, valueKey } from "../value/value.js";
 import type { CompiledRule } from "./compiled-rule.js";
+import {
+  buildRangeTests,
+  type ComparisonTest,
+  comparisonTest,
+  placeOf,
+  type RangeTests,
+} from "./range-index.js";
 
 /** An index over a node's rules on one ground ref. */
 export interface RuleIndex {
@@ -13,17 +22,41 @@ export interface RuleIndex {
   readonly ref: RefTerm;
   /**
    * Canonical key of the constant → the candidates for it: the rules testing for it and those in
-   * `always`, merged in source order once (a lookup allocates nothing).
+   * `always`, merged in source order once (a lookup allocates nothing). Unused when `rest` is set.
    */
   readonly buckets: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** Rules that do not test the ref: always candidates. */
+  /** Rules that do not test the ref: always candidates (of `rest`, when set). */
   readonly always: readonly CompiledRule[];
+  /**
+   * An index of `always` on another ref (`input.request.method` where most of them test that):
+   * the candidates are then the rules testing for the first ref's value and `rest`'s candidates.
+   */
+  readonly rest: RuleIndex | undefined;
+  /** With `rest`: per constant, only the rules testing for it (source order). */
+  readonly tested: ReadonlyMap<string, readonly CompiledRule[]>;
+  /**
+   * An index on comparisons instead of equalities (`buckets` and `tested` are then empty): the
+   * rules comparing the ref, by the place of its value among their constants.
+   */
+  readonly range: RangeTests | undefined;
+  /** With `rest` or `range`: the merged candidates per constant (or place) and list of `rest`'s candidates, once made. */
+  readonly merged: Map<string, Map<readonly CompiledRule[], readonly CompiledRule[]>>;
 }
+
+/** Reads the value of an index's ref (an input field) in a context of evaluation. */
+export type IndexRefReader<C> = (ref: RefTerm, c: C) => Value | undefined;
+
+/** Whether functions are replaced (`with lt as f`) in a context: comparisons then select no rules. */
+export type FunctionsReplaced<C> = (c: C) => boolean;
 
 const MIN_RULES = 8;
 
+// Indexes one inside another at most (each on a ref of its own): enough for the kinds of test a
+// policy mixes, and a bound on the merged lists kept.
+const MAX_DEPTH = 3;
+
 /** Builds an index for a node's rules when enough of them share an indexable equality. */
-export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | undefined {
+export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleIndex | undefined {
   if (rules.length < MIN_RULES) return undefined;
   const perRule = rules.map((r) => indexableTests(r));
   const counts = new Map<string, { ref: RefTerm; n: number }>();
@@ -39,8 +72,8 @@ export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | unde
   }
   let best: { key: string; ref: RefTerm; n: number } | undefined;
   for (const [key, c] of counts) if (!best || c.n > best.n) best = { key, ref: c.ref, n: c.n };
-  if (!best || best.n < MIN_RULES / 2) return undefined;
-  const buckets = new Map<string, CompiledRule[]>();
+  if (!best || best.n < MIN_RULES / 2) return buildComparisonIndex(rules, depth);
+  const tested = new Map<string, CompiledRule[]>();
   const always: CompiledRule[] = [];
   rules.forEach((rule, i) => {
     const test = (perRule[i] ?? []).find((t) => t.refKey === best.key);
@@ -48,20 +81,109 @@ export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex | unde
       always.push(rule);
       return;
     }
-    const list = buckets.get(test.valueKey);
+    const list = tested.get(test.valueKey);
     if (list) list.push(rule);
-    else buckets.set(test.valueKey, [rule]);
+    else tested.set(test.valueKey, [rule]);
   });
-  for (const [key, list] of buckets) {
-    if (always.length > 0) buckets.set(key, [...list, ...always].sort((a, b) => a.ordinal - b.ordinal));
-  }
-  return { ref: best.ref, buckets, always };
+  const rest = depth < MAX_DEPTH ? buildRuleIndex(always, depth + 1) : undefined;
+  const buckets = new Map<string, readonly CompiledRule[]>();
+  if (!rest)
+    for (const [key, list] of tested) buckets.set(key, always.length > 0 ? mergeRules(list, always) : list);
+  return { ref: best.ref, buckets, always, rest, tested, range: undefined, merged: new Map() };
+}
+
+/** An index on the comparisons most rules begin with, when enough of them share a ref. */
+function buildComparisonIndex(rules: readonly CompiledRule[], depth: number): RuleIndex | undefined {
+  const tests = rules.map((r) => comparisonTest(r, groundRef, scalar));
+  const counts = new Map<string, number>();
+  for (const t of tests) if (t) counts.set(refKey(t.ref), (counts.get(refKey(t.ref)) ?? 0) + 1);
+  let bestKey: string | undefined;
+  for (const [key, n] of counts) if (bestKey === undefined || n > (counts.get(bestKey) ?? 0)) bestKey = key;
+  if (bestKey === undefined || (counts.get(bestKey) ?? 0) < MIN_RULES / 2) return undefined;
+  const tested: { rule: CompiledRule; test: ComparisonTest }[] = [];
+  const always: CompiledRule[] = [];
+  rules.forEach((rule, i) => {
+    const test = tests[i];
+    if (test && refKey(test.ref) === bestKey) tested.push({ rule, test });
+    else always.push(rule);
+  });
+  const range = buildRangeTests(tested);
+  const first = tested[0];
+  if (!range || !first) return undefined;
+  const rest = depth < MAX_DEPTH ? buildRuleIndex(always, depth + 1) : undefined;
+  return {
+    ref: first.test.ref,
+    buckets: new Map(),
+    always,
+    rest,
+    tested: new Map(),
+    range,
+    merged: new Map(),
+  };
 }
 
 /** The candidate rules for a value of the index ref (undefined: the ref is undefined). */
 export function candidates(index: RuleIndex, v: Value | undefined): readonly CompiledRule[] {
   if (v === undefined) return index.always;
   return index.buckets.get(valueKey(v)) ?? index.always;
+}
+
+/**
+ * The candidate rules of an index whose refs `read` gives the values of, in source order: the
+ * rules whose indexed tests can all hold (a rule testing a ref for another constant, or a ref
+ * that is undefined, cannot succeed; nor one whose first comparison fails, unless `replaced`).
+ */
+export function candidateRules<C>(
+  index: RuleIndex,
+  read: IndexRefReader<C>,
+  replaced: FunctionsReplaced<C>,
+  c: C,
+): readonly CompiledRule[] {
+  const rest = index.rest;
+  const range = index.range;
+  // A replaced comparison (OPA lets `with` replace `lt`) may hold anywhere: every rule is a
+  // candidate. Equalities select as they do in OPA, whose index ignores such replacements.
+  if (range && replaced(c)) {
+    const others = rest ? candidateRules(rest, read, replaced, c) : index.always;
+    return mergedOnce(index, "#all", range.all, others);
+  }
+  const v = read(index.ref, c);
+  if (!rest && !range) return candidates(index, v);
+  const others = rest ? candidateRules(rest, read, replaced, c) : index.always;
+  if (v === undefined) return others;
+  if (range) {
+    const place = placeOf(range.bounds, v);
+    const own = range.byPlace[place];
+    return own === undefined || own.length === 0 ? others : mergedOnce(index, `#${place}`, own, others);
+  }
+  const key = valueKey(v);
+  const own = index.tested.get(key);
+  return own ? mergedOnce(index, key, own, others) : others;
+}
+
+/** The rules of `own` and `others` in source order, merged once per key and list of others. */
+function mergedOnce(
+  index: RuleIndex,
+  key: string,
+  own: readonly CompiledRule[],
+  others: readonly CompiledRule[],
+): readonly CompiledRule[] {
+  let byOthers = index.merged.get(key);
+  if (!byOthers) {
+    byOthers = new Map();
+    index.merged.set(key, byOthers);
+  }
+  let list = byOthers.get(others);
+  if (!list) {
+    list = others.length === 0 ? own : mergeRules(own, others);
+    byOthers.set(others, list);
+  }
+  return list;
+}
+
+/** Two lists of rules in source order, merged in source order. */
+function mergeRules(a: readonly CompiledRule[], b: readonly CompiledRule[]): CompiledRule[] {
+  return [...a, ...b].sort((x, y) => x.ordinal - y.ordinal);
 }
 
 interface IndexableTest {

@@ -75,7 +75,10 @@ ev if { every n in q { n > 1 } }
   it("reports false for a query of one expression, and fails on false otherwise, as opa eval does", () => {
     for (const interpretOnly of [false, true]) {
       const g = new Engine({ interpretOnly });
-      g.addModule("g.rego", "package g\nimport rego.v1\ndefault allow := false\nfirst := [false][0]\nbig(n) := n > 9");
+      g.addModule(
+        "g.rego",
+        "package g\nimport rego.v1\ndefault allow := false\nfirst := [false][0]\nbig(n) := n > 9",
+      );
       const values = (q: string) => g.evalQuery(q).map((r) => r.expressions.map((x) => x.value));
       expect(values("data.g.allow")).toEqual([[false]]);
       expect(values("data.g.first")).toEqual([[false]]);
@@ -139,7 +142,9 @@ describe("Engine: errors", () => {
     );
     // The body's expressions need reordering: `y = z * 2` can only run once `z` is bound.
     e.addModule("ok.rego", "package ok\nimport rego.v1\np := [y | y = z * n; z = input.xs[_]] if n := 2");
-    expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([2, 4, 6]);
+    expect(e.evalQuery("data.ok.p", { input: { xs: [1, 2, 3] } })[0]?.expressions[0]?.value).toEqual([
+      2, 4, 6,
+    ]);
   });
 
   it("names only the author's variable when a template string's hole is unsafe", () => {
@@ -163,7 +168,9 @@ describe("Engine: errors", () => {
     const err = errorOf(() => engineWith(`package x\nimport rego.v1\np if count(1) > 0`));
     expect(err.code).toBe("rego_type_error");
     expect(err.errors[0]?.message).toContain("count: invalid argument(s)\n\thave: (number)");
-    expect(errorOf(() => engineWith("package x\nimport rego.v1\np if count(1, 2, 3)")).code).toBe("rego_type_error");
+    expect(errorOf(() => engineWith("package x\nimport rego.v1\np if count(1, 2, 3)")).code).toBe(
+      "rego_type_error",
+    );
   });
 
   it("keeps nothing of a batch when one module fails", () => {
@@ -267,6 +274,99 @@ describe("Engine: rule indexing", () => {
         login === "key-7" ? true : undefined,
       );
     }
+  });
+});
+
+describe("Engine: rule indexes within rule indexes", () => {
+  // Four kinds of rule: two kinds test an input field for a constant (one index on each), two
+  // do not (candidates whatever the input).
+  function denyPolicy(n: number): string {
+    const rules: string[] = [];
+    for (let i = 0; i < n; i++) {
+      switch (i % 4) {
+        case 0:
+          rules.push(
+            `deny contains "range ${i}" if net.cidr_contains("10.${i}.0.0/16", input.request.remote_ip)`,
+          );
+          break;
+        case 1:
+          rules.push(`deny contains "login ${i}" if input.session.login == "retired-${i}"`);
+          break;
+        case 2:
+          rules.push(
+            `deny contains "team ${i}" if {\n  "team-${i}" in input.session.teams\n  input.request.method == "DELETE"\n}`,
+          );
+          break;
+        default:
+          rules.push(`deny contains "cut-off ${i}" if input.request.timestamp_ns < ${i}`);
+      }
+    }
+    return `package login\nimport rego.v1\n${rules.join("\n")}\n`;
+  }
+
+  function engineOf(source: string, options: ConstructorParameters<typeof Engine>[0] = {}): Engine {
+    const e = new Engine(options);
+    e.addModule("login.rego", source);
+    return e;
+  }
+
+  function expectedDenies(n: number, input: Record<string, Record<string, unknown>>): string[] {
+    const out: string[] = [];
+    const { session = {}, request = {} } = input;
+    for (let i = 0; i < n; i++) {
+      switch (i % 4) {
+        case 0:
+          if (typeof request.remote_ip === "string" && request.remote_ip.startsWith(`10.${i}.`))
+            out.push(`range ${i}`);
+          break;
+        case 1:
+          if (session.login === `retired-${i}`) out.push(`login ${i}`);
+          break;
+        case 2:
+          if ((session.teams as string[] | undefined)?.includes(`team-${i}`) && request.method === "DELETE")
+            out.push(`team ${i}`);
+          break;
+        default:
+          if (typeof request.timestamp_ns === "number" && request.timestamp_ns < i) out.push(`cut-off ${i}`);
+      }
+    }
+    return out.sort();
+  }
+
+  it("gives every rule's answer whichever indexes select it, alone or together", () => {
+    const n = 40;
+    const engines = [engineOf(denyPolicy(n)), engineOf(denyPolicy(n), { interpretOnly: true })];
+    const inputs: Record<string, Record<string, unknown>>[] = [
+      {
+        session: { login: "ci", teams: ["team-x"] },
+        request: { remote_ip: "127.0.0.1", method: "GET", timestamp_ns: 100 },
+      },
+      {
+        session: { login: "retired-5", teams: ["team-2", "team-6"] },
+        request: { remote_ip: "10.8.1.1", method: "DELETE", timestamp_ns: 10 },
+      },
+      {
+        session: { login: "retired-5", teams: ["team-2"] },
+        request: { remote_ip: "10.9.1.1", method: "GET", timestamp_ns: 100 },
+      },
+      { session: { teams: ["team-10", "team-14"] }, request: { method: "DELETE" } },
+      { session: { login: "retired-37" }, request: {} },
+      {},
+    ];
+    for (const input of inputs) {
+      for (const e of engines) {
+        expect(value(e, "data.login.deny", input)).toEqual(expectedDenies(n, input));
+        expect(value(e, "data.login", input)).toEqual({ deny: expectedDenies(n, input) });
+      }
+    }
+  });
+
+  it("still raises the error of a rule the indexes select", () => {
+    const policy = `${denyPolicy(40)}deny contains "method" if {\n  input.request.method == "DELETE"\n  1 / input.zero > 0\n}\n`;
+    const e = engineOf(policy, { strictBuiltinErrors: true });
+    const input = { request: { method: "DELETE" }, zero: 0 };
+    expect(errorOf(() => value(e, "data.login.deny", input)).code).toBe("eval_builtin_error");
+    expect(value(e, "data.login.deny", { ...input, request: { method: "GET" } })).toEqual([]);
   });
 });
 

@@ -2,8 +2,8 @@
 // `data` refs walk the rule tree alongside the base documents, with `with` overrides applied;
 // whole packages are built as values or directly as JSON.
 
-import { candidates } from "../compile/rule-index.js";
-import type { RuleNode } from "../compile/rule-tree.js";
+import { type IndexRefReader, type RuleIndex, candidateRules, candidates } from "../compile/rule-index.js";
+import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import { NOT_JSON } from "../plan/plan-host.js";
 import type { RefTerm, Term } from "../syntax/ast.js";
@@ -17,9 +17,23 @@ import { setPath } from "./expressions.js";
 import { LiveSet, partitionChildren, staticChildren } from "./live-set.js";
 import { hasUnbound, NO_POS, TermEvaluation } from "./terms.js";
 
+/** Whether `with` replaces functions in a context. */
+function functionsReplaced(c: Context): boolean {
+  return c.functionOverrides.size > 0;
+}
+
 /** References: `input`, locals, and `data` over rules and base documents. */
 export abstract class DataEvaluation extends TermEvaluation {
   protected abstract indexValue(ref: RefTerm, c: Context): Value | undefined;
+  /** `indexValue` as a function, for indexes within indexes (made on first use). */
+  private indexReader: IndexRefReader<Context> | undefined;
+
+  /** The candidate rules of a rule index in a context (see rule-index.ts). */
+  protected indexCandidates(index: RuleIndex, c: Context): readonly CompiledRule[] {
+    if (!index.rest && !index.range) return candidates(index, this.indexValue(index.ref, c));
+    this.indexReader ??= (ref, ctx) => this.indexValue(ref, ctx);
+    return candidateRules(index, this.indexReader, functionsReplaced, c);
+  }
   abstract nodeValue(node: RuleNode, c: Context): Value | undefined;
 
   // -------------------------------------------------------------------------------------------
@@ -356,9 +370,8 @@ export abstract class DataEvaluation extends TermEvaluation {
     if (!c.live) (c as { live?: LiveSetCache }).live = live;
     const cached = live.get(node);
     if (cached) return cached;
-    const v = this.indexValue(sub.index.ref, c);
     const out = new LiveSet();
-    for (const rule of candidates(sub.index, v)) {
+    for (const rule of this.indexCandidates(sub.index, c)) {
       const steps = sub.stepsOf.get(rule);
       if (!steps) continue;
       for (const [parent, seg, child] of steps) out.add(parent, seg, child);

@@ -4,7 +4,6 @@
 
 import { constantValue } from "../compile/constants.js";
 import { COMPLETE_CONFLICT, checkSameValue } from "../compile/rule-conflicts.js";
-import { candidates } from "../compile/rule-index.js";
 import type { CompiledRule, RuleNode } from "../compile/rule-tree.js";
 import { RegoError } from "../errors.js";
 import { NO_SLOTS } from "../plan/plan-scope.js";
@@ -120,7 +119,7 @@ export abstract class RuleEvaluation extends DataEvaluation {
   protected candidateRules(node: RuleNode, c: Context): readonly CompiledRule[] {
     const index = node.index;
     if (!index) return node.rules;
-    return candidates(index, this.indexValue(index.ref, c));
+    return this.indexCandidates(index, c);
   }
 
   /** The value of a rule index's ref (an input field) in a context. */

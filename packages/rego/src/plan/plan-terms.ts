@@ -277,7 +277,7 @@ export function planCall(t: CallTerm, sc: PlanScope, env: PlanEnv, hoists?: Hois
   }
   const b = builtinOf(t, env, args.length);
   if (!b) throw new NoPlan(`call ${name}`);
-  const impl = b.impl;
+  const impl = b.prepare?.(args.map((a) => constantOfGet(a))) ?? b.impl;
   const location = t.location;
   // The common arities without an argument loop.
   if (args.length === 1) {

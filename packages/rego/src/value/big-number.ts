@@ -8,6 +8,8 @@
 export class BigNumber {
   readonly mantissa: bigint;
   readonly exponent: number;
+  /** The double `near` returns, once computed (private: values compare by their fields). */
+  #near: number | undefined = undefined;
 
   constructor(mantissa: bigint, exponent: number) {
     let m = mantissa;
@@ -66,10 +68,34 @@ export class BigNumber {
 
   /** Exact comparison: -1, 0 or 1. */
   compare(other: BigNumber): number {
+    // Numbers far enough apart are ordered by their doubles (a timestamp in nanoseconds against
+    // a cut-off, say), without a bigint power and two products per comparison.
+    const x = this.near();
+    const y = other.near();
+    if (apart(x, y)) return x < y ? -1 : 1;
+    if (this.exponent === other.exponent) {
+      return this.mantissa < other.mantissa ? -1 : this.mantissa > other.mantissa ? 1 : 0;
+    }
     const e = Math.min(this.exponent, other.exponent);
     const a = this.mantissa * 10n ** BigInt(this.exponent - e);
     const b = other.mantissa * 10n ** BigInt(other.exponent - e);
     return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  /**
+   * A double within two roundings of this number (NaN where none is: the exponent is beyond the
+   * table of exact powers of ten, or the mantissa or the product overflows), computed once.
+   */
+  near(): number {
+    let v = this.#near;
+    if (v === undefined) {
+      const power = EXACT_POWERS_OF_TEN[Math.abs(this.exponent)];
+      const m = Number(this.mantissa);
+      v = power === undefined ? Number.NaN : this.exponent >= 0 ? m * power : m / power;
+      if (!Number.isFinite(v)) v = Number.NaN;
+      this.#near = v;
+    }
+    return v;
   }
 
   /** Exact conversion of a finite double to a BigNumber. */
@@ -84,4 +110,18 @@ export class BigNumber {
 /** The shortest decimal text of a double in plain or `e` notation that BigNumber.parse accepts. */
 function shortestDecimal(n: number): string {
   return String(n).replace("e+", "e");
+}
+
+// 10^0 .. 10^22: every power of ten a double holds exactly (written as literals, which parse exactly).
+const EXACT_POWERS_OF_TEN: readonly number[] = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1e20, 1e21, 1e22,
+];
+
+/**
+ * True when two doubles, each within two roundings (a relative 2^-52) of an exact number, are
+ * far enough apart that the exact numbers are ordered as they are. False for NaN.
+ */
+export function apart(x: number, y: number): boolean {
+  return Math.abs(x - y) > 1e-14 * Math.max(Math.abs(x), Math.abs(y));
 }

@@ -113,4 +113,15 @@ nested := input.session.nested.a
       replaced: "other",
     });
   });
+
+  it("reads each bigint as its own number when several alternate (one converted value is kept)", () => {
+    const a = { t: { ns: 1_764_000_000_123_456_789n } };
+    const b = { t: { ns: 1_764_000_000_123_456_790n } };
+    for (let i = 0; i < 3; i++) {
+      for (const raw of [a, b]) {
+        const v = RawInput.of(raw)?.path(0, ["t", "ns"]);
+        expect(valueKey(v as Value)).toBe(valueKey(fromJson(raw.t.ns)));
+      }
+    }
+  });
 });

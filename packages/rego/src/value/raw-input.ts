@@ -33,10 +33,23 @@ function scalarOf(v: unknown): Value | undefined | typeof CONVERT {
     case "number":
       return Number.isFinite(v) ? v : CONVERT;
     case "bigint":
-      return fromJson(v);
+      return bigintValue(v);
     default:
       return v === null ? null : CONVERT;
   }
+}
+
+// The last bigint read and its value: a policy reading one timestamp in many rules converts it
+// once (values are immutable, so sharing one is safe).
+let lastBigint: bigint | undefined;
+let lastBigintValue: Value = null;
+
+function bigintValue(v: bigint): Value {
+  if (v !== lastBigint) {
+    lastBigintValue = fromJson(v);
+    lastBigint = v;
+  }
+  return lastBigintValue;
 }
 
 /**

@@ -5,7 +5,7 @@
 // classes keyed by a canonical string form of each value, so composite keys work; both iterate
 // in OPA's sort order. Values are immutable once built; builders mutate only while building.
 
-import { BigNumber } from "./big-number.js";
+import { apart, BigNumber } from "./big-number.js";
 
 /** A Rego number: a double when exact, else an exact decimal. */
 export type RegoNumber = number | BigNumber;
@@ -335,6 +335,10 @@ function sortOrder(v: Value): number {
 /** Compares two numbers exactly: -1, 0 or 1. */
 export function compareNumbers(a: RegoNumber, b: RegoNumber): number {
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  // A double is exact: against a big number's near double, far apart decides (see `apart`).
+  const nearA = typeof a === "number" ? a : a.near();
+  const nearB = typeof b === "number" ? b : b.near();
+  if (apart(nearA, nearB)) return nearA < nearB ? -1 : 1;
   const x = typeof a === "number" ? BigNumber.fromNumber(a) : a;
   const y = typeof b === "number" ? BigNumber.fromNumber(b) : b;
   return x.compare(y);

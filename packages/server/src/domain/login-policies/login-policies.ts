@@ -21,6 +21,8 @@ import { recordPolicySample } from "../policy-evaluations/policy-sample.js";
 import { BUILT_IN_ROLES, type Role } from "../roles/built-in-roles.js";
 import { roleFromRow } from "../roles/role.js";
 import { isOwner, isRepairRoute, type RequestRoute } from "./login-break-glass.js";
+import { LoadedValues } from "./loaded-values.js";
+import { LoginCpuClock } from "./login-cpu-clock.js";
 import { LoginCpuMeter } from "./login-cpu-meter.js";
 import { decideLogin, type IgnoredRole, type LoginDecision } from "./login-decision.js";
 import {
@@ -74,6 +76,14 @@ export function loginSets(snapshot: GovernanceSnapshot): CompiledPolicySet[] {
   return sets;
 }
 
+/** A refusal decided without waiting, for the `apply` that follows (same credential, clock and policies). */
+interface HandedRefusal {
+  readonly key: string;
+  readonly timestampNs: bigint;
+  readonly snapshot: GovernanceSnapshot;
+  readonly decision: LoginDecision;
+}
+
 /** A decision kept for reuse, with the roles it was resolved against. */
 interface ReusableDecision {
   readonly roles: ReadonlyMap<string, Role>;
@@ -91,9 +101,9 @@ function secondOf(ns: bigint): bigint {
   return ns < 0n && s * 1_000_000_000n !== ns ? s - 1n : s;
 }
 
-/** Milliseconds on a clock that only moves forward (the meter's seconds; not `Date`, which tests fake). */
-function monotonicNowMs(): number {
-  return performance.timeOrigin + performance.now();
+/** A `performance.now()` reading as epoch milliseconds on a clock that only moves forward (the meter's seconds; not `Date`, which tests fake). */
+function epochMs(performanceMs: number): number {
+  return performance.timeOrigin + performanceMs;
 }
 
 function subjectKey(c: LoginCredential): string {
@@ -103,12 +113,15 @@ function subjectKey(c: LoginCredential): string {
 /** Login policy evaluation for one (root) store, with its caches. */
 export class LoginPolicies {
   private readonly policies: PolicyCache;
-  private readonly subjects = new Map<string, Promise<LoginSubject>>();
-  private readonly roleIndexes = new Map<string, Promise<Map<string, Role>>>();
+  private readonly subjects = new LoadedValues<LoginSubject>();
+  private readonly roleIndexes = new LoadedValues<Map<string, Role>>();
+  /** A refusal decided by `applyCached`, for the `apply` that follows it at once (see `takeRefusal`). */
+  private refusal: HandedRefusal | undefined;
   /** When each credential's input was last kept, by organization and then key (or token, or principal) id. */
   private readonly lastSampled = new Map<string, Map<string, number>>();
   private readonly unknownRoleRetries = new Map<string, number>();
   private readonly cpu = new LoginCpuMeter(() => loginPolicyLimits().cpuMsPerSecond);
+  private readonly cpuClock = new LoginCpuClock();
   private readonly lastDeniedAudit = new Map<string, { at: number; suppressed: number }>();
   private pendingAudits: Promise<void> = Promise.resolve();
   private readonly reusableSets = new WeakMap<readonly CompiledPolicySet[], Reuse>();
@@ -153,26 +166,17 @@ export class LoginPolicies {
   }
 
   private forgetSubjects(organizationId: string): void {
-    for (const key of this.subjects.keys())
-      if (key.startsWith(`${organizationId}|`)) this.subjects.delete(key);
+    this.subjects.deleteByPrefix(`${organizationId}|`);
   }
 
   private subject(credential: LoginCredential): Promise<LoginSubject> {
-    const key = subjectKey(credential);
-    let subject = this.subjects.get(key);
-    if (!subject) {
-      subject = loadLoginSubject(this.store, credential);
-      this.subjects.set(key, subject);
-      subject.catch(() => this.subjects.delete(key));
-    }
-    return subject;
+    return this.subjects.get(subjectKey(credential), () => loadLoginSubject(this.store, credential));
   }
 
   /** The organization's roles (built-in and custom) by id and by name, cached. */
   roleIndex(organizationId: string): Promise<Map<string, Role>> {
-    let index = this.roleIndexes.get(organizationId);
-    if (!index) {
-      index = this.store.db
+    return this.roleIndexes.get(organizationId, () =>
+      this.store.db
         .selectFrom("roles")
         .selectAll()
         .where("organization_id", "=", organizationId)
@@ -184,11 +188,8 @@ export class LoginPolicies {
             if (!map.has(role.name)) map.set(role.name, role);
           }
           return map;
-        });
-      this.roleIndexes.set(organizationId, index);
-      index.catch(() => this.roleIndexes.delete(organizationId));
-    }
-    return index;
+        }),
+    );
   }
 
   /** Evaluates the organization's login policies for a credential and request. */
@@ -216,51 +217,54 @@ export class LoginPolicies {
   ): Promise<{ decision: LoginDecision; input: Record<string, unknown>; roles: ReadonlyMap<string, Role> }> {
     let roles = await this.roleIndex(credential.organizationId);
     const input = buildLoginInput(subject, request, timestampNs);
-    const organizationId = credential.organizationId;
-    const decide = (index: ReadonlyMap<string, Role>) => {
-      // The organization's share of login-policy CPU per second, checked before and charged after.
-      const waitMs = this.cpu.waitMs(organizationId, monotonicNowMs());
-      if (waitMs > 0) {
-        throw new DomainError(
-          "unavailable",
-          "this organization's login policies used their CPU share for this second; retry shortly",
-          { details: { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) } },
-        );
-      }
-      // Charged its CPU time (on a loaded machine a cheap evaluation may wait long for a core, which
-      // is not its doing); one that failed (its budget ran out, say) is charged at least the wall
-      // time it held the event loop, so hostile policies cost what they took from the others.
-      const before = process.cpuUsage();
-      const started = performance.now();
-      let failed = true;
-      try {
-        const decision = decideLogin(
-          sets,
-          input,
-          { tree: snapshot.tree, roles: index, principalKind: subject.principal.kind },
-          timestampNs,
-        );
-        failed = decision.errors.length > 0;
-        return decision;
-      } finally {
-        const used = process.cpuUsage(before);
-        const cpuMs = (used.user + used.system) / 1000;
-        this.cpu.charge(
-          organizationId,
-          failed ? Math.max(cpuMs, performance.now() - started) : cpuMs,
-          monotonicNowMs(),
-        );
-      }
-    };
-    let decision = decide(roles);
+    let decision = this.decide(snapshot, sets, subject, roles, credential.organizationId, input, timestampNs);
     if (this.shouldReloadRoles(credential.organizationId, decision)) {
       // A role created since the roles were cached (creation sends no change event): look again.
       this.roleIndexes.delete(credential.organizationId);
       roles = await this.roleIndex(credential.organizationId);
-      decision = decide(roles);
+      decision = this.decide(snapshot, sets, subject, roles, credential.organizationId, input, timestampNs);
     }
     this.keepSample(credential, input);
     return { decision, input, roles };
+  }
+
+  /**
+   * Evaluates the sets on an input, within the organization's share of login-policy CPU per second:
+   * checked before (DomainError `unavailable` past it) and charged after (login-cpu-clock.ts: its
+   * CPU time, read cheaply; when it failed, at least its wall time).
+   */
+  private decide(
+    snapshot: GovernanceSnapshot,
+    sets: readonly CompiledPolicySet[],
+    subject: LoginSubject,
+    roles: ReadonlyMap<string, Role>,
+    organizationId: string,
+    input: Record<string, unknown>,
+    timestampNs: bigint,
+  ): LoginDecision {
+    const start = this.cpuClock.start();
+    const waitMs = this.cpu.waitMs(organizationId, epochMs(start.wallMs));
+    if (waitMs > 0) {
+      throw new DomainError(
+        "unavailable",
+        "this organization's login policies used their CPU share for this second; retry shortly",
+        { details: { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) } },
+      );
+    }
+    let failed = true;
+    try {
+      const decision = decideLogin(
+        sets,
+        input,
+        { tree: snapshot.tree, roles, principalKind: subject.principal.kind },
+        timestampNs,
+      );
+      failed = decision.errors.length > 0;
+      return decision;
+    } finally {
+      const charged = this.cpuClock.finish(start, failed);
+      this.cpu.charge(organizationId, charged.ms, epochMs(charged.endMs));
+    }
   }
 
   /**
@@ -334,6 +338,12 @@ export class LoginPolicies {
 
   /** True when a granted role name is unknown and was not looked up again in the last second. */
   private shouldReloadRoles(organizationId: string, decision: LoginDecision): boolean {
+    return this.reloadDue(organizationId, decision, true);
+  }
+
+  /** Whether a granted role name is unknown and was not looked up again in the last second (noted when `note`). */
+  private reloadDue(organizationId: string, decision: LoginDecision, note: boolean): boolean {
+    if (decision.ignored.length === 0) return false;
     const now = Date.now();
     let reload = false;
     for (const entry of decision.ignored) {
@@ -341,6 +351,7 @@ export class LoginPolicies {
       const key = `${organizationId}|${entry.role}`;
       const last = this.unknownRoleRetries.get(key);
       if (last !== undefined && now - last < UNKNOWN_ROLE_RETRY_MS) continue;
+      if (!note) return true;
       this.unknownRoleRetries.set(key, now);
       reload = true;
     }
@@ -349,8 +360,10 @@ export class LoginPolicies {
 
   /**
    * `apply` without waiting, when it can be answered from memory: the organization's compiled sets
-   * are loaded and none of them is a login policy (the common case). Undefined otherwise: the
-   * caller then waits for `apply`.
+   * are loaded, and either none of them is a login policy (the common case) or the caller's subject
+   * and the organization's roles are loaded too and the policies admit the request. Undefined
+   * otherwise: the caller then waits for `apply` (which, right after a refusal decided here,
+   * takes that decision instead of evaluating again).
    */
   applyCached(
     access: EffectiveAccess,
@@ -359,12 +372,85 @@ export class LoginPolicies {
     nowMs: number,
   ): EffectiveAccess | undefined {
     const snapshot = this.policies.peek(credential.organizationId);
-    if (snapshot === undefined || loginSets(snapshot).length > 0) return undefined;
-    // No login policy: nothing to judge; the input is still kept now and then for simulations.
-    if (this.sampleDue(credential)) {
-      this.sampleLater(credential, { remoteIp, timestampNs: BigInt(nowMs) * 1_000_000n });
+    if (snapshot === undefined) return undefined;
+    const sets = loginSets(snapshot);
+    if (sets.length === 0) {
+      // No login policy: nothing to judge; the input is still kept now and then for simulations.
+      if (this.sampleDue(credential)) {
+        this.sampleLater(credential, { remoteIp, timestampNs: BigInt(nowMs) * 1_000_000n });
+      }
+      return access;
     }
-    return access;
+    const key = subjectKey(credential);
+    const subject = this.subjects.peek(key);
+    const roles = this.roleIndexes.peek(credential.organizationId);
+    if (subject === undefined || roles === undefined) return undefined;
+    // The clock `apply` would be given (the authenticator's `now`), so both decide alike.
+    const request: LoginRequest = { remoteIp, timestampNs: BigInt(nowMs) * 1_000_000n };
+    const decision = this.decisionNow(snapshot, sets, subject, roles, credential, request);
+    if (decision === undefined) return undefined;
+    if (decision.denied) {
+      this.refusal = { key, timestampNs: request.timestampNs as bigint, snapshot, decision };
+      return undefined;
+    }
+    return decision.grants.length === 0 ? access : addGrants(access, decision.grants);
+  }
+
+  /**
+   * decisionFor, without waiting, for a subject and roles in memory; undefined when it must wait
+   * (the CPU share is used: `apply` refuses, or lets an owner repair; a granted role is unknown
+   * and due to be looked up again).
+   */
+  private decisionNow(
+    snapshot: GovernanceSnapshot,
+    sets: readonly CompiledPolicySet[],
+    subject: LoginSubject,
+    roles: ReadonlyMap<string, Role>,
+    credential: LoginCredential,
+    request: LoginRequest,
+  ): LoginDecision | undefined {
+    const timestampNs = request.timestampNs as bigint;
+    const reuse = this.reusable(sets);
+    let byAddress: Map<string, ReusableDecision> | undefined;
+    let key = "";
+    if (reuse !== "never") {
+      key = reuse === "always" ? request.remoteIp : `${request.remoteIp}|${secondOf(timestampNs)}`;
+      byAddress = this.decisionsOf(snapshot, subject);
+      const known = byAddress.get(key);
+      if (known !== undefined && known.roles === roles) {
+        if (this.sampleDue(credential)) this.sampleLater(credential, request);
+        return known.decision;
+      }
+    }
+    const organizationId = credential.organizationId;
+    const input = buildLoginInput(subject, request, timestampNs);
+    let decision: LoginDecision;
+    try {
+      decision = this.decide(snapshot, sets, subject, roles, organizationId, input, timestampNs);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "unavailable") return undefined;
+      throw error;
+    }
+    if (this.reloadDue(organizationId, decision, false)) return undefined;
+    this.keepSample(credential, input);
+    if (byAddress !== undefined && !decision.results.some((r) => r.error !== undefined)) {
+      if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
+      byAddress.set(key, { roles, decision });
+    }
+    return decision;
+  }
+
+  /** The refusal `applyCached` just decided for this credential and clock, taken once. */
+  private takeRefusal(credential: LoginCredential, request: LoginRequest): HandedRefusal | undefined {
+    const refusal = this.refusal;
+    if (refusal === undefined) return undefined;
+    this.refusal = undefined;
+    const current = this.policies.peek(credential.organizationId);
+    return refusal.timestampNs === request.timestampNs &&
+      refusal.snapshot === current &&
+      refusal.key === subjectKey(credential)
+      ? refusal
+      : undefined;
   }
 
   /**
@@ -380,7 +466,10 @@ export class LoginPolicies {
     request: LoginRequest,
     route?: RequestRoute,
   ): Promise<EffectiveAccess> {
-    const snapshot = await this.policies.snapshot(this.store, credential.organizationId);
+    // Taken before any wait: `applyCached` hands it to the `apply` its caller makes right after.
+    const handed = this.takeRefusal(credential, request);
+    const snapshot =
+      handed?.snapshot ?? (await this.policies.snapshot(this.store, credential.organizationId));
     const sets = loginSets(snapshot);
     if (sets.length === 0) {
       // No login policy: nothing to judge; the input is still kept now and then for simulations.
@@ -390,7 +479,7 @@ export class LoginPolicies {
     const breakGlass = route !== undefined && isRepairRoute(route) && isOwner(access, snapshot.tree);
     let decision: LoginDecision;
     try {
-      decision = await this.decisionFor(snapshot, sets, credential, request);
+      decision = handed?.decision ?? (await this.decisionFor(snapshot, sets, credential, request));
     } catch (error) {
       if (!(breakGlass && error instanceof DomainError && error.code === "unavailable")) throw error;
       await this.auditBreakGlass(credential, request, route, "throttled", [error.message], []);
