@@ -236,6 +236,40 @@ for (const dialect of DIALECTS) {
       });
     });
 
+    it("sees the request's method and path (without the query string), as input.request documents", async () => {
+      const { token } = await tokenOf("method-path-check");
+      const remove = await loginPolicy(
+        "method-and-path",
+        [
+          "package keygate.login",
+          "import rego.v1",
+          'deny contains "no deletes through this key" if {',
+          '  input.request.method == "DELETE"',
+          '  input.session.login == "method-path-check"',
+          "}",
+          'deny contains "account details are off limits" if {',
+          '  input.request.path == "/api/v2/account/details"',
+          '  input.session.login == "method-path-check"',
+          "}",
+          "",
+        ].join("\n"),
+      );
+      try {
+        const details = await request(token, "GET", "/account/details?include=nothing");
+        expect(details.status).toBe(403);
+        expect(details.body.errors[0].detail).toContain("account details are off limits");
+        const deletion = await request(token, "DELETE", "/tokens/tok-0000000000000000");
+        expect(deletion.status).toBe(403);
+        expect(deletion.body.errors[0].detail).toContain("no deletes through this key");
+        // Neither rule applies to another key or to another GET.
+        expect((await admin("GET", "/account/details")).status).toBe(200);
+        const other = await request(token, "GET", "/organizations/acme/spaces");
+        expect(JSON.stringify(other.body)).not.toContain("a login policy denied");
+      } finally {
+        await remove();
+      }
+    });
+
     it("roles add to direct bindings; deny wins; 'what may this key do' names the rule that granted each role", async () => {
       const remove = await loginPolicy("by-key-name", seed003Source("by-key-name"));
       const { keyId } = await tokenOf("ci-cd-production");

@@ -4,6 +4,7 @@
 import { type EffectiveAccess, resolveEffectiveAccess } from "../domain/access/effective-access.js";
 import { DomainError } from "../domain/domain-error.js";
 import type { RequestRoute } from "../domain/login-policies/login-break-glass.js";
+import type { LoginRequest } from "../domain/login-policies/login-input.js";
 import { applyLoginPolicies, type LoginPolicies, loginPoliciesOf } from "../domain/login-policies/login-policies.js";
 import { loadSpaceTree, type SpaceTree } from "../domain/spaces/space.js";
 import { generateToken, type ParsedToken } from "../domain/tokens/token-format.js";
@@ -21,6 +22,23 @@ import { bearerTokenOf } from "./bearer-token.js";
 import type { Caller } from "./caller.js";
 import { FailedAuthLimiter } from "./failed-auth-limiter.js";
 import { DEFAULT_USAGE_GRANULARITY_MS, TokenUseRecorder } from "./token-use-recorder.js";
+
+/**
+ * What login policies see of a request (`input.request`): the address, the clock (ms -> ns), and,
+ * for an HTTP request, its method and its path without the query string.
+ */
+export function loginRequestOf(ip: string, nowMs: number, route: RequestRoute | undefined): LoginRequest {
+  const request: { remoteIp: string; timestampNs: bigint; method?: string; path?: string } = {
+    remoteIp: ip,
+    timestampNs: BigInt(nowMs) * 1_000_000n,
+  };
+  if (route !== undefined) {
+    request.method = route.method;
+    const query = route.url.indexOf("?");
+    request.path = query === -1 ? route.url : route.url.slice(0, query);
+  }
+  return request;
+}
 
 /** Settings of an Authenticator. */
 export interface AuthenticatorOptions {
@@ -204,8 +222,7 @@ export class Authenticator {
         const access = this.loginPolicies.applyCached(
           bindings,
           { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
-          ip,
-          now,
+          loginRequestOf(ip, now, route),
         );
         if (access !== undefined) return { organizationId, principal, apiKey, token, access, spaces, ip };
         return this.withLoginPolicies(checked, bindings, spaces, ip, now, route);
@@ -253,7 +270,7 @@ export class Authenticator {
       this.store,
       bindings,
       { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
-      { remoteIp: ip, timestampNs: BigInt(now) * 1_000_000n },
+      loginRequestOf(ip, now, route),
       route,
     );
     return { organizationId, principal, apiKey, token, access, spaces, ip };

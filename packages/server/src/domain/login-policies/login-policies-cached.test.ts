@@ -88,7 +88,7 @@ for (const dialect of DIALECTS) {
     ): Promise<{ cached: boolean; outcome: EffectiveAccess | string }> {
       const access = await accessOf(credential);
       const policies = loginPoliciesOf(database.store);
-      const cached = policies.applyCached(access, credential, IP, nowMs);
+      const cached = policies.applyCached(access, credential, { remoteIp: IP, timestampNs: BigInt(nowMs) * 1_000_000n });
       if (cached !== undefined) return { cached: true, outcome: cached };
       try {
         const applied = await policies.apply(

@@ -368,25 +368,23 @@ export class LoginPolicies {
   applyCached(
     access: EffectiveAccess,
     credential: LoginCredential,
-    remoteIp: string,
-    nowMs: number,
+    presented: LoginRequest,
   ): EffectiveAccess | undefined {
+    // One clock for the decision and for the refusal handed to `apply`.
+    const request: LoginRequest =
+      presented.timestampNs === undefined ? { ...presented, timestampNs: nowNs() } : presented;
     const snapshot = this.policies.peek(credential.organizationId);
     if (snapshot === undefined) return undefined;
     const sets = loginSets(snapshot);
     if (sets.length === 0) {
       // No login policy: nothing to judge; the input is still kept now and then for simulations.
-      if (this.sampleDue(credential)) {
-        this.sampleLater(credential, { remoteIp, timestampNs: BigInt(nowMs) * 1_000_000n });
-      }
+      if (this.sampleDue(credential)) this.sampleLater(credential, request);
       return access;
     }
     const key = subjectKey(credential);
     const subject = this.subjects.peek(key);
     const roles = this.roleIndexes.peek(credential.organizationId);
     if (subject === undefined || roles === undefined) return undefined;
-    // The clock `apply` would be given (the authenticator's `now`), so both decide alike.
-    const request: LoginRequest = { remoteIp, timestampNs: BigInt(nowMs) * 1_000_000n };
     const decision = this.decisionNow(snapshot, sets, subject, roles, credential, request);
     if (decision === undefined) return undefined;
     if (decision.denied) {
