@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../../store/test-store.js";
 import { resolveEffectiveAccess } from "../access/effective-access.js";
-import { createApiKey } from "../api-keys/api-key.js";
 import type { MutationContext } from "../audit/actor.js";
 import { listAuditEvents } from "../audit/audit-event.js";
 import { DomainError } from "../domain-error.js";
-import {
-  type BootstrappedOrganization,
-  bootstrapOrganization,
-} from "../organizations/organization-bootstrap.js";
+import type { BootstrappedOrganization } from "../organizations/organization-bootstrap.js";
 import { createPolicy, deletePolicy } from "../policies/policy.js";
 import { uploadPolicySource } from "../policies/policy-source.js";
 import { createPolicySet, deletePolicySet } from "../policy-sets/policy-set.js";
-import { createServiceAccount } from "../principals/service-account.js";
 import { createSpace } from "../spaces/space.js";
 import { isRepairRoute, type RequestRoute } from "./login-break-glass.js";
 import type { LoginCredential } from "./login-input.js";
 import { loginPoliciesOf } from "./login-policies.js";
+import { type LoginPolicyFixture, loginPolicyFixture } from "./login-policy-fixture.js";
 import { configureLoginPolicyLimits, DEFAULT_LOGIN_POLICY_LIMITS } from "./login-policy-limits.js";
 
 const REPAIR: RequestRoute = { method: "DELETE", url: "/api/v2/policy-sets/pset-1" };
@@ -63,22 +59,13 @@ for (const dialect of DIALECTS) {
     let late: LoginCredential;
     let burner: LoginCredential;
 
+    let fixture: LoginPolicyFixture;
+
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
-      org = await bootstrapOrganization(database.store, { organizationName: "acme", adminName: "alice" });
-      ctx = { organizationId: org.organization.id, actor: { principalId: org.admin.id, via: "api" } };
-      owner = {
-        organizationId: org.organization.id,
-        principalId: org.admin.id,
-        tokenId: org.token.id,
-        apiKeyId: org.apiKey.id,
-      };
-      const credentialOf = async (name: string, spaceId: string): Promise<LoginCredential> => {
-        const sa = (await createServiceAccount(database.store, ctx, { spaceId, name })).serviceAccount;
-        const key = (await createApiKey(database.store, ctx, { principalId: sa.id, type: "SERVICE", name }))
-          .apiKey;
-        return { organizationId: org.organization.id, principalId: sa.id, apiKeyId: key.id };
-      };
+      fixture = await loginPolicyFixture(database.store);
+      ({ org, ctx, owner } = fixture);
+      const credentialOf = (name: string, spaceId: string) => fixture.credentialOf(name, spaceId);
       const team = await createSpace(database.store, ctx, { parentId: org.rootSpace.id, name: "team" });
       ci = await credentialOf("ci", org.rootSpace.id);
       other = await credentialOf("other", org.rootSpace.id);
@@ -91,23 +78,7 @@ for (const dialect of DIALECTS) {
       await database.dispose();
     });
 
-    /** Attaches a login policy set holding `source` (global, or to `spaceId`); returns its removal. */
-    async function withLoginPolicy(source: string, spaceId?: string): Promise<() => Promise<void>> {
-      const policy = await createPolicy(database.store, ctx, {
-        name: `p${Math.random().toString(36).slice(2, 8)}`,
-      });
-      await uploadPolicySource(database.store, ctx, policy.id, source);
-      const set = await createPolicySet(database.store, ctx, {
-        name: `login-${policy.name}`,
-        entityTypes: ["login"],
-        policyIds: [policy.id],
-        ...(spaceId === undefined ? { global: true } : { spaceIds: [spaceId] }),
-      });
-      return async () => {
-        await deletePolicySet(database.store, ctx, set.id);
-        await deletePolicy(database.store, ctx, policy.id);
-      };
-    }
+    const withLoginPolicy = (source: string, spaceId?: string) => fixture.withLoginPolicy(source, spaceId);
 
     async function attempt(credential: LoginCredential, route?: RequestRoute): Promise<"ok" | string> {
       const access = await resolveEffectiveAccess(
