@@ -116,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onFailure: (reason) => metrics.observeAuthFailure(reason),
     onUsageError: (error) => app.log.error({ err: error }, "recording token last-used-at failed"),
   });
+  for (const figure of options.store.metrics) metrics.registerValue(figure.name, figure.help, figure.type, figure.read);
   const cache = authenticator.cache.stats;
   metrics.registerValue(
     "keygate_token_cache_hits_total",

@@ -68,6 +68,18 @@ describe("SqliteCheckpointer", () => {
     await store.transaction(async (tx) => {
       await tx.db.selectFrom("organizations").select("id").execute();
     });
+    // Its figures for /metrics: transactions started together commit together; the thread is up.
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        store.transaction(async (tx) => {
+          await tx.db.selectFrom("organizations").select("id").execute();
+        }),
+      ),
+    );
+    const figure = (name: string) => store.metrics.find((m) => m.name === name)?.read();
+    expect(figure("keygate_sqlite_group_committed_transactions_total")).toBe(11);
+    expect(figure("keygate_sqlite_group_commits_total")).toBeLessThan(11);
+    expect(figure("keygate_sqlite_checkpointer_down")).toBe(0);
     await store.close();
     expect(existsSync(join(dir, "keygate.sqlite-wal"))).toBe(false);
     const reopened = new SqliteDatabase(join(dir, "keygate.sqlite"));

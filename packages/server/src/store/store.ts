@@ -41,6 +41,14 @@ export interface StoreOptions {
   readonly onCommitted?: (changes: readonly AnnouncedChange[]) => Promise<void>;
 }
 
+/** A figure of the store's own machinery, for /metrics. */
+export interface StoreMetric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: "counter" | "gauge";
+  readonly read: () => number;
+}
+
 /** A database handle: the whole store, or the same shape bound to one open transaction. */
 export interface Store {
   /** The query builder; inside `transaction`, bound to that transaction. */
@@ -53,6 +61,8 @@ export interface Store {
   readonly announcedChanges: ChangeBatch | undefined;
   /** True for the handle given to a `transaction` callback. */
   readonly inTransaction: boolean;
+  /** Figures of the store's machinery for /metrics (SQLite: group commits, checkpoints); none on PostgreSQL or a transaction. */
+  readonly metrics: readonly StoreMetric[];
   /**
    * Runs `fn` in one transaction (or in the current one when already inside a transaction). When
    * `fn` throws RetryOutsideTransaction, the transaction rolls back, its `prepare` runs, and `fn`
@@ -77,6 +87,7 @@ async function pingDatabase(db: Kysely<Database>): Promise<void> {
 
 class TransactionStore implements Store {
   readonly inTransaction = true;
+  readonly metrics: readonly StoreMetric[] = [];
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
@@ -120,6 +131,7 @@ class RootStore implements Store {
     private readonly onCommitted?: (changes: readonly AnnouncedChange[]) => Promise<void>,
     /** Stops what runs beside the connection (SQLite's checkpointer) before it closes. */
     private readonly beforeClose?: () => Promise<void>,
+    readonly metrics: readonly StoreMetric[] = [],
   ) {}
 
   afterCommit(task: (root: Store) => void): void {
@@ -172,6 +184,57 @@ class RootStore implements Store {
   }
 }
 
+/** The SQLite store's figures; `file` for a database file (an in-memory one has no WAL to checkpoint). */
+function sqliteMetrics(
+  dialect: SqliteStoreDialect,
+  file: { readonly checkpointer: SqliteCheckpointer | undefined } | undefined,
+): StoreMetric[] {
+  const { stats } = dialect;
+  const checkpointer = file?.checkpointer;
+  const commits: StoreMetric[] = [
+    {
+      name: "keygate_sqlite_group_commits_total",
+      help: "COMMITs of SQLite transactions committed together (group commits).",
+      type: "counter",
+      read: () => stats.batches,
+    },
+    {
+      name: "keygate_sqlite_group_committed_transactions_total",
+      help: "SQLite transactions committed as members of a group commit.",
+      type: "counter",
+      read: () => stats.batchedTransactions,
+    },
+    {
+      name: "keygate_sqlite_group_commits_lost_total",
+      help: "Group commits lost whole (their COMMIT failed): every member was answered with the error.",
+      type: "counter",
+      read: () => stats.lostBatches,
+    },
+  ];
+  if (file === undefined) return commits;
+  return [
+    ...commits,
+    {
+      name: "keygate_sqlite_checkpoints_total",
+      help: "WAL checkpoints run by the checkpointer thread.",
+      type: "counter",
+      read: () => checkpointer?.stats.checkpoints ?? 0,
+    },
+    {
+      name: "keygate_sqlite_wal_frames",
+      help: "Frames in the WAL at the checkpointer's last checkpoint.",
+      type: "gauge",
+      read: () => checkpointer?.stats.lastWalFrames ?? 0,
+    },
+    {
+      name: "keygate_sqlite_checkpointer_down",
+      help: "1 when the checkpointer thread is gone (or never started) and the connection checkpoints by itself.",
+      type: "gauge",
+      read: () => (checkpointer === undefined || checkpointer.stats.fellBack ? 1 : 0),
+    },
+  ];
+}
+
 /** True when the URL names a PostgreSQL database. */
 export function isPostgresUrl(url: string): boolean {
   return url.startsWith("postgres://") || url.startsWith("postgresql://");
@@ -212,13 +275,17 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     reader.pragma("query_only = ON");
     reader.pragma("busy_timeout = 5000");
   }
-  const db = new Kysely<Database>({
-    dialect: new SqliteStoreDialect(reader === undefined ? { writer: sqlite } : { writer: sqlite, reader }),
-  });
+  const dialect = new SqliteStoreDialect(reader === undefined ? { writer: sqlite } : { writer: sqlite, reader });
+  const db = new Kysely<Database>({ dialect });
   // A file's checkpoints run on a thread of their own (an in-memory database has no WAL).
   const checkpointer = path === ":memory:" ? undefined : await SqliteCheckpointer.start(sqlite, path);
-  const store = new RootStore(db, "sqlite", new LocalChangeFeed(db), options.onCommitted, () =>
-    checkpointer ? checkpointer.close() : Promise.resolve(),
+  const store = new RootStore(
+    db,
+    "sqlite",
+    new LocalChangeFeed(db),
+    options.onCommitted,
+    () => (checkpointer ? checkpointer.close() : Promise.resolve()),
+    sqliteMetrics(dialect, path === ":memory:" ? undefined : { checkpointer }),
   );
   try {
     await migrate(store);
