@@ -176,6 +176,33 @@ describe("time.add_date", () => {
   it("refuses results outside int64", () => {
     expect(callError("time.add_date", T, 300, 0, 0).message).toBe("time outside of valid range");
   });
+  it("takes whole numbers only, as OPA does (1.0 is whole; a fractional or huge timestamp is 'too big')", () => {
+    expect(call("time.add_date", 0, 1.0, 0, 0)).toEqual(call("time.add_date", 0, 1, 0, 0));
+    const fractional = callError("time.add_date", 0, 1.5, 0, 0);
+    expect(fractional.message).toBe("operand 2 must be integer number but got floating-point number");
+    expect(fractional.kind).toBe("type");
+    expect(callError("time.add_date", 0, 0, 0, 2.5).message).toBe(
+      "operand 4 must be integer number but got floating-point number",
+    );
+    expect(callError("time.add_date", 0, "a", 0, 0).message).toBe("operand 2 must be number but got string");
+    expect(callError("time.add_date", -2.5, 1, 0, 0).message).toBe("timestamp too big");
+    expect(callError("time.add_date", 1e30, 0, 0, 0).message).toBe("timestamp too big");
+  });
+  it("shares the whole-number timestamp rule with every time builtin, as OPA does", () => {
+    expect(call("time.weekday", 2.0)).toBe("Thursday");
+    for (const [name, args] of [
+      ["time.clock", [1.5e-3]],
+      ["time.date", [1.5]],
+      ["time.clock", [[1.5, "UTC"]]],
+      ["time.format", [1.5]],
+      ["time.diff", [1.5, 0]],
+      ["time.clock", [1e30]],
+    ] as const) {
+      const error = callError(name, ...(args as unknown as Value[]));
+      expect(error.message, name).toBe("timestamp too big");
+      expect(error.kind, name).toBe("builtin");
+    }
+  });
 });
 
 describe("time.diff", () => {

@@ -6,6 +6,7 @@
 import { BigNumber } from "../value/big-number.js";
 import { isNumber, typeName, type Value } from "../value/value.js";
 import { type BuiltinDefinition, BuiltinError, operandError, type TypeSpec } from "./builtin.js";
+import { toBigInt } from "./operands.js";
 import {
   type CivilTime,
   checkNsRange,
@@ -25,19 +26,16 @@ export function bigintValue(n: bigint): Value {
   return Number.isSafeInteger(d) ? d : new BigNumber(n, 0);
 }
 
-/** A Rego number as integer nanoseconds (fractions are truncated, as OPA's int64 conversion does). */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A Rego number as integer nanoseconds: a whole number within int64, else OPA's "timestamp too big". */
 function toNs(v: Value, pos: number): bigint {
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw operandError(pos, "number", typeName(v));
-    return BigInt(Math.trunc(v));
-  }
-  if (v instanceof BigNumber) {
-    const exact = v.toBigInt();
-    if (exact !== undefined) return exact;
-    const m = v.mantissa;
-    return m / 10n ** BigInt(-v.exponent);
-  }
-  throw operandError(pos, "number", typeName(v));
+  if (!isNumber(v)) throw operandError(pos, "number", typeName(v));
+  // OPA takes a timestamp only as an integer that fits in int64 (2.0 is one; 1.5 and 1e30 are not).
+  const ns = toBigInt(v);
+  if (ns === undefined || ns < INT64_MIN || ns > INT64_MAX) throw new BuiltinError("builtin", "timestamp too big");
+  return ns;
 }
 
 interface TimeArg {
@@ -139,11 +137,16 @@ function str(args: readonly Value[], i: number): string {
   return v;
 }
 
-function intArg(args: readonly Value[], i: number): number {
+/** A time.add_date count (operand `i + 1`): a number with no fractional part, as OPA demands. */
+function countArg(args: readonly Value[], i: number): number {
   const v = args[i] as Value;
   if (!isNumber(v)) throw operandError(i + 1, "number", typeName(v));
-  return Number(toNs(v, i + 1));
+  const count = toBigInt(v);
+  if (count === undefined) throw operandError(i + 1, "integer number", "floating-point number");
+  return Number(count);
 }
+
+
 
 /** Go's AddDate in UTC: fields overflow into the next unit. */
 function addDate(ns: bigint, years: number, months: number, days: number): bigint {
@@ -273,10 +276,8 @@ export const TIME_BUILTINS: readonly BuiltinDefinition[] = [
     arity: 4,
     decl: { args: [N, N, N, N], result: N },
     impl: (args) => {
-      const v = args[0] as Value;
-      if (!isNumber(v)) throw operandError(1, "number", typeName(v));
-      const ns = toNs(v, 1);
-      return bigintValue(checkNsRange(addDate(ns, intArg(args, 1), intArg(args, 2), intArg(args, 3))));
+      const ns = toNs(args[0] as Value, 1);
+      return bigintValue(checkNsRange(addDate(ns, countArg(args, 1), countArg(args, 2), countArg(args, 3))));
     },
   },
   {
