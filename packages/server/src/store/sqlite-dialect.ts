@@ -281,7 +281,8 @@ export class SqliteStoreDialect extends SqliteDialect {
   readonly stats: SqliteDriverStats = { batches: 0, batchedTransactions: 0, lostBatches: 0 };
 
   constructor(private readonly connections: SqliteConnections) {
-    super({ database: withStatementCache(connections.writer) });
+    // Kysely's config wants a database; the driver below is what uses the connections.
+    super({ database: connections.writer });
   }
 
   override createDriver(): Driver {

@@ -227,14 +227,13 @@ function samplePrunerOf(root: Store): SamplePruner {
  * timer). Pass the root store.
  */
 export async function prunePolicySamples(root: Store): Promise<void> {
-  // Samples kept in transactions that just committed are queued on a later turn of the event loop.
-  await new Promise((resolve) => setImmediate(resolve));
-  await sampleWriterOf(root).flush();
+  await flushQueuedSamples(root);
   await samplePrunerOf(root).prune();
 }
 
 /** Writes the samples this instance has queued (of changes committed before this call). */
 export async function flushQueuedSamples(root: Store): Promise<void> {
+  // Samples kept in transactions that just committed are queued on a later turn of the event loop.
   await new Promise((resolve) => setImmediate(resolve));
   await sampleWriterOf(root).flush();
 }
