@@ -257,7 +257,7 @@ export function installErrorHandler(
   onUnmatched?: (request: FastifyRequest, reply: FastifyReply) => void,
 ): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    // Refused by a hook (401, say) before the not-found handler could run.
+    // Refused by a hook (the input guard's 400, say) before the not-found handler could run.
     if (request.is404) onUnmatched?.(request, reply);
     if (error instanceof DomainError) {
       // A refusal answered 404 (the caller may not see the resource) is still a refused change.
