@@ -2,11 +2,13 @@
 // constants (`input.session.login == "key-7"`), the evaluator reads that field once and
 // evaluates only the rules whose constant matches, instead of every rule. Where no equality is
 // shared widely enough, rules that begin by comparing one field with constants (range-index.ts)
-// are selected by the place of the field's value among those constants.
+// are selected by the place of the field's value among those constants, and rules that begin by
+// testing one field's address against constant networks (cidr-index.ts) by the networks holding it.
 
 import type { Expr, RefTerm, Term } from "../syntax/ast.js";
 import { numberValue } from "../value/number-literal.js";
 import { type Value, valueKey } from "../value/value.js";
+import { buildCidrTests, type CidrTest, type CidrTests, cidrMatches, cidrTest } from "./cidr-index.js";
 import type { CompiledRule } from "./compiled-rule.js";
 import {
   buildRangeTests,
@@ -39,7 +41,12 @@ export interface RuleIndex {
    * rules comparing the ref, by the place of its value among their constants.
    */
   readonly range: RangeTests | undefined;
-  /** With `rest` or `range`: the merged candidates per constant (or place) and list of `rest`'s candidates, once made. */
+  /**
+   * An index on network tests instead (`buckets` and `tested` are then empty): the rules testing
+   * the ref's address, by the networks holding it.
+   */
+  readonly cidr: CidrTests | undefined;
+  /** With `rest`, `range` or `cidr`: the merged candidates per constant (or place, or networks) and list of `rest`'s candidates, once made. */
   readonly merged: Map<string, Map<readonly CompiledRule[], readonly CompiledRule[]>>;
 }
 
@@ -52,8 +59,8 @@ export type FunctionsReplaced<C> = (c: C) => boolean;
 const MIN_RULES = 8;
 
 // Indexes one inside another at most (each on a ref of its own): enough for the kinds of test a
-// policy mixes, and a bound on the merged lists kept.
-const MAX_DEPTH = 3;
+// policy mixes (an equality or two, a comparison, a network), and a bound on the merged lists kept.
+const MAX_DEPTH = 4;
 
 /** Builds an index for a node's rules when enough of them share an indexable equality. */
 export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleIndex | undefined {
@@ -72,7 +79,8 @@ export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleI
   }
   let best: { key: string; ref: RefTerm; n: number } | undefined;
   for (const [key, c] of counts) if (!best || c.n > best.n) best = { key, ref: c.ref, n: c.n };
-  if (!best || best.n < MIN_RULES / 2) return buildComparisonIndex(rules, depth);
+  if (!best || best.n < MIN_RULES / 2)
+    return buildComparisonIndex(rules, depth) ?? buildNetworkIndex(rules, depth);
   const tested = new Map<string, CompiledRule[]>();
   const always: CompiledRule[] = [];
   rules.forEach((rule, i) => {
@@ -89,7 +97,16 @@ export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleI
   const buckets = new Map<string, readonly CompiledRule[]>();
   if (!rest)
     for (const [key, list] of tested) buckets.set(key, always.length > 0 ? mergeRules(list, always) : list);
-  return { ref: best.ref, buckets, always, rest, tested, range: undefined, merged: new Map() };
+  return {
+    ref: best.ref,
+    buckets,
+    always,
+    rest,
+    tested,
+    range: undefined,
+    cidr: undefined,
+    merged: new Map(),
+  };
 }
 
 /** An index on the comparisons most rules begin with, when enough of them share a ref. */
@@ -118,6 +135,38 @@ function buildComparisonIndex(rules: readonly CompiledRule[], depth: number): Ru
     rest,
     tested: new Map(),
     range,
+    cidr: undefined,
+    merged: new Map(),
+  };
+}
+
+/** An index on the network tests most rules begin with, when enough of them share a ref. */
+function buildNetworkIndex(rules: readonly CompiledRule[], depth: number): RuleIndex | undefined {
+  const tests = rules.map((r) => cidrTest(r, groundRef));
+  const counts = new Map<string, number>();
+  for (const t of tests) if (t) counts.set(refKey(t.ref), (counts.get(refKey(t.ref)) ?? 0) + 1);
+  let bestKey: string | undefined;
+  for (const [key, n] of counts) if (bestKey === undefined || n > (counts.get(bestKey) ?? 0)) bestKey = key;
+  if (bestKey === undefined || (counts.get(bestKey) ?? 0) < MIN_RULES / 2) return undefined;
+  const tested: { rule: CompiledRule; test: CidrTest }[] = [];
+  const always: CompiledRule[] = [];
+  rules.forEach((rule, i) => {
+    const test = tests[i];
+    if (test && refKey(test.ref) === bestKey) tested.push({ rule, test });
+    else always.push(rule);
+  });
+  const cidr = buildCidrTests(tested);
+  const first = tested[0];
+  if (!cidr || !first) return undefined;
+  const rest = depth < MAX_DEPTH ? buildRuleIndex(always, depth + 1) : undefined;
+  return {
+    ref: first.test.ref,
+    buckets: new Map(),
+    always,
+    rest,
+    tested: new Map(),
+    range: undefined,
+    cidr,
     merged: new Map(),
   };
 }
@@ -141,20 +190,29 @@ export function candidateRules<C>(
 ): readonly CompiledRule[] {
   const rest = index.rest;
   const range = index.range;
-  // A replaced comparison (OPA lets `with` replace `lt`) may hold anywhere: every rule is a
-  // candidate. Equalities select as they do in OPA, whose index ignores such replacements.
-  if (range && replaced(c)) {
+  const cidr = index.cidr;
+  // A replaced comparison or network test (OPA lets `with` replace `lt`, or a builtin) may hold
+  // anywhere: every rule is a candidate. Equalities select as they do in OPA, whose index ignores
+  // such replacements.
+  const tests = range ?? cidr;
+  if (tests && replaced(c)) {
     const others = rest ? candidateRules(rest, read, replaced, c) : index.always;
-    return mergedOnce(index, "#all", range.all, others);
+    return mergedOnce(index, "#all", tests.all, others);
   }
   const v = read(index.ref, c);
-  if (!rest && !range) return candidates(index, v);
+  if (!rest && !tests) return candidates(index, v);
   const others = rest ? candidateRules(rest, read, replaced, c) : index.always;
   if (v === undefined) return others;
   if (range) {
     const place = placeOf(range.bounds, v);
     const own = range.byPlace[place];
     return own === undefined || own.length === 0 ? others : mergedOnce(index, `#${place}`, own, others);
+  }
+  if (cidr) {
+    // Not a plain address (a network, or a value the builtin refuses): every rule tests it.
+    const match = cidrMatches(cidr, v);
+    if (match === undefined) return mergedOnce(index, "#all", cidr.all, others);
+    return match.rules.length === 0 ? others : mergedOnce(index, match.key, match.rules, others);
   }
   const key = valueKey(v);
   const own = index.tested.get(key);

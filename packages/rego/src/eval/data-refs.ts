@@ -30,7 +30,7 @@ export abstract class DataEvaluation extends TermEvaluation {
 
   /** The candidate rules of a rule index in a context (see rule-index.ts). */
   protected indexCandidates(index: RuleIndex, c: Context): readonly CompiledRule[] {
-    if (!index.rest && !index.range) return candidates(index, this.indexValue(index.ref, c));
+    if (!index.rest && !index.range && !index.cidr) return candidates(index, this.indexValue(index.ref, c));
     this.indexReader ??= (ref, ctx) => this.indexValue(ref, ctx);
     return candidateRules(index, this.indexReader, functionsReplaced, c);
   }
