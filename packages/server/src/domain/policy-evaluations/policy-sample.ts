@@ -2,6 +2,7 @@
 // (never a secret: inputs are built without one), kept to run draft policies against.
 import type { Store } from "../../store/store.js";
 import { newId } from "../ids/random-id.js";
+import { DeferredJob } from "./deferred-job.js";
 
 /** How many recent inputs are kept per organization, entity type and event. */
 export const SAMPLES_KEPT = 50;
@@ -54,10 +55,17 @@ function kindKey(kind: SampleKind): string {
 /** Samples waiting to be written, the newest SAMPLES_KEPT of each kind; written together. */
 class SampleWriter {
   private pending = new Map<string, PolicySample[]>();
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writes: DeferredJob;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.writes = new DeferredJob(
+      SAMPLE_FLUSH_MS,
+      () => this.write(),
+      () => {
+        // The store closed or failed: these samples are lost (they are examples, not records).
+      },
+    );
+  }
 
   /** Queues a sample, dropping its kind's oldest queued one beyond SAMPLES_KEPT; written within SAMPLE_FLUSH_MS. */
   add(sample: PolicySample): void {
@@ -73,37 +81,25 @@ class SampleWriter {
       for (let i = 1; i < queued.length; i++) if (isOlder(queued[i]!, queued[oldest]!)) oldest = i;
       queued.splice(oldest, 1);
     }
-    if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush().catch(() => {
-        // The store closed or failed: these samples are lost (they are examples, not records).
-      });
-    }, SAMPLE_FLUSH_MS);
-    this.timer.unref();
+    this.writes.schedule();
   }
 
   /** Writes every queued sample (after any write already running) and notes their kinds for pruning. */
   flush(): Promise<void> {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    return this.writes.run();
+  }
+
+  private async write(): Promise<void> {
     const batch = [...this.pending.values()].flat();
     this.pending = new Map();
-    this.writing = this.writing
-      .catch(() => {})
-      .then(async () => {
-        for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
-          await this.store.db
-            .insertInto("policy_samples")
-            .values(batch.slice(i, i + ROWS_PER_INSERT).map(sampleRow))
-            .execute();
-        }
-        const pruner = samplePrunerOf(this.store);
-        for (const sample of batch) pruner.due(sample);
-      });
-    return this.writing;
+    for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
+      await this.store.db
+        .insertInto("policy_samples")
+        .values(batch.slice(i, i + ROWS_PER_INSERT).map(sampleRow))
+        .execute();
+    }
+    const pruner = samplePrunerOf(this.store);
+    for (const sample of batch) pruner.due(sample);
   }
 }
 
@@ -150,38 +146,33 @@ export const SAMPLE_PRUNE_DELAY_MS = 1000;
 /** Drops, per kind of sample, the oldest beyond SAMPLES_KEPT, at most once per SAMPLE_PRUNE_DELAY_MS. */
 class SamplePruner {
   private readonly due_ = new Map<string, SampleKind>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private readonly prunings: DeferredJob;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.prunings = new DeferredJob(
+      SAMPLE_PRUNE_DELAY_MS,
+      () => this.pruneDue(),
+      () => {
+        // The store closed or failed: the next sample kept schedules the pruning again.
+      },
+    );
+  }
 
   /** Notes that a sample of `kind` was kept: its kind is pruned soon. */
   due(kind: SampleKind): void {
     this.due_.set(kindKey(kind), kind);
-    if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.prune().catch(() => {
-        // The store closed or failed: the next sample kept schedules the pruning again.
-      });
-    }, SAMPLE_PRUNE_DELAY_MS);
-    this.timer.unref();
+    this.prunings.schedule();
   }
 
   /** Prunes every kind noted so far (after any pruning already running). */
   prune(): Promise<void> {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    return this.prunings.run();
+  }
+
+  private async pruneDue(): Promise<void> {
     const kinds = [...this.due_.values()];
     this.due_.clear();
-    this.running = this.running
-      .catch(() => {})
-      .then(async () => {
-        for (const kind of kinds) await pruneKind(this.store, kind);
-      });
-    return this.running;
+    for (const kind of kinds) await pruneKind(this.store, kind);
   }
 }
 
