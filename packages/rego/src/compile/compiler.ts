@@ -15,7 +15,7 @@ import { rewriteNegatedCalls, rewriteNegatedCallsInQuery } from "./negated-calls
 import { checkRecursion } from "./recursion.js";
 import { type ModuleNames, type RenameCounter, Resolver } from "./resolve.js";
 import { buildRuleIndex } from "./rule-index.js";
-import { checkLiteralArgs } from "./type-check.js";
+import { checkArgTypes, literalTypes, RuleTypes, type TermTypes } from "./type-check.js";
 import { type CompiledRule, draft, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { exprVars, SafetyChecker, termVars } from "./safety.js";
 import { checkDeprecatedCalls, checkRootShadowingRule, followsRegoV1 } from "./v1-strictness.js";
@@ -26,6 +26,8 @@ export interface CompiledPolicy {
   readonly modules: readonly Module[];
   /** Builtins (by name) this policy may call. */
   readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
+  /** The types of its rules, as far as the type checker knows them (for checking queries). */
+  readonly types: RuleTypes;
 }
 
 /** A compiled query: its ordered body and the variables it reports. */
@@ -90,7 +92,7 @@ export function compileModules(
   // As OPA's compiler stops after a stage with errors, declaration errors (`:=` on an argument,
   // a local shadowing `data`) are not followed by what they would cause later (recursion).
   if (errors.some((e) => e.code === "rego_compile_error")) {
-    return { policy: { root, modules, builtins }, errors };
+    return { policy: { root, modules, builtins, types: new RuleTypes(root) }, errors };
   }
 
   // Function arities, for output arguments and call checks.
@@ -157,10 +159,35 @@ export function compileModules(
   errors.push(...safety.errors);
 
   checkTree(root, errors);
-  for (const r of resolved) checkCalls(r.rule, arityOf, builtins, errors);
-  errors.push(...checkRecursion(root));
+  const dependencies = checkRecursion(root);
+  // As OPA does, rules are checked in dependency order, each rule's type learnt before the rules
+  // that read it; a rule whose definitions have errors is not learnt (OPA types it as any).
+  const types = new RuleTypes(root);
+  const scope: CallScope = { arityOf, builtins, types };
+  const definitionsAt = new Map<RuleNode, Rule[]>();
+  for (const r of resolved) {
+    const node = nodeAt(root, r.path);
+    const rules = definitionsAt.get(node);
+    if (rules) rules.push(r.rule);
+    else definitionsAt.set(node, [r.rule]);
+  }
+  const callErrors = new Map<Rule, RegoErrorDetail[]>();
+  const checkDefinition = (rule: Rule): RegoErrorDetail[] => {
+    const found: RegoErrorDetail[] = [];
+    checkCalls(rule, scope, found);
+    callErrors.set(rule, found);
+    return found;
+  };
+  for (const node of dependencies.order) {
+    let clean = true;
+    for (const rule of definitionsAt.get(node) ?? []) if (checkDefinition(rule).length > 0) clean = false;
+    if (clean) types.learn(node);
+  }
+  // Rules left out of the tree (conflicting ones) too; errors are reported in source order.
+  for (const r of resolved) errors.push(...(callErrors.get(r.rule) ?? checkDefinition(r.rule)));
+  errors.push(...dependencies.errors);
   indexTree(root);
-  return { policy: { root, modules, builtins }, errors };
+  return { policy: { root, modules, builtins, types }, errors };
 }
 
 /** Compiles a query against a compiled policy. */
@@ -180,7 +207,8 @@ export function compileQuery(
   const safety = new SafetyChecker(functionArity);
   const ordered = safety.order(resolved, new Set(), new Set());
   errors.push(...safety.errors);
-  for (const e of resolved) checkExprCalls(e, functionArity, policy.builtins, errors);
+  const scope: CallScope = { arityOf: functionArity, builtins: policy.builtins, types: policy.types };
+  for (const e of resolved) checkExprCalls(e, scope, errors);
   const vars: string[] = [];
   const seen = new Set<string>();
   for (const e of resolved) {
@@ -492,33 +520,32 @@ function markCovered(node: RuleNode, leaves: ReadonlySet<RuleNode>): boolean {
   return all;
 }
 
-function checkCalls(
-  rule: Rule,
-  arityOf: (op: RefTerm) => number | undefined,
-  builtins: ReadonlyMap<string, BuiltinDefinition>,
-  errors: RegoErrorDetail[],
-): void {
-  for (const e of rule.body) checkExprCalls(e, arityOf, builtins, errors);
-  for (const t of [rule.head.value, rule.head.key, ...(rule.head.args ?? []), ...rule.head.ref.path]) {
-    if (t) checkTermCalls(t, arityOf, builtins, errors);
-  }
-  if (rule.elseRule) checkCalls(rule.elseRule, arityOf, builtins, errors);
+/** What call checks consult: the arity of what a call names, builtins, and the types of rules. */
+interface CallScope {
+  readonly arityOf: (op: RefTerm) => number | undefined;
+  readonly builtins: ReadonlyMap<string, BuiltinDefinition>;
+  readonly types: TermTypes;
 }
 
-function checkExprCalls(
-  e: Expr,
-  arityOf: (op: RefTerm) => number | undefined,
-  builtins: ReadonlyMap<string, BuiltinDefinition>,
-  errors: RegoErrorDetail[],
-): void {
+function checkCalls(rule: Rule, scope: CallScope, errors: RegoErrorDetail[]): void {
+  for (const e of rule.body) checkExprCalls(e, scope, errors);
+  for (const t of [rule.head.value, rule.head.key, ...(rule.head.args ?? []), ...rule.head.ref.path]) {
+    if (t) checkTermCalls(t, scope, errors);
+  }
+  if (rule.elseRule) checkCalls(rule.elseRule, scope, errors);
+}
+
+function checkExprCalls(e: Expr, outer: CallScope, errors: RegoErrorDetail[]): void {
+  const replacesData = e.with.some((w) => w.target.head.type === "var" && w.target.head.name === "data");
+  const scope = replacesData ? { ...outer, types: literalTypes } : outer;
   const k = e.kind;
   switch (k.type) {
     case "term":
-      checkTermCalls(k.term, arityOf, builtins, errors);
+      checkTermCalls(k.term, scope, errors);
       break;
     case "callexpr": {
-      checkCall(k.call, arityOf, builtins, errors, true);
-      for (const a of k.call.args) checkTermCalls(a, arityOf, builtins, errors);
+      checkCall(k.call, scope, errors, true);
+      for (const a of k.call.args) checkTermCalls(a, scope, errors);
       const name = operatorName(k.call.operator);
       const [lhs, rhs] = k.call.args;
       if ((name === "eq" || name === "assign") && lhs && rhs && k.call.args.length === 2) {
@@ -530,75 +557,64 @@ function checkExprCalls(
     case "some":
       break;
     case "somein": {
-      for (const t of [k.key, k.value, k.domain]) if (t) checkTermCalls(t, arityOf, builtins, errors);
+      for (const t of [k.key, k.value, k.domain]) if (t) checkTermCalls(t, scope, errors);
       const mismatch = checkMembership(k.value, k.domain, e.location);
       if (mismatch) errors.push(mismatch);
       break;
     }
     case "every":
-      checkTermCalls(k.domain, arityOf, builtins, errors);
-      for (const x of k.body) checkExprCalls(x, arityOf, builtins, errors);
+      checkTermCalls(k.domain, scope, errors);
+      for (const x of k.body) checkExprCalls(x, scope, errors);
       break;
     default: {
       const never: never = k;
       throw new Error(`unexpected expression ${String(never)}`);
     }
   }
-  for (const w of e.with) checkTermCalls(w.value, arityOf, builtins, errors);
+  for (const w of e.with) checkTermCalls(w.value, scope, errors);
 }
 
-function checkTermCalls(
-  t: Term,
-  arityOf: (op: RefTerm) => number | undefined,
-  builtins: ReadonlyMap<string, BuiltinDefinition>,
-  errors: RegoErrorDetail[],
-): void {
+function checkTermCalls(t: Term, scope: CallScope, errors: RegoErrorDetail[]): void {
   switch (t.type) {
     case "call":
-      checkCall(t, arityOf, builtins, errors, false);
-      for (const a of t.args) checkTermCalls(a, arityOf, builtins, errors);
+      checkCall(t, scope, errors, false);
+      for (const a of t.args) checkTermCalls(a, scope, errors);
       return;
     case "ref":
-      checkTermCalls(t.head, arityOf, builtins, errors);
-      for (const p of t.path) checkTermCalls(p, arityOf, builtins, errors);
+      checkTermCalls(t.head, scope, errors);
+      for (const p of t.path) checkTermCalls(p, scope, errors);
       return;
     case "array":
     case "set":
-      for (const i of t.items) checkTermCalls(i, arityOf, builtins, errors);
+      for (const i of t.items) checkTermCalls(i, scope, errors);
       return;
     case "object":
       for (const [a, b] of t.entries) {
-        checkTermCalls(a, arityOf, builtins, errors);
-        checkTermCalls(b, arityOf, builtins, errors);
+        checkTermCalls(a, scope, errors);
+        checkTermCalls(b, scope, errors);
       }
       return;
     case "arraycomp":
     case "setcomp":
-      checkTermCalls(t.term, arityOf, builtins, errors);
-      for (const e of t.body) checkExprCalls(e, arityOf, builtins, errors);
+      checkTermCalls(t.term, scope, errors);
+      for (const e of t.body) checkExprCalls(e, scope, errors);
       return;
     case "objectcomp":
-      checkTermCalls(t.key, arityOf, builtins, errors);
-      checkTermCalls(t.value, arityOf, builtins, errors);
-      for (const e of t.body) checkExprCalls(e, arityOf, builtins, errors);
+      checkTermCalls(t.key, scope, errors);
+      checkTermCalls(t.value, scope, errors);
+      for (const e of t.body) checkExprCalls(e, scope, errors);
       return;
     default:
       return;
   }
 }
 
-function checkCall(
-  call: CallTerm,
-  arityOf: (op: RefTerm) => number | undefined,
-  builtins: ReadonlyMap<string, BuiltinDefinition>,
-  errors: RegoErrorDetail[],
-  asExpr: boolean,
-): void {
+function checkCall(call: CallTerm, scope: CallScope, errors: RegoErrorDetail[], asExpr: boolean): void {
   const name = operatorName(call.operator);
   if (name === undefined) return;
   if ((name === "eq" || name === "assign") && call.args.length === 2) return;
   if (name === "print") return;
-  const arity = arityOf(call.operator);
+  const arity = scope.arityOf(call.operator);
   if (arity === undefined) {
     errors.push({ code: "rego_type_error", message: `undefined function ${name}`, location: call.location });
     return;
@@ -617,8 +633,8 @@ function checkCall(
       location: call.location,
     });
   } else {
-    const decl = builtins.get(name)?.decl;
-    const message = decl ? checkLiteralArgs(name, decl, call.args) : undefined;
+    const decl = scope.builtins.get(name)?.decl;
+    const message = decl ? checkArgTypes(name, decl, call.args, scope.types) : undefined;
     if (message) errors.push({ code: "rego_type_error", message, location: call.location });
   }
 }

@@ -5,8 +5,16 @@ import type { RegoErrorDetail } from "../errors.js";
 import type { Body, Expr, Term } from "../syntax/ast.js";
 import type { CompiledRule, RuleNode } from "./rule-tree.js";
 
-/** Finds cycles between rule nodes and reports one error per rule on a cycle. */
-export function checkRecursion(root: RuleNode): RegoErrorDetail[] {
+/** The rule nodes of a tree in dependency order, and the cycles found on the way. */
+export interface RuleDependencies {
+  /** Every node with rules, after the nodes its rules read (on a cycle, in no particular order). */
+  readonly order: readonly RuleNode[];
+  /** One `rego_recursion_error` per rule on a cycle. */
+  readonly errors: readonly RegoErrorDetail[];
+}
+
+/** Orders rule nodes by what they read; finds cycles and reports one error per rule on a cycle. */
+export function checkRecursion(root: RuleNode): RuleDependencies {
   const nodes: RuleNode[] = [];
   collectRuleNodes(root, nodes);
   const edges = new Map<RuleNode, Set<RuleNode>>();
@@ -16,7 +24,7 @@ export function checkRecursion(root: RuleNode): RegoErrorDetail[] {
     for (const r of rules) ruleDeps(r, root, out);
     edges.set(n, out);
   }
-  return findCycles(nodes, edges);
+  return walkDependencies(nodes, edges);
 }
 
 // A node on the depth-first walk: its successors and the next one to visit.
@@ -28,9 +36,11 @@ interface Visit {
 /**
  * A depth-first walk of the dependency graph with an explicit stack (a chain of 20,000 rules
  * is 20,000 deep); a successor already on the stack closes a cycle, reported once per node.
+ * Nodes are listed as the walk leaves them, so after everything they read.
  */
-function findCycles(nodes: readonly RuleNode[], edges: ReadonlyMap<RuleNode, Set<RuleNode>>): RegoErrorDetail[] {
+function walkDependencies(nodes: readonly RuleNode[], edges: ReadonlyMap<RuleNode, Set<RuleNode>>): RuleDependencies {
   const errors: RegoErrorDetail[] = [];
+  const order: RuleNode[] = [];
   const reported = new Set<RuleNode>();
   const state = new Map<RuleNode, 1 | 2>();
   const onStack: RuleNode[] = [];
@@ -50,6 +60,7 @@ function findCycles(nodes: readonly RuleNode[], edges: ReadonlyMap<RuleNode, Set
         visits.pop();
         onStack.pop();
         state.set(top.node, 2);
+        order.push(top.node);
         continue;
       }
       const m = step.value;
@@ -67,7 +78,7 @@ function findCycles(nodes: readonly RuleNode[], edges: ReadonlyMap<RuleNode, Set
       }
     }
   }
-  return errors;
+  return { order, errors };
 }
 
 function collectRuleNodes(root: RuleNode, out: RuleNode[]): void {
