@@ -22,6 +22,7 @@ import { answerClientError, installErrorHandler, sendFrameworkError } from "./pl
 import { installInputGuard } from "./plugins/input-guard.js";
 import { installJsonBodyParser } from "./plugins/json-body-parser.js";
 import { installRequestValidation } from "./plugins/request-validation.js";
+import { installResponseSerializer } from "./plugins/response-serializer.js";
 import { installStrictBodyTypes } from "./plugins/strict-body-types.js";
 import type { KeygateServices } from "./plugins/keygate-services.js";
 import { collectOpenApi } from "./plugins/openapi-document.js";
@@ -211,6 +212,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   });
   installRequestValidation(app);
+  installResponseSerializer(app);
   installInputGuard(app);
   installStrictBodyTypes(app);
   const openapi = collectOpenApi(app);
