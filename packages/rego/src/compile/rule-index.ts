@@ -8,15 +8,9 @@
 import type { Expr, RefTerm, Term } from "../syntax/ast.js";
 import { numberValue } from "../value/number-literal.js";
 import { type Value, valueKey } from "../value/value.js";
-import { buildCidrTests, type CidrTest, type CidrTests, cidrMatches, cidrTest } from "./cidr-index.js";
+import { buildCidrTests, type CidrTests, cidrMatches, cidrTest } from "./cidr-index.js";
 import type { CompiledRule } from "./compiled-rule.js";
-import {
-  buildRangeTests,
-  type ComparisonTest,
-  comparisonTest,
-  placeOf,
-  type RangeTests,
-} from "./range-index.js";
+import { buildRangeTests, comparisonTest, placeOf, type RangeTests } from "./range-index.js";
 
 /** An index over a node's rules on one ground ref. */
 export interface RuleIndex {
@@ -111,53 +105,58 @@ export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleI
 
 /** An index on the comparisons most rules begin with, when enough of them share a ref. */
 function buildComparisonIndex(rules: readonly CompiledRule[], depth: number): RuleIndex | undefined {
-  const tests = rules.map((r) => comparisonTest(r, groundRef, scalar));
-  const counts = new Map<string, number>();
-  for (const t of tests) if (t) counts.set(refKey(t.ref), (counts.get(refKey(t.ref)) ?? 0) + 1);
-  let bestKey: string | undefined;
-  for (const [key, n] of counts) if (bestKey === undefined || n > (counts.get(bestKey) ?? 0)) bestKey = key;
-  if (bestKey === undefined || (counts.get(bestKey) ?? 0) < MIN_RULES / 2) return undefined;
-  const tested: { rule: CompiledRule; test: ComparisonTest }[] = [];
-  const always: CompiledRule[] = [];
-  rules.forEach((rule, i) => {
-    const test = tests[i];
-    if (test && refKey(test.ref) === bestKey) tested.push({ rule, test });
-    else always.push(rule);
-  });
-  const range = buildRangeTests(tested);
-  const first = tested[0];
-  if (!range || !first) return undefined;
-  const rest = depth < MAX_DEPTH ? buildRuleIndex(always, depth + 1) : undefined;
-  return {
-    ref: first.test.ref,
-    buckets: new Map(),
-    always,
-    rest,
-    tested: new Map(),
-    range,
-    cidr: undefined,
-    merged: new Map(),
-  };
+  return buildFirstTestIndex(
+    rules,
+    depth,
+    (r) => comparisonTest(r, groundRef, scalar),
+    (tested) => {
+      const range = buildRangeTests(tested);
+      return range && { range, cidr: undefined };
+    },
+  );
 }
 
 /** An index on the network tests most rules begin with, when enough of them share a ref. */
 function buildNetworkIndex(rules: readonly CompiledRule[], depth: number): RuleIndex | undefined {
-  const tests = rules.map((r) => cidrTest(r, groundRef));
+  return buildFirstTestIndex(
+    rules,
+    depth,
+    (r) => cidrTest(r, groundRef),
+    (tested) => {
+      const cidr = buildCidrTests(tested);
+      return cidr && { range: undefined, cidr };
+    },
+  );
+}
+
+/**
+ * An index on the tests of one kind that rules begin with (`testOf`), on the ref most of them test
+ * when at least MIN_RULES / 2 do; `build` makes the lookup of those rules, or declines.
+ */
+function buildFirstTestIndex<T extends { readonly ref: RefTerm }>(
+  rules: readonly CompiledRule[],
+  depth: number,
+  testOf: (rule: CompiledRule) => T | undefined,
+  build: (
+    tested: readonly { rule: CompiledRule; test: T }[],
+  ) => Pick<RuleIndex, "range" | "cidr"> | undefined,
+): RuleIndex | undefined {
+  const tests = rules.map(testOf);
   const counts = new Map<string, number>();
   for (const t of tests) if (t) counts.set(refKey(t.ref), (counts.get(refKey(t.ref)) ?? 0) + 1);
   let bestKey: string | undefined;
   for (const [key, n] of counts) if (bestKey === undefined || n > (counts.get(bestKey) ?? 0)) bestKey = key;
   if (bestKey === undefined || (counts.get(bestKey) ?? 0) < MIN_RULES / 2) return undefined;
-  const tested: { rule: CompiledRule; test: CidrTest }[] = [];
+  const tested: { rule: CompiledRule; test: T }[] = [];
   const always: CompiledRule[] = [];
   rules.forEach((rule, i) => {
     const test = tests[i];
     if (test && refKey(test.ref) === bestKey) tested.push({ rule, test });
     else always.push(rule);
   });
-  const cidr = buildCidrTests(tested);
+  const lookup = build(tested);
   const first = tested[0];
-  if (!cidr || !first) return undefined;
+  if (!lookup || !first) return undefined;
   const rest = depth < MAX_DEPTH ? buildRuleIndex(always, depth + 1) : undefined;
   return {
     ref: first.test.ref,
@@ -165,8 +164,7 @@ function buildNetworkIndex(rules: readonly CompiledRule[], depth: number): RuleI
     always,
     rest,
     tested: new Map(),
-    range: undefined,
-    cidr,
+    ...lookup,
     merged: new Map(),
   };
 }
