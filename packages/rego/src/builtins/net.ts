@@ -135,7 +135,8 @@ function computeMask(bits: number, prefix: number): bigint {
 const MASKS_32 = Array.from({ length: 33 }, (_, p) => computeMask(32, p));
 const MASKS_128 = Array.from({ length: 129 }, (_, p) => computeMask(128, p));
 
-function mask(bits: number, prefix: number): bigint {
+/** The network mask of a prefix length, as a bigint of `bits` bits. */
+export function mask(bits: number, prefix: number): bigint {
   return (bits === 32 ? MASKS_32[prefix] : MASKS_128[prefix]) ?? computeMask(bits, prefix);
 }
 

@@ -5,7 +5,7 @@
 // lookup per prefix length instead of one test per rule. Only a rule's first expression counts:
 // when it fails nothing else of the rule runs, so skipping the rule is exactly evaluating it.
 
-import { type IpNetwork, parseCidr, parseIp } from "../builtins/net.js";
+import { type IpNetwork, mask, parseCidr, parseIp } from "../builtins/net.js";
 import type { Expr, RefTerm, Term } from "../syntax/ast.js";
 import type { CompiledRule } from "./compiled-rule.js";
 
@@ -18,13 +18,15 @@ export interface CidrTest {
 /** The networks of one address family and prefix length, by first address. */
 interface PrefixGroup<K> {
   readonly prefix: number;
+  /** The prefix's mask: an address masked with it is the first address of its network here. */
+  readonly mask: K;
   /** Per network, its rules (in source order) and a key naming the list, made once. */
   readonly byBase: Map<K, CidrMatch>;
 }
 
 /** The rules that test one field, by the networks holding the field's value. */
 export interface CidrTests {
-  readonly v4: readonly (PrefixGroup<number> & { readonly mask: number })[];
+  readonly v4: readonly PrefixGroup<number>[];
   readonly v6: readonly PrefixGroup<bigint>[];
   /** Every rule testing the field, in source order: the candidates when the value is no plain address. */
   readonly all: readonly CompiledRule[];
@@ -72,7 +74,7 @@ export function buildCidrTests(
   tested: readonly { rule: CompiledRule; test: CidrTest }[],
 ): CidrTests | undefined {
   if (tested.length > MAX_TESTED) return undefined;
-  const v4 = new Map<number, PrefixGroup<number> & { mask: number }>();
+  const v4 = new Map<number, PrefixGroup<number>>();
   const v6 = new Map<number, PrefixGroup<bigint>>();
   for (const { rule, test } of tested) {
     const n = test.network;
@@ -86,7 +88,7 @@ export function buildCidrTests(
     } else {
       let group = v6.get(n.prefix);
       if (!group) {
-        group = { prefix: n.prefix, byBase: new Map() };
+        group = { prefix: n.prefix, mask: mask(128, n.prefix), byBase: new Map() };
         v6.set(n.prefix, group);
       }
       add(group.byBase, n.base, `#cidr:128/${n.prefix}/${n.base}`, rule);
@@ -127,7 +129,7 @@ export function cidrMatches(tests: CidrTests, v: unknown): CidrMatch | undefined
     }
   } else {
     for (const g of tests.v6) {
-      const match = g.byBase.get(ip.value & (((1n << BigInt(g.prefix)) - 1n) << BigInt(128 - g.prefix)));
+      const match = g.byBase.get(ip.value & g.mask);
       if (match === undefined) continue;
       if (first === undefined) first = match;
       else if (more === undefined) more = [match];

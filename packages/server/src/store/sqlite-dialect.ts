@@ -241,18 +241,21 @@ class SqliteStoreDriver implements Driver {
     try {
       this.#exec("COMMIT");
     } catch (error) {
-      this.#rollBackQuietly();
-      this.stats.lostBatches++;
-      batch.settle(error);
+      this.#lose(batch, error);
       return;
     }
     if (batch.members > 0) this.stats.batches++;
     batch.settle();
   }
 
+  /** Loses the open batch (if any) with `error`, rolling back what SQLite still holds. */
   #loseBatch(error: unknown): void {
     const batch = this.#batch;
     this.#batch = undefined;
+    this.#lose(batch, error);
+  }
+
+  #lose(batch: CommitBatch | undefined, error: unknown): void {
     this.#rollBackQuietly();
     if (batch === undefined) return;
     this.stats.lostBatches++;

@@ -106,6 +106,23 @@ function epochMs(performanceMs: number): number {
   return performance.timeOrigin + performanceMs;
 }
 
+/** Where a caller's reusable decision is kept: by address, and by second when it reads the clock. */
+function reuseKey(reuse: Exclude<Reuse, "never">, remoteIp: string, timestampNs: bigint): string {
+  return reuse === "always" ? remoteIp : `${remoteIp}|${secondOf(timestampNs)}`;
+}
+
+/** Keeps a decision for reuse; not one with errors (a budget running out, say): the next request tries again. */
+function keepForReuse(
+  byAddress: Map<string, ReusableDecision>,
+  key: string,
+  roles: ReadonlyMap<string, Role>,
+  decision: LoginDecision,
+): void {
+  if (decision.results.some((r) => r.error !== undefined)) return;
+  if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
+  byAddress.set(key, { roles, decision });
+}
+
 function subjectKey(c: LoginCredential): string {
   return `${c.organizationId}|${c.principalId}|${c.tokenId ?? ""}|${c.apiKeyId ?? ""}`;
 }
@@ -313,7 +330,7 @@ export class LoginPolicies {
       return (await this.evaluateFor(snapshot, sets, subject, credential, request)).decision;
     // One clock for the request, fixed here so that the key and the evaluation agree.
     const timestampNs = request.timestampNs ?? nowNs();
-    const key = reuse === "always" ? request.remoteIp : `${request.remoteIp}|${secondOf(timestampNs)}`;
+    const key = reuseKey(reuse, request.remoteIp, timestampNs);
     const byAddress = this.decisionsOf(snapshot, subject);
     const known = byAddress.get(key);
     if (known !== undefined && known.roles === (await this.roleIndex(credential.organizationId))) {
@@ -328,11 +345,7 @@ export class LoginPolicies {
       request,
       timestampNs,
     );
-    // Errors (a budget running out, say) are not reused: the next request tries again.
-    if (!decision.results.some((r) => r.error !== undefined)) {
-      if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
-      byAddress.set(key, { roles, decision });
-    }
+    keepForReuse(byAddress, key, roles, decision);
     return decision;
   }
 
@@ -412,7 +425,7 @@ export class LoginPolicies {
     let byAddress: Map<string, ReusableDecision> | undefined;
     let key = "";
     if (reuse !== "never") {
-      key = reuse === "always" ? request.remoteIp : `${request.remoteIp}|${secondOf(timestampNs)}`;
+      key = reuseKey(reuse, request.remoteIp, timestampNs);
       byAddress = this.decisionsOf(snapshot, subject);
       const known = byAddress.get(key);
       if (known !== undefined && known.roles === roles) {
@@ -431,10 +444,7 @@ export class LoginPolicies {
     }
     if (this.reloadDue(organizationId, decision, false)) return undefined;
     this.keepSample(credential, input);
-    if (byAddress !== undefined && !decision.results.some((r) => r.error !== undefined)) {
-      if (byAddress.size >= REUSED_ADDRESSES_PER_CALLER) byAddress.clear();
-      byAddress.set(key, { roles, decision });
-    }
+    if (byAddress !== undefined) keepForReuse(byAddress, key, roles, decision);
     return decision;
   }
 
