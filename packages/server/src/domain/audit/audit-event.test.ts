@@ -11,7 +11,20 @@ import { createServiceAccount } from "../principals/service-account.js";
 import { createSpace } from "../spaces/space.js";
 import { createToken, rotateToken } from "../tokens/token.js";
 import { parseToken } from "../tokens/token-format.js";
-import { listAuditEvents, recordAuditEvent } from "./audit-event.js";
+import { listAuditEvents, newAuditEventId, recordAuditEvent } from "./audit-event.js";
+
+describe("newAuditEventId", () => {
+  it("is the ms and a sequence in hex, then 8 random base62 digits, sorting in the order made", () => {
+    // Ahead of any clock an earlier call saw: the ms written is the one given.
+    const base = Date.now() + 3_600_000;
+    const ids = Array.from({ length: 2000 }, (_, i) => newAuditEventId(base + Math.floor(i / 500)));
+    for (const id of ids) expect(id).toMatch(/^aud-[0-9a-f]{16}[0-9A-Za-z]{8}$/);
+    expect(ids[0]!.slice(4, 16)).toBe(base.toString(16).padStart(12, "0"));
+    expect([...ids].sort()).toEqual(ids);
+    // The random digits differ from id to id (48 bits each).
+    expect(new Set(ids.map((id) => id.slice(-8))).size).toBe(ids.length);
+  });
+});
 
 for (const dialect of DIALECTS) {
   describe(`audit events (${dialect})`, () => {

@@ -3,9 +3,11 @@
 import type { Selectable } from "kysely";
 import type { Database } from "../../store/database-schema.js";
 import { pipelinedWrite } from "../../store/pipelined-write.js";
+import { insertRow } from "../../store/prepared-insert.js";
 import type { Store } from "../../store/store.js";
 import { DomainError } from "../domain-error.js";
-import { newId } from "../ids/random-id.js";
+import { encodeBytesBase62 } from "../encoding/base62.js";
+import { randomBytes } from "../ids/random-bytes.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import type { Actor } from "./actor.js";
 
@@ -49,7 +51,7 @@ let sequence = 0;
 
 /**
  * A new audit event id that sorts in creation order within a process (`aud-` + 12 hex digits of
- * ms + 4 of sequence + random), so events of the same millisecond list in the order written.
+ * ms + 4 of sequence + 8 random base62 digits), so events of the same millisecond list in the order written.
  * Hex only, so every collation sorts it the same way.
  */
 export function newAuditEventId(now: number = Date.now()): string {
@@ -60,7 +62,8 @@ export function newAuditEventId(now: number = Date.now()): string {
     sequence = (sequence + 1) % 0x10000;
   }
   const ordered = lastMs.toString(16).padStart(12, "0") + sequence.toString(16).padStart(4, "0");
-  return `aud-${ordered}${newId("aud").slice("aud-".length, "aud-".length + 8)}`;
+  // 48 random bits as base62, the last 8 digits (62^8 > 2^47).
+  return `aud-${ordered}${encodeBytesBase62(randomBytes(6), 8).slice(-8)}`;
 }
 
 /** Writes an audit event through `store` (pass the change's transaction so both commit together). */
@@ -80,7 +83,7 @@ export async function recordAuditEvent(store: Store, input: AuditEventInput): Pr
   // Pipelined: on PostgreSQL in a transaction it goes out with what follows (pipelined-write.ts).
   await pipelinedWrite(
     store,
-    store.db.insertInto("audit_events").values({
+    insertRow(store, "audit_events", {
       id: event.id,
       organization_id: event.organizationId,
       occurred_at: event.occurredAt,

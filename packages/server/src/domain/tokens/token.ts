@@ -4,6 +4,7 @@
 import { announceChange } from "../../store/announce-change.js";
 import type { TokensTable } from "../../store/database-schema.js";
 import { pipelinedWrite, type WriteErrorMapping } from "../../store/pipelined-write.js";
+import { insertRow } from "../../store/prepared-insert.js";
 import { PreparedQuery } from "../../store/prepared-query.js";
 import type { Store } from "../../store/store.js";
 import {
@@ -268,7 +269,7 @@ function newTokenRow(
 // Pipelined: on PostgreSQL its error fails the transaction at its next statement or COMMIT.
 async function insertTokenRow(tx: Store, row: TokenRow, mapError?: WriteErrorMapping): Promise<void> {
   const { principal_id: _principal, ...columns } = row;
-  await pipelinedWrite(tx, tx.db.insertInto("tokens").values(columns), mapError);
+  await pipelinedWrite(tx, insertRow(tx, "tokens", columns), mapError);
 }
 
 function apiKeyGone(apiKeyId: string): DomainError {
