@@ -16,10 +16,18 @@ import {
 } from "kysely";
 import type pg from "pg";
 import { pipelinedWrites, type WriteErrorMapping } from "./pipelined-write.js";
+import { statementNameOf } from "./statement-name.js";
 
 /** A failure kept until the caller can hear it. */
 interface Failure {
   readonly error: unknown;
+}
+
+/** What pg sends for a compiled query: named (prepared once per connection) when it has a name. */
+function queryConfigOf(compiled: CompiledQuery): pg.QueryConfig {
+  const name = statementNameOf(compiled);
+  const values = compiled.parameters as unknown[];
+  return name === undefined ? { text: compiled.sql, values } : { name, text: compiled.sql, values };
 }
 
 function resultOf<R>(result: pg.QueryResult): QueryResult<R> {
@@ -65,12 +73,12 @@ class PipelinedConnection implements DatabaseConnection {
     const answer = pipelinedWrites.get(compiled);
     if (answer !== undefined && this.inTransaction) {
       answer.sentAhead = true;
-      this.sendWithoutWaiting(compiled.sql, compiled.parameters, answer.mapError, answer.onRows);
+      this.sendWithoutWaiting(queryConfigOf(compiled), answer.mapError, answer.onRows);
       return { rows: [] };
     }
     let result: pg.QueryResult;
     try {
-      const answered = this.client.query(compiled.sql, compiled.parameters as unknown[]);
+      const answered = this.client.query(queryConfigOf(compiled));
       this.releaseWrites();
       result = await answered;
     } catch (error) {
@@ -88,14 +96,13 @@ class PipelinedConnection implements DatabaseConnection {
   }
 
   private sendWithoutWaiting(
-    sql: string,
-    parameters: readonly unknown[],
+    query: pg.QueryConfig,
     mapError: WriteErrorMapping,
     onRows?: (rows: readonly unknown[]) => void,
   ): void {
     this.holdWrites();
     this.unanswered.push(
-      this.client.query(sql, parameters as unknown[]).then(
+      this.client.query(query).then(
         (result) => {
           try {
             onRows?.(result.rows ?? []);
@@ -121,7 +128,7 @@ class PipelinedConnection implements DatabaseConnection {
     }
     this.failure = undefined;
     this.inTransaction = true;
-    this.sendWithoutWaiting(sql, [], (error) => error);
+    this.sendWithoutWaiting({ text: sql }, (error) => error);
   }
 
   /** Sends COMMIT behind the writes still unanswered; fails with the first failure among them. */

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { pipelinedWrite } from "./pipelined-write.js";
 import { insertRow } from "./prepared-insert.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./test-store.js";
 
@@ -112,5 +113,54 @@ for (const dialect of DIALECTS) {
       expect(a.parameters).toContain("org-e");
       expect(b.parameters).toContain("org-f");
     });
+
+    if (dialect === "postgres") {
+      it("prepares an INSERT once per connection, and again where its first use failed in an aborted transaction", async () => {
+        database = await createTestDatabase(dialect);
+        const store = database.store;
+        // A table no other test here inserts into: its statement is new, first sent in the failing transaction.
+        await store.db
+          .insertInto("organizations")
+          .values({ id: "org-s", name: "s", display_name: "S", created_at: 1 })
+          .execute();
+        const row = (id: string) => ({
+          id,
+          organization_id: "org-s",
+          parent_id: null,
+          name: id,
+          description: "",
+          created_at: 1,
+          updated_at: 1,
+        });
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.db.insertInto("spaces").values(row("spc-dup")).execute();
+            // Fails (duplicate id) without being waited for; what follows is sent into an aborted transaction.
+            await pipelinedWrite(tx, tx.db.insertInto("spaces").values(row("spc-dup")));
+            await pipelinedWrite(tx, insertRow(tx, "spaces", row("spc-x")));
+          }),
+        ).rejects.toThrow(/duplicate key/);
+        // The pool hands the same connection out next: the statement is parsed again there.
+        for (let i = 0; i < 12; i++) {
+          await store.transaction((tx) => pipelinedWrite(tx, insertRow(tx, "spaces", row(`spc-${i}`))));
+        }
+        const prepared = await store.transaction(async (tx) => {
+          await pipelinedWrite(tx, insertRow(tx, "spaces", row("spc-last")));
+          return (
+            await sql<{
+              name: string;
+              statement: string;
+            }>`select name, statement from pg_prepared_statements`.execute(tx.db)
+          ).rows;
+        });
+        expect(
+          prepared.some((p) => p.name.startsWith("keygate_") && p.statement.includes('insert into "spaces"')),
+        ).toBe(true);
+        const ids = await store.db.selectFrom("spaces").select("id").execute();
+        expect(ids.map((r) => r.id).sort()).toEqual(
+          ["spc-last", ...Array.from({ length: 12 }, (_, i) => `spc-${i}`)].sort(),
+        );
+      });
+    }
   });
 }

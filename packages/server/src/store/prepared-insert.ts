@@ -4,6 +4,7 @@
 // fifth of what it allocates. Same SQL and parameters as Kysely's own `insertInto().values()`.
 import type { Compilable, CompiledQuery, Insertable } from "kysely";
 import type { Database } from "./database-schema.js";
+import { withStatementName } from "./statement-name.js";
 import type { Store } from "./store.js";
 
 interface CompiledInsert {
@@ -59,7 +60,8 @@ function compileInsert<T extends keyof Database & string>(
   if (slots.some((slot) => slot < 0) || new Set(slots).size !== columns.length) {
     throw new Error(`prepared insert: every column must be one parameter (${query.sql})`);
   }
-  return { columns, query, slots };
+  // No RETURNING: safe to prepare once per PostgreSQL connection (statement-name.ts).
+  return { columns, query: withStatementName(query), slots };
 }
 
 /**
