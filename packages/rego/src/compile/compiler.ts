@@ -1,7 +1,8 @@
 // Compile stage: turns parsed modules into a rule tree ready for evaluation. Resolves names,
 // replaces `rego.metadata` calls by the annotations they read, orders bodies (safety), checks
 // calls against builtins and functions, detects recursion and conflicting rules, and builds
-// rule indexes. Every problem is reported as an error value.
+// rule indexes. Every problem is reported as an error value; as OPA's compiler stops after its
+// first stage with errors, only that stage's errors are reported (stage-errors.ts).
 
 import type { BuiltinDefinition } from "../builtins/builtin.js";
 import type { RegoErrorDetail } from "../errors.js";
@@ -18,6 +19,7 @@ import { buildRuleIndex } from "./rule-index.js";
 import { checkArgTypes, literalTypes, RuleTypes, type TermTypes } from "./type-check.js";
 import { type CompiledRule, draft, type PathStep, type RuleKind, RuleNode, splitHeadRef } from "./rule-tree.js";
 import { exprVars, SafetyChecker, termVars } from "./safety.js";
+import { StageErrors } from "./stage-errors.js";
 import { checkDeprecatedCalls, checkRootShadowingRule, followsRegoV1 } from "./v1-strictness.js";
 
 /** The result of compiling a set of modules. */
@@ -42,7 +44,11 @@ export function compileModules(
   modules: readonly Module[],
   builtins: ReadonlyMap<string, BuiltinDefinition>,
 ): { policy: CompiledPolicy; errors: readonly RegoErrorDetail[] } {
+  const stages = new StageErrors();
+  // What OPA finds before it checks rule conflicts: names, imports, annotations, metadata calls.
   const errors: RegoErrorDetail[] = [];
+  // Calls to builtins v1 removed, which OPA checks last of all.
+  const deprecated: RegoErrorDetail[] = [];
   const counter: RenameCounter = { next: 0 };
   const root = new RuleNode([]);
 
@@ -82,18 +88,21 @@ export function compileModules(
       }
       const withMetadata = rewriteMetadataCalls(resolver.resolveRule(r), annotations.set, m, index, errors);
       const rule = rewriteNegatedCalls(withMetadata, counter);
-      if (regoV1) checkDeprecatedCalls(rule, errors);
+      if (regoV1) checkDeprecatedCalls(rule, deprecated);
       const { staticPath, keys } = splitHeadRef(rule.head.ref);
       resolved.push({ rule, path: [...names.packagePath, ...staticPath], keys, module: m });
     });
     errors.push(...resolver.errors);
   }
 
-  // As OPA's compiler stops after a stage with errors, declaration errors (`:=` on an argument,
-  // a local shadowing `data`) are not followed by what they would cause later (recursion).
-  if (errors.some((e) => e.code === "rego_compile_error")) {
-    return { policy: { root, modules, builtins, types: new RuleTypes(root) }, errors };
+  // Declaration errors (`:=` on an argument, a local shadowing `data`) are not followed by what
+  // they would cause later (recursion); the later passes need not see such modules.
+  stages.add("declarations", errors);
+  stages.add("deprecated", deprecated);
+  if (stages.failedBy("declarations")) {
+    return { policy: { root, modules, builtins, types: new RuleTypes(root) }, errors: stages.reported() };
   }
+  const conflicts: RegoErrorDetail[] = [];
 
   // Function arities, for output arguments and call checks.
   const functionArity = new Map<string, number>();
@@ -125,7 +134,7 @@ export function compileModules(
         keyedDefaults.set(node, seen);
       }
       if (seen.has(defaultKeys)) {
-        errors.push({
+        conflicts.push({
           code: "rego_type_error",
           message: `multiple default rules ${node.name}${defaultKeys} found`,
           location: r.rule.location,
@@ -135,7 +144,7 @@ export function compileModules(
       seen.add(defaultKeys);
     } else if (r.rule.isDefault) {
       if (node.defaultRule) {
-        errors.push({
+        conflicts.push({
           code: "rego_type_error",
           message: `multiple default rules ${node.name} found`,
           location: r.rule.location,
@@ -146,7 +155,7 @@ export function compileModules(
       continue;
     }
     if (node.kind !== undefined && node.kind !== kind) {
-      errors.push({
+      conflicts.push({
         code: "rego_type_error",
         message: `conflicting rules ${node.name} found`,
         location: r.rule.location,
@@ -156,9 +165,9 @@ export function compileModules(
     draft(node).kind = kind;
     draft(node).rules.push(compiled);
   }
-  errors.push(...safety.errors);
-
-  checkTree(root, errors);
+  checkTree(root, conflicts);
+  stages.add("conflicts", conflicts);
+  stages.add("safety", safety.errors);
   const dependencies = checkRecursion(root);
   // As OPA does, rules are checked in dependency order, each rule's type learnt before the rules
   // that read it; a rule whose definitions have errors is not learnt (OPA types it as any).
@@ -171,23 +180,30 @@ export function compileModules(
     if (rules) rules.push(r.rule);
     else definitionsAt.set(node, [r.rule]);
   }
-  const callErrors = new Map<Rule, RegoErrorDetail[]>();
-  const checkDefinition = (rule: Rule): RegoErrorDetail[] => {
-    const found: RegoErrorDetail[] = [];
+  const callErrors = new Map<Rule, CallErrors>();
+  const checkDefinition = (rule: Rule): CallErrors => {
+    const found: CallErrors = { calls: [], types: [] };
     checkCalls(rule, scope, found);
     callErrors.set(rule, found);
     return found;
   };
   for (const node of dependencies.order) {
     let clean = true;
-    for (const rule of definitionsAt.get(node) ?? []) if (checkDefinition(rule).length > 0) clean = false;
+    for (const rule of definitionsAt.get(node) ?? []) {
+      const found = checkDefinition(rule);
+      if (found.calls.length > 0 || found.types.length > 0) clean = false;
+    }
     if (clean) types.learn(node);
   }
   // Rules left out of the tree (conflicting ones) too; errors are reported in source order.
-  for (const r of resolved) errors.push(...(callErrors.get(r.rule) ?? checkDefinition(r.rule)));
-  errors.push(...dependencies.errors);
+  for (const r of resolved) {
+    const found = callErrors.get(r.rule) ?? checkDefinition(r.rule);
+    stages.add("calls", found.calls);
+    stages.add("types", found.types);
+  }
+  stages.add("recursion", dependencies.errors);
   indexTree(root);
-  return { policy: { root, modules, builtins, types }, errors };
+  return { policy: { root, modules, builtins, types }, errors: stages.reported() };
 }
 
 /** Compiles a query against a compiled policy. */
@@ -195,20 +211,23 @@ export function compileQuery(
   body: Body,
   policy: CompiledPolicy,
 ): { query: CompiledQuery; errors: readonly RegoErrorDetail[] } {
-  const errors: RegoErrorDetail[] = [];
+  const stages = new StageErrors();
   const counter: RenameCounter = { next: 0 };
   const resolver = new Resolver({ packagePath: [], imports: new Map(), ruleNames: new Set() }, counter);
   const resolved = rewriteNegatedCallsInQuery(resolver.resolveQuery(body), counter);
-  errors.push(...resolver.errors);
+  stages.add("declarations", resolver.errors);
   const functionArity = (op: RefTerm): number | undefined => {
     const name = operatorName(op);
     return name === undefined ? undefined : callArity(policy, name);
   };
   const safety = new SafetyChecker(functionArity);
   const ordered = safety.order(resolved, new Set(), new Set());
-  errors.push(...safety.errors);
+  stages.add("safety", safety.errors);
   const scope: CallScope = { arityOf: functionArity, builtins: policy.builtins, types: policy.types };
-  for (const e of resolved) checkExprCalls(e, scope, errors);
+  const callErrors: CallErrors = { calls: [], types: [] };
+  for (const e of resolved) checkExprCalls(e, scope, callErrors);
+  stages.add("calls", callErrors.calls);
+  stages.add("types", callErrors.types);
   const vars: string[] = [];
   const seen = new Set<string>();
   for (const e of resolved) {
@@ -221,7 +240,7 @@ export function compileQuery(
       }
     }
   }
-  return { query: { body: ordered.body, vars }, errors };
+  return { query: { body: ordered.body, vars }, errors: stages.reported() };
 }
 
 function collectQueryVars(e: Expr, out: Set<string>): void {
@@ -527,7 +546,16 @@ interface CallScope {
   readonly types: TermTypes;
 }
 
-function checkCalls(rule: Rule, scope: CallScope, errors: RegoErrorDetail[]): void {
+/**
+ * What the call checks find, by OPA's stage: unknown functions and wrong argument counts
+ * (CheckUndefinedFuncs, before safety), argument types and match errors (CheckTypes).
+ */
+interface CallErrors {
+  readonly calls: RegoErrorDetail[];
+  readonly types: RegoErrorDetail[];
+}
+
+function checkCalls(rule: Rule, scope: CallScope, errors: CallErrors): void {
   for (const e of rule.body) checkExprCalls(e, scope, errors);
   for (const t of [rule.head.value, rule.head.key, ...(rule.head.args ?? []), ...rule.head.ref.path]) {
     if (t) checkTermCalls(t, scope, errors);
@@ -535,7 +563,7 @@ function checkCalls(rule: Rule, scope: CallScope, errors: RegoErrorDetail[]): vo
   if (rule.elseRule) checkCalls(rule.elseRule, scope, errors);
 }
 
-function checkExprCalls(e: Expr, outer: CallScope, errors: RegoErrorDetail[]): void {
+function checkExprCalls(e: Expr, outer: CallScope, errors: CallErrors): void {
   const replacesData = e.with.some((w) => w.target.head.type === "var" && w.target.head.name === "data");
   const scope = replacesData ? { ...outer, types: literalTypes } : outer;
   const k = e.kind;
@@ -550,7 +578,7 @@ function checkExprCalls(e: Expr, outer: CallScope, errors: RegoErrorDetail[]): v
       const [lhs, rhs] = k.call.args;
       if ((name === "eq" || name === "assign") && lhs && rhs && k.call.args.length === 2) {
         const mismatch = checkUnification(lhs, rhs, e.location);
-        if (mismatch) errors.push(mismatch);
+        if (mismatch) errors.types.push(mismatch);
       }
       break;
     }
@@ -559,7 +587,7 @@ function checkExprCalls(e: Expr, outer: CallScope, errors: RegoErrorDetail[]): v
     case "somein": {
       for (const t of [k.key, k.value, k.domain]) if (t) checkTermCalls(t, scope, errors);
       const mismatch = checkMembership(k.value, k.domain, e.location);
-      if (mismatch) errors.push(mismatch);
+      if (mismatch) errors.types.push(mismatch);
       break;
     }
     case "every":
@@ -574,7 +602,7 @@ function checkExprCalls(e: Expr, outer: CallScope, errors: RegoErrorDetail[]): v
   for (const w of e.with) checkTermCalls(w.value, scope, errors);
 }
 
-function checkTermCalls(t: Term, scope: CallScope, errors: RegoErrorDetail[]): void {
+function checkTermCalls(t: Term, scope: CallScope, errors: CallErrors): void {
   switch (t.type) {
     case "call":
       checkCall(t, scope, errors, false);
@@ -609,25 +637,25 @@ function checkTermCalls(t: Term, scope: CallScope, errors: RegoErrorDetail[]): v
   }
 }
 
-function checkCall(call: CallTerm, scope: CallScope, errors: RegoErrorDetail[], asExpr: boolean): void {
+function checkCall(call: CallTerm, scope: CallScope, errors: CallErrors, asExpr: boolean): void {
   const name = operatorName(call.operator);
   if (name === undefined) return;
   if ((name === "eq" || name === "assign") && call.args.length === 2) return;
   if (name === "print") return;
   const arity = scope.arityOf(call.operator);
   if (arity === undefined) {
-    errors.push({ code: "rego_type_error", message: `undefined function ${name}`, location: call.location });
+    errors.calls.push({ code: "rego_type_error", message: `undefined function ${name}`, location: call.location });
     return;
   }
   const n = call.args.length;
   if (n < arity) {
-    errors.push({
+    errors.calls.push({
       code: "rego_type_error",
       message: `${name}: arity mismatch\n\thave: ${n} argument(s)\n\twant: ${arity} argument(s)`,
       location: call.location,
     });
   } else if (n > arity + (asExpr ? 1 : 0)) {
-    errors.push({
+    errors.calls.push({
       code: "rego_type_error",
       message: `${name}: too many arguments\n\thave: ${n} argument(s)\n\twant: ${arity} argument(s)`,
       location: call.location,
@@ -635,6 +663,6 @@ function checkCall(call: CallTerm, scope: CallScope, errors: RegoErrorDetail[], 
   } else {
     const decl = scope.builtins.get(name)?.decl;
     const message = decl ? checkArgTypes(name, decl, call.args, scope.types) : undefined;
-    if (message) errors.push({ code: "rego_type_error", message, location: call.location });
+    if (message) errors.types.push({ code: "rego_type_error", message, location: call.location });
   }
 }

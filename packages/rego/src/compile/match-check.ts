@@ -1,6 +1,8 @@
 // Compile stage: OPA's type checker refuses a unification of literals whose shapes can never
-// match (`[x, y] = [1, 2, 3]`, `{"a": a} = {"b": 1}`, `some [a] in [[1, 2]]`) as
+// match (`[1, 2] = [1, 2, 3]`, `{"a": 1} = {"b": 1}`, `some [a] in [[1, 2]]`) as
 // `rego_type_error: match error`, where the engine would only find the expression undefined.
+// It runs after safety: a variable only such a unification could bind (`[x, y] = [1, 2, 3]`)
+// is reported unsafe first, and then this check is not reached (stage-errors.ts).
 
 import type { RegoErrorDetail } from "../errors.js";
 import type { Term } from "../syntax/ast.js";

@@ -301,30 +301,41 @@ export class SafetyChecker {
     return this.evaluable(call, bound, scopeVars);
   }
 
-  /** What unifying `a` with `b` binds, or undefined when neither side can be evaluated. */
+  /**
+   * What unifying `a` (left) with `b` binds, or undefined when it cannot run yet. As OPA's
+   * unifier, two collection literals bind only through elements they pair up (same length;
+   * same key), and a collection pattern is filled only by a value that may be one (see fills).
+   */
   private unify(a: Term, b: Term, bound: VarSet, scopeVars: VarSet): Set<string> | undefined {
-    if (a.type === "array" && b.type === "array" && a.items.length === b.items.length) {
+    if (a.type === "array" && b.type === "array") {
+      if (a.items.length !== b.items.length) return this.evaluableAll([a, b], bound, scopeVars);
       return this.unifyPairs(
         a.items.map((x, i) => [x, b.items[i] as Term] as const),
         bound,
         scopeVars,
       );
     }
-    if (a.type === "object" && b.type === "object" && a.entries.length === b.entries.length) {
-      const pairs = pairEntries(a, b);
-      if (pairs) return this.unifyPairs(pairs, bound, scopeVars);
+    if (a.type === "object" && b.type === "object") {
+      if (a.entries.length !== b.entries.length) return this.evaluableAll([a, b], bound, scopeVars);
+      const { pairs, unpaired } = pairEntries(a, b);
+      const paired = this.unifyPairs(pairs, bound, scopeVars);
+      if (!paired) return undefined;
+      // Entries without a partner bind nothing: they must be evaluable on their own.
+      const rest = this.evaluableAll(unpaired, union(bound, paired), scopeVars);
+      return rest && union(paired, rest);
     }
     const eb = this.evaluable(b, bound, scopeVars);
-    if (eb) {
+    if (eb && fills(b, a, false)) {
       const pa = this.pattern(a, union(bound, eb), scopeVars);
       if (pa) return union(eb, pa);
     }
     const ea = this.evaluable(a, bound, scopeVars);
-    if (ea) {
+    if (ea && fills(a, b, true)) {
       const pb = this.pattern(b, union(bound, ea), scopeVars);
       if (pb) return union(ea, pb);
     }
-    return undefined;
+    // Neither fills the other (`[x] = {}`): it can still run once both sides can.
+    return ea && eb ? this.evaluableAll([a, b], bound, scopeVars) : undefined;
   }
 
   /** Unifies pairs of terms in whatever order lets each one run. */
@@ -530,17 +541,57 @@ function namesFunction(w: WithModifier, scopeVars: VarSet): boolean {
   return v.type === "ref" && v.head.type === "var" && v.path.every((p) => p.type === "string");
 }
 
+/**
+ * Whether OPA's unifier lets the value `source` bind the variables of `pattern` (`sourceLeft`:
+ * the source is the left operand). Any value fills a variable; a collection pattern is filled
+ * only by a variable, a ref or a call, or by a comprehension in the pairings OPA's unifier
+ * lists (an array pattern by an array comprehension, or by any comprehension on its right; an
+ * object pattern by an object comprehension on its left). A scalar or a literal of another
+ * shape fills nothing, so `0 = [x]` leaves `x` unsafe.
+ */
+function fills(source: Term, pattern: Term, sourceLeft: boolean): boolean {
+  if (pattern.type !== "array" && pattern.type !== "object") return true;
+  switch (source.type) {
+    case "var":
+    case "ref":
+    case "call":
+      return true;
+    case "arraycomp":
+      return pattern.type === "array";
+    case "setcomp":
+      return pattern.type === "array" && !sourceLeft;
+    case "objectcomp":
+      return pattern.type === "array" ? !sourceLeft : sourceLeft;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The values of two object literals paired by equal constant keys, and the entries (keys and
+ * values, of either side) left without a partner.
+ */
 function pairEntries(
   a: Extract<Term, { type: "object" }>,
   b: Extract<Term, { type: "object" }>,
-): (readonly [Term, Term])[] | undefined {
-  const out: (readonly [Term, Term])[] = [];
+): { pairs: (readonly [Term, Term])[]; unpaired: Term[] } {
+  const pairs: (readonly [Term, Term])[] = [];
+  const unpaired: Term[] = [];
+  const partnered = new Set<number>();
   for (const [ka, va] of a.entries) {
-    const match = b.entries.find(([kb]) => sameConstant(ka, kb));
-    if (!match) return undefined;
-    out.push([va, match[1]]);
+    const j = b.entries.findIndex(([kb], i) => !partnered.has(i) && sameConstant(ka, kb));
+    const match = b.entries[j];
+    if (!match) {
+      unpaired.push(ka, va);
+      continue;
+    }
+    partnered.add(j);
+    pairs.push([va, match[1]]);
   }
-  return out;
+  b.entries.forEach(([kb, vb], i) => {
+    if (!partnered.has(i)) unpaired.push(kb, vb);
+  });
+  return { pairs, unpaired };
 }
 
 function sameConstant(a: Term, b: Term): boolean {
