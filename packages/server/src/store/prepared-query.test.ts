@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { PreparedQuery } from "./prepared-query.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./test-store.js";
@@ -49,5 +50,37 @@ for (const dialect of DIALECTS) {
       );
       await expect(unused.execute(database.store, ["x"])).rejects.toThrow(/sentinel/);
     });
+
+    if (dialect === "postgres") {
+      it("is a prepared statement when its columns are named, and keeps working when a column is added", async () => {
+        database = await createTestDatabase(dialect);
+        const store = database.store;
+        await store.db
+          .insertInto("organizations")
+          .values({ id: "org-p", name: "p", display_name: "P", created_at: 1 })
+          .execute();
+        const named = new PreparedQuery(["id"] as const, (s, [id]) =>
+          s.db.selectFrom("organizations").select(["id", "display_name"]).where("id", "=", id),
+        );
+        const starred = new PreparedQuery(["id"] as const, (s, [id]) =>
+          s.db.selectFrom("organizations").selectAll().where("name", "=", id),
+        );
+        const statements = await store.transaction(async (tx) => {
+          expect(await named.execute(tx, ["org-p"])).toEqual([{ id: "org-p", display_name: "P" }]);
+          expect(await starred.execute(tx, ["p"])).toHaveLength(1);
+          return (
+            await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(tx.db)
+          ).rows;
+        });
+        const texts = statements.map((r) => r.statement);
+        expect(texts.some((t) => t.includes('select "id", "display_name" from "organizations"'))).toBe(true);
+        expect(texts.some((t) => t.includes("select * from"))).toBe(false);
+        // A newer instance's migration adds a column: the prepared statement's result is unchanged.
+        await sql`alter table organizations add column added_later text`.execute(store.db);
+        for (let i = 0; i < 12; i++) {
+          expect(await named.execute(store, ["org-p"])).toEqual([{ id: "org-p", display_name: "P" }]);
+        }
+      });
+    }
   });
 }

@@ -3,6 +3,7 @@
 // call; for the wide reads of the write path's hot routes (a token with its key and principal, some
 // thirty aliased columns) that costs more CPU than SQLite spends running them.
 import type { Compilable, CompiledQuery } from "kysely";
+import { withStatementName } from "./statement-name.js";
 import type { Store, StoreDialect } from "./store.js";
 
 /** A read whose SQL is fixed and whose values are its only parameters, named by sentinels when built. */
@@ -35,7 +36,8 @@ export class PreparedQuery<Row, Params extends readonly string[]> {
       if (slots.some((slot) => slot < 0) || new Set(slots).size !== this.params.length) {
         throw new Error(`prepared query: every parameter must be a sentinel, each used once (${query.sql})`);
       }
-      prepared = { query, slots };
+      // Named (prepared once per PostgreSQL connection) when its columns are listed, not `*`.
+      prepared = { query: query.sql.includes("*") ? query : withStatementName(query), slots };
       this.compiled.set(store.dialect, prepared);
     }
     const parameters = prepared.slots.map((slot) => (values as readonly unknown[])[slot]);

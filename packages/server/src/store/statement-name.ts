@@ -1,8 +1,9 @@
-// Storage layer: names for statements whose SQL never changes (the write path's one-row INSERTs),
-// which the PostgreSQL driver prepares once per connection instead of having the database parse
-// and plan them on every execution (about 40 µs of the database's CPU per INSERT, measured on
-// PostgreSQL 15). Only statements without result columns are named: a prepared SELECT of `table.*`
-// fails ("cached plan must not change result type") once a newer instance's migration adds a column.
+// Storage layer: names for statements whose SQL never changes (the write path's one-row INSERTs
+// and the prepared reads of its hot routes), which the PostgreSQL driver prepares once per
+// connection instead of having the database parse and plan them on every execution (about 40 µs of
+// the database's CPU per INSERT, measured on PostgreSQL 15). Only statements without result columns,
+// or whose columns are all named, may be: a prepared SELECT of `table.*` fails ("cached plan must
+// not change result type") once a newer instance's migration adds a column to the table.
 import type { CompiledQuery } from "kysely";
 
 const STATEMENT_NAME = Symbol("keygate.statementName");

@@ -238,8 +238,19 @@ export function selectHeldApiKeyRows(store: Store) {
         .onRef("holder.id", "=", "api_keys.principal_id")
         .onRef("holder.organization_id", "=", "api_keys.organization_id"),
     )
-    .selectAll("api_keys")
+    // Columns named, not `api_keys.*`: the query is a prepared statement on PostgreSQL, whose result
+    // type must not change when a newer instance's migration adds a column (statement-name.ts).
     .select([
+      "api_keys.id",
+      "api_keys.organization_id",
+      "api_keys.principal_id",
+      "api_keys.type",
+      "api_keys.name",
+      "api_keys.description",
+      "api_keys.tags",
+      "api_keys.created_at",
+      "api_keys.updated_at",
+      "api_keys.created_by",
       "holder.kind as holder_kind",
       "holder.name as holder_name",
       "holder.display_name as holder_display_name",
