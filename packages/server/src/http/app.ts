@@ -13,10 +13,7 @@ import type { TrustProxySetting } from "../config/server-config.js";
 import type { SaveGuard } from "../domain/governance/save-guard.js";
 import type { PolicyEvaluator } from "../domain/policy-evaluations/policy-evaluator.js";
 import { PolicyWorkerPool } from "../policy-workers/policy-worker-pool.js";
-import {
-  defaultPolicyWorkerSettings,
-  type PolicyWorkerSettings,
-} from "../policy-workers/policy-worker-settings.js";
+import { defaultPolicyWorkerSettings, type PolicyWorkerSettings } from "../policy-workers/policy-worker-settings.js";
 import type { Store } from "../store/store.js";
 import { MetricsRegistry, type RequestSeries } from "./metrics/metrics-registry.js";
 import { installAuthentication } from "./plugins/authentication.js";
@@ -117,15 +114,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const authenticator = new Authenticator(options.store, {
     ...(options.authFailureLimit !== undefined ? { failureLimit: options.authFailureLimit } : {}),
     ...(options.authFailureWindowMs !== undefined ? { failureWindowMs: options.authFailureWindowMs } : {}),
-    ...(options.cacheMaxStalenessMs !== undefined
-      ? { cacheMaxStalenessMs: options.cacheMaxStalenessMs }
-      : {}),
+    ...(options.cacheMaxStalenessMs !== undefined ? { cacheMaxStalenessMs: options.cacheMaxStalenessMs } : {}),
     ...(options.usageFlushMs !== undefined ? { usageFlushMs: options.usageFlushMs } : {}),
     onFailure: (reason) => metrics.observeAuthFailure(reason),
     onUsageError: (error) => app.log.error({ err: error }, "recording token last-used-at failed"),
   });
-  for (const figure of options.store.metrics)
-    metrics.registerValue(figure.name, figure.help, figure.type, figure.read);
+  for (const figure of options.store.metrics) metrics.registerValue(figure.name, figure.help, figure.type, figure.read);
   const cache = authenticator.cache.stats;
   metrics.registerValue(
     "keygate_token_cache_hits_total",
@@ -155,34 +149,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const stats = own.stats;
     const counters: readonly [string, string, () => number][] = [
       ["keygate_policy_evaluations_total", "Policy evaluations completed in workers.", () => stats.completed],
-      [
-        "keygate_policy_evaluation_timeouts_total",
-        "Policy evaluations stopped at their time limit.",
-        () => stats.timedOut,
-      ],
-      [
-        "keygate_policy_evaluation_out_of_memory_total",
-        "Policy evaluations stopped at their memory limit.",
-        () => stats.outOfMemory,
-      ],
-      [
-        "keygate_policy_evaluation_failures_total",
-        "Policy evaluations that failed otherwise.",
-        () => stats.failed,
-      ],
-      [
-        "keygate_policy_evaluations_refused_total",
-        "Policy evaluations refused with 503 (queue full).",
-        () => stats.refused,
-      ],
+      ["keygate_policy_evaluation_timeouts_total", "Policy evaluations stopped at their time limit.", () => stats.timedOut],
+      ["keygate_policy_evaluation_out_of_memory_total", "Policy evaluations stopped at their memory limit.", () => stats.outOfMemory],
+      ["keygate_policy_evaluation_failures_total", "Policy evaluations that failed otherwise.", () => stats.failed],
+      ["keygate_policy_evaluations_refused_total", "Policy evaluations refused with 503 (queue full).", () => stats.refused],
     ];
     for (const [name, help, value] of counters) metrics.registerValue(name, help, "counter", value);
-    metrics.registerValue(
-      "keygate_policy_evaluations_waiting",
-      "Policy evaluations waiting for a worker.",
-      "gauge",
-      () => own.load.waiting,
-    );
+    metrics.registerValue("keygate_policy_evaluations_waiting", "Policy evaluations waiting for a worker.", "gauge", () => own.load.waiting);
     pool = own;
     policyEvaluator = own;
   }
@@ -206,13 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return Number.isFinite(max) ? max : 0;
     },
   );
-  const services: KeygateServices = {
-    store: options.store,
-    authenticator,
-    metrics,
-    guard: options.guard,
-    policyEvaluator,
-  };
+  const services: KeygateServices = { store: options.store, authenticator, metrics, guard: options.guard, policyEvaluator };
   app.decorate("keygate", services);
   // Latency from Fastify's own timing of each reply (`reply.elapsedTime`, ms: taken when the
   // response listeners are set up and when the response finished), so no hook of ours runs on every
@@ -223,8 +190,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // The route's series, per method (a route is registered for one method, or a few).
     let series: RequestSeries | undefined;
     const observe: onResponseHookHandler = (request, reply, done) => {
-      if (series === undefined || series.method !== request.method)
-        series = metrics.requestSeries(request.method, url);
+      if (series === undefined || series.method !== request.method) series = metrics.requestSeries(request.method, url);
       metrics.observe(series, reply.statusCode, reply.elapsedTime / 1e3);
       done();
     };

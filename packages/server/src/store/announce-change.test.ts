@@ -5,12 +5,7 @@ import { raiseChangeSequences, readChangeSequences } from "./change-sequence.js"
 import { openStore } from "./store.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./test-store.js";
 
-const revoked: ChangeEvent = {
-  kind: "token.revoked",
-  organizationId: "org-1",
-  tokenId: "tok-1",
-  publicId: "p1",
-};
+const revoked: ChangeEvent = { kind: "token.revoked", organizationId: "org-1", tokenId: "tok-1", publicId: "p1" };
 
 for (const dialect of DIALECTS) {
   describe(`announceChange on ${dialect}`, () => {

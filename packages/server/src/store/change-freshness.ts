@@ -53,8 +53,7 @@ export class ChangeFreshness {
     if (!state || seq <= state.heardThrough) return;
     state.heardAbove.add(seq);
     while (state.heardAbove.delete(state.heardThrough + 1)) state.heardThrough++;
-    if (state.heardAbove.size > MAX_HEARD_ABOVE)
-      this.startAfresh(organizationId, state, Math.max(...state.heardAbove));
+    if (state.heardAbove.size > MAX_HEARD_ABOVE) this.startAfresh(organizationId, state, Math.max(...state.heardAbove));
   }
 
   /**
@@ -114,8 +113,7 @@ export class ChangeFreshness {
       try {
         const current = new Map<string, number>();
         for (let i = 0; i < ids.length; i += ORGANIZATIONS_PER_QUERY) {
-          for (const [id, seq] of await this.read(ids.slice(i, i + ORGANIZATIONS_PER_QUERY)))
-            current.set(id, seq);
+          for (const [id, seq] of await this.read(ids.slice(i, i + ORGANIZATIONS_PER_QUERY))) current.set(id, seq);
         }
         if (epoch === this.epoch) for (const id of ids) this.apply(id, current.get(id) ?? 0, startedAt);
         round.settle();

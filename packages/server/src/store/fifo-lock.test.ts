@@ -10,11 +10,7 @@ describe("FifoLock", () => {
       lock.acquire().then(() => {
         order.push(n);
         // Someone arriving while n holds the lock queues behind the ones already waiting.
-        if (n === 1)
-          void lock
-            .acquire()
-            .then(() => order.push(4))
-            .then(() => lock.release());
+        if (n === 1) void lock.acquire().then(() => order.push(4)).then(() => lock.release());
         lock.release();
       }),
     );

@@ -152,8 +152,7 @@ describe("change feed across two PostgreSQL instances", () => {
     const there: ChangeEvent[] = [];
     other.changes.subscribe((e) => there.push(e));
     const dbName = new URL(database.databaseUrl).pathname.slice(1);
-    const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(database.store.db)).rows[0]
-      ?.s;
+    const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(database.store.db)).rows[0]?.s;
     // Kill this schema's LISTEN connections, as a server restart or failover would.
     const killed = await sql<{ pid: number }>`SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity
               WHERE datname = ${dbName} AND query = ${`LISTEN "keygate_changes_${schema}"`}`.execute(

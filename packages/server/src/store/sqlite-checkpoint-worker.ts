@@ -26,12 +26,7 @@ function tick(): void {
   let report: CheckpointReport;
   try {
     const row = checkpoint.get() as { busy: number; log: number; checkpointed: number };
-    report = {
-      kind: "checkpoint",
-      walFrames: row.log,
-      copiedFrames: row.checkpointed,
-      ms: performance.now() - started,
-    };
+    report = { kind: "checkpoint", walFrames: row.log, copiedFrames: row.checkpointed, ms: performance.now() - started };
   } catch (error) {
     report = { kind: "failed", message: error instanceof Error ? error.message : String(error) };
   }

@@ -24,12 +24,7 @@ export interface CheckpointerOptions {
 /** A message from the checkpointer's thread. */
 export type CheckpointReport =
   | { readonly kind: "ready" }
-  | {
-      readonly kind: "checkpoint";
-      readonly walFrames: number;
-      readonly copiedFrames: number;
-      readonly ms: number;
-    }
+  | { readonly kind: "checkpoint"; readonly walFrames: number; readonly copiedFrames: number; readonly ms: number }
   | { readonly kind: "failed"; readonly message: string }
   | { readonly kind: "closed" };
 

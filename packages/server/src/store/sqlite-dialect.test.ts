@@ -20,11 +20,7 @@ afterEach(async () => {
 });
 
 /** A file database with a writer and a reader, and a third connection to look at it from outside. */
-async function fileDatabase(): Promise<{
-  db: Kysely<Db>;
-  dialect: SqliteStoreDialect;
-  outside: () => number[];
-}> {
+async function fileDatabase(): Promise<{ db: Kysely<Db>; dialect: SqliteStoreDialect; outside: () => number[] }> {
   const dir = mkdtempSync(join(tmpdir(), "keygate-dialect-"));
   const path = join(dir, "db.sqlite");
   const writer = new SqliteDatabase(path);

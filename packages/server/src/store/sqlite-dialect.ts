@@ -83,8 +83,7 @@ class Session implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     if (!this.holdsWriter) {
       const reader = this.driver.reader;
-      if (reader !== undefined && SelectQueryNode.is(compiled.query))
-        return run(reader, compiled) as QueryResult<R>;
+      if (reader !== undefined && SelectQueryNode.is(compiled.query)) return run(reader, compiled) as QueryResult<R>;
       await this.driver.takeWriterForStatement(this);
     }
     return run(this.driver.writer, compiled) as QueryResult<R>;
@@ -191,8 +190,7 @@ class SqliteStoreDriver implements Driver {
     session.batch = undefined;
     if (batch.settled) return;
     try {
-      if (!this.#raw.inTransaction)
-        throw new Error("SQLite rolled back the transaction this rollback belonged to");
+      if (!this.#raw.inTransaction) throw new Error("SQLite rolled back the transaction this rollback belonged to");
       this.#exec(`ROLLBACK TO ${MEMBER_SAVEPOINT}`);
       this.#exec(`RELEASE ${MEMBER_SAVEPOINT}`);
     } catch (error) {
@@ -206,11 +204,7 @@ class SqliteStoreDriver implements Driver {
   }
 
   #mayJoin(batch: CommitBatch): boolean {
-    return (
-      !this.#commitDue &&
-      batch.members < BATCH_MAX_MEMBERS &&
-      performance.now() - batch.openedAt < BATCH_MAX_AGE_MS
-    );
+    return !this.#commitDue && batch.members < BATCH_MAX_MEMBERS && performance.now() - batch.openedAt < BATCH_MAX_AGE_MS;
   }
 
   /**

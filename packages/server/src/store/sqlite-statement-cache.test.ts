@@ -19,16 +19,8 @@ describe("SQLite statements prepared once per SQL text", () => {
     }) as typeof sqlite.prepare;
     // The store's dialect keeps its statements with withStatementCache.
     const db = new Kysely<Db>({ dialect: new SqliteStoreDialect({ writer: sqlite }) });
-    await db.schema
-      .createTable("items")
-      .addColumn("id", "integer", (c) => c.primaryKey())
-      .addColumn("name", "text")
-      .execute();
-    for (let i = 0; i < 5; i++)
-      await db
-        .insertInto("items")
-        .values({ id: i, name: `n${i}` })
-        .execute();
+    await db.schema.createTable("items").addColumn("id", "integer", (c) => c.primaryKey()).addColumn("name", "text").execute();
+    for (let i = 0; i < 5; i++) await db.insertInto("items").values({ id: i, name: `n${i}` }).execute();
     const names: string[] = [];
     for (let i = 0; i < 5; i++) {
       const row = await db.selectFrom("items").select("name").where("id", "=", i).executeTakeFirstOrThrow();

@@ -275,9 +275,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     reader.pragma("query_only = ON");
     reader.pragma("busy_timeout = 5000");
   }
-  const dialect = new SqliteStoreDialect(
-    reader === undefined ? { writer: sqlite } : { writer: sqlite, reader },
-  );
+  const dialect = new SqliteStoreDialect(reader === undefined ? { writer: sqlite } : { writer: sqlite, reader });
   const db = new Kysely<Database>({ dialect });
   // A file's checkpoints run on a thread of their own (an in-memory database has no WAL).
   const checkpointer = path === ":memory:" ? undefined : await SqliteCheckpointer.start(sqlite, path);

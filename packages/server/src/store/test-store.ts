@@ -105,15 +105,11 @@ function processDatabaseName(): Promise<string> {
   processDatabase ??= (async () => {
     const name = `kg_test_${process.pid}_${randomBytes(4).toString("hex")}`;
     await adminQuery(`CREATE DATABASE ${name}`);
-    const reaper = spawn(
-      process.execPath,
-      ["--input-type=module", "-e", REAPER, TEST_POSTGRES_URL, name, String(process.pid)],
-      {
-        cwd: fileURLToPath(new URL(".", import.meta.url)),
-        detached: true,
-        stdio: "ignore",
-      },
-    );
+    const reaper = spawn(process.execPath, ["--input-type=module", "-e", REAPER, TEST_POSTGRES_URL, name, String(process.pid)], {
+      cwd: fileURLToPath(new URL(".", import.meta.url)),
+      detached: true,
+      stdio: "ignore",
+    });
     reaper.unref();
     return name;
   })();
