@@ -2,7 +2,20 @@ import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { pipelinedWrite } from "./pipelined-write.js";
 import { insertRow } from "./prepared-insert.js";
+import type { Store } from "./store.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./test-store.js";
+
+/** Inserts `row` into organizations through insertRow, after checking its SQL and parameters are Kysely's. */
+async function insertsAsKyselyDoes(
+  store: Store,
+  row: { id: string; name: string; display_name: string; created_at: number },
+): Promise<void> {
+  const mine = insertRow(store, "organizations", row).compile();
+  const kysely = store.db.insertInto("organizations").values(row).compile();
+  expect(mine.sql).toBe(kysely.sql);
+  expect(mine.parameters).toEqual(kysely.parameters);
+  await store.db.executeQuery(mine);
+}
 
 for (const dialect of DIALECTS) {
   describe(`prepared inserts (${dialect})`, () => {
@@ -20,11 +33,7 @@ for (const dialect of DIALECTS) {
         { id: "org-b", name: "b", display_name: "B's", created_at: 2 },
       ];
       for (const row of rows) {
-        const mine = insertRow(store, "organizations", row).compile();
-        const kysely = store.db.insertInto("organizations").values(row).compile();
-        expect(mine.sql).toBe(kysely.sql);
-        expect(mine.parameters).toEqual(kysely.parameters);
-        await store.db.executeQuery(mine);
+        await insertsAsKyselyDoes(store, row);
       }
       const stored = await store.db
         .selectFrom("organizations")
@@ -46,11 +55,7 @@ for (const dialect of DIALECTS) {
         description: undefined,
       };
       for (const row of [reordered, withUndefined]) {
-        const mine = insertRow(store, "organizations", row).compile();
-        const kysely = store.db.insertInto("organizations").values(row).compile();
-        expect(mine.sql).toBe(kysely.sql);
-        expect(mine.parameters).toEqual(kysely.parameters);
-        await store.db.executeQuery(mine);
+        await insertsAsKyselyDoes(store, row);
       }
       const names = await store.db.selectFrom("organizations").select("name").orderBy("name").execute();
       expect(names.map((r) => r.name)).toEqual(["c", "d"]);
@@ -77,11 +82,7 @@ for (const dialect of DIALECTS) {
           display_name: string;
           created_at: number;
         };
-        const mine = insertRow(store, "organizations", row).compile();
-        const kysely = store.db.insertInto("organizations").values(row).compile();
-        expect(mine.sql).toBe(kysely.sql);
-        expect(mine.parameters).toEqual(kysely.parameters);
-        await store.db.executeQuery(mine);
+        await insertsAsKyselyDoes(store, row);
       }
       const count = await store.db
         .selectFrom("organizations")
