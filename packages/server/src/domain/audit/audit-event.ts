@@ -6,8 +6,7 @@ import { pipelinedWrite } from "../../store/pipelined-write.js";
 import { insertRow } from "../../store/prepared-insert.js";
 import type { Store } from "../../store/store.js";
 import { DomainError } from "../domain-error.js";
-import { encodeBytesBase62 } from "../encoding/base62.js";
-import { randomBytes } from "../ids/random-bytes.js";
+import { randomBase62Digits } from "../ids/random-id.js";
 import { type Page, type PageRequest, pageWindow } from "../pagination/page.js";
 import type { Actor } from "./actor.js";
 
@@ -63,7 +62,7 @@ export function newAuditEventId(now: number = Date.now()): string {
   }
   const ordered = lastMs.toString(16).padStart(12, "0") + sequence.toString(16).padStart(4, "0");
   // 48 random bits as base62, the last 8 digits (62^8 > 2^47).
-  return `aud-${ordered}${encodeBytesBase62(randomBytes(6), 8).slice(-8)}`;
+  return `aud-${ordered}${randomBase62Digits(6, 8)}`;
 }
 
 /** Writes an audit event through `store` (pass the change's transaction so both commit together). */

@@ -20,3 +20,11 @@ export type IdPrefix =
 export function newId(prefix: IdPrefix): string {
   return `${prefix}-${encodeBytesBase62(randomBytes(11), 16)}`;
 }
+
+/**
+ * `digits` base62 digits drawn from `byteCount` random bytes: their number's last digits (so when
+ * 256^byteCount exceeds 62^digits, every digit string can come out, nearly evenly).
+ */
+export function randomBase62Digits(byteCount: number, digits: number): string {
+  return encodeBytesBase62(randomBytes(byteCount), digits).slice(-digits);
+}

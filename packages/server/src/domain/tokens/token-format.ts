@@ -7,6 +7,7 @@
 // e.g. kgs_4fQ2w9ZkPzL1_<43 chars><6 chars>; 68 characters in all.
 import { BASE62_ALPHABET, encodeBytesBase62 } from "../encoding/base62.js";
 import { randomBytes } from "../ids/random-bytes.js";
+import { randomBase62Digits } from "../ids/random-id.js";
 import { crc32OfAsciiPrefix, crc32OfText } from "./crc32.js";
 
 /** What a token is for, from its prefix. */
@@ -122,7 +123,7 @@ export function parseToken(text: string): TokenParseResult {
 
 /** A new random public id. */
 export function newPublicId(): string {
-  return encodeBytesBase62(randomBytes(9), PUBLIC_ID_LENGTH).slice(-PUBLIC_ID_LENGTH);
+  return randomBase62Digits(9, PUBLIC_ID_LENGTH);
 }
 
 /** A new random 256-bit secret in base62. */

@@ -12,7 +12,7 @@ type Schema = Record<string, unknown>;
 // ajv's optimization passes record the names each generated function uses in fresh objects keyed by
 // those names (`validate180`, `_errs41`), numbered anew for every schema: hundreds of property names
 // no other object has, each a transition from V8's empty-object shape (see response-serializer.ts
-// for what that costs every request). Without the passes the validators are a little longer.
+// for what was measured). Without the passes the validators are a little longer.
 const SHARED: Options = {
   useDefaults: true,
   removeAdditional: true,

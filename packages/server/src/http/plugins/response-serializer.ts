@@ -2,15 +2,14 @@
 // (fast-json-stringify), given one root schema id for every route's schemas.
 //
 // Why: fast-json-stringify files each schema it compiles under its root id in a fresh object, and
-// Fastify's default gives every schema an id of its own (`__fjs_root_417`). Every object that gets
-// a property name no object had before as its first property adds a transition to V8's empty-object
-// shape, and that shape is the one Node's own per-request objects start from (the tick objects of
-// `process.nextTick`, say). Measured on `keygate serve`: compiling the routes' schemas left 1,221
-// transitions there (43 at start); with that many, a bare Fastify route in the same process cost
-// 21-25 µs of CPU per request against 15-18 µs in a process of its own, and `nextTick` alone 4 µs
-// more. One root id here and ajv without its name-recording passes (request-validation.ts) leave
-// 392, and the authenticated read costs 15% less CPU. A full garbage collection would drop the dead
-// ones too, but none may come for as long as the server serves reads.
+// Fastify's default gives every schema an id of its own (`__fjs_root_417`): hundreds of property
+// names no other object has, each a transition from V8's empty-object shape (1,221 after building
+// the routes, 43 at start; 392 with one root id here and ajv without its name-recording passes,
+// request-validation.ts). This was measured at 0.85x CPU per authenticated read, and taken then for
+// the cause of `process.nextTick`'s cost; that cost turned out to be its tick objects' shapes dying
+// between GCs (tick-object-shape.ts), which also fell in those processes. With that fixed, what the
+// fewer transitions still save is within this machine's noise (fresh processes alternating with and
+// without both: 27.5 vs 28.4 µs median); they are kept as the smaller heap state.
 import { SerializerSelector } from "@fastify/fast-json-stringify-compiler";
 import type { FastifyInstance } from "fastify";
 
