@@ -42,6 +42,24 @@ export interface RuleIndex {
   readonly cidr: CidrTests | undefined;
   /** With `rest`, `range` or `cidr`: the merged candidates per constant (or place, or networks) and list of `rest`'s candidates, once made. */
   readonly merged: Map<string, Map<readonly CompiledRule[], readonly CompiledRule[]>>;
+  /** The last lookup's answer (see `candidateRules`). */
+  readonly last: LastLookup;
+}
+
+/**
+ * The last lookup of an index: the value read (for a range index, its place among the constants),
+ * the list of `rest`'s candidates it was merged with, and the candidates. A caller's requests
+ * read the same login, method and address again and again: the same answer is then given without
+ * keying the value or looking it up. The lists are immutable, so sharing the answer is safe.
+ */
+interface LastLookup {
+  read: Value | number | undefined;
+  others: readonly CompiledRule[] | undefined;
+  answer: readonly CompiledRule[];
+}
+
+function noLookup(): LastLookup {
+  return { read: undefined, others: undefined, answer: [] };
 }
 
 /** Reads the value of an index's ref (an input field) in a context of evaluation. */
@@ -100,6 +118,7 @@ export function buildRuleIndex(rules: readonly CompiledRule[], depth = 1): RuleI
     range: undefined,
     cidr: undefined,
     merged: new Map(),
+    last: noLookup(),
   };
 }
 
@@ -166,6 +185,7 @@ function buildFirstTestIndex<T extends { readonly ref: RefTerm }>(
     tested: new Map(),
     ...lookup,
     merged: new Map(),
+    last: noLookup(),
   };
 }
 
@@ -198,13 +218,30 @@ export function candidateRules<C>(
     return mergedOnce(index, "#all", tests.all, others);
   }
   const v = read(index.ref, c);
-  if (!rest && !tests) return candidates(index, v);
   const others = rest ? candidateRules(rest, read, replaced, c) : index.always;
   if (v === undefined) return others;
+  // Values are immutable: the same value (a string, or the same object) selects the same rules.
+  const last = index.last;
+  const at = range ? placeOf(range.bounds, v) : v;
+  if (last.others === others && last.read === at) return last.answer;
+  const answer = lookUp(index, v, at, others);
+  last.read = at;
+  last.others = others;
+  last.answer = answer;
+  return answer;
+}
+
+/** candidateRules for a defined value `v` (`at`: its place, for a range index) and `rest`'s candidates. */
+function lookUp(
+  index: RuleIndex,
+  v: Value,
+  at: Value | number,
+  others: readonly CompiledRule[],
+): readonly CompiledRule[] {
+  const { range, cidr } = index;
   if (range) {
-    const place = placeOf(range.bounds, v);
-    const own = range.byPlace[place];
-    return own === undefined || own.length === 0 ? others : mergedOnce(index, `#${place}`, own, others);
+    const own = range.byPlace[at as number];
+    return own === undefined || own.length === 0 ? others : mergedOnce(index, `#${at}`, own, others);
   }
   if (cidr) {
     // Not a plain address (a network, or a value the builtin refuses): every rule tests it.
@@ -212,6 +249,7 @@ export function candidateRules<C>(
     if (match === undefined) return mergedOnce(index, "#all", cidr.all, others);
     return match.rules.length === 0 ? others : mergedOnce(index, match.key, match.rules, others);
   }
+  if (!index.rest) return candidates(index, v);
   const key = valueKey(v);
   const own = index.tested.get(key);
   return own ? mergedOnce(index, key, own, others) : others;

@@ -361,6 +361,29 @@ describe("Engine: rule indexes within rule indexes", () => {
     }
   });
 
+  it("answers each request afresh when consecutive requests repeat some fields and change others", () => {
+    // Each index keeps its last answer for the same value and the same candidates of the indexes
+    // below it: every combination of a repeated and a changed field, in an order that mixes them.
+    const n = 40;
+    const e = engineOf(denyPolicy(n));
+    const logins = ["ci", "retired-5", "retired-9"];
+    const ips = ["127.0.0.1", "10.8.1.1", "10.12.3.4", "10.8.1.1"];
+    const methods = ["GET", "DELETE"];
+    const teams = [["team-2"], ["team-6", "team-10"]];
+    const times = [5, 10, 100, 39];
+    for (let k = 0; k < 300; k++) {
+      const input = {
+        session: { login: logins[k % 3], teams: teams[Math.floor(k / 5) % 2] },
+        request: {
+          remote_ip: ips[Math.floor(k / 3) % 4],
+          method: methods[Math.floor(k / 7) % 2],
+          timestamp_ns: times[Math.floor(k / 11) % 4],
+        },
+      };
+      expect(value(e, "data.login.deny", input), JSON.stringify(input)).toEqual(expectedDenies(n, input));
+    }
+  });
+
   it("still raises the error of a rule the indexes select", () => {
     const policy = `${denyPolicy(40)}deny contains "method" if {\n  input.request.method == "DELETE"\n  1 / input.zero > 0\n}\n`;
     const e = engineOf(policy, { strictBuiltinErrors: true });

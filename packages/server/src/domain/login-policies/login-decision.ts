@@ -8,6 +8,7 @@ import {
   combineLoginResults,
   failedLoginPolicyResult,
   type LoginDecision,
+  type LoginPolicyInfo,
   type LoginPolicyResult,
   type LoginResolver,
   loginPolicyResultOf,
@@ -27,19 +28,26 @@ export {
   setAppliesToCaller,
 } from "./login-rules.js";
 
-const allowDefined = new WeakMap<CompiledPolicySet["policies"][number], boolean>();
+const infos = new WeakMap<CompiledPolicySet["policies"][number], LoginPolicyInfo>();
 
 /** True when a compiled policy's package has an `allow` rule (memoized). */
 export function definesAllow(policy: CompiledPolicySet["policies"][number]): boolean {
-  if (!policy.ok) return false;
-  let defined = allowDefined.get(policy);
-  if (defined === undefined) {
-    defined = policy.syntax.rules.some(
-      (r) => r.head.ref.head.type === "var" && r.head.ref.head.name === "allow",
-    );
-    allowDefined.set(policy, defined);
+  return infoOf(policy).definesAllow;
+}
+
+/** What the login rules need of a compiled policy besides its document, made once per policy. */
+function infoOf(policy: CompiledPolicySet["policies"][number]): LoginPolicyInfo {
+  let info = infos.get(policy);
+  if (info === undefined) {
+    info = Object.freeze({
+      policyId: policy.policyId,
+      policyName: policy.policyName,
+      definesAllow:
+        policy.ok && policy.syntax.rules.some((r) => r.head.ref.head.type === "var" && r.head.ref.head.name === "allow"),
+    });
+    infos.set(policy, info);
   }
-  return defined;
+  return info;
 }
 
 /** Evaluates one compiled login policy. */
@@ -49,11 +57,7 @@ export function evaluateLoginPolicy(
   input: unknown,
   nowNs?: bigint,
 ): LoginPolicyResult {
-  const info = {
-    policyId: policy.policyId,
-    policyName: policy.policyName,
-    definesAllow: definesAllow(policy),
-  };
+  const info = infoOf(policy);
   if (!policy.ok || policy.queries.kind !== "login") {
     const why = policy.ok ? "not compiled for login" : policy.problems.map((p) => p.message).join("; ");
     return failedLoginPolicyResult(

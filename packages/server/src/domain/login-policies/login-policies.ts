@@ -101,9 +101,12 @@ function secondOf(ns: bigint): bigint {
   return ns < 0n && s * 1_000_000_000n !== ns ? s - 1n : s;
 }
 
+// Read once: the getter calls into the runtime, and the origin of a process's clock never moves.
+const TIME_ORIGIN_MS = performance.timeOrigin;
+
 /** A `performance.now()` reading as epoch milliseconds on a clock that only moves forward (the meter's seconds; not `Date`, which tests fake). */
 function epochMs(performanceMs: number): number {
-  return performance.timeOrigin + performanceMs;
+  return TIME_ORIGIN_MS + performanceMs;
 }
 
 /** Where a caller's reusable decision is kept: by address, and by second when it reads the clock. */

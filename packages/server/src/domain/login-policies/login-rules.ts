@@ -102,6 +102,10 @@ export interface EvaluatedLoginSet {
   readonly results: readonly LoginPolicyResult[];
 }
 
+// The empty lists of a result or decision with nothing in them, shared (both are read-only): the
+// common decision, every policy admitting the caller with no roles, allocates none of them.
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Reads `roles` as `{space: [role, ...]}` (set rules) or `{space: {role: true}}` (v0 ref heads). */
 export function roleEntriesOf(value: unknown): RoleEntry[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return [];
@@ -138,8 +142,9 @@ export function loginPolicyResultOf(
     policyName: policy.policyName,
     policySetId: set.id,
     allow: allow === true,
-    deny: messagesOf(deny, policy.policyName, "deny"),
-    roles: roleEntriesOf(roles),
+    // No deny and no roles, the usual answer, allocate nothing.
+    deny: Array.isArray(deny) && deny.length === 0 ? NONE : messagesOf(deny, policy.policyName, "deny"),
+    roles: roles === undefined ? NONE : roleEntriesOf(roles),
     definesAllow: policy.definesAllow,
   };
 }
@@ -223,37 +228,53 @@ function roleProblem(
   return undefined;
 }
 
+/** `list` with `item` added at its end (a new list when there was none). */
+function appended<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
+}
+
 /** Combines the login policies' results (set by set, in order) into the decision for the caller in `input`. */
 export function combineLoginResults(
   evaluated: readonly EvaluatedLoginSet[],
   input: unknown,
   resolver: LoginResolver,
 ): LoginDecision {
+  // Plain loops and lists made only when something goes in them: this runs on every request a
+  // login policy governs.
   const results: LoginPolicyResult[] = [];
-  const grants: AccessGrant[] = [];
-  const ignored: IgnoredRole[] = [];
-  const seen = new Set<string>();
+  let grants: AccessGrant[] | undefined;
+  let ignored: IgnoredRole[] | undefined;
+  let errors: string[] | undefined;
+  let denyMessages: string[] | undefined;
+  let seen: Set<string> | undefined;
   let allowRequired = false;
   let allowed = false;
-  const scope = callerScope(resolver.tree, input);
+  let scope: ReadonlySet<string> | undefined;
   for (const { set, results: setResults } of evaluated) {
-    const appliesToCaller = setAppliesToCaller(set, scope);
-    // A set attached to spaces grants roles only in those spaces' subtrees.
-    const allowedSpaces = set.global
-      ? null
-      : new Set(set.spaceIds.flatMap((id) => resolver.tree.subtreeIds(id)));
+    // Global sets apply to every caller: the caller's scope is needed only for the others.
+    if (!set.global && scope === undefined) scope = callerScope(resolver.tree, input);
+    const appliesToCaller = set.global || (scope !== undefined && setAppliesToCaller(set, scope));
+    let allowedSpaces: ReadonlySet<string> | null | undefined;
     for (const result of setResults) {
       results.push(result);
       if (appliesToCaller) {
         if (result.definesAllow) allowRequired = true;
         if (result.allow) allowed = true;
       }
+      if (result.error !== undefined) errors = appended(errors, result.error);
+      for (const message of result.deny) denyMessages = appended(denyMessages, message);
+      if (result.roles.length === 0) continue;
+      // A set attached to spaces grants roles only in those spaces' subtrees.
+      if (allowedSpaces === undefined)
+        allowedSpaces = set.global ? null : new Set(set.spaceIds.flatMap((id) => resolver.tree.subtreeIds(id)));
       for (const entry of result.roles) {
         const spaceId = spaceIdByReference(resolver.tree, entry.space);
         const role = resolver.roles.get(entry.role);
         const problem = roleProblem(resolver, set, allowedSpaces, spaceId, entry, role);
         if (problem !== undefined || spaceId === undefined || role === undefined) {
-          ignored.push({
+          ignored = appended(ignored, {
             space: entry.space,
             role: entry.role,
             policyName: result.policyName,
@@ -263,9 +284,10 @@ export function combineLoginResults(
           continue;
         }
         const key = `${result.policyId}|${spaceId}|${role.id}`;
+        seen ??= new Set();
         if (seen.has(key)) continue;
         seen.add(key);
-        grants.push({
+        grants = appended(grants, {
           spaceId,
           roleId: role.id,
           roleName: role.name,
@@ -275,17 +297,15 @@ export function combineLoginResults(
       }
     }
   }
-  const errors = results.flatMap((r) => (r.error === undefined ? [] : [r.error]));
-  const denyMessages = results.flatMap((r) => r.deny);
   const refusal: LoginRefusal | undefined =
-    errors.length > 0
+    errors !== undefined
       ? "error"
-      : denyMessages.length > 0
+      : denyMessages !== undefined
         ? "deny"
         : allowRequired && !allowed
           ? "not-allowed"
           : undefined;
-  if (refusal === "not-allowed") denyMessages.push("no login policy's allow admits this caller");
+  if (refusal === "not-allowed") denyMessages = ["no login policy's allow admits this caller"];
   const denied = refusal !== undefined;
   return {
     applied: results.length > 0,
@@ -293,11 +313,11 @@ export function combineLoginResults(
     allowRequired,
     denied,
     refusal,
-    errors,
-    denyMessages,
+    errors: errors ?? NONE,
+    denyMessages: denyMessages ?? NONE,
     // Deny wins: a denied login gets no roles from policies.
-    grants: denied ? [] : grants,
-    ignored,
+    grants: denied || grants === undefined ? NONE : grants,
+    ignored: ignored ?? NONE,
     results,
   };
 }
