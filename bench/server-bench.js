@@ -33,7 +33,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { formatRatio, verdict } from "./harness.js";
-import { canPin, cpuSecondsOf, freePort, pinned, waitReady } from "./pinned-process.js";
+import { cpuSecondsOf, freePort, pinned, pinSelf, waitReady } from "./pinned-process.js";
 import { activeTokenRow } from "./token-rows.js";
 import { runTokenWriteStatements } from "./token-write-statements.js";
 
@@ -451,15 +451,53 @@ function mainThreadCpuMs(pid) {
 
 /** GET /account/details with a token: ms to the whole answer, the server's main-thread CPU ms meanwhile, and the answer. */
 async function timedDetails(base, token, pid) {
+  // From a client of its own on CPU 1, warmed on /readyz over the connection it then times the
+  // request on: the figure is the server's first authenticated request, not this process's state
+  // (a collection of the seeding's garbage, a first fetch) nor a connection set up.
+  const [cmd, args] = pinned(1, process.execPath, [fileURLToPath(import.meta.url), "--first-request", base, token]);
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ready = await lines.next();
+  if (ready.value !== "warm") throw new Error(`first-request client: ${ready.value ?? "exited"}`);
   const cpu0 = pid === undefined ? undefined : mainThreadCpuMs(pid);
-  const started = performance.now();
-  const response = await fetch(`${base}/api/v2/account/details`, { headers: { authorization: `Bearer ${token}` } });
-  const body = await response.text();
-  const ms = performance.now() - started;
+  child.stdin.write("go\n");
+  const answer = JSON.parse((await lines.next()).value);
   const cpu1 = pid === undefined ? undefined : mainThreadCpuMs(pid);
+  child.stdin.end();
   const cpuMs = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
-  if (!response.ok) throw new Error(`GET /api/v2/account/details answered ${response.status}: ${body}`);
-  return { ms, cpuMs, body, contentType: response.headers.get("content-type") ?? "application/json" };
+  if (answer.status !== 200) throw new Error(`GET /api/v2/account/details answered ${answer.status}: ${answer.body}`);
+  return { ms: answer.ms, cpuMs, body: answer.body, contentType: answer.contentType ?? "application/json" };
+}
+
+/** Child side: GET /readyz twice, "warm", wait for "go", then one timed authenticated GET on the same connection. */
+async function firstRequestChild(base, token) {
+  const http = await import("node:http");
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (path, headers) =>
+    new Promise((resolve, reject) => {
+      const started = performance.now();
+      http
+        .get(`${base}${path}`, { agent, headers }, (response) => {
+          const chunks = [];
+          response.on("data", (chunk) => chunks.push(chunk));
+          response.on("end", () =>
+            resolve({
+              ms: performance.now() - started,
+              status: response.statusCode,
+              contentType: response.headers["content-type"],
+              body: Buffer.concat(chunks).toString("utf8"),
+            }),
+          );
+        })
+        .on("error", reject);
+    });
+  await get("/readyz", {});
+  await get("/readyz", {});
+  process.stdout.write("warm\n");
+  await new Promise((resolve) => process.stdin.once("data", resolve));
+  const answer = await get("/api/v2/account/details", { authorization: `Bearer ${token}` });
+  process.stdout.write(`${JSON.stringify(answer)}\n`);
+  agent.destroy();
 }
 
 function firstRequestLine(name, keygate, first) {
@@ -489,7 +527,8 @@ export async function runServerBench(options = {}) {
     child.kill("SIGTERM");
     await closed;
   };
-  const pin = canPin();
+  // The bench process is part of the load side: on CPU 1 with autocannon, never on the servers' core.
+  const pin = pinSelf(1);
   const out = [
     `real \`keygate serve\` (defaults, failed-auth limit raised) against a bare Fastify route in its own process answering the same bytes; ${CONNECTIONS} connections, ${settings.seconds} s rounds, ${settings.rounds} alternating rounds (figures: median round; ratios: median of per-round ratios); ${pin ? "servers on CPU 0, autocannon on CPU 1 (taskset)" : "no CPU pinning (taskset or a second CPU missing)"}`,
   ];
@@ -615,6 +654,8 @@ if (process.argv[2] === "--bare") {
   await serveBare(Number(process.argv[3]), process.argv[4]);
 } else if (process.argv[2] === "--load") {
   await loadChild(process.argv[3]);
+} else if (process.argv[2] === "--first-request") {
+  await firstRequestChild(process.argv[3], process.argv[4]);
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const lines = await runServerBench({ quick: args.includes("--quick"), rows: args.filter((a) => !a.startsWith("--")) });

@@ -79,11 +79,17 @@ for (const dialect of DIALECTS) {
       expect((await failure(auth.authenticate(`Bearer ${forged}`, "10.0.0.1"))).code).toBe("unauthenticated");
     });
 
-    it("warms up before readiness without counting a failure or caching anything", async () => {
-      const { issued, authenticator } = await setup();
+    it("warms up before readiness without counting a failure, recording a use or caching anything", async () => {
+      const { db, issued, authenticator } = await setup();
       const auth = authenticator();
+      // It loads a stored token's first request (this one's: the only one) without presenting it.
       await auth.warm();
+      await auth.flushUsage();
       expect(auth.cache.stats).toMatchObject({ hits: 0, misses: 0 });
+      const row = await db.store.db.selectFrom("tokens").select("last_used_at").where("id", "=", issued.token.id).executeTakeFirstOrThrow();
+      expect(row.last_used_at).toBeNull();
+      const samples = await db.store.db.selectFrom("policy_samples").select("id").execute();
+      expect(samples).toEqual([]);
       const caller = await auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
       expect(caller.token.id).toBe(issued.token.id);
     });

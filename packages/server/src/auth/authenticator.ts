@@ -4,7 +4,7 @@
 import { type EffectiveAccess, resolveEffectiveAccess } from "../domain/access/effective-access.js";
 import { DomainError } from "../domain/domain-error.js";
 import type { RequestRoute } from "../domain/login-policies/login-break-glass.js";
-import type { LoginRequest } from "../domain/login-policies/login-input.js";
+import type { LoginCredential, LoginRequest } from "../domain/login-policies/login-input.js";
 import { applyLoginPolicies, type LoginPolicies, loginPoliciesOf } from "../domain/login-policies/login-policies.js";
 import { loadSpaceTree, type SpaceTree } from "../domain/spaces/space.js";
 import { generateToken, type ParsedToken } from "../domain/tokens/token-format.js";
@@ -23,6 +23,18 @@ import type { Caller } from "./caller.js";
 import { FailedAuthLimiter } from "./failed-auth-limiter.js";
 import { DEFAULT_USAGE_GRANULARITY_MS, TokenUseRecorder } from "./token-use-recorder.js";
 
+// The last clock reading turned into nanoseconds: requests within one millisecond share it.
+let lastMs = Number.NaN;
+let lastNs = 0n;
+
+function nanosecondsOf(ms: number): bigint {
+  if (ms !== lastMs) {
+    lastNs = BigInt(ms) * 1_000_000n;
+    lastMs = ms;
+  }
+  return lastNs;
+}
+
 /**
  * What login policies see of a request (`input.request`): the address, the clock (ms -> ns), and,
  * for an HTTP request, its method and its path without the query string.
@@ -30,7 +42,7 @@ import { DEFAULT_USAGE_GRANULARITY_MS, TokenUseRecorder } from "./token-use-reco
 export function loginRequestOf(ip: string, nowMs: number, route: RequestRoute | undefined): LoginRequest {
   const request: { remoteIp: string; timestampNs: bigint; method?: string; path?: string } = {
     remoteIp: ip,
-    timestampNs: BigInt(nowMs) * 1_000_000n,
+    timestampNs: nanosecondsOf(nowMs),
   };
   if (route !== undefined) {
     request.method = route.method;
@@ -38,6 +50,30 @@ export function loginRequestOf(ip: string, nowMs: number, route: RequestRoute | 
     request.path = query === -1 ? route.url : route.url.slice(0, query);
   }
   return request;
+}
+
+/** How many times `warm` runs a first request's loads. */
+const WARM_ROUNDS = 8;
+
+const credentials = new WeakMap<TokenAuthRecord, LoginCredential>();
+
+/**
+ * The login-policy credential of a cached token record: one object per record (records are
+ * replaced, never changed), so the login policies can memoize by it.
+ */
+function credentialOf(record: TokenAuthRecord, checked: AuthenticatedToken): LoginCredential {
+  let credential = credentials.get(record);
+  if (credential === undefined) {
+    const { token, apiKey, principal } = checked;
+    credential = Object.freeze({
+      organizationId: principal.organizationId,
+      principalId: principal.id,
+      tokenId: token.id,
+      apiKeyId: apiKey.id,
+    });
+    credentials.set(record, credential);
+  }
+  return credential;
 }
 
 /** Settings of an Authenticator. */
@@ -219,11 +255,7 @@ export class Authenticator {
       if (bindings !== undefined && spaces !== undefined) {
         const { token, apiKey, principal } = checked;
         const organizationId = principal.organizationId;
-        const access = this.loginPolicies.applyCached(
-          bindings,
-          { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id },
-          loginRequestOf(ip, now, route),
-        );
+        const access = this.loginPolicies.applyCached(bindings, credentialOf(cached, checked), loginRequestOf(ip, now, route));
         if (access !== undefined) return { organizationId, principal, apiKey, token, access, spaces, ip };
         return this.withLoginPolicies(checked, bindings, spaces, ip, now, route);
       }
@@ -277,9 +309,12 @@ export class Authenticator {
   }
 
   /**
-   * Runs the request path's parts once before the server is ready (token parsing and checksum,
-   * the digest, the lookup statement), so the first real request does not pay for their first
-   * run. It counts no failure and caches nothing: the lookup goes around the cache.
+   * Runs the request path's parts once before the server is ready, so the first real request does
+   * not pay for their first run (SQLite preparing each statement, V8 compiling each step): token
+   * parsing and checksum, the digest, and the lookup statement; then, for one stored token, what a
+   * caller's first request loads: its access, its organization's space tree, login subject, roles
+   * and policy sets. It counts no failure, records no use and caches nothing about any token; only
+   * that organization's roles and compiled policy sets are kept, as its first request would keep them.
    */
   async warm(): Promise<void> {
     const { text, parts } = generateToken("service");
@@ -289,6 +324,21 @@ export class Authenticator {
       checkTokenAgainstRecord(parsed, undefined, Date.now());
     } catch {
       // Expected: no record.
+    }
+    const stored = await this.store.db.selectFrom("tokens").select("public_id").limit(1).executeTakeFirst();
+    const record = stored === undefined ? undefined : await findTokenByPublicId(this.store, stored.public_id);
+    if (record === undefined) return;
+    const { token, apiKey, principal } = record;
+    const organizationId = principal.organizationId;
+    const credential = { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id };
+    // A few rounds: code that has run a few times runs compiled, not interpreted.
+    for (let round = 0; round < WARM_ROUNDS; round++) {
+      await Promise.all([
+        findTokenByPublicId(this.store, token.publicId),
+        resolveEffectiveAccess(this.store, organizationId, principal.id),
+        loadSpaceTree(this.store, organizationId),
+        this.loginPolicies.preload(credential),
+      ]);
     }
   }
 

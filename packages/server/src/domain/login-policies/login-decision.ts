@@ -43,7 +43,8 @@ function infoOf(policy: CompiledPolicySet["policies"][number]): LoginPolicyInfo 
       policyId: policy.policyId,
       policyName: policy.policyName,
       definesAllow:
-        policy.ok && policy.syntax.rules.some((r) => r.head.ref.head.type === "var" && r.head.ref.head.name === "allow"),
+        policy.ok &&
+        policy.syntax.rules.some((r) => r.head.ref.head.type === "var" && r.head.ref.head.name === "allow"),
     });
     infos.set(policy, info);
   }

@@ -268,7 +268,9 @@ export function combineLoginResults(
       if (result.roles.length === 0) continue;
       // A set attached to spaces grants roles only in those spaces' subtrees.
       if (allowedSpaces === undefined)
-        allowedSpaces = set.global ? null : new Set(set.spaceIds.flatMap((id) => resolver.tree.subtreeIds(id)));
+        allowedSpaces = set.global
+          ? null
+          : new Set(set.spaceIds.flatMap((id) => resolver.tree.subtreeIds(id)));
       for (const entry of result.roles) {
         const spaceId = spaceIdByReference(resolver.tree, entry.space);
         const role = resolver.roles.get(entry.role);
