@@ -82,7 +82,6 @@ for (const dialect of DIALECTS) {
     it("warms up before readiness without counting a failure, recording a use or caching anything", async () => {
       const { db, issued, authenticator } = await setup();
       const auth = authenticator();
-      // It loads a stored token's first request (this one's: the only one) without presenting it.
       await auth.warm();
       await auth.flushUsage();
       expect(auth.cache.stats).toMatchObject({ hits: 0, misses: 0 });

@@ -52,9 +52,6 @@ export function loginRequestOf(ip: string, nowMs: number, route: RequestRoute | 
   return request;
 }
 
-/** How many times `warm` runs a first request's loads. */
-const WARM_ROUNDS = 8;
-
 const credentials = new WeakMap<TokenAuthRecord, LoginCredential>();
 
 /**
@@ -309,12 +306,9 @@ export class Authenticator {
   }
 
   /**
-   * Runs the request path's parts once before the server is ready, so the first real request does
-   * not pay for their first run (SQLite preparing each statement, V8 compiling each step): token
-   * parsing and checksum, the digest, and the lookup statement; then, for one stored token, what a
-   * caller's first request loads: its access, its organization's space tree, login subject, roles
-   * and policy sets. It counts no failure, records no use and caches nothing about any token; only
-   * that organization's roles and compiled policy sets are kept, as its first request would keep them.
+   * Runs the request path's parts once before the server is ready (token parsing and checksum,
+   * the digest, the lookup statement), so the first real request does not pay for their first
+   * run. It counts no failure and caches nothing: the lookup goes around the cache.
    */
   async warm(): Promise<void> {
     const { text, parts } = generateToken("service");
@@ -324,21 +318,6 @@ export class Authenticator {
       checkTokenAgainstRecord(parsed, undefined, Date.now());
     } catch {
       // Expected: no record.
-    }
-    const stored = await this.store.db.selectFrom("tokens").select("public_id").limit(1).executeTakeFirst();
-    const record = stored === undefined ? undefined : await findTokenByPublicId(this.store, stored.public_id);
-    if (record === undefined) return;
-    const { token, apiKey, principal } = record;
-    const organizationId = principal.organizationId;
-    const credential = { organizationId, principalId: principal.id, tokenId: token.id, apiKeyId: apiKey.id };
-    // A few rounds: code that has run a few times runs compiled, not interpreted.
-    for (let round = 0; round < WARM_ROUNDS; round++) {
-      await Promise.all([
-        findTokenByPublicId(this.store, token.publicId),
-        resolveEffectiveAccess(this.store, organizationId, principal.id),
-        loadSpaceTree(this.store, organizationId),
-        this.loginPolicies.preload(credential),
-      ]);
     }
   }
 

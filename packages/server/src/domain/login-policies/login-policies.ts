@@ -205,19 +205,6 @@ export class LoginPolicies {
     return this.subjects.get(subjectKey(credential), () => loadLoginSubject(this.store, credential));
   }
 
-  /**
-   * Loads what deciding a credential's first request needs, as that request would: the
-   * organization's compiled policy sets and roles (kept), and the credential's subject (loaded,
-   * not kept). For warming a process before it serves.
-   */
-  async preload(credential: LoginCredential): Promise<void> {
-    await Promise.all([
-      this.policies.snapshot(this.store, credential.organizationId),
-      this.roleIndex(credential.organizationId),
-      loadLoginSubject(this.store, credential),
-    ]);
-  }
-
   /** The organization's roles (built-in and custom) by id and by name, cached. */
   roleIndex(organizationId: string): Promise<Map<string, Role>> {
     return this.roleIndexes.get(organizationId, () =>
