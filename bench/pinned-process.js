@@ -23,16 +23,6 @@ export function canPin() {
   return tasksetKnown && availableParallelism() >= 2;
 }
 
-/**
- * Pins this process (all its threads) to `cpu` where the machine allows: the bench's own requests
- * (a first request timed, a policy attached) then never share the server's core.
- */
-export function pinSelf(cpu) {
-  if (!canPin()) return false;
-  execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(process.pid)], { stdio: "ignore" });
-  return true;
-}
-
 /** `taskset -c <cpu>` before a command where the machine has it and two CPUs or more. */
 export function pinned(cpu, command, args) {
   return canPin() ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];

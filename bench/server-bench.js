@@ -33,7 +33,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { formatRatio, verdict } from "./harness.js";
-import { cpuSecondsOf, freePort, pinned, pinSelf, waitReady } from "./pinned-process.js";
+import { canPin, cpuSecondsOf, freePort, pinned, waitReady } from "./pinned-process.js";
 import { activeTokenRow } from "./token-rows.js";
 import { runTokenWriteStatements } from "./token-write-statements.js";
 
@@ -527,8 +527,7 @@ export async function runServerBench(options = {}) {
     child.kill("SIGTERM");
     await closed;
   };
-  // The bench process is part of the load side: on CPU 1 with autocannon, never on the servers' core.
-  const pin = pinSelf(1);
+  const pin = canPin();
   const out = [
     `real \`keygate serve\` (defaults, failed-auth limit raised) against a bare Fastify route in its own process answering the same bytes; ${CONNECTIONS} connections, ${settings.seconds} s rounds, ${settings.rounds} alternating rounds (figures: median round; ratios: median of per-round ratios); ${pin ? "servers on CPU 0, autocannon on CPU 1 (taskset)" : "no CPU pinning (taskset or a second CPU missing)"}`,
   ];
