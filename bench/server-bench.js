@@ -454,8 +454,12 @@ async function timedDetails(base, token, pid) {
   // From a client of its own on CPU 1, warmed on /readyz over the connection it then times the
   // request on: the figure is the server's first authenticated request, not this process's state
   // (a collection of the seeding's garbage, a first fetch) nor a connection set up.
-  const [cmd, args] = pinned(1, process.execPath, [fileURLToPath(import.meta.url), "--first-request", base, token]);
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const [cmd, args] = pinned(1, process.execPath, [fileURLToPath(import.meta.url), "--first-request", base]);
+  // The token goes by environment, not on the command line (which any local user can list).
+  const child = spawn(cmd, args, {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, KEYGATE_BENCH_TOKEN: token },
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ready = await lines.next();
   if (ready.value !== "warm") throw new Error(`first-request client: ${ready.value ?? "exited"}`);
@@ -654,7 +658,7 @@ if (process.argv[2] === "--bare") {
 } else if (process.argv[2] === "--load") {
   await loadChild(process.argv[3]);
 } else if (process.argv[2] === "--first-request") {
-  await firstRequestChild(process.argv[3], process.argv[4]);
+  await firstRequestChild(process.argv[3], process.env.KEYGATE_BENCH_TOKEN ?? "");
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const lines = await runServerBench({ quick: args.includes("--quick"), rows: args.filter((a) => !a.startsWith("--")) });
