@@ -58,10 +58,10 @@ const credentials = new WeakMap<TokenAuthRecord, LoginCredential>();
  * The login-policy credential of a cached token record: one object per record (records are
  * replaced, never changed), so the login policies can memoize by it.
  */
-function credentialOf(record: TokenAuthRecord, checked: AuthenticatedToken): LoginCredential {
+function credentialOf(record: TokenAuthRecord): LoginCredential {
   let credential = credentials.get(record);
   if (credential === undefined) {
-    const { token, apiKey, principal } = checked;
+    const { token, apiKey, principal } = record;
     credential = Object.freeze({
       organizationId: principal.organizationId,
       principalId: principal.id,
@@ -252,7 +252,7 @@ export class Authenticator {
       if (bindings !== undefined && spaces !== undefined) {
         const { token, apiKey, principal } = checked;
         const organizationId = principal.organizationId;
-        const access = this.loginPolicies.applyCached(bindings, credentialOf(cached, checked), loginRequestOf(ip, now, route));
+        const access = this.loginPolicies.applyCached(bindings, credentialOf(cached), loginRequestOf(ip, now, route));
         if (access !== undefined) return { organizationId, principal, apiKey, token, access, spaces, ip };
         return this.withLoginPolicies(checked, bindings, spaces, ip, now, route);
       }

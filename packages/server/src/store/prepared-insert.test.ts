@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pipelinedWrite } from "./pipelined-write.js";
 import { insertRow } from "./prepared-insert.js";
 import type { Store } from "./store.js";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "./test-store.js";
+import { createTestDatabase, DIALECTS, insertOrganization, type TestDatabase } from "./test-store.js";
 
 /** Inserts `row` into organizations through insertRow, after checking its SQL and parameters are Kysely's. */
 async function insertsAsKyselyDoes(
@@ -120,10 +120,7 @@ for (const dialect of DIALECTS) {
         database = await createTestDatabase(dialect);
         const store = database.store;
         // A table no other test here inserts into: its statement is new, first sent in the failing transaction.
-        await store.db
-          .insertInto("organizations")
-          .values({ id: "org-s", name: "s", display_name: "S", created_at: 1 })
-          .execute();
+        await insertOrganization(store, "s");
         const row = (id: string) => ({
           id,
           organization_id: "org-s",

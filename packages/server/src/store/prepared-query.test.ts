@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { PreparedQuery } from "./prepared-query.js";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "./test-store.js";
+import { createTestDatabase, DIALECTS, insertOrganization, type TestDatabase } from "./test-store.js";
 
 for (const dialect of DIALECTS) {
   describe(`prepared queries (${dialect})`, () => {
@@ -55,10 +55,7 @@ for (const dialect of DIALECTS) {
       it("is a prepared statement when its columns are named, and keeps working when a column is added", async () => {
         database = await createTestDatabase(dialect);
         const store = database.store;
-        await store.db
-          .insertInto("organizations")
-          .values({ id: "org-p", name: "p", display_name: "P", created_at: 1 })
-          .execute();
+        await insertOrganization(store, "p");
         const named = new PreparedQuery(["id"] as const, (s, [id]) =>
           s.db.selectFrom("organizations").select(["id", "display_name"]).where("id", "=", id),
         );

@@ -30,6 +30,14 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
+/** Inserts organization `org-<name>` (named `name`, displayed as its upper case), for tests of the store's own parts. */
+export async function insertOrganization(store: Store, name: string): Promise<void> {
+  await store.db
+    .insertInto("organizations")
+    .values({ id: `org-${name}`, name, display_name: name.toUpperCase(), created_at: 1 })
+    .execute();
+}
+
 /** Creates a fresh database of the dialect and opens a migrated store on it. */
 export async function createTestDatabase(dialect: StoreDialect): Promise<TestDatabase> {
   switch (dialect) {

@@ -30,11 +30,6 @@ export {
 
 const infos = new WeakMap<CompiledPolicySet["policies"][number], LoginPolicyInfo>();
 
-/** True when a compiled policy's package has an `allow` rule (memoized). */
-export function definesAllow(policy: CompiledPolicySet["policies"][number]): boolean {
-  return infoOf(policy).definesAllow;
-}
-
 /** What the login rules need of a compiled policy besides its document, made once per policy. */
 function infoOf(policy: CompiledPolicySet["policies"][number]): LoginPolicyInfo {
   let info = infos.get(policy);

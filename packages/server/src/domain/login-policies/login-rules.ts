@@ -254,8 +254,11 @@ export function combineLoginResults(
   let scope: ReadonlySet<string> | undefined;
   for (const { set, results: setResults } of evaluated) {
     // Global sets apply to every caller: the caller's scope is needed only for the others.
-    if (!set.global && scope === undefined) scope = callerScope(resolver.tree, input);
-    const appliesToCaller = set.global || (scope !== undefined && setAppliesToCaller(set, scope));
+    let appliesToCaller = set.global;
+    if (!appliesToCaller) {
+      scope ??= callerScope(resolver.tree, input);
+      appliesToCaller = setAppliesToCaller(set, scope);
+    }
     let allowedSpaces: ReadonlySet<string> | null | undefined;
     for (const result of setResults) {
       results.push(result);
