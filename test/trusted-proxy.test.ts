@@ -63,3 +63,22 @@ describe("behind a trusted proxy", () => {
     expect(body.data[0]?.attributes["actor-ip"]).toBe("203.0.113.7");
   });
 });
+
+describe("a hop count as the trusted proxy", () => {
+  it("is refused at startup, naming the setting and what to give instead (exit 2)", async () => {
+    const location = await freshStore("sqlite");
+    try {
+      // It would believe whatever connects: a client reaching Keygate directly picks its own address.
+      const run = await runKeygate(["serve", ...location.args, "--port", "0"], {
+        ...location.env,
+        KEYGATE_TRUST_PROXY: "1",
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /KEYGATE_TRUST_PROXY: a hop count \(1\) is not accepted.*addresses or CIDR ranges/,
+      );
+    } finally {
+      await location.dispose();
+    }
+  }, 30_000);
+});

@@ -18,7 +18,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseVerb(
     {
       command: "keygate serve",
-      synopsis: "[--data-dir DIR] [--port P] [--host H] [--trust-proxy true|HOPS|CIDR,...]",
+      synopsis: "[--data-dir DIR] [--port P] [--host H] [--trust-proxy true|CIDR,...]",
       summary:
         "Run the server. On an empty store it creates the organization default and prints the first admin and delegate tokens once, on stderr. KEYGATE_DATABASE_URL=postgres://... for PostgreSQL.",
       options: {
@@ -47,7 +47,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
           type: "string",
           value: "SPEC",
           description:
-            "believe X-Forwarded-For from these proxies: true, a hop count, or addresses/CIDRs ($KEYGATE_TRUST_PROXY)",
+            "believe X-Forwarded-For from these proxies: true, or addresses/CIDRs ($KEYGATE_TRUST_PROXY)",
         },
       },
       examples: [

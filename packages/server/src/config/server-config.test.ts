@@ -51,11 +51,10 @@ describe("resolveServerConfig", () => {
 });
 
 describe("trust proxy setting", () => {
-  it("is off by default and reads true, false, a hop count or a list of addresses and ranges", () => {
+  it("is off by default and reads true, false or a list of addresses and ranges", () => {
     expect(resolveServerConfig({}, {}).trustProxy).toBe(false);
     expect(resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "true" }).trustProxy).toBe(true);
     expect(resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "FALSE" }).trustProxy).toBe(false);
-    expect(resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "2" }).trustProxy).toBe(2);
     expect(
       resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback" })
         .trustProxy,
@@ -63,13 +62,24 @@ describe("trust proxy setting", () => {
   });
 
   it("prefers the flag, and names the setting of a bad value", () => {
-    expect(resolveServerConfig({ trustProxy: "1" }, { KEYGATE_TRUST_PROXY: "true" }).trustProxy).toBe(1);
+    expect(
+      resolveServerConfig({ trustProxy: "127.0.0.1" }, { KEYGATE_TRUST_PROXY: "true" }).trustProxy,
+    ).toEqual(["127.0.0.1"]);
     expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.0/33" })).toThrow(
       /KEYGATE_TRUST_PROXY.*10\.0\.0\.0\/33/,
     );
     expect(() => resolveServerConfig({ trustProxy: "yes" }, {})).toThrow(/--trust-proxy/);
     expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "10.0.0.1,,10.0.0.2" })).toThrow(ConfigError);
     expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "proxy.example.com" })).toThrow(ConfigError);
+  });
+
+  it("refuses a hop count, saying why and what to give instead", () => {
+    // A hop count believes the socket's peer whatever its address: a client reaching Keygate
+    // directly would choose its own address (and the protocol and host Fastify reports).
+    expect(() => resolveServerConfig({}, { KEYGATE_TRUST_PROXY: "1" })).toThrow(
+      /KEYGATE_TRUST_PROXY: a hop count \(1\) is not accepted.*addresses or CIDR ranges/,
+    );
+    expect(() => resolveServerConfig({ trustProxy: "2" }, {})).toThrow(/--trust-proxy: a hop count \(2\)/);
   });
   it("reads SQLite's durability (normal by default, full on request) and names a bad one", () => {
     expect(resolveServerConfig({}, {}).sqliteSynchronous).toBe("normal");

@@ -9,9 +9,9 @@ import {
 
 /**
  * Which proxies to believe about the client's address (X-Forwarded-For): none (false, the
- * default), any (true), the nearest N hops, or these addresses, CIDR ranges and named ranges.
+ * default), any (true), or these addresses, CIDR ranges and named ranges.
  */
-export type TrustProxySetting = boolean | number | readonly string[];
+export type TrustProxySetting = boolean | readonly string[];
 
 /** Settings of one server process. */
 export interface ServerConfig {
@@ -105,24 +105,27 @@ function isAddressOrRange(entry: string): boolean {
 }
 
 /**
- * Parses a trust-proxy setting: `true`, `false`, a hop count, or a comma-separated list of
- * addresses, CIDR ranges (`10.0.0.0/8`) and the names `loopback`, `linklocal`, `uniquelocal`.
+ * Parses a trust-proxy setting: `true`, `false`, or a comma-separated list of addresses, CIDR
+ * ranges (`10.0.0.0/8`) and the names `loopback`, `linklocal`, `uniquelocal`. A hop count is
+ * refused: it believes the socket's peer whatever its address, so a client that reaches Keygate
+ * directly would choose its own address, protocol and host (CVE-2026-16732; Fastify 5.12 dropped it).
  */
 export function parseTrustProxy(value: string | undefined, setting: string): TrustProxySetting {
   const text = (value ?? "").trim();
   if (text === "" || text.toLowerCase() === "false") return false;
   if (text.toLowerCase() === "true") return true;
   if (/^\d+$/.test(text)) {
-    const hops = Number(text);
-    if (!Number.isSafeInteger(hops)) throw new ConfigError(setting, `${setting}: ${text} hops is too many`);
-    return hops;
+    throw new ConfigError(
+      setting,
+      `${setting}: a hop count (${text}) is not accepted: it believes X-Forwarded-For from any client that reaches Keygate directly; give the proxies' addresses or CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1), or true when nothing but the proxy can reach Keygate`,
+    );
   }
   const entries = text.split(",").map((entry) => entry.trim());
   const bad = entries.find((entry) => !isAddressOrRange(entry));
   if (bad !== undefined) {
     throw new ConfigError(
       setting,
-      `${setting} must be true, false, a hop count, or a comma-separated list of addresses and CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1); ${JSON.stringify(bad)} is none of them`,
+      `${setting} must be true, false, or a comma-separated list of addresses and CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1); ${JSON.stringify(bad)} is none of them`,
     );
   }
   return entries;

@@ -2,6 +2,7 @@
 // JSON:API content type, metrics, OpenAPI, authentication) and one route plugin per domain.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
@@ -70,7 +71,7 @@ export interface AppOptions {
   readonly usageFlushMs?: number;
   /**
    * Which proxies to believe about the client's address (X-Forwarded-For), as Fastify's
-   * `trustProxy`: true (any), false (none, the default), a hop count, or addresses and CIDR ranges.
+   * `trustProxy`: true (any), false (none, the default), or addresses and CIDR ranges.
    */
   readonly trustProxy?: TrustProxySetting;
   /** Limits of the policy worker pool the app starts (and stops on close); default: the defaults. */
@@ -89,7 +90,7 @@ function loggerOption(logger: FastifyServerOptions["logger"]): FastifyServerOpti
   return { ...base, redact: { paths: REDACT, censor: "[redacted]" } } as FastifyServerOptions["logger"];
 }
 
-function trustProxyOption(setting: TrustProxySetting | undefined): boolean | number | string[] {
+function trustProxyOption(setting: TrustProxySetting | undefined): boolean | string[] {
   if (setting === undefined) return false;
   return typeof setting === "object" ? [...setting] : setting;
 }
@@ -102,7 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: loggerOption(options.logger),
     trustProxy: trustProxyOption(options.trustProxy),
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: !accessLog,
+    logController: new LogController({ disableRequestLogging: !accessLog }),
     // Without access lines a per-request child logger (its request id) ties nothing together, and
     // building it costs several µs per request: requests log through the app's logger.
     ...(accessLog ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
