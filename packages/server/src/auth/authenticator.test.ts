@@ -85,7 +85,11 @@ for (const dialect of DIALECTS) {
       await auth.warm();
       await auth.flushUsage();
       expect(auth.cache.stats).toMatchObject({ hits: 0, misses: 0 });
-      const row = await db.store.db.selectFrom("tokens").select("last_used_at").where("id", "=", issued.token.id).executeTakeFirstOrThrow();
+      const row = await db.store.db
+        .selectFrom("tokens")
+        .select("last_used_at")
+        .where("id", "=", issued.token.id)
+        .executeTakeFirstOrThrow();
       expect(row.last_used_at).toBeNull();
       const samples = await db.store.db.selectFrom("policy_samples").select("id").execute();
       expect(samples).toEqual([]);

@@ -252,7 +252,11 @@ export class Authenticator {
       if (bindings !== undefined && spaces !== undefined) {
         const { token, apiKey, principal } = checked;
         const organizationId = principal.organizationId;
-        const access = this.loginPolicies.applyCached(bindings, credentialOf(cached), loginRequestOf(ip, now, route));
+        const access = this.loginPolicies.applyCached(
+          bindings,
+          credentialOf(cached),
+          loginRequestOf(ip, now, route),
+        );
         if (access !== undefined) return { organizationId, principal, apiKey, token, access, spaces, ip };
         return this.withLoginPolicies(checked, bindings, spaces, ip, now, route);
       }

@@ -11,7 +11,8 @@ describe("ids", () => {
   });
 
   it("sort in creation order across milliseconds, in binary and in case-folding collations", () => {
-    const times = [0, 1, 35, 36, 1_000, Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1) + 1, Date.UTC(2058, 11, 31)];
+    const newYear = Date.UTC(2026, 0, 1);
+    const times = [0, 1, 35, 36, 1_000, newYear, newYear + 1, Date.UTC(2058, 11, 31)];
     const ids = times.map((t) => newId("key", t));
     const binary = [...ids].sort();
     const folded = [...ids].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
