@@ -46,6 +46,28 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     expect(target.problems, `CSP violations or page errors on ${target.page.url()}`).toEqual([]);
   }
 
+  /**
+   * Awaits `wait`; when it fails, the error carries the text of the page's main region too (an error
+   * notice there says why a result never showed: journey 5 has failed so in full runs, not alone).
+   */
+  async function showingPageOnFailure(page: Page, wait: Promise<void>): Promise<void> {
+    try {
+      await wait;
+    } catch (error) {
+      const shown =
+        (await page
+          .locator("main")
+          .textContent()
+          .catch(() => null)) ?? "(unreadable)";
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\nthe page showed: ${shown}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
   async function visit(target: ConsoleContext, path: string, heading: string | RegExp): Promise<Page> {
     await target.page.goto(path);
     await expect
@@ -396,7 +418,7 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
       .toMatch(/[1-9]\d* recent/);
     await page.getByRole("button", { name: "Simulate draft" }).click();
     const summary = page.getByText(/input\(s\) would change/);
-    await expect.poll(() => summary.isVisible(), { timeout: 45_000 }).toBe(true);
+    await showingPageOnFailure(page, expect.poll(() => summary.isVisible(), { timeout: 45_000 }).toBe(true));
     expect(await summary.textContent()).toContain("simulated in the browser");
     const table = page.getByRole("table", { name: "Simulation results" });
     expect(await table.textContent()).toContain("allowed → denied");
@@ -418,9 +440,12 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
       ].join("\n"),
     );
     await page.getByRole("button", { name: "Simulate draft" }).click();
-    await expect
-      .poll(() => page.getByText(/simulated it on the server/).isVisible(), { timeout: 45_000 })
-      .toBe(true);
+    await showingPageOnFailure(
+      page,
+      expect
+        .poll(() => page.getByText(/simulated it on the server/).isVisible(), { timeout: 45_000 })
+        .toBe(true),
+    );
     expect(await page.getByText(/simulated it on the server/).textContent()).toContain("crypto.sha256");
     await expect.poll(() => page.getByText(/input\(s\) would change/).isVisible()).toBe(true);
     await check(admin);
