@@ -23,6 +23,7 @@ import { answerClientError, installErrorHandler, sendFrameworkError } from "./pl
 import { installInputGuard } from "./plugins/input-guard.js";
 import { installJsonBodyParser } from "./plugins/json-body-parser.js";
 import { installRequestValidation } from "./plugins/request-validation.js";
+import { installResponseBatching } from "./plugins/response-batching.js";
 import { installResponseSerializer } from "./plugins/response-serializer.js";
 import { installStrictBodyTypes } from "./plugins/strict-body-types.js";
 import { keepTickObjectShape } from "./tick-object-shape.js";
@@ -206,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loopDelay.disable();
     await pool?.close();
   });
+  installResponseBatching(app);
   installJsonBodyParser(app);
   // Requests no route matched are observed from the not-found handler, once answered (a global
   // onResponse hook would run on every request).
