@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/keygate-build.js";
 import { startDelegateAgent } from "../support/delegate-agent.js";
@@ -59,13 +59,42 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
           .locator("main")
           .textContent()
           .catch(() => null)) ?? "(unreadable)";
+      // The editors' text sits in shadow roots, which the page's text leaves out.
+      const editors = await page
+        .locator(".cm-content")
+        .evaluateAll((all) =>
+          all.map((el) => [...el.querySelectorAll(".cm-line")].map((l) => l.textContent).join("\n")),
+        )
+        .catch(() => ["(unreadable)"]);
       throw new Error(
-        `${error instanceof Error ? error.message : String(error)}\nthe page showed: ${shown}`,
+        `${error instanceof Error ? error.message : String(error)}\nthe page showed: ${shown}${editors.map((t) => `\nan editor held:\n${t}`).join("")}`,
         {
           cause: error,
         },
       );
     }
+  }
+
+  /**
+   * Replaces the text of the CodeMirror editor `editor` with `lines` as a user would (select all,
+   * delete, insert), then waits until the editor holds exactly that text: a check of what was typed
+   * before anything is judged on it.
+   */
+  async function replaceDraft(page: Page, editor: Locator, lines: readonly string[]): Promise<void> {
+    await editor.focus();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(lines.join("\n"));
+    await expect
+      .poll(
+        () =>
+          editor.evaluate((el) => [...el.querySelectorAll(".cm-line")].map((l) => l.textContent).join("\n")),
+        {
+          timeout: 10_000,
+          message: "the editor holds the draft typed",
+        },
+      )
+      .toBe(lines.join("\n"));
   }
 
   async function visit(target: ConsoleContext, path: string, heading: string | RegExp): Promise<Page> {
@@ -398,20 +427,15 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     const page = await visit(admin, "/simulate", "Simulate");
     const editor = page.getByRole("textbox", { name: "Draft Rego text" });
     await expect.poll(() => editor.isVisible(), { timeout: 30_000 }).toBe(true);
-    await editor.focus();
-    await page.keyboard.press("Control+A");
-    await page.keyboard.press("Delete");
-    await page.keyboard.insertText(
-      [
-        "package keygate.login",
-        "",
-        "import rego.v1",
-        "",
-        'deny contains "dana is on leave" if input.session.principal.name == "dana"',
-        "",
-        'roles["root"]["viewer"] if input.session.member',
-      ].join("\n"),
-    );
+    await replaceDraft(page, editor, [
+      "package keygate.login",
+      "",
+      "import rego.v1",
+      "",
+      'deny contains "dana is on leave" if input.session.principal.name == "dana"',
+      "",
+      'roles["root"]["viewer"] if input.session.member',
+    ]);
     await page.getByLabel("Inputs of").selectOption("login");
     await expect
       .poll(async () => (await page.getByText(/recent input\(s\)/).textContent()) ?? "", { timeout: 30_000 })
@@ -427,18 +451,13 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     await shot(page, "login policy simulated");
 
     // A draft calling a builtin that needs node:crypto is simulated by the server, and says so.
-    await editor.focus();
-    await page.keyboard.press("Control+A");
-    await page.keyboard.press("Delete");
-    await page.keyboard.insertText(
-      [
-        "package keygate.login",
-        "",
-        "import rego.v1",
-        "",
-        'deny contains "hashed deny" if crypto.sha256(input.session.principal.name) == crypto.sha256("dana")',
-      ].join("\n"),
-    );
+    await replaceDraft(page, editor, [
+      "package keygate.login",
+      "",
+      "import rego.v1",
+      "",
+      'deny contains "hashed deny" if crypto.sha256(input.session.principal.name) == crypto.sha256("dana")',
+    ]);
     await page.getByRole("button", { name: "Simulate draft" }).click();
     await showingPageOnFailure(
       page,

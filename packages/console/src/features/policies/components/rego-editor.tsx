@@ -13,6 +13,7 @@ import { EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirro
 import { useEffect, useRef } from "react";
 import type { DraftProblem } from "../rego/browser-rego";
 import { rego } from "../rego/rego-language";
+import { EditorEchoes } from "./editor-echoes";
 
 /** Props of RegoEditor. */
 export interface RegoEditorProps {
@@ -63,6 +64,7 @@ export function RegoEditor({ value, onChange, check, label }: RegoEditorProps) {
   const view = useRef<EditorView | null>(null);
   const latest = useRef({ onChange, check });
   latest.current = { onChange, check };
+  const echoes = useRef(new EditorEchoes());
   // The editor is created once per mount; later `value`s from outside are applied below.
   // biome-ignore lint/correctness/useExhaustiveDependencies: created once per mount
   useEffect(() => {
@@ -89,7 +91,10 @@ export function RegoEditor({ value, onChange, check, label }: RegoEditorProps) {
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true" }),
           EditorView.updateListener.of((update) => {
-            if (update.docChanged) latest.current.onChange(update.state.doc.toString());
+            if (!update.docChanged) return;
+            const text = update.state.doc.toString();
+            echoes.current.note(text);
+            latest.current.onChange(text);
           }),
         ],
       }),
@@ -102,7 +107,7 @@ export function RegoEditor({ value, onChange, check, label }: RegoEditorProps) {
   }, []);
   useEffect(() => {
     const editor = view.current;
-    if (editor && editor.state.doc.toString() !== value)
+    if (editor && echoes.current.shouldApply(value, editor.state.doc.toString()))
       editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
   }, [value]);
   return <div className="rego-editor" ref={host} />;
