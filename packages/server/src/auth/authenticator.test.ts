@@ -1,5 +1,6 @@
 // Auth, request path: the authenticator against real stores on both dialects: warm requests are
 // served from memory, revocation through another instance is seen at once, failures are counted.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiKey } from "../domain/api-keys/api-key.js";
 import { SYSTEM_ACTOR } from "../domain/audit/actor.js";
@@ -22,6 +23,28 @@ async function failure(promise: Promise<unknown>): Promise<DomainError> {
     throw error;
   }
   throw new Error("expected a DomainError");
+}
+
+/** The SQL texts Kysely executes on `store` while `fn` runs (in its async context). */
+async function sqlTextsOf(store: Store, fn: () => Promise<unknown>): Promise<string[]> {
+  // The executors of the store and of its transactions share one prototype's executeQuery.
+  let proto = Object.getPrototypeOf(store.db.getExecutor()) as Record<string, unknown> | null;
+  while (proto !== null && !Object.hasOwn(proto, "executeQuery")) proto = Object.getPrototypeOf(proto);
+  if (proto === null) throw new Error("no executeQuery on the store's executor");
+  const holder = proto as { executeQuery: (compiled: { sql: string }, ...rest: unknown[]) => unknown };
+  const original = holder.executeQuery;
+  const context = new AsyncLocalStorage<string[]>();
+  const texts: string[] = [];
+  holder.executeQuery = function (this: unknown, compiled, ...rest) {
+    if (context.getStore() === texts) texts.push(compiled.sql);
+    return original.call(this, compiled, ...rest);
+  };
+  try {
+    await context.run(texts, fn);
+  } finally {
+    holder.executeQuery = original;
+  }
+  return texts;
 }
 
 for (const dialect of DIALECTS) {
@@ -95,6 +118,17 @@ for (const dialect of DIALECTS) {
       expect(samples).toEqual([]);
       const caller = await auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1");
       expect(caller.token.id).toBe(issued.token.id);
+    });
+
+    it("runs before readiness the queries of a first authentication, so the first request builds none", async () => {
+      const { db, issued, authenticator } = await setup();
+      const auth = authenticator();
+      const warmed = await sqlTextsOf(db.store, () => auth.warm());
+      const first = await sqlTextsOf(db.store, () => auth.authenticate(`Bearer ${issued.value}`, "10.0.0.1"));
+      // The change counters are read on a cache's first use, which warming (caching nothing) never makes.
+      const unwarmed = first.filter((sql) => !warmed.includes(sql) && !sql.includes("change_sequences"));
+      expect(unwarmed).toEqual([]);
+      expect(first.length).toBeGreaterThan(3);
     });
 
     it("refuses a token revoked (through another instance on PostgreSQL) on the next request", async () => {
