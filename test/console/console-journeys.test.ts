@@ -46,6 +46,11 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     expect(target.problems, `CSP violations or page errors on ${target.page.url()}`).toEqual([]);
   }
 
+  /** The text of a CodeMirror editor's content element, a line per `.cm-line` (run in the page). */
+  function codeMirrorText(content: Element): string {
+    return [...content.querySelectorAll(".cm-line")].map((line) => line.textContent).join("\n");
+  }
+
   /**
    * Awaits `wait`; when it fails, the error carries the text of the page's main region too (an error
    * notice there says why a result never showed: journey 5 has failed so in full runs, not alone).
@@ -62,9 +67,8 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
       // The editors' text sits in shadow roots, which the page's text leaves out.
       const editors = await page
         .locator(".cm-content")
-        .evaluateAll((all) =>
-          all.map((el) => [...el.querySelectorAll(".cm-line")].map((l) => l.textContent).join("\n")),
-        )
+        .all()
+        .then((all) => Promise.all(all.map((editor) => editor.evaluate(codeMirrorText))))
         .catch(() => ["(unreadable)"]);
       throw new Error(
         `${error instanceof Error ? error.message : String(error)}\nthe page showed: ${shown}${editors.map((t) => `\nan editor held:\n${t}`).join("")}`,
@@ -86,14 +90,10 @@ describe.skipIf(CHROMIUM === undefined)("console journeys (issue 17)", () => {
     await page.keyboard.press("Delete");
     await page.keyboard.insertText(lines.join("\n"));
     await expect
-      .poll(
-        () =>
-          editor.evaluate((el) => [...el.querySelectorAll(".cm-line")].map((l) => l.textContent).join("\n")),
-        {
-          timeout: 10_000,
-          message: "the editor holds the draft typed",
-        },
-      )
+      .poll(() => editor.evaluate(codeMirrorText), {
+        timeout: 10_000,
+        message: "the editor holds the draft typed",
+      })
       .toBe(lines.join("\n"));
   }
 

@@ -17,7 +17,7 @@ import {
   type PolicyCache,
   policyCacheOf,
 } from "../policy-evaluations/compiled-policy-sets.js";
-import { recordPolicySample } from "../policy-evaluations/policy-sample.js";
+import { flushQueuedSamples, queuePolicySample } from "../policy-evaluations/policy-sample.js";
 import { BUILT_IN_ROLES, type Role } from "../roles/built-in-roles.js";
 import { roleFromRow } from "../roles/role.js";
 import { isOwner, isRepairRoute, type RequestRoute } from "./login-break-glass.js";
@@ -126,11 +126,6 @@ function keepForReuse(
   byAddress.set(key, { roles, decision });
 }
 
-/** Resolves in the timers phase of the event loop's next turn. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 const subjectKeys = new WeakMap<LoginCredential, string>();
 
 /**
@@ -166,7 +161,6 @@ export class LoginPolicies {
     GovernanceSnapshot,
     WeakMap<LoginSubject, Map<string, ReusableDecision>>
   >();
-  private pendingSamples: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: Store) {
@@ -706,21 +700,16 @@ export class LoginPolicies {
       evaluationId: null,
       createdAt: Date.now(),
     };
-    // Off the request's critical path, in a later turn of the event loop: a response waits for the
-    // rest of its turn (http/plugins/response-batching.ts), and the first sample's write (cold
-    // queries) took 4 ms of it. A lost sample only makes simulations see one fewer input.
-    this.pendingSamples = this.pendingSamples
-      .then(nextTurn)
-      .then(() => recordPolicySample(this.store, sample))
-      .then(
-        () => undefined,
-        () => undefined,
-      );
+    // Queued, written with the others by a timer: off the request's path, which includes the rest
+    // of its event-loop turn (a response waits for it, http/plugins/response-batching.ts; written
+    // there, the first sample's cold queries took 4 ms of the first request). A lost sample only
+    // makes simulations see one fewer input.
+    queuePolicySample(this.store, sample);
   }
 
   /** Resolves once every sample queued so far is written (for tests and shutdown). */
   flushSamples(): Promise<void> {
-    return this.pendingSamples;
+    return flushQueuedSamples(this.store);
   }
 
   /** Stops listening to the change feed. */

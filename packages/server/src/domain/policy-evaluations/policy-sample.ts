@@ -42,6 +42,15 @@ export async function recordPolicySample(store: Store, sample: PolicySampleInput
   await writer.flush();
 }
 
+/**
+ * Keeps an input as a sample without waiting for its write: it goes to the database with the
+ * samples queued within SAMPLE_FLUSH_MS, off the caller's path (a request's login sample). Pass
+ * the root store; `flushQueuedSamples` writes it now.
+ */
+export function queuePolicySample(root: Store, sample: PolicySampleInput): void {
+  sampleWriterOf(root).add({ ...sample, id: newId("smp") });
+}
+
 /** How long after a change commits its sample is written at the latest (ms). */
 export const SAMPLE_FLUSH_MS = 100;
 
